@@ -1,0 +1,302 @@
+"""The connector contract every tracker implements, and secgate's error types.
+
+A connector normalizes one tracker (Jira, GitLab, Redmine, the sandbox, or a
+third party's, registered under the entry-point group ``secgate.connectors``)
+into :class:`secgate_tui.domain.Issue` and writes records back as comments.
+It raises only the errors below, with messages a release manager understands
+and with every secret redacted.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from secgate_tui.domain.model import Disposition, Issue
+
+Markup = Literal["plain", "jira-wiki", "markdown", "textile"]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises. The message is for a person."""
+
+    def __init__(self, message: str, *, tracker: str = "") -> None:
+        super().__init__(message)
+        self.tracker = tracker
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class AuthError(ConnectorError):
+    """The tracker refused the credential (401/403, or silently anonymous)."""
+
+
+class NotFoundError(ConnectorError):
+    """A project, version, issue or comment does not exist (or is not visible)."""
+
+
+class ReleaseNotFoundError(NotFoundError):
+    """The release name matches no version / milestone of the source."""
+
+
+class RateLimitedError(ConnectorError):
+    """The tracker kept answering 429 beyond the retry budget."""
+
+    def __init__(self, message: str, *, tracker: str = "", retry_after: float | None = None):
+        super().__init__(message, tracker=tracker)
+        self.retry_after = retry_after
+
+
+class UnavailableError(ConnectorError):
+    """The tracker could not be reached, timed out, or kept failing with 5xx."""
+
+
+class BadResponseError(ConnectorError):
+    """The tracker answered something secgate cannot trust (HTML, bad JSON, 4xx)."""
+
+
+class NotSupportedError(ConnectorError):
+    """The tracker (or this connector) cannot do what was asked."""
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every occurrence of each secret (and its obvious encodings) by ***."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    # Authorization headers and token query parameters echoed by libraries.
+    text = re.sub(r"(?i)(authorization:\s*\w+\s+)\S+", r"\1***", text)
+    return re.sub(r"(?i)((?:private_token|token|key|api_key)=)[^&\s]+", r"\1***", text)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class TrackerSettings(BaseModel):
+    """Settings common to every tracker; a connector may extend them.
+
+    Unknown keys are errors: a typo in a tracker table must not be silently
+    ignored by a security gate.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="jira | gitlab | redmine | sandbox | a plugin's kind")
+    url: str = Field("", description="Base URL of the tracker.")
+    user: str | None = Field(None, description="Login for basic auth (Jira Cloud e-mail).")
+    token_env: str | None = Field(
+        None, description="Environment variable holding the token; never the token itself."
+    )
+    keyring_service: str = Field(
+        "secgate", description="Keyring service to look the token up in when token_env is unset."
+    )
+    dispositions: dict[str, Disposition] = Field(
+        default_factory=dict,
+        description="Resolution, status or label value -> disposition, over the defaults.",
+    )
+    default_disposition: Disposition | None = Field(
+        None, description="Disposition of a closed item with no resolution at all."
+    )
+    justification_field: str | None = Field(
+        None, description="Field or custom field holding a risk-acceptance rationale."
+    )
+    justification_prefix: str = Field(
+        "Risk acceptance:", description="A comment starting with this holds the rationale."
+    )
+    page_size: int = Field(100, ge=1, le=5000)
+    concurrency: int = Field(8, ge=1, le=64)
+    refresh_seconds: int = Field(60, ge=1)
+    timeout_seconds: float = Field(30.0, gt=0)
+
+
+# --------------------------------------------------------------------------- values
+
+
+class SourceScope(BaseModel):
+    """One product source: where in the tracker the release's issues live."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tracker: str
+    project: str
+    release: str = "{release}"
+    filter: str = ""
+    options: Mapping[str, Any] = Field(default_factory=dict)
+
+    def release_name(self, release: str) -> str:
+        """The tracker's own version / milestone name for a secgate release name."""
+        return self.release.replace("{release}", release)
+
+
+class Release(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    released: bool = False
+    release_date: date | None = None
+
+
+class Identity(BaseModel):
+    """Who the connector acts as; appears as the author of records."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    display_name: str = ""
+
+
+class IssueRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    url: str = ""
+
+
+class CommentRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    id: str
+    url: str = ""
+
+
+class Comment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ref: CommentRef
+    body: str
+    author: str = ""
+    created: AwareDatetime | None = None
+    updated: AwareDatetime | None = None
+
+
+class AttachmentRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    id: str
+    filename: str
+    url: str = ""
+
+
+# --------------------------------------------------------------------------- contract
+
+
+class Connector(ABC):
+    """A tracker, normalized.
+
+    Capabilities are class attributes. Abstract methods are the contract;
+    the others have safe defaults that refuse rather than pretend.
+    """
+
+    kind: ClassVar[str]
+    settings_model: ClassVar[type[TrackerSettings]] = TrackerSettings
+    #: Markup the tracker renders comments in.
+    markup: Markup = "plain"
+    #: Longest comment body the tracker accepts, in characters (None: no known limit).
+    comment_limit: ClassVar[int | None] = None
+    #: Whether a token is needed at all (the sandbox needs none).
+    needs_token: ClassVar[bool] = True
+
+    def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
+        self.name = name
+        self.settings = settings
+        self._token = token
+
+    # -- reading -------------------------------------------------------------
+
+    @abstractmethod
+    def releases(self, scope: SourceScope) -> list[Release]:
+        """Versions / milestones / target versions of the scope's project.
+
+        Raises:
+            NotFoundError: the project does not exist or is not visible.
+        """
+
+    @abstractmethod
+    def issues(
+        self, scope: SourceScope, release: str, since: datetime | None = None
+    ) -> list[Issue]:
+        """Issues of the release scope, normalized.
+
+        Args:
+            scope: the product source.
+            release: secgate's release name (``scope.release_name`` maps it).
+            since: only issues updated at or after this time (incremental sync);
+                None returns the whole scope.
+
+        Raises:
+            ReleaseNotFoundError: no version / milestone has the release's name.
+        """
+
+    @abstractmethod
+    def issue(self, key: str) -> Issue:
+        """One issue by key (activity evidence, record issues)."""
+
+    @abstractmethod
+    def whoami(self) -> Identity:
+        """The identity the credential acts as. Raises AuthError when anonymous."""
+
+    # -- writing -------------------------------------------------------------
+
+    @abstractmethod
+    def post_comment(self, key: str, body: str) -> CommentRef:
+        """Add a comment to an issue. Never retried blindly by the connector."""
+
+    @abstractmethod
+    def read_comment(self, ref: CommentRef) -> Comment:
+        """Read one comment back, byte for byte as the tracker stores it."""
+
+    @abstractmethod
+    def find_comments(self, key: str, marker: str) -> list[Comment]:
+        """Every comment of the issue whose body contains ``marker``, oldest first."""
+
+    @abstractmethod
+    def create_issue(
+        self,
+        project: str,
+        title: str,
+        body: str,
+        labels: Sequence[str] = (),
+    ) -> IssueRef:
+        """Create an issue (record issues, corrective actions)."""
+
+    def find_issues(self, project: str, marker: str) -> list[IssueRef]:
+        """Issues of the project whose title contains ``marker`` (record-issue lookup)."""
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot search issues by title", tracker=self.name
+        )
+
+    def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
+        """Attach a file to an issue (records too long for one comment)."""
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot attach files", tracker=self.name
+        )
+
+    def read_attachment(self, ref: AttachmentRef) -> bytes:
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot read attachments", tracker=self.name
+        )
+
+    def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot list attachments", tracker=self.name
+        )
+
+    def close(self) -> None:
+        """Release network resources."""
+
+    def redact(self, text: str) -> str:
+        """Text safe to show: this connector's secret removed."""
+        return redact(text, [self._token])

@@ -1,0 +1,300 @@
+"""HTTP to GitLab through python-gitlab, with secgate's retries and errors.
+
+python-gitlab builds the URLs, sends the ``PRIVATE-TOKEN`` and owns the
+session; this module turns every failure into one of secgate's errors with a
+message a release manager can act on. python-gitlab's own retry loop is switched
+off per call (``obey_rate_limit=False``, ``retry_transient_errors=False``,
+``max_retries=0``): it would sleep on 429 up to ten times, and retry writes,
+invisibly. Reads are retried here with tenacity instead, bounded; writes only
+after a 429, which GitLab's rate limiter answers before doing anything.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import gitlab
+import gitlab.exceptions
+import requests
+from requests.adapters import HTTPAdapter
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from connectors.base import (
+    AuthError,
+    BadResponseError,
+    ConnectorError,
+    NotFoundError,
+    RateLimitedError,
+    UnavailableError,
+)
+from connectors.gitlab.settings import GitLabSettings
+from secgate_tui import __version__
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list endpoint, with GitLab's pagination headers."""
+
+    items: list[Json]
+    headers: Mapping[str, str]
+
+    @property
+    def next_page(self) -> int | None:
+        value = self.headers.get("X-Next-Page", "")
+        return int(value) if value.isdigit() else None
+
+    @property
+    def total_pages(self) -> int | None:
+        """Absent above 10,000 results: GitLab stops counting there."""
+        value = self.headers.get("X-Total-Pages", "")
+        return int(value) if value.isdigit() else None
+
+
+class _Transient(Exception):
+    """A failure worth retrying; turned into a ConnectorError when retries run out."""
+
+    def __init__(self, kind: str, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.kind = kind  # "rate" | "server" | "timeout" | "connection"
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class GitLabClient:
+    """A python-gitlab session with bounded retries and secgate's error types."""
+
+    def __init__(self, tracker: str, settings: GitLabSettings, token: str | None) -> None:
+        self.tracker = tracker
+        self.settings = settings
+        self._token = token
+        self.host = urlsplit(settings.url).netloc or settings.url
+        self._local = threading.local()
+        session = requests.Session()
+        # One pooled connection per worker thread; urllib3 must not retry either.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency))
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.hooks["response"].append(self._remember)
+        self.gl = gitlab.Gitlab(
+            settings.url,
+            private_token=token,
+            timeout=settings.timeout_seconds,
+            retry_transient_errors=False,
+            session=session,
+            user_agent=f"secgate/{__version__} python-gitlab/{gitlab.__version__}",
+        )
+
+    def close(self) -> None:
+        self.gl.session.close()
+
+    def redact(self, text: str) -> str:
+        from connectors.base import redact
+
+        return redact(text, [self._token])
+
+    # -- public calls --------------------------------------------------------------
+
+    def get_page(self, path: str, params: Mapping[str, Any], what: str) -> Page:
+        response = self._retrying(lambda: self._once("get", path, params, None, what), what)
+        data = self._decode(response, what)
+        if not isinstance(data, list):
+            self._bad(what, "a JSON list was expected")
+        return Page(items=data, headers=response.headers)
+
+    def get(self, path: str, params: Mapping[str, Any] | None, what: str) -> Json:
+        response = self._retrying(lambda: self._once("get", path, params, None, what), what)
+        data = self._decode(response, what)
+        if not isinstance(data, dict):
+            self._bad(what, "a JSON object was expected")
+        return data
+
+    def write(self, verb: str, path: str, data: Json, what: str) -> Json:
+        """POST/PUT. Only a 429 is retried: anything else may have been applied."""
+        try:
+            response = self._retrying(
+                lambda: self._once(verb, path, None, data, what), what, only_rate=True
+            )
+        except UnavailableError as exc:
+            raise UnavailableError(
+                f"{exc.message} The change may or may not have been saved: look for it "
+                "before trying again.",
+                tracker=self.tracker,
+            ) from None
+        decoded = self._decode(response, what)
+        if not isinstance(decoded, dict):
+            self._bad(what, "a JSON object was expected")
+        return decoded
+
+    # -- one attempt ---------------------------------------------------------------
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # python-gitlab's exceptions drop the headers; Retry-After lives there.
+        self._local.headers = response.headers
+
+    def _once(
+        self, verb: str, path: str, params: Mapping[str, Any] | None, data: Json | None, what: str
+    ) -> requests.Response:
+        self._local.headers = {}
+        try:
+            return self.gl.http_request(
+                verb,
+                path,
+                query_data=dict(params or {}),
+                post_data=data,
+                obey_rate_limit=False,
+                retry_transient_errors=False,
+                max_retries=0,
+            )
+        except requests.exceptions.Timeout:
+            raise _Transient(
+                "timeout", f"did not answer within {self.settings.timeout_seconds:g} s"
+            ) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            raise _Transient("connection", "could not be reached or dropped the connection") from None
+        except gitlab.exceptions.GitlabAuthenticationError:
+            raise AuthError(
+                f"GitLab ({self.host}) refused the token (401 Unauthorized) on "
+                f"{what}. The token is wrong, expired or revoked: create a new one with the "
+                f"read_api scope (api to write records) and store it in "
+                f"{self.settings.token_env or 'the keyring'}.",
+                tracker=self.tracker,
+            ) from None
+        except gitlab.exceptions.RedirectError:
+            self._bad(what, "it redirected a write; check that the URL is the GitLab base URL")
+        except gitlab.exceptions.GitlabHttpError as exc:
+            self._status_error(exc, what)
+
+    def _status_error(self, exc: gitlab.exceptions.GitlabHttpError, what: str) -> NoReturn:
+        code = exc.response_code or 0
+        message = _short(exc.error_message)
+        headers: Mapping[str, str] = getattr(self._local, "headers", {}) or {}
+        if code == 429:
+            raise _Transient("rate", "kept answering 429 Too Many Requests", _retry_after(headers))
+        if code >= 500:
+            raise _Transient("server", f"kept failing with HTTP {code} ({message})")
+        if code == 403:
+            raise AuthError(
+                f"GitLab ({self.host}) denied access to {what} (403 {message}). The token's "
+                "user lacks the permission or the token lacks the scope (read_api to read, api "
+                "to write records); ask a maintainer for at least the Reporter role.",
+                tracker=self.tracker,
+            )
+        if code == 404:
+            raise NotFoundError(
+                self.redact(
+                    f"GitLab ({self.host}) has no {what}, or the token's user cannot see it "
+                    f"(404 {message}). Check the project path or id in the configuration and "
+                    "that the user is a member."
+                ),
+                tracker=self.tracker,
+            )
+        self._bad(what, f"HTTP {code}: {message}")
+
+    def _retrying(
+        self, call: Callable[[], requests.Response], what: str, *, only_rate: bool = False
+    ) -> requests.Response:
+        settings = self.settings
+
+        def worth_retrying(exc: BaseException) -> bool:
+            if not isinstance(exc, _Transient) or (only_rate and exc.kind != "rate"):
+                return False
+            return exc.retry_after is None or exc.retry_after <= settings.max_retry_wait_seconds
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            if isinstance(exc, _Transient) and exc.retry_after is not None:
+                return exc.retry_after
+            base = settings.retry_backoff_seconds * 2 ** (state.attempt_number - 1)
+            return min(30.0, base + random.uniform(0, settings.retry_backoff_seconds))
+
+        retrying = Retrying(
+            stop=stop_after_attempt(settings.retries + 1),
+            wait=wait,
+            retry=retry_if_exception(worth_retrying),
+            reraise=True,
+        )
+        try:
+            return retrying(call)
+        except _Transient as exc:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            self._give_up(exc, what, attempts)
+
+    def _give_up(self, exc: _Transient, what: str, attempts: int) -> NoReturn:
+        tried = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        if exc.kind == "rate":
+            after = f"; it asks to wait {exc.retry_after:g} s" if exc.retry_after else ""
+            raise RateLimitedError(
+                f"GitLab ({self.host}) rate-limited secgate on {what} ({tried}"
+                f"{after}). Try again later, or lower 'concurrency' for this tracker.",
+                tracker=self.tracker,
+                retry_after=exc.retry_after,
+            )
+        raise UnavailableError(
+            self.redact(
+                f"GitLab ({self.host}) {exc.detail} on {what} ({tried}). Check "
+                "that the URL is right and GitLab is up, then sync again."
+            ),
+            tracker=self.tracker,
+        )
+
+    # -- bodies --------------------------------------------------------------------
+
+    def _decode(self, response: requests.Response, what: str) -> Any:
+        content_type = response.headers.get("Content-Type", "")
+        if "json" not in content_type:
+            hint = (
+                " It looks like a login or proxy page: check that the URL is the GitLab base URL "
+                "(for example https://gitlab.example.com) and that no single sign-on proxy "
+                "intercepts API calls."
+                if "html" in content_type
+                else ""
+            )
+            self._bad(what, f"HTTP {response.status_code} with {content_type or 'no content type'}"
+                      f" instead of JSON.{hint}")
+        try:
+            return response.json()
+        except ValueError:
+            self._bad(what, "the JSON could not be parsed (truncated or corrupt response)")
+
+    def _bad(self, what: str, detail: str) -> NoReturn:
+        raise BadResponseError(
+            self.redact(f"GitLab ({self.host}) answered {what} with something secgate cannot "
+                        f"trust: {detail}"),
+            tracker=self.tracker,
+        )
+
+
+def _short(message: Any, limit: int = 200) -> str:
+    text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from Retry-After (seconds or HTTP date) or RateLimit-Reset (epoch)."""
+    value = headers.get("Retry-After")
+    if value:
+        if value.strip().isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            return max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError):
+            pass
+    reset = headers.get("RateLimit-Reset", "")
+    if reset.isdigit():
+        return max(0.0, int(reset) - time.time())
+    return None
+
+
+__all__ = ["ConnectorError", "GitLabClient", "Page"]

@@ -1,0 +1,175 @@
+"""GitLab issue JSON -> :class:`secgate_tui.domain.Issue`. Pure: no network, no I/O.
+
+GitLab has no resolution field. A closed issue's disposition comes from a
+scoped label (``resolution::fixed`` ...) looked up in the disposition table;
+a closed issue without one gets the configured default (fixed unless
+configured otherwise); one whose resolution label nobody configured is
+``unknown``, which blocks: a gate must not guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from connectors.gitlab.settings import GitLabSettings
+from secgate_tui.domain.model import RESIDUAL, Disposition, Issue
+
+Json = dict[str, Any]
+
+CONFIDENTIAL_TITLE = "[confidential issue]"
+
+DEFAULT_DISPOSITIONS: Mapping[str, Disposition] = {
+    "resolution::fixed": Disposition.FIXED,
+    "resolution::duplicate": Disposition.DUPLICATE,
+    "resolution::not-a-defect": Disposition.NOT_A_DEFECT,
+    "resolution::risk-accepted": Disposition.RISK_ACCEPTED,
+    "resolution::deferred": Disposition.DEFERRED,
+    "resolution::wont-fix": Disposition.WONT_FIX,
+}
+
+_WEB_KEY = re.compile(r"^https?://[^/]+/(?P<path>.+?)/-/issues/(?P<iid>\d+)")
+
+
+def disposition_table(settings: GitLabSettings) -> dict[str, Disposition]:
+    """Defaults (re-prefixed if the prefix is configured) merged with settings.dispositions."""
+    table = {
+        settings.resolution_prefix + label.removeprefix("resolution::"): value
+        for label, value in DEFAULT_DISPOSITIONS.items()
+    }
+    table.update(settings.dispositions)
+    return table
+
+
+def issue_key(raw: Json) -> str:
+    """``group/project#iid``, from references.full, else from the web URL."""
+    full = (raw.get("references") or {}).get("full")
+    if isinstance(full, str) and "#" in full:
+        return full
+    match = _WEB_KEY.match(str(raw.get("web_url") or ""))
+    if match:
+        return f"{match['path']}#{match['iid']}"
+    return f"{raw.get('project_id')}#{raw.get('iid')}"
+
+
+def raw_digest(raw: Json) -> str:
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _scoped(labels: Sequence[str], prefix: str) -> list[str]:
+    return [label[len(prefix) :] for label in labels if prefix and label.startswith(prefix)]
+
+
+def resolution(labels: Sequence[str], settings: GitLabSettings) -> tuple[str | None, Disposition]:
+    """The resolution label (raw) and the disposition it maps to, before open/closed."""
+    table = disposition_table(settings)
+    found = [
+        label
+        for label in labels
+        if label in table or label.startswith(settings.resolution_prefix)
+    ]
+    if not found:
+        return None, Disposition.UNKNOWN
+    values = {table.get(label, Disposition.UNKNOWN) for label in found}
+    # Two resolutions that disagree (possible without scoped-label enforcement) fail closed.
+    disposition = values.pop() if len(values) == 1 else Disposition.UNKNOWN
+    return ",".join(found), disposition
+
+
+def disposition_of(raw: Json, settings: GitLabSettings) -> tuple[str | None, Disposition]:
+    labels = [str(label) for label in raw.get("labels") or []]
+    label, disposition = resolution(labels, settings)
+    if label is None and raw.get("state") == "closed":
+        return None, settings.default_disposition or Disposition.FIXED
+    return label, disposition
+
+
+def needs_justification(raw: Json, settings: GitLabSettings) -> bool:
+    """Only residual dispositions need a rationale, so only they cost a notes request."""
+    return disposition_of(raw, settings)[1] in RESIDUAL
+
+
+def description_justification(description: str, prefix: str) -> str | None:
+    """The description's text from the first line starting with the prefix, if any."""
+    lines = description.splitlines()
+    for index, line in enumerate(lines):
+        if prefix and line.strip().startswith(prefix):
+            text = "\n".join(lines[index:]).strip()
+            return text or None
+    return None
+
+
+def note_justification(notes: Sequence[Json], prefix: str) -> str | None:
+    """The newest user note that starts with the prefix."""
+    candidates = [
+        note
+        for note in notes
+        if not note.get("system") and str(note.get("body") or "").lstrip().startswith(prefix)
+    ]
+    if not candidates:
+        return None
+    newest = max(candidates, key=lambda n: (str(n.get("created_at") or ""), n.get("id") or 0))
+    return str(newest["body"]).strip() or None
+
+
+def to_issue(
+    raw: Json,
+    *,
+    source: str,
+    settings: GitLabSettings,
+    justification: str | None = None,
+    digest: str | None = None,
+) -> Issue:
+    """One normalized issue. ``justification`` comes from the issue's notes, if fetched."""
+    labels = tuple(str(label) for label in raw.get("labels") or [])
+    label, disposition = disposition_of(raw, settings)
+    closed = raw.get("state") == "closed"
+    title = str(raw.get("title") or "")
+    if raw.get("confidential") and not settings.confidential_titles:
+        title = CONFIDENTIAL_TITLE
+    severity = next(iter(_scoped(labels, settings.severity_prefix)), None)
+    if severity is None and str(raw.get("severity") or "UNKNOWN") != "UNKNOWN":
+        severity = str(raw["severity"]).lower()  # incidents carry their own severity
+    milestone = raw.get("milestone") or {}
+    assignees = raw.get("assignees") or ([raw["assignee"]] if raw.get("assignee") else [])
+    if justification is None and settings.justification_field == "description":
+        justification = description_justification(
+            str(raw.get("description") or ""), settings.justification_prefix
+        )
+    created = _time(raw.get("created_at"))
+    if created is None:
+        raise ValueError("issue without created_at")
+    return Issue(
+        source=source,
+        key=issue_key(raw),
+        url=str(raw.get("web_url") or ""),
+        title=title,
+        type=str(raw.get("issue_type") or raw.get("type") or "issue"),
+        status=str(raw.get("state") or ""),
+        closed=closed,
+        resolution=label,
+        disposition=disposition,
+        labels=labels,
+        components=tuple(_scoped(labels, settings.component_prefix)),
+        fix_versions=(str(milestone["title"]),) if milestone.get("title") else (),
+        affects_versions=tuple(_scoped(labels, settings.affects_prefix)),
+        priority=next(iter(_scoped(labels, settings.priority_prefix)), None),
+        severity=severity,
+        created=created,
+        updated=_time(raw.get("updated_at")) or created,
+        closed_at=_time(raw.get("closed_at")) if closed else None,
+        assignee=str(assignees[0].get("username")) if assignees else None,
+        justification=justification,
+        raw_digest=digest or raw_digest(raw),
+    )

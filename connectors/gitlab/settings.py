@@ -1,0 +1,69 @@
+"""The settings of a ``kind = "gitlab"`` tracker table."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from connectors.base import TrackerSettings
+
+
+class GitLabSettings(TrackerSettings):
+    """GitLab.com or a self-managed GitLab, reached with a personal/project/group token.
+
+    GitLab has no resolution field: the disposition of a closed issue comes from
+    scoped labels (``resolution::fixed`` ...), through ``dispositions``.
+    """
+
+    url: str = Field(
+        "https://gitlab.com",
+        description="Base URL of the GitLab instance (without /api/v4).",
+    )
+    confidential_titles: bool = Field(
+        False,
+        description=(
+            "Show the real titles of confidential issues in secgate and in records; "
+            "by default they appear as '[confidential issue]'."
+        ),
+    )
+    resolution_prefix: str = Field(
+        "resolution::",
+        description="Scoped-label prefix whose labels give a closed issue's disposition.",
+    )
+    severity_prefix: str = Field("severity::", description="Scoped-label prefix of severity.")
+    priority_prefix: str = Field("priority::", description="Scoped-label prefix of priority.")
+    component_prefix: str = Field(
+        "component::", description="Scoped-label prefix of components (classification)."
+    )
+    affects_prefix: str = Field(
+        "affects::",
+        description="Scoped-label prefix naming released versions a defect affects (affects::1.2).",
+    )
+    sync_overlap_seconds: int = Field(
+        120,
+        ge=0,
+        le=86_400,
+        description="Incremental sync asks for changes this long before the last cursor.",
+    )
+    retries: int = Field(
+        4, ge=0, le=10, description="Retries of a read after 429, 5xx or a connection error."
+    )
+    retry_backoff_seconds: float = Field(
+        0.5, ge=0, le=60, description="First backoff between retries (doubles, with jitter)."
+    )
+    max_retry_wait_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="A Retry-After longer than this fails at once instead of waiting.",
+    )
+
+    @field_validator("justification_field")
+    @classmethod
+    def _only_description(cls, value: str | None) -> str | None:
+        # GitLab has no custom fields; the rationale lives in a note, or in the
+        # description below a line that starts with justification_prefix.
+        if value not in (None, "description"):
+            raise ValueError(
+                "GitLab has no custom fields: justification_field may only be 'description' "
+                "(or unset, to take the newest note starting with justification_prefix)"
+            )
+        return value

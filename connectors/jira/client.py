@@ -1,0 +1,235 @@
+"""One Jira connection: the jira library's client and session, with secgate's retries.
+
+The jira library retries by itself with sleeps of up to a minute and retries
+POSTs after a connection reset; both are switched off (``max_retries=0``) so
+that retrying is decided here, bounded in attempts and total time, and writes
+are only retried when Jira said it did not process them (429).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+from requests.adapters import HTTPAdapter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
+
+from connectors.base import BadResponseError, ConnectorError
+from connectors.jira.errors import (
+    Context,
+    bad_json_error,
+    html_error,
+    looks_like_html,
+    status_error,
+    transport_error,
+)
+from connectors.jira.settings import JiraSettings
+
+T = TypeVar("T")
+
+_TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
+#: Longest wait honoured from one Retry-After header.
+_MAX_RETRY_AFTER = 120.0
+
+
+class _Transient(Exception):
+    """An attempt failed in a way worth another try; carries what to say if it stays so."""
+
+    def __init__(self, final: ConnectorError, retry_after: float | None = None) -> None:
+        super().__init__(final.message)
+        self.final = final
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class JiraClient:
+    """Lazily connects; every call goes through :meth:`call` (retries + error translation)."""
+
+    def __init__(self, name: str, settings: JiraSettings, token: str | None) -> None:
+        self.name = name
+        self.settings = settings
+        self._token = token
+        self._lock = threading.Lock()
+        self._jira: JIRA | None = None
+        self.base_url = settings.url.rstrip("/")
+        credential = (
+            f"the environment variable {settings.token_env}"
+            if settings.token_env
+            else f"the keyring (service {settings.keyring_service!r}, entry {name!r})"
+        )
+        self.ctx = Context(tracker=name, url=self.base_url, credential=credential)
+
+    # -- connection ----------------------------------------------------------
+
+    @property
+    def jira(self) -> JIRA:
+        with self._lock:
+            if self._jira is None:
+                self._jira = self.call(self._connect, "connecting (serverInfo)")
+            return self._jira
+
+    def _connect(self) -> JIRA:
+        settings = self.settings
+        auth: dict[str, Any] = {}
+        if settings.user:
+            auth["basic_auth"] = (settings.user, self._token or "")
+        elif self._token:
+            auth["token_auth"] = self._token
+        client = JIRA(
+            server=self.base_url,
+            options={"check_update": False, "verify": True},
+            get_server_info=settings.flavor == "auto",
+            max_retries=0,
+            timeout=settings.timeout_seconds,
+            **auth,
+        )
+        if settings.flavor != "auto":
+            client.deploymentType = "Cloud" if settings.flavor == "cloud" else "Server"
+        # Enough pooled connections for the sync's worker threads.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=settings.concurrency + 4)
+        client._session.mount("http://", adapter)
+        client._session.mount("https://", adapter)
+        return client
+
+    @property
+    def is_cloud(self) -> bool:
+        return bool(self.jira._is_cloud)
+
+    # -- calls ---------------------------------------------------------------
+
+    def call(self, fn: Callable[[], T], what: str, *, idempotent: bool = True) -> T:
+        """Run one library call or request with bounded retries and secgate's errors."""
+        settings = self.settings
+        retrying = Retrying(
+            stop=stop_after_attempt(settings.retry_attempts)
+            | stop_before_delay(settings.retry_max_seconds),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            reraise=True,
+        )
+        try:
+            result: T = retrying(self._attempt, fn, what, idempotent)
+            return result
+        except _Transient as exc:
+            raise exc.final from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        outcome = state.outcome
+        exc = outcome.exception() if outcome is not None else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return min(exc.retry_after, _MAX_RETRY_AFTER)
+        return float(wait_random_exponential(multiplier=0.25, max=8)(state))
+
+    def _attempt(self, fn: Callable[[], T], what: str, idempotent: bool) -> T:
+        try:
+            return fn()
+        except JIRAError as exc:
+            response = exc.response
+            if not isinstance(response, requests.Response):
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' gave no usable answer while {what}.",
+                    tracker=self.name,
+                ) from None
+            self._raise_for(response, what, idempotent)
+            raise AssertionError("unreachable") from None
+        except requests.JSONDecodeError:
+            # The library parsed a 2xx body that is not JSON (an SSO page answering 200).
+            raise bad_json_error(self.ctx, what) from None
+        except requests.RequestException as exc:
+            final = transport_error(self.ctx, what, exc)
+            reset = isinstance(exc, requests.ConnectionError) and not isinstance(
+                exc, requests.ReadTimeout
+            )
+            if idempotent and reset:
+                raise _Transient(final) from None
+            raise final from None
+
+    def _raise_for(self, response: requests.Response, what: str, idempotent: bool) -> None:
+        status = response.status_code
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        final = status_error(self.ctx, what, response, retry_after)
+        # A 429 is a refusal before processing, so even a write may be repeated.
+        if status == 429 or (idempotent and status in _TRANSIENT_STATUS):
+            raise _Transient(final, retry_after)
+        raise final
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        idempotent: bool | None = None,
+        raw: bool = False,
+    ) -> Any:
+        """An endpoint the library lacks, through its session; returns parsed JSON."""
+        session = self.jira._session
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        kwargs: dict[str, Any] = {"params": params}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        safe = method.upper() == "GET" if idempotent is None else idempotent
+
+        def send() -> Any:
+            response = session.request(method, url, **kwargs)
+            if raw:
+                return response.content
+            if looks_like_html(response):
+                raise _Html(response.status_code)
+            try:
+                return response.json()
+            except ValueError:
+                raise _BadJson() from None
+
+        try:
+            return self.call(send, what, idempotent=safe)
+        except _Html as exc:
+            raise html_error(self.ctx, what, exc.status) from None
+        except _BadJson:
+            raise bad_json_error(self.ctx, what) from None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._jira is not None:
+                self._jira.close()  # type: ignore[no-untyped-call]
+                self._jira = None
+
+
+class _Html(Exception):
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _BadJson(Exception):
+    pass

@@ -1,0 +1,191 @@
+"""The Jira connector (Cloud and Data Center) behind secgate's Connector contract."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from connectors.base import (
+    AttachmentRef,
+    BadResponseError,
+    Comment,
+    CommentRef,
+    Connector,
+    Identity,
+    IssueRef,
+    Markup,
+    Release,
+    ReleaseNotFoundError,
+    SourceScope,
+    TrackerSettings,
+)
+from connectors.jira import comments
+from connectors.jira.client import JiraClient
+from connectors.jira.mapping import MappingError, MappingRules, to_issue
+from connectors.jira.search import Searcher, scope_jql, since_text
+from connectors.jira.settings import JiraSettings
+from secgate_tui.domain.model import Issue
+
+
+class JiraConnector(Connector):
+    """Jira Cloud (email + API token) or Data Center (personal access token)."""
+
+    kind: ClassVar[str] = "jira"
+    settings_model: ClassVar[type[TrackerSettings]] = JiraSettings
+    markup: Markup = "jira-wiki"
+    comment_limit: ClassVar[int | None] = 32767
+    #: Issue type of issues secgate creates (record issues, corrective actions).
+    issue_type: ClassVar[str] = "Task"
+
+    def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
+        if not isinstance(settings, JiraSettings):
+            settings = JiraSettings.model_validate(settings.model_dump(exclude_unset=True))
+        super().__init__(name, settings, token)
+        self.jira_settings: JiraSettings = settings
+        self.client = JiraClient(name, settings, token)
+        self.rules = MappingRules(
+            source=name,
+            base_url=self.client.base_url,
+            dispositions=settings.dispositions,
+            default_disposition=settings.default_disposition,
+            severity_field=settings.severity_field,
+            justification_field=settings.justification_field,
+            justification_prefix=settings.justification_prefix,
+        )
+
+    @property
+    def flavor(self) -> str:
+        """ "cloud" or "datacenter", as detected or configured."""
+        return "cloud" if self.client.is_cloud else "datacenter"
+
+    # -- reading -------------------------------------------------------------
+
+    def releases(self, scope: SourceScope) -> list[Release]:
+        jira = self.client.jira
+        versions = self.client.call(
+            lambda: jira.project_versions(scope.project),
+            f"reading the versions of project {scope.project}",
+        )
+        found = []
+        for version in versions:
+            raw: dict[str, Any] = getattr(version, "raw", None) or {}
+            if not isinstance(raw.get("name"), str):
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' sent a version of {scope.project} without a name.",
+                    tracker=self.name,
+                )
+            found.append(
+                Release(
+                    name=raw["name"],
+                    released=bool(raw.get("released")),
+                    release_date=_date(raw.get("releaseDate")),
+                )
+            )
+        return found
+
+    def issues(
+        self, scope: SourceScope, release: str, since: datetime | None = None
+    ) -> list[Issue]:
+        version = scope.release_name(release)
+        if since is None:
+            # A full sync checks the release by name: a version of another project
+            # passes JQL validation and would look like an empty, passing release.
+            # Incremental syncs rely on Jira rejecting a version that disappeared.
+            names = [r.name for r in self.releases(scope)]
+            if version not in names:
+                raise self._no_release(scope, release, version, names)
+        settings = self.jira_settings
+        updated = since_text(since, settings.overlap_minutes, settings.timezone) if since else None
+        jql = scope_jql(scope, version, updated)
+        try:
+            return Searcher(self.client, self.rules).issues(jql)
+        except ReleaseNotFoundError:
+            raise self._no_release(scope, release, version, None) from None
+
+    def _no_release(
+        self, scope: SourceScope, release: str, version: str, names: list[str] | None
+    ) -> ReleaseNotFoundError:
+        known = f" Its versions: {', '.join(names[-10:])}." if names else ""
+        return ReleaseNotFoundError(
+            f"Jira tracker '{self.name}': release '{release}' (Jira version '{version}') is "
+            f"not a version of project {scope.project}.{known} Check the release name and the "
+            "source's release template.",
+            tracker=self.name,
+        )
+
+    def issue(self, key: str) -> Issue:
+        raw = self.client.request(
+            "GET",
+            f"/rest/api/2/issue/{quote(key, safe='')}",
+            f"reading issue {key}",
+            params={"fields": ",".join(self.rules.fields())},
+        )
+        try:
+            return to_issue(raw, self.rules)
+        except (MappingError, AttributeError, TypeError) as exc:
+            raise BadResponseError(
+                f"Jira tracker '{self.name}' sent issue {key} in a shape secgate cannot read "
+                f"({exc}).",
+                tracker=self.name,
+            ) from None
+
+    def whoami(self) -> Identity:
+        jira = self.client.jira
+        me = self.client.call(jira.myself, "asking who the token belongs to (myself)")
+        if not isinstance(me, dict):
+            raise BadResponseError(
+                f"Jira tracker '{self.name}' answered /myself without a user.", tracker=self.name
+            )
+        ident = me.get("accountId") or me.get("key") or me.get("name")
+        if not ident:
+            raise BadResponseError(
+                f"Jira tracker '{self.name}' answered /myself without an account id.",
+                tracker=self.name,
+            )
+        return Identity(
+            id=str(ident),
+            name=str(me.get("emailAddress") or me.get("name") or ident),
+            display_name=str(me.get("displayName") or ""),
+        )
+
+    # -- writing -------------------------------------------------------------
+
+    def post_comment(self, key: str, body: str) -> CommentRef:
+        return comments.post_comment(self.client, key, body)
+
+    def read_comment(self, ref: CommentRef) -> Comment:
+        return comments.read_comment(self.client, ref)
+
+    def find_comments(self, key: str, marker: str) -> list[Comment]:
+        return comments.find_comments(self.client, key, marker)
+
+    def create_issue(
+        self, project: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> IssueRef:
+        return comments.create_issue(self.client, project, title, body, labels, self.issue_type)
+
+    def find_issues(self, project: str, marker: str) -> list[IssueRef]:
+        return comments.find_issues(self.client, project, marker)
+
+    def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
+        return comments.attach(self.client, key, filename, content)
+
+    def read_attachment(self, ref: AttachmentRef) -> bytes:
+        return comments.read_attachment(self.client, ref)
+
+    def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
+        return comments.find_attachments(self.client, key, filename)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,190 @@
+"""Finding a release's issues fast.
+
+Cloud: the ids first (``search/jql`` with ``fields=id``, 5,000 a page, the
+only cursor being ``nextPageToken``), then the details 100 at a time through
+``POST issue/bulkfetch`` on a thread pool, started while later id pages are
+still coming. Data Center: ``/rest/api/2/search`` whose first page tells the
+total, then the remaining ``startAt`` pages concurrently. Raw JSON is mapped
+page by page and dropped, which keeps the peak memory to the mapped issues.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from connectors.base import BadResponseError, SourceScope
+from connectors.jira.client import JiraClient
+from connectors.jira.errors import describe_json
+from connectors.jira.mapping import MappingError, MappingRules, to_issue
+from secgate_tui.domain.model import Issue
+
+ID_PAGE = 5000  # Jira Cloud's maximum page when only ids are asked for
+BULK = 100  # issue/bulkfetch's maximum
+#: JQL reads dates in the API user's zone; UTC-12 is the farthest behind UTC.
+UNKNOWN_ZONE_OVERLAP = timedelta(hours=14)
+
+
+def jql_string(value: str) -> str:
+    """A JQL string literal (tracker-side names are untrusted text)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def since_text(since: datetime, overlap_minutes: int, zone: str | None) -> str:
+    """``yyyy-MM-dd HH:mm`` in the zone Jira reads it in, moved back by the overlap."""
+    start = since.astimezone(UTC) - timedelta(minutes=overlap_minutes)
+    local = start.astimezone(ZoneInfo(zone)) if zone else start - UNKNOWN_ZONE_OVERLAP
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def scope_jql(scope: SourceScope, version: str, updated_since: str | None = None) -> str:
+    parts = [f"project = {jql_string(scope.project)}", f"fixVersion = {jql_string(version)}"]
+    if scope.filter.strip():
+        parts.append(f"({scope.filter.strip()})")
+    if updated_since:
+        parts.append(f"updated >= {jql_string(updated_since)}")
+    return " AND ".join(parts) + " ORDER BY key ASC"
+
+
+class Searcher:
+    """Runs one scope's search for a client and maps what comes back."""
+
+    def __init__(self, client: JiraClient, rules: MappingRules) -> None:
+        self.client = client
+        self.rules = rules
+        self.table = rules.table()
+        self.fields = rules.fields()
+
+    def issues(self, jql: str) -> list[Issue]:
+        fetch = self._cloud if self.client.is_cloud else self._datacenter
+        found: dict[str, Issue] = {}
+        for issue in fetch(jql):
+            found[issue.key] = issue  # pages may overlap while issues move
+        return sorted(found.values(), key=lambda issue: issue.key)
+
+    # -- mapping -------------------------------------------------------------
+
+    def _map(self, raws: Any, what: str) -> list[Issue]:
+        if not isinstance(raws, list):
+            raise self._bad(f"{what}: 'issues' is {describe_json(raws)}")
+        try:
+            return [to_issue(raw, self.rules, self.table) for raw in raws]
+        except (MappingError, AttributeError, TypeError, ValueError) as exc:
+            raise self._bad(f"{what}: {exc}") from None
+
+    def _bad(self, detail: str) -> BadResponseError:
+        return BadResponseError(
+            f"Jira tracker '{self.client.name}' sent an issue list secgate cannot read "
+            f"({detail}). Nothing was stored from this sync.",
+            tracker=self.client.name,
+        )
+
+    def _page(self, body: Any, what: str) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise self._bad(f"{what} answered {describe_json(body)}")
+        return body
+
+    # -- Cloud ---------------------------------------------------------------
+
+    def _ids(self, jql: str) -> Iterator[list[str]]:
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"jql": jql, "fields": "id", "maxResults": ID_PAGE}
+            if token:
+                params["nextPageToken"] = token
+            page = self._page(
+                self.client.request(
+                    "GET", "/rest/api/3/search/jql", "searching issues", params=params
+                ),
+                "search/jql",
+            )
+            issues = page.get("issues") or []
+            if not isinstance(issues, list):
+                raise self._bad("search/jql: 'issues' is not a list")
+            yield [str(item["id"]) for item in issues if isinstance(item, dict) and "id" in item]
+            token = page.get("nextPageToken")
+            if not token or page.get("isLast") is True:
+                return
+
+    def _bulk(self, ids: list[str]) -> list[Issue]:
+        body = self._page(
+            self.client.request(
+                "POST",
+                "/rest/api/3/issue/bulkfetch",
+                "reading issues",
+                json_body={"issueIdsOrKeys": ids, "fields": self.fields, "fieldsByKeys": False},
+                idempotent=True,  # a read, though a POST
+            ),
+            "issue/bulkfetch",
+        )
+        errors = body.get("issueErrors") or []
+        issues = self._map(body.get("issues"), "issue/bulkfetch")
+        if errors or len(issues) != len(ids):
+            raise self._bad(
+                f"{len(ids) - len(issues)} of {len(ids)} issues in scope could not be read"
+            )
+        return issues
+
+    def _cloud(self, jql: str) -> Iterable[Issue]:
+        return self._pooled(lambda submit: self._submit_cloud(jql, submit))
+
+    def _submit_cloud(self, jql: str, submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
+        for ids in self._ids(jql):
+            for start in range(0, len(ids), BULK):
+                chunk = ids[start : start + BULK]
+                submit(functools.partial(self._bulk, chunk))
+
+    # -- Data Center ---------------------------------------------------------
+
+    def _search_page(self, jql: str, start: int, size: int) -> dict[str, Any]:
+        params = {
+            "jql": jql,
+            "startAt": start,
+            "maxResults": size,
+            "fields": ",".join(self.fields),
+        }
+        body = self.client.request("GET", "/rest/api/2/search", "searching issues", params=params)
+        return self._page(body, "search")
+
+    def _datacenter(self, jql: str) -> Iterable[Issue]:
+        first = self._search_page(jql, 0, self.client.settings.page_size)
+        issues = self._map(first.get("issues"), "search")
+        total = first.get("total")
+        size = first.get("maxResults") or len(issues)
+        if not isinstance(total, int) or not isinstance(size, int) or size <= 0:
+            return issues
+        rest = range(size, total, size)
+
+        def page(start: int) -> list[Issue]:
+            return self._map(self._search_page(jql, start, size).get("issues"), "search")
+
+        def pages(submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
+            for start in rest:
+                submit(functools.partial(page, start))
+
+        return [*issues, *self._pooled(pages)]
+
+    # -- concurrency ---------------------------------------------------------
+
+    def _pooled(
+        self, producer: Callable[[Callable[[Callable[[], list[Issue]]], None]], None]
+    ) -> list[Issue]:
+        """Run the jobs the producer submits on the pool; first failure wins."""
+        futures: list[Future[list[Issue]]] = []
+        with ThreadPoolExecutor(
+            max_workers=self.client.settings.concurrency, thread_name_prefix="jira-sync"
+        ) as pool:
+            try:
+                producer(lambda job: futures.append(pool.submit(job)))
+                out: list[Issue] = []
+                for future in futures:
+                    out.extend(future.result())
+                return out
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise

@@ -1,0 +1,59 @@
+"""The ``[trackers.<name>]`` keys a Jira tracker accepts beyond the common ones."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from connectors.base import TrackerSettings
+
+
+class JiraSettings(TrackerSettings):
+    """Settings of one Jira tracker (Cloud or Data Center)."""
+
+    flavor: Literal["auto", "cloud", "datacenter"] = Field(
+        "auto",
+        description=(
+            "auto: ask the server (serverInfo.deploymentType); cloud or datacenter: force the "
+            "search API and skip that question."
+        ),
+    )
+    severity_field: str | None = Field(
+        None,
+        description="Field id holding the severity, e.g. customfield_10050 (unset: no severity).",
+    )
+    overlap_minutes: int = Field(
+        10,
+        ge=1,
+        le=1440,
+        description=(
+            "Incremental syncs ask for issues updated this many minutes before the last sync "
+            "(JQL dates have minute resolution and clocks drift)."
+        ),
+    )
+    timezone: str | None = Field(
+        None,
+        description=(
+            "IANA time zone of the API user's Jira profile, in which Jira reads JQL dates. "
+            "Unset: incremental syncs overlap by 14 extra hours, which covers every zone."
+        ),
+    )
+    retry_attempts: int = Field(
+        5, ge=1, le=20, description="Attempts per read request on 429 / 502 / 503 / 504 / reset."
+    )
+    retry_max_seconds: float = Field(
+        60.0, gt=0, description="Longest total time spent retrying one request."
+    )
+    concurrency: int = Field(16, ge=1, le=64, description="Parallel requests during a sync.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value

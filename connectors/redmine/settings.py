@@ -1,0 +1,66 @@
+"""Settings of a ``kind = "redmine"`` tracker table, over the common ones."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from connectors.base import TrackerSettings
+
+#: Redmine's own names for its text formatting setting ("" is plain text).
+TextFormatting = Literal["textile", "markdown", "common_mark", ""]
+
+
+class RedmineSettings(TrackerSettings):
+    """A Redmine instance. Custom fields are named by id (``"7"``) or by name.
+
+    Ids are exact; names are matched case-insensitively against the name each
+    issue carries in its ``custom_fields`` list, so no admin right is needed
+    to look them up.
+    """
+
+    kind: str = Field("redmine", description="Always 'redmine' for this connector.")
+    disposition_field: str | None = Field(
+        None,
+        description=(
+            "Custom field whose value is mapped through `dispositions` (e.g. 'Resolution'); "
+            "when unset or empty on an issue, the status name is mapped instead."
+        ),
+    )
+    label_fields: tuple[str, ...] = Field(
+        ("Labels",),
+        description=(
+            "Custom fields whose values become the issue's labels for classification "
+            "(list or single-value fields; absent fields are ignored)."
+        ),
+    )
+    affects_version_field: str | None = Field(
+        None,
+        description=(
+            "Custom field holding the affected versions (a version-format field's ids are "
+            "translated to version names)."
+        ),
+    )
+    severity_field: str | None = Field(
+        None, description="Custom field holding the severity; unset leaves severity empty."
+    )
+    text_formatting: TextFormatting | None = Field(
+        None,
+        description=(
+            "The instance's text formatting for notes (textile, markdown, common_mark, or '' "
+            "for none). Unset: read from the server's wiki syntax help page."
+        ),
+    )
+    overlap_seconds: int = Field(
+        120,
+        ge=1,
+        description=(
+            "Incremental syncs ask for issues updated since the cursor minus this margin, "
+            "covering clock skew and Redmine's one-second resolution."
+        ),
+    )
+    retries: int = Field(
+        4, ge=0, le=10, description="Attempts after the first for 5xx and connection errors."
+    )
+    verify_tls: bool = Field(True, description="Verify the server's TLS certificate.")

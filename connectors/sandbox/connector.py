@@ -1,0 +1,325 @@
+"""The embedded sandbox tracker: the whole connector contract, no network.
+
+It backs ``secgate --demo`` and lets anyone try the gate and the authorization
+protocol without a tracker account. Issues, comments and attachments live in
+one JSON file (see tracker.py); in ``live`` mode engineers close demo items as
+time passes, so the boards change while you watch.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from connectors.base import (
+    AttachmentRef,
+    BadResponseError,
+    Comment,
+    CommentRef,
+    Connector,
+    Identity,
+    IssueRef,
+    NotFoundError,
+    Release,
+    ReleaseNotFoundError,
+    SourceScope,
+    TrackerSettings,
+    UnavailableError,
+)
+from connectors.sandbox.demo_data import seed_demo
+from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
+from secgate_tui.domain import Disposition, Issue
+
+DEFAULT_DISPOSITIONS: dict[str, Disposition] = {
+    "fixed": Disposition.FIXED,
+    "done": Disposition.FIXED,
+    "duplicate": Disposition.DUPLICATE,
+    "not a bug": Disposition.NOT_A_DEFECT,
+    "cannot reproduce": Disposition.NOT_A_DEFECT,
+    "risk accepted": Disposition.RISK_ACCEPTED,
+    "deferred": Disposition.DEFERRED,
+    "won't fix": Disposition.WONT_FIX,
+    "won't do": Disposition.WONT_FIX,
+}
+
+
+class SandboxSettings(TrackerSettings):
+    kind: str = "sandbox"
+    path: str = Field(description="The sandbox's JSON file (created on first use).")
+    seed: Literal["demo", "empty"] = Field(
+        "empty", description="What a new sandbox file starts with."
+    )
+    live: bool = Field(False, description="Let engineers close demo items as time passes.")
+
+
+class SandboxConnector(Connector):
+    kind: ClassVar[str] = "sandbox"
+    settings_model: ClassVar[type[TrackerSettings]] = SandboxSettings
+    needs_token: ClassVar[bool] = False
+
+    def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
+        super().__init__(name, settings, token)
+        assert isinstance(settings, SandboxSettings)
+        self._live = settings.live
+        seeder = seed_demo if settings.seed == "demo" else empty_data
+        self.file = SandboxFile(Path(settings.path).expanduser(), seeder)
+        self._dispositions = {
+            **DEFAULT_DISPOSITIONS,
+            **{k.casefold(): v for k, v in settings.dispositions.items()},
+        }
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _read(self, fault_point: str = "") -> Data:
+        def load(data: Data) -> Data:
+            return data
+
+        if self._live:
+            now = datetime.now(UTC)
+            data = self.file.write(lambda d: (advance(d, now), d)[1])
+        else:
+            data = self.file.read(load)
+        self._check_faults(data, fault_point)
+        return data
+
+    def _check_faults(self, data: Data, point: str) -> None:
+        faults = data.get("faults", {})
+        if faults.get("unavailable"):
+            raise UnavailableError(
+                f"the sandbox tracker '{self.name}' is unavailable (fault switched on)",
+                tracker=self.name,
+            )
+        if point and faults.get(f"fail_{point}"):
+            raise UnavailableError(
+                f"the sandbox tracker '{self.name}' failed during {point} (fault switched on)",
+                tracker=self.name,
+            )
+
+    def _issue_data(self, data: Data, key: str) -> dict[str, Any]:
+        issue = data["issues"].get(key)
+        if issue is None:
+            raise NotFoundError(f"issue {key} does not exist in sandbox '{self.name}'")
+        return dict(issue)
+
+    def _normalize(self, raw: dict[str, Any]) -> Issue:
+        resolution = raw.get("resolution")
+        if resolution:
+            disposition = self._dispositions.get(resolution.casefold(), Disposition.UNKNOWN)
+        elif raw["closed"]:
+            disposition = self.settings.default_disposition or Disposition.UNKNOWN
+        else:
+            disposition = Disposition.UNKNOWN
+        digest = hashlib.sha256(
+            json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+        return Issue(
+            source=self.name,
+            key=raw["key"],
+            url=f"sandbox:{raw['key']}",
+            title=raw["title"],
+            type=raw.get("type", ""),
+            status=raw["status"],
+            closed=raw["closed"],
+            resolution=resolution,
+            disposition=disposition,
+            labels=tuple(raw.get("labels", ())),
+            components=tuple(raw.get("components", ())),
+            fix_versions=tuple(raw.get("fix_versions", ())),
+            affects_versions=tuple(raw.get("affects_versions", ())),
+            priority=raw.get("priority"),
+            severity=raw.get("severity"),
+            created=datetime.fromisoformat(raw["created"]),
+            updated=datetime.fromisoformat(raw["updated"]),
+            closed_at=datetime.fromisoformat(raw["closed_at"]) if raw.get("closed_at") else None,
+            assignee=raw.get("assignee"),
+            justification=self._justification(raw),
+            raw_digest=digest,
+        )
+
+    def _justification(self, raw: dict[str, Any]) -> str | None:
+        if raw.get("justification"):
+            return str(raw["justification"])
+        prefix = self.settings.justification_prefix
+        for comment in reversed(raw.get("comments", [])):
+            if prefix and comment["body"].startswith(prefix):
+                return str(comment["body"][len(prefix) :].strip())
+        return None
+
+    def _project(self, data: Data, project: str) -> dict[str, Any]:
+        found = data["projects"].get(project)
+        if found is None:
+            raise NotFoundError(
+                f"project '{project}' does not exist in sandbox '{self.name}'", tracker=self.name
+            )
+        return dict(found)
+
+    # -- reading ------------------------------------------------------------------
+
+    def releases(self, scope: SourceScope) -> list[Release]:
+        project = self._project(self._read(), scope.project)
+        return [Release.model_validate(version) for version in project["versions"]]
+
+    def issues(
+        self, scope: SourceScope, release: str, since: datetime | None = None
+    ) -> list[Issue]:
+        data = self._read()
+        project = self._project(data, scope.project)
+        version = scope.release_name(release)
+        if version not in {v["name"] for v in project["versions"]}:
+            raise ReleaseNotFoundError(
+                f"release '{version}' is no version of sandbox project '{scope.project}'",
+                tracker=self.name,
+            )
+        wanted = set(filter(None, (label.strip() for label in scope.filter.split(","))))
+        found = []
+        for raw in data["issues"].values():
+            if raw["project"] != scope.project or version not in raw.get("fix_versions", ()):
+                continue
+            if wanted and not wanted <= set(raw.get("labels", ())):
+                continue
+            if since is not None and datetime.fromisoformat(raw["updated"]) < since:
+                continue
+            found.append(self._normalize(raw))
+        return found
+
+    def issue(self, key: str) -> Issue:
+        return self._normalize(self._issue_data(self._read(), key))
+
+    def whoami(self) -> Identity:
+        return Identity.model_validate(self._read()["identity"])
+
+    # -- writing ------------------------------------------------------------------
+
+    def post_comment(self, key: str, body: str) -> CommentRef:
+        def add(data: Data) -> tuple[CommentRef, bool]:
+            self._check_faults(data, "post")
+            issue = data["issues"].get(key)
+            if issue is None:
+                raise NotFoundError(f"issue {key} does not exist in sandbox '{self.name}'")
+            comment_id = str(data["next_comment_id"])
+            data["next_comment_id"] += 1
+            issue.setdefault("comments", []).append(
+                {
+                    "id": comment_id,
+                    "body": body,
+                    "author": data["identity"]["name"],
+                    "created": now_iso(),
+                }
+            )
+            lost = data["faults"].get("lost_response", 0)
+            if lost:
+                data["faults"]["lost_response"] = lost - 1
+            return CommentRef(key=key, id=comment_id, url=f"sandbox:{key}#c{comment_id}"), bool(
+                lost
+            )
+
+        ref, lost = self.file.write(add)
+        if lost:
+            # The tracker stored the comment but the answer never arrived.
+            raise UnavailableError(
+                f"the sandbox tracker '{self.name}' lost the response to a comment post "
+                "(fault switched on)",
+                tracker=self.name,
+            )
+        return ref
+
+    def _comments(self, key: str, fault_point: str = "") -> list[Comment]:
+        raw = self._issue_data(self._read(fault_point), key)
+        return [
+            Comment(
+                ref=CommentRef(key=key, id=c["id"], url=f"sandbox:{key}#c{c['id']}"),
+                body=c["body"],
+                author=c["author"],
+                created=datetime.fromisoformat(c["created"]),
+            )
+            for c in raw.get("comments", [])
+        ]
+
+    def read_comment(self, ref: CommentRef) -> Comment:
+        for comment in self._comments(ref.key, "read"):
+            if comment.ref.id == ref.id:
+                return comment
+        raise NotFoundError(f"comment {ref.id} on {ref.key} does not exist (deleted?)")
+
+    def find_comments(self, key: str, marker: str) -> list[Comment]:
+        return [c for c in self._comments(key) if marker in c.body]
+
+    def create_issue(
+        self, project: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> IssueRef:
+        def create(data: Data) -> IssueRef:
+            self._check_faults(data, "post")
+            found = data["projects"].get(project)
+            if found is None:
+                raise NotFoundError(f"project '{project}' does not exist in sandbox")
+            found["next_id"] += 1
+            key = f"{project}-{found['next_id']}"
+            stamp = now_iso()
+            data["issues"][key] = {
+                "key": key,
+                "project": project,
+                "title": title,
+                "description": body,
+                "type": "Task",
+                "status": "To Do",
+                "closed": False,
+                "labels": list(labels),
+                "created": stamp,
+                "updated": stamp,
+                "comments": [],
+            }
+            return IssueRef(key=key, url=f"sandbox:{key}")
+
+        return self.file.write(create)
+
+    def find_issues(self, project: str, marker: str) -> list[IssueRef]:
+        data = self._read()
+        return [
+            IssueRef(key=key, url=f"sandbox:{key}")
+            for key, raw in data["issues"].items()
+            if raw["project"] == project and marker in raw["title"]
+        ]
+
+    def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
+        def add(data: Data) -> AttachmentRef:
+            self._check_faults(data, "post")
+            issue = data["issues"].get(key)
+            if issue is None:
+                raise NotFoundError(f"issue {key} does not exist in sandbox '{self.name}'")
+            attachments = issue.setdefault("attachments", [])
+            attachment_id = f"a{len(attachments) + 1}"
+            attachments.append(
+                {
+                    "id": attachment_id,
+                    "filename": filename,
+                    "content": base64.b64encode(content).decode(),
+                }
+            )
+            return AttachmentRef(key=key, id=attachment_id, filename=filename)
+
+        return self.file.write(add)
+
+    def read_attachment(self, ref: AttachmentRef) -> bytes:
+        raw = self._issue_data(self._read("read"), ref.key)
+        for attachment in raw.get("attachments", []):
+            if attachment["id"] == ref.id:
+                try:
+                    return base64.b64decode(attachment["content"], validate=True)
+                except ValueError:
+                    raise BadResponseError(f"attachment {ref.id} is corrupt") from None
+        raise NotFoundError(f"attachment {ref.id} on {ref.key} does not exist")
+
+    def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
+        raw = self._issue_data(self._read(), key)
+        return [
+            AttachmentRef(key=key, id=a["id"], filename=a["filename"])
+            for a in raw.get("attachments", [])
+            if a["filename"] == filename
+        ]

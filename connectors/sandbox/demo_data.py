@@ -1,0 +1,279 @@
+"""Seeded demo data: two medical-device products with releases in every state.
+
+Deterministic (fixed random seed) and relative to the seeding time, so the demo
+tells the same story on every machine:
+
+- IPC (Infusion Pump Controller)
+  - 2.0: released, every item fixed (PASS)
+  - 2.1: released, with a risk-accepted and a deferred item, both justified (PASS)
+  - 2.2: blocked by open items in four categories, a risk acceptance without a
+    justification, an unrecognised resolution and an unclassified issue
+  - 2.2.1: a documentation patch with no system-test findings at all: BLOCKED
+    until the empty category is acknowledged as not applicable
+  - 3.0: in development, "live": engineers close items as time passes
+- DMS (Dialysis Monitoring Suite): 5.4 passes, 5.5 is blocked.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.sandbox.tracker import Data, empty_data, now_iso
+
+LABELS = {
+    "system-test-findings": ("sec-test-finding", "Test Finding"),
+    "requirements": ("sec-requirement", "Story"),
+    "security-by-design": ("sec-design", "Task"),
+    "implementation": ("sec-implementation", "Bug"),
+    "verification-validation": ("sec-verification", "Task"),
+    "defect-management": ("sec-defect", "Vulnerability"),
+}
+
+TITLES = {
+    "system-test-findings": [
+        "Pen test: session token not invalidated after logout on pump web console",
+        "Fuzzing of BLE pairing crashes the communication module",
+        "Drug library upload accepts unsigned files in service mode",
+        "Default service password accepted on a factory-reset device",
+        "TLS 1.0 still negotiable on the hospital gateway interface",
+        "Verbose stack traces returned by the dose-history REST endpoint",
+        "Rate limiting missing on the clinician PIN prompt",
+        "Firmware update can be downgraded to a vulnerable build",
+        "Audit log entries can be flooded until rotation drops alarms",
+    ],
+    "requirements": [
+        "Define authentication requirements for the service technician role",
+        "Specify encryption at rest for stored infusion history",
+        "Requirement: signed drug libraries with key rotation",
+        "Security requirement: lockout after repeated PIN failures",
+        "Define audit events required by the hospital SIEM integration",
+        "Specify secure decommissioning (data wipe) of returned pumps",
+        "Requirement: SBOM delivered with every release to customers",
+        "Document security context of use for home-care deployment",
+    ],
+    "security-by-design": [
+        "Threat model update for the new Wi-Fi module",
+        "Design review: separation of therapy and communication processors",
+        "Architecture: move certificate storage into the secure element",
+        "Design least-privilege service accounts for the gateway",
+        "Secure boot chain design review for the main controller",
+        "Design of the remote logging channel (mutual TLS)",
+        "Attack surface review of the USB maintenance port",
+    ],
+    "implementation": [
+        "Replace strcpy in alarm message formatting",
+        "Input validation for dose limits received over HL7",
+        "Harden XML parser against entity expansion in drug library import",
+        "Zeroize key material after use in the crypto wrapper",
+        "Constant-time comparison for the clinician PIN check",
+        "Remove hard-coded test certificate from release build",
+        "Enable stack protector and FORTIFY_SOURCE in firmware build",
+        "Bound the size of HL7 messages read from the gateway socket",
+    ],
+    "verification-validation": [
+        "Static analysis findings triage for release build",
+        "Security regression test suite for the gateway API",
+        "Verify secure boot rejects a tampered image",
+        "Fuzz test campaign for the HL7 parser (24 h)",
+        "Validate account lockout behaviour on the bedside UI",
+        "Verify TLS configuration against the hospital profile",
+        "Penetration test retest of fixed findings",
+    ],
+    "defect-management": [
+        "CVE-2024-3094 assessment for the build toolchain (xz)",
+        "OpenSSL advisory: assess impact on the gateway firmware",
+        "Vulnerability in the BLE stack vendor library (CVSS 7.5)",
+        "Customer report: pump accepts replayed configuration packets",
+        "zlib CVE triage for the drug library decompressor",
+        "Outdated BusyBox in maintenance image flagged by SBOM scan",
+        "Coordinated disclosure: researcher report on web console XSS",
+        "Linux kernel CVE assessment for the communication module",
+    ],
+}
+
+PEOPLE = ["a.kowalski", "m.chen", "s.okafor", "j.mueller", "r.patel", "l.garcia"]
+SEVERITIES = ["Critical", "High", "Medium", "Low"]
+OPEN_STATUSES = ["To Do", "In Progress", "In Review"]
+ACCEPTED = ["Fixed", "Fixed", "Fixed", "Done", "Duplicate", "Not a Bug"]
+
+
+class _Builder:
+    def __init__(self, data: Data, now: datetime) -> None:
+        self.data = data
+        self.now = now
+        self.rng = random.Random(81001)
+
+    def project(self, key: str, name: str, versions: list[tuple[str, bool, int]]) -> None:
+        self.data["projects"][key] = {
+            "name": name,
+            "next_id": 0,
+            "versions": [
+                {
+                    "name": version,
+                    "released": released,
+                    "release_date": (self.now + timedelta(days=days)).date().isoformat(),
+                }
+                for version, released, days in versions
+            ],
+        }
+
+    def issue(self, project: str, title: str, **fields: Any) -> str:
+        proj = self.data["projects"][project]
+        proj["next_id"] += 1
+        key = f"{project}-{proj['next_id']}"
+        created = self.now - timedelta(days=fields.pop("age_days", 60))
+        closed = fields.get("closed", False)
+        closed_at = fields.pop("closed_at", None)
+        if closed and closed_at is None:
+            closed_at = created + timedelta(days=self.rng.randint(2, 40))
+            closed_at = min(closed_at, self.now - timedelta(hours=1))
+        issue = {
+            "key": key,
+            "project": project,
+            "title": title,
+            "type": "Task",
+            "status": "Done" if closed else self.rng.choice(OPEN_STATUSES),
+            "closed": closed,
+            "resolution": None,
+            "labels": [],
+            "components": [],
+            "fix_versions": [],
+            "affects_versions": [],
+            "priority": self.rng.choice(["P1", "P2", "P3", "P4"]),
+            "severity": self.rng.choice(SEVERITIES),
+            "created": now_iso(created),
+            "updated": now_iso(closed_at or created + timedelta(days=1)),
+            "closed_at": now_iso(closed_at) if closed_at else None,
+            "assignee": self.rng.choice(PEOPLE),
+            "justification": None,
+            "comments": [],
+        }
+        issue.update(fields)
+        self.data["issues"][key] = issue
+        return key
+
+    def security(
+        self,
+        project: str,
+        version: str,
+        category: str,
+        *,
+        closed: bool,
+        resolution: str | None = None,
+        age_days: int = 90,
+        **fields: Any,
+    ) -> str:
+        label, issue_type = LABELS[category]
+        title = self.rng.choice(TITLES[category])
+        return self.issue(
+            project,
+            title,
+            type=issue_type,
+            labels=["security", label],
+            fix_versions=[version],
+            closed=closed,
+            resolution=resolution if resolution or not closed else self.rng.choice(ACCEPTED),
+            age_days=age_days,
+            **fields,
+        )
+
+    def release(
+        self, project: str, version: str, per_category: int, age_days: int, skip: str = ""
+    ) -> None:
+        """Every category with ``per_category`` closed, accepted items."""
+        for category in LABELS:
+            if category == skip:
+                continue
+            for _ in range(per_category):
+                self.security(project, version, category, closed=True, age_days=age_days)
+
+
+def seed_demo(now: datetime) -> Data:
+    data = empty_data(now)
+    b = _Builder(data, now)
+    b.project(
+        "IPC",
+        "Infusion Pump Controller",
+        [("2.0", True, -400), ("2.1", True, -120), ("2.2", False, 30), ("2.2.1", False, 45),
+         ("3.0", False, 200)],
+    )
+    b.project("DMS", "Dialysis Monitoring Suite", [("5.4", True, -60), ("5.5", False, 60)])
+
+    # Records of the required activities (5.8.6) and the review issues: IPC-1..6, DMS-1..5.
+    for project, names in (
+        ("IPC", ["Threat model", "Security risk assessment", "Penetration test report",
+                 "Vulnerability scan", "Software bill of materials (SBOM)"]),
+        ("DMS", ["Threat model", "Security risk assessment", "Penetration test report",
+                 "Software bill of materials (SBOM)"]),
+    ):
+        for offset, name in enumerate(names):
+            b.issue(
+                project,
+                f"{name} for the current release line",
+                type="Task",
+                labels=["security-activity"],
+                closed=True,
+                resolution="Done",
+                age_days=80,
+                closed_at=now - timedelta(days=10 + offset),
+            )
+        b.issue(project, "Security management review (IEC 81001-5-1 4.1.8)", type="Task",
+                labels=["security-review"], age_days=400)
+
+    # IPC 2.0 and 2.1: released, passing.
+    b.release("IPC", "2.0", 5, age_days=500)
+    b.release("IPC", "2.1", 5, age_days=200)
+    b.security("IPC", "2.1", "defect-management", closed=True, resolution="Risk Accepted",
+               age_days=180, justification="Exploitable only with physical access to the "
+               "sealed maintenance port; residual risk accepted by the risk board (RB-2025-14).")
+    risk = b.security("IPC", "2.1", "system-test-findings", closed=True, resolution="Deferred",
+                      age_days=170)
+    data["issues"][risk]["comments"].append({
+        "id": "0", "author": "r.patel", "created": now_iso(now - timedelta(days=150)),
+        "body": "Risk acceptance: verbose error only reachable from the service network; "
+                "fix deferred to 2.2 (tracked in the 2.2 backlog), risk rated low.",
+    })
+
+    # IPC 2.2: blocked, for several different reasons.
+    b.release("IPC", "2.2", 4, age_days=70)
+    for category, count in (("system-test-findings", 2), ("implementation", 3),
+                            ("defect-management", 2), ("verification-validation", 1)):
+        for _ in range(count):
+            b.security("IPC", "2.2", category, closed=False, age_days=b.rng.randint(5, 60))
+    b.security("IPC", "2.2", "security-by-design", closed=True, resolution="Risk Accepted",
+               age_days=40)  # no justification: blocks
+    b.security("IPC", "2.2", "requirements", closed=True, resolution="Works as Designed",
+               age_days=50)  # a resolution secgate does not know: blocks
+    b.issue("IPC", "Review cipher suites offered by the gateway", labels=["security"],
+            fix_versions=["2.2"], closed=False, age_days=12)  # matches no rule: unclassified
+    for n in range(10):  # not security-related: outside the gate
+        b.issue("IPC", f"UI polish: alarm screen layout tweak #{n + 1}", type="Story",
+                labels=["ux"], fix_versions=["2.2"], closed=n % 2 == 0,
+                resolution="Fixed" if n % 2 == 0 else None)
+
+    # IPC 2.2.1: documentation patch, no system-test findings.
+    b.release("IPC", "2.2.1", 2, age_days=20, skip="system-test-findings")
+
+    # IPC 3.0: in development; the live demo closes items over time.
+    keys = []
+    for category in LABELS:
+        for n in range(5):
+            closed = n < 2
+            key = b.security("IPC", "3.0", category, closed=closed, age_days=b.rng.randint(3, 30))
+            if not closed:
+                keys.append(key)
+    for step, key in enumerate(keys[:14]):
+        data["schedule"].append({
+            "after_seconds": 20 * (step + 1),
+            "key": key,
+            "set": {"status": "Done", "closed": True, "resolution": "Fixed"},
+        })
+
+    # DMS
+    b.release("DMS", "5.4", 3, age_days=150)
+    b.release("DMS", "5.5", 2, age_days=30)
+    for category in ("implementation", "defect-management", "system-test-findings"):
+        b.security("DMS", "5.5", category, closed=False, age_days=b.rng.randint(3, 20))
+    return data

@@ -1,0 +1,122 @@
+"""The sandbox's tracker side: one JSON file, locked while read or written.
+
+Several secgate processes may use the same sandbox at once (two `authorize`
+runs, the TUI and a CLI command), so every access takes an exclusive
+``flock`` and every write replaces the file atomically. The file also holds
+fault switches, so tests and the demo can make the "tracker" misbehave the
+way a real one does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Data = dict[str, Any]
+
+FORMAT = 1
+
+
+def now_iso(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).isoformat()
+
+
+def empty_data(now: datetime) -> Data:
+    return {
+        "format": FORMAT,
+        "seeded_at": now_iso(now),
+        "identity": {
+            "id": "release.manager",
+            "name": "release.manager",
+            "display_name": "Release Manager (sandbox)",
+        },
+        "projects": {},
+        "issues": {},
+        "schedule": [],
+        "next_comment_id": 1,
+        "faults": {},
+    }
+
+
+class SandboxFile:
+    """Locked, atomic access to the sandbox's JSON file."""
+
+    def __init__(self, path: Path, seed: Callable[[datetime], Data]) -> None:
+        self.path = path
+        self._seed = seed
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _load(self) -> Data:
+        if not self.path.exists():
+            data = self._seed(datetime.now(UTC))
+            self._save(data)
+            return data
+        loaded: Data = json.loads(self.path.read_text(encoding="utf-8"))
+        return loaded
+
+    def _save(self, data: Data) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, indent=1)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def read(self, fn: Callable[[Data], T]) -> T:
+        with self._locked():
+            return fn(self._load())
+
+    def write(self, fn: Callable[[Data], T]) -> T:
+        with self._locked():
+            data = self._load()
+            result = fn(data)
+            self._save(data)
+            return result
+
+
+def advance(data: Data, now: datetime) -> bool:
+    """Apply scheduled tracker events that are due: engineers closing items.
+
+    Schedule times are offsets from ``seeded_at``, so a demo seeded today plays
+    out the same way as one seeded last week. Returns whether anything changed.
+    """
+    seeded = datetime.fromisoformat(data["seeded_at"])
+    changed = False
+    pending = []
+    for event in data["schedule"]:
+        at = seeded + timedelta(seconds=event["after_seconds"])
+        if at > now:
+            pending.append(event)
+            continue
+        issue = data["issues"].get(event["key"])
+        if issue is None:
+            continue
+        issue.update(event["set"])
+        issue["updated"] = now_iso(at)
+        if event["set"].get("closed"):
+            issue["closed_at"] = now_iso(at)
+        changed = True
+    data["schedule"] = pending
+    return changed

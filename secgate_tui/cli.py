@@ -1,0 +1,110 @@
+"""The ``secgate`` command: headless commands for people and CI pipelines.
+
+Exit codes are a contract: 0 pass / done, 1 blocked / mismatch, 2 error. Every
+error is one paragraph on stderr, never a traceback (set SECGATE_DEBUG=1 to
+see one when reporting a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from connectors.base import ConnectorError
+from connectors.registry import RegistryError
+from secgate_tui import __version__
+from secgate_tui.commands import init, releases, status, sync
+from secgate_tui.commands.context import UsageError, open_context
+from secgate_tui.config import ConfigError
+from secgate_tui.domain.text import printable
+from secgate_tui.services.store import StoreError
+
+COMMANDS = [status, releases, sync, init]
+
+EXIT_ERROR = 2
+
+
+def global_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """Global options, accepted before or after the command name."""
+    default = argparse.SUPPRESS if suppress else None
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--config", default=default, help="configuration file (TOML)")
+    parent.add_argument("--data-dir", default=default, help="data directory (store, records)")
+    parent.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="use the embedded demo tracker (no account, no network)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="secgate",
+        parents=[global_options(suppress=False)],
+        description="Security release gate for health software (IEC 81001-5-1). Without a "
+        "command, opens the terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"secgate {__version__}")
+    parser.add_argument("--product", help="(UI) open at this product")
+    parser.add_argument("--release", help="(UI) open at this release")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    shared = global_options(suppress=True)
+    for command in COMMANDS:
+        command.register(sub, shared)
+    return parser
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    """The terminal UI; until it lands, the headless overview of every release."""
+    try:
+        from secgate_tui.app import run as run_app  # noqa: PLC0415 - textual is heavy
+    except ImportError:
+        args.json = False
+        args.product = getattr(args, "product", None)
+        with open_context(args) as ctx:
+            return releases.run(ctx, args)
+    result: int = run_app(args)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return run_ui(args)
+        if not getattr(args, "needs_context", True):
+            code: int = args.handler(args)
+            return code
+        with open_context(args) as ctx:
+            code = args.handler(ctx, args)
+            return code
+    except (ConfigError, UsageError, RegistryError, StoreError) as exc:
+        print(f"secgate: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    except ConnectorError as exc:
+        where = f" ({exc.tracker})" if exc.tracker else ""
+        print(f"secgate: tracker error{where}: {printable(exc.message)}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("secgate: interrupted; nothing half-written was kept.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("SECGATE_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"secgate: internal error: {type(exc).__name__}: {printable(str(exc), 300)}. This "
+            "is a bug in secgate; nothing was authorized. Rerun with SECGATE_DEBUG=1 and "
+            "report the output.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Headless commands, one module each; cli.py wires them into the parser."""

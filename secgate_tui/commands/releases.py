@@ -1,0 +1,51 @@
+"""`secgate releases`: every product's releases and their verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+from secgate_tui.commands.context import Context
+from secgate_tui.domain.text import printable
+from secgate_tui.services.gate import evaluate_release
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "releases",
+        parents=[parent],
+        help="list products' releases with their verdicts",
+        description="List every product's releases (synced first) with their gate verdicts.",
+    )
+    p.add_argument("--product", help="only this product")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=run)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    products = [args.product] if args.product else list(ctx.config.products)
+    rows = []
+    for product in products:
+        for release, released in sorted(ctx.syncer.releases(product).items()):
+            ctx.syncer.sync_release(product, release)
+            verdict, _ = evaluate_release(ctx.config, ctx.store, product, release, datetime.now(UTC))
+            rows.append(
+                {
+                    "product": product,
+                    "release": release,
+                    "released": released,
+                    "verdict": verdict.outcome.value,
+                    "blocking": verdict.blocking_count,
+                }
+            )
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        flag = "released" if row["released"] else "upcoming"
+        print(
+            f"{printable(str(row['product'])):<10} {printable(str(row['release'])):<14} "
+            f"{flag:<9} {row['verdict']:<8} {row['blocking']} blocking"
+        )
+    return 0

@@ -1,0 +1,319 @@
+"""The release gate: a pure, deterministic function from a snapshot to a verdict.
+
+It encodes IEC 81001-5-1 5.8.1, 5.8.5 and 5.8.6: every security-related issue of
+the release closed with an accepted disposition, residual items justified, every
+required activity recorded. Anything unknown, stale or partial blocks, and every
+block carries a reason a release manager can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+
+from secgate_tui.domain.classify import UNCLASSIFIED, Classification, Classifier
+from secgate_tui.domain.canonical import snapshot_digest
+from secgate_tui.domain.model import (
+    ACCEPTED,
+    RESIDUAL,
+    Activity,
+    ActivityState,
+    Category,
+    Disposition,
+    Evidence,
+    Issue,
+    SourceState,
+    activity_state,
+    utc,
+)
+
+
+class CategoryPolicy(BaseModel):
+    """Per-category tightening: which dispositions are accepted at all."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accepted: tuple[Disposition, ...] | None = None
+
+    @model_validator(mode="after")
+    def _only_tightens(self) -> CategoryPolicy:
+        if self.accepted is not None and Disposition.UNKNOWN in self.accepted:
+            raise ValueError("'unknown' can never be accepted: policy may only tighten the gate")
+        return self
+
+
+class GatePolicy(BaseModel):
+    """Everything besides the snapshot that the gate needs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    classification: Classification = Classification()
+    not_applicable: Mapping[Category, str] = {}
+    max_snapshot_age_seconds: int = 300
+    categories: Mapping[Category, CategoryPolicy] = {}
+
+
+class Outcome(StrEnum):
+    PASS = "PASS"
+    BLOCKED = "BLOCKED"
+
+
+class Finding(BaseModel):
+    """An issue that blocks the release, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    key: str
+    title: str
+    status: str
+    reason: str
+
+
+class ResidualItem(BaseModel):
+    """A closed issue accepted without a fix: its justification goes into the record."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    key: str
+    title: str
+    disposition: Disposition
+    justification: str
+    assignee: str | None = None
+
+
+class CategoryResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: Category
+    total: int
+    closed: int
+    blocking: tuple[Finding, ...] = ()
+    residual: tuple[ResidualItem, ...] = ()
+    keys: tuple[str, ...] = ()
+    empty: bool
+    acknowledged: bool = False
+    not_applicable_reason: str | None = None
+
+
+class ActivityResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    state: ActivityState
+    evidence: Evidence | None = None
+    evidence_date: AwareDatetime | None = None
+    detail: str = ""
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    categories: tuple[CategoryResult, ...]
+    unclassified: tuple[Finding, ...]
+    activities: tuple[ActivityResult, ...]
+    sources: tuple[SourceState, ...]
+    reasons: tuple[str, ...]
+    snapshot_digest: str
+    synced_at: AwareDatetime | None
+    evaluated_at: AwareDatetime
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is Outcome.PASS
+
+    @property
+    def blocking_count(self) -> int:
+        return len(self.unclassified) + sum(len(c.blocking) for c in self.categories)
+
+    def category(self, category: Category) -> CategoryResult:
+        return next(result for result in self.categories if result.category is category)
+
+
+def evaluate(
+    issues: Iterable[Issue],
+    activities: Sequence[Activity],
+    policy: GatePolicy,
+    now: datetime,
+    sources: Sequence[SourceState],
+) -> Verdict:
+    """Evaluate a release snapshot.
+
+    Args:
+        issues: every issue the sources returned for the release scope.
+        activities: the product's required activities with what was observed.
+        policy: classification, acknowledgements and tightening.
+        now: the evaluation time (timezone-aware); staleness is measured from it.
+        sources: the sync state of every source of the release. No source at
+            all is itself a reason to block.
+
+    Returns:
+        The verdict, with a reason for every block.
+    """
+    now = utc(now)
+    snapshot = list(issues)
+    classifier = Classifier(policy.classification)
+    reasons: list[str] = []
+
+    per_category: dict[Category, list[Issue]] = {category: [] for category in Category}
+    unclassified: list[Finding] = []
+    for issue in snapshot:
+        category = classifier.classify(issue)
+        if category is None:
+            continue
+        if category == UNCLASSIFIED:
+            unclassified.append(
+                _finding(issue, "carries a security label but matches no category rule")
+            )
+        else:
+            per_category[Category(category)].append(issue)
+
+    results = tuple(
+        _evaluate_category(category, per_category[category], policy) for category in Category
+    )
+    for result in results:
+        if result.blocking:
+            reasons.append(
+                f"{result.category.title}: {len(result.blocking)} of {result.total} "
+                "item(s) block the release"
+            )
+        if result.empty and not result.acknowledged:
+            reasons.append(
+                f"{result.category.title}: no issue in this category; acknowledge it as not "
+                f"applicable (--ack-empty {result.category.value}, or not_applicable in the "
+                "product's config) if that is intended"
+            )
+    if unclassified:
+        reasons.append(
+            f"{len(unclassified)} security-labelled issue(s) match no category rule "
+            "(unclassified)"
+        )
+
+    activity_results = tuple(_evaluate_activity(activity, now) for activity in activities)
+    for activity_result in activity_results:
+        if activity_result.state is not ActivityState.COMPLETE:
+            detail = f" ({activity_result.detail})" if activity_result.detail else ""
+            reasons.append(
+                f"activity '{activity_result.name}': record is {activity_result.state.value}"
+                f"{detail}"
+            )
+
+    reasons.extend(_source_reasons(sources, policy.max_snapshot_age_seconds, now))
+    synced = [state.synced_at for state in sources]
+    synced_at = None if not synced or None in synced else min(s for s in synced if s)
+
+    return Verdict(
+        outcome=Outcome.BLOCKED if reasons else Outcome.PASS,
+        categories=results,
+        unclassified=tuple(sorted(unclassified, key=lambda f: (f.source, f.key))),
+        activities=activity_results,
+        sources=tuple(sources),
+        reasons=tuple(reasons),
+        snapshot_digest=snapshot_digest(snapshot),
+        synced_at=synced_at,
+        evaluated_at=now,
+    )
+
+
+def _finding(issue: Issue, reason: str) -> Finding:
+    return Finding(
+        source=issue.source, key=issue.key, title=issue.title, status=issue.status, reason=reason
+    )
+
+
+def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | None:
+    if not issue.closed:
+        return f"open (status '{issue.status}')"
+    disposition = issue.disposition
+    if disposition is Disposition.UNKNOWN:
+        if issue.resolution:
+            return f"closed with an unrecognised resolution '{issue.resolution}'"
+        return "closed without a resolution secgate can recognise"
+    if disposition not in accepted:
+        return f"disposition '{disposition.value}' is not accepted in this category by policy"
+    if disposition in RESIDUAL and not (issue.justification or "").strip():
+        return f"{disposition.value} without a justification"
+    return None
+
+
+def _evaluate_category(
+    category: Category, issues: list[Issue], policy: GatePolicy
+) -> CategoryResult:
+    tightened = policy.categories.get(category)
+    accepted = ACCEPTED | RESIDUAL
+    if tightened is not None and tightened.accepted is not None:
+        accepted = frozenset(tightened.accepted) & accepted
+    ordered = sorted(issues, key=lambda issue: (issue.source, issue.key))
+    blocking: list[Finding] = []
+    residual: list[ResidualItem] = []
+    closed = 0
+    for issue in ordered:
+        closed += issue.closed
+        reason = _blocking_reason(issue, accepted)
+        if reason is not None:
+            blocking.append(_finding(issue, reason))
+        elif issue.disposition in RESIDUAL:
+            residual.append(
+                ResidualItem(
+                    source=issue.source,
+                    key=issue.key,
+                    title=issue.title,
+                    disposition=issue.disposition,
+                    justification=(issue.justification or "").strip(),
+                    assignee=issue.assignee,
+                )
+            )
+    empty = not ordered
+    ack_reason = policy.not_applicable.get(category) if empty else None
+    return CategoryResult(
+        category=category,
+        total=len(ordered),
+        closed=closed,
+        blocking=tuple(blocking),
+        residual=tuple(residual),
+        keys=tuple(issue.key for issue in ordered),
+        empty=empty,
+        acknowledged=ack_reason is not None,
+        not_applicable_reason=ack_reason,
+    )
+
+
+def _evaluate_activity(activity: Activity, now: datetime) -> ActivityResult:
+    return ActivityResult(
+        id=activity.id,
+        name=activity.name,
+        state=activity_state(activity, now),
+        evidence=activity.evidence,
+        evidence_date=activity.evidence_date,
+        detail=activity.detail,
+    )
+
+
+def _source_reasons(
+    sources: Sequence[SourceState], max_age_seconds: int, now: datetime
+) -> list[str]:
+    if not sources:
+        return ["no tracker source is configured for this release"]
+    reasons = []
+    for state in sources:
+        name = f"source '{state.source}' ({state.project})"
+        if state.error:
+            reasons.append(f"{name} failed to sync: {state.error}")
+        elif not state.release_found:
+            reasons.append(f"{name} has no version or milestone for this release")
+        elif state.synced_at is None:
+            reasons.append(f"{name} has never been synced")
+        else:
+            age = (now - utc(state.synced_at)).total_seconds()
+            if age > max_age_seconds:
+                reasons.append(
+                    f"{name}: data is {int(age)} s old; the policy allows at most "
+                    f"{max_age_seconds} s (run a sync)"
+                )
+    return reasons

@@ -1,0 +1,178 @@
+"""The normalized model every connector maps its tracker into.
+
+Names follow IEC 81001-5-1: the six categories of 5.8.1/5.8.5, the dispositions
+a problem-resolution process can reach, and the activities of 5.8.6. Every model
+is frozen so a snapshot cannot change between evaluation and record.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+
+
+class Category(StrEnum):
+    """Where a security-related issue is tracked to closure (5.8.1, 5.8.5)."""
+
+    SYSTEM_TEST_FINDINGS = "system-test-findings"
+    REQUIREMENTS = "requirements"
+    SECURITY_BY_DESIGN = "security-by-design"
+    IMPLEMENTATION = "implementation"
+    VERIFICATION_VALIDATION = "verification-validation"
+    DEFECT_MANAGEMENT = "defect-management"
+
+    @property
+    def title(self) -> str:
+        return _CATEGORY_TITLES[self]
+
+
+_CATEGORY_TITLES = {
+    Category.SYSTEM_TEST_FINDINGS: "System test findings",
+    Category.REQUIREMENTS: "Security requirements",
+    Category.SECURITY_BY_DESIGN: "Security by design",
+    Category.IMPLEMENTATION: "Implementation",
+    Category.VERIFICATION_VALIDATION: "Verification / validation",
+    Category.DEFECT_MANAGEMENT: "Security defect management",
+}
+
+
+class Disposition(StrEnum):
+    """How the problem-resolution process ended for an issue."""
+
+    FIXED = "fixed"
+    DUPLICATE = "duplicate"
+    NOT_A_DEFECT = "not-a-defect"
+    RISK_ACCEPTED = "risk-accepted"
+    DEFERRED = "deferred"
+    WONT_FIX = "wont-fix"
+    UNKNOWN = "unknown"
+
+
+#: Accepted without further ado when the issue is closed.
+ACCEPTED = frozenset({Disposition.FIXED, Disposition.DUPLICATE, Disposition.NOT_A_DEFECT})
+#: Accepted only with a justification; listed in the record as residual items.
+RESIDUAL = frozenset({Disposition.RISK_ACCEPTED, Disposition.DEFERRED, Disposition.WONT_FIX})
+
+
+def utc(value: datetime) -> datetime:
+    """Normalize an aware datetime to UTC; naive datetimes are a bug upstream."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: every time in secgate is timezone-aware")
+    return value.astimezone(UTC)
+
+
+class Issue(BaseModel):
+    """One tracker issue, normalized. Text fields are untrusted tracker input."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    url: str = ""
+    title: str
+    type: str = ""
+    status: str
+    closed: bool
+    resolution: str | None = None
+    disposition: Disposition = Disposition.UNKNOWN
+    labels: tuple[str, ...] = ()
+    components: tuple[str, ...] = ()
+    fix_versions: tuple[str, ...] = ()
+    affects_versions: tuple[str, ...] = ()
+    priority: str | None = None
+    severity: str | None = None
+    created: AwareDatetime
+    updated: AwareDatetime
+    closed_at: AwareDatetime | None = None
+    assignee: str | None = None
+    justification: str | None = None
+    raw_digest: str = ""
+
+    @field_validator("created", "updated", "closed_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else utc(value)
+
+    @property
+    def uid(self) -> tuple[str, str]:
+        """Identity across sources: the same key may exist in two trackers."""
+        return (self.source, self.key)
+
+
+class ActivityState(StrEnum):
+    """The state of a required activity's record (5.8.6)."""
+
+    COMPLETE = "complete"
+    MISSING = "missing"
+    INCOMPLETE = "incomplete"
+    STALE = "stale"
+
+
+class IssueEvidence(BaseModel):
+    """The activity's record is a tracker issue (closed when the activity is done)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tracker: str
+    key: str
+
+
+class DocumentEvidence(BaseModel):
+    """The activity's record is a document whose content is pinned by its SHA-256."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str
+    sha256: str
+
+
+Evidence = IssueEvidence | DocumentEvidence
+
+
+class Activity(BaseModel):
+    """A required security activity and what was observed about its record.
+
+    The observation (`found`, `complete`, `evidence_date`, `detail`) is made by
+    the services layer; whether that makes the record complete, missing,
+    incomplete or stale is decided purely by :func:`activity_state`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    evidence: Evidence | None = None
+    max_age_days: int = 0
+    found: bool = False
+    complete: bool = False
+    evidence_date: AwareDatetime | None = None
+    detail: str = ""
+
+
+def activity_state(activity: Activity, now: datetime) -> ActivityState:
+    """Fail closed: no record is missing, an unfinished one incomplete, an old one stale."""
+    if activity.evidence is None or not activity.found:
+        return ActivityState.MISSING
+    if not activity.complete:
+        return ActivityState.INCOMPLETE
+    if activity.max_age_days > 0:
+        if activity.evidence_date is None:
+            return ActivityState.STALE
+        age = utc(now) - utc(activity.evidence_date)
+        if age.total_seconds() > activity.max_age_days * 86400:
+            return ActivityState.STALE
+    return ActivityState.COMPLETE
+
+
+class SourceState(BaseModel):
+    """How one tracker source of a release last synced."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    project: str
+    synced_at: AwareDatetime | None = None
+    error: str | None = None
+    release_found: bool = True

@@ -1,0 +1,419 @@
+"""The figures of the periodic security review (IEC 81001-5-1 4.1.6, 4.1.8).
+
+For the period since the last review: security issues opened, closed and still
+open (with age buckets), time to close, dispositions other than fixed with their
+justifications, reopened issues where the tracker exposes history, and the
+analysis of defects in deployed software (exposure, whether the fix shipped,
+FDA's share fixed and time to fix).
+
+Conventions, so every figure can be recomputed by hand:
+
+- The period is ``(start, end]``: a close at exactly the previous review's end
+  was counted by that review. ``start`` None means "since the beginning".
+- Durations are in days (seconds / 86400, rounded to 2 decimals).
+- Medians and 90th percentiles use the nearest-rank method
+  (:func:`secgate_tui.domain.review_stats.nearest_rank`),
+  so every reported figure is one of the observed values.
+- Age buckets are half-open: under 30 days, [30, 90), [90, 180), 180 days or more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+from typing import Final
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+
+from secgate_tui.domain.classify import Classification, Classifier
+from secgate_tui.domain.model import RESIDUAL, Category, Disposition, Issue, utc
+from secgate_tui.domain.review_stats import (
+    ALL,
+    Accumulator,
+    AgeBuckets,
+    DurationStats,
+    Facts,
+    GroupKey,
+    duration_stats,
+    group_order,
+    in_days,
+    share,
+)
+
+#: Dispositions that say "this was never a vulnerability of its own"; they stay
+#: out of the deployed-software analysis (a duplicate is counted in its original).
+_NOT_A_VULNERABILITY: Final = frozenset({Disposition.DUPLICATE, Disposition.NOT_A_DEFECT})
+NO_SEVERITY: Final = "unspecified"
+
+
+class EventState(StrEnum):
+    OPENED = "opened"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class StateEvent(BaseModel):
+    """One open/close transition of an issue, from the tracker's history.
+
+    Connectors fill these where the tracker exposes history (Jira changelog,
+    GitLab resource state events, Redmine journals). An ``opened`` event after a
+    ``closed`` one counts as a reopen, as does an explicit ``reopened``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    at: AwareDatetime
+    state: EventState
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ReviewPeriod(_Frozen):
+    """``(start, end]``; ``start`` None when there was no previous review."""
+
+    start: AwareDatetime | None
+    end: AwareDatetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else utc(value)
+
+    def contains(self, moment: datetime) -> bool:
+        return (self.start is None or moment > self.start) and moment <= self.end
+
+
+class GroupMetrics(_Frozen):
+    """Flow of one (category, severity) group; either may be ``all``.
+
+    ``category`` is a Category value, ``unclassified`` (security-labelled but
+    matching no rule) or ``all``. ``reopened`` is None when any issue of the
+    group comes from a source whose history was not read.
+    """
+
+    category: str
+    severity: str
+    opened: int
+    closed: int
+    closed_undated: int
+    open: int
+    open_ages: AgeBuckets
+    time_to_close: DurationStats
+    dispositions: dict[str, int]
+    reopened: int | None
+
+
+class ItemRef(_Frozen):
+    """Which issue a listed item is; ``title`` is untrusted tracker text."""
+
+    source: str
+    key: str
+    title: str
+    category: str
+    severity: str
+
+
+class DispositionItem(ItemRef):
+    """An issue that ended (or stays) other than fixed, with its justification."""
+
+    disposition: Disposition
+    justification: str | None
+    closed: bool
+    closed_at: AwareDatetime | None
+
+
+class ReopenedItem(ItemRef):
+    reopens: int
+    last_reopened_at: AwareDatetime
+
+
+class DeployedDefect(ItemRef):
+    """A security defect affecting a released version (4.1.6).
+
+    ``exposure_days`` runs from the first release of an affected version to the
+    fix (the close of a ``fixed`` issue) or, while unfixed, to the period's end;
+    None when a needed date is unknown. ``fix_shipped`` says whether one of the
+    fix versions has been released.
+    """
+
+    affected_versions: tuple[str, ...]
+    released_at: AwareDatetime | None
+    fixed: bool
+    fixed_at: AwareDatetime | None
+    exposure_days: float | None
+    exposure_ongoing: bool
+    shipped_in: tuple[str, ...]
+    fix_shipped: bool
+    days_to_fix: float | None
+
+
+class DeployedAnalysis(_Frozen):
+    """Defects in deployed software; shares are fractions (0.75 = 75 %)."""
+
+    defects: tuple[DeployedDefect, ...]
+    count: int
+    fixed: int
+    fix_shipped: int
+    share_fixed: float | None
+    share_fix_shipped: float | None
+    time_to_fix: DurationStats
+    exposure: DurationStats
+
+
+class ReviewMetrics(_Frozen):
+    """Everything the review minutes report, as of ``period.end``."""
+
+    period: ReviewPeriod
+    groups: tuple[GroupMetrics, ...]
+    categories: tuple[GroupMetrics, ...]
+    totals: GroupMetrics
+    not_fixed: tuple[DispositionItem, ...]
+    reopened_known: bool
+    history_missing_sources: tuple[str, ...]
+    reopened: tuple[ReopenedItem, ...]
+    deployed: DeployedAnalysis
+
+
+def review_metrics(
+    issues: Iterable[Issue],
+    classification: Classification,
+    *,
+    period_start: datetime | None,
+    now: datetime,
+    released: Mapping[str, date | datetime | None] | None = None,
+    events: Iterable[StateEvent] | None = None,
+    history_sources: Collection[str] | None = None,
+) -> ReviewMetrics:
+    """Compute the review figures for ``(period_start, now]``.
+
+    Args:
+        issues: the product's issues (any state); those the classification does
+            not mark as security-related are left out.
+        classification: the product's category rules and security labels.
+        period_start: the end of the last review, None when there was none.
+        now: the period's end (timezone-aware).
+        released: released version name -> release date (a date is taken as
+            00:00 UTC; None means released on an unknown day). Versions released
+            after ``now`` are not deployed yet and are ignored.
+        events: open/close history; None when no tracker history was read, and
+            the metrics then say that reopens are unknown.
+        history_sources: the sources whose history ``events`` covers; None means
+            all of them.
+    """
+    period = ReviewPeriod(start=period_start, end=now)
+    end = period.end
+    classifier = Classifier(classification)
+    deployed_versions = _deployed(released or {}, end)
+    reopens = _reopens(events, period) if events is not None else None
+
+    facts: list[Facts] = []
+    for issue in issues:
+        found = classifier.classify(issue)
+        if found is None:
+            continue
+        category = found.value if isinstance(found, Category) else found
+        fact = _facts(issue, category, period, reopens, history_sources)
+        if fact is not None:
+            facts.append(fact)
+    facts.sort(key=lambda f: (group_order(f.group), f.issue.source, f.issue.key))
+
+    groups: dict[GroupKey, Accumulator] = {}
+    by_category: dict[GroupKey, Accumulator] = {
+        (category.value, ALL): Accumulator() for category in Category
+    }
+    totals = Accumulator()
+    for fact in facts:
+        groups.setdefault(fact.group, Accumulator()).add(fact)
+        by_category.setdefault((fact.group[0], ALL), Accumulator()).add(fact)
+        totals.add(fact)
+
+    missing = sorted({f.issue.source for f in facts if not f.history_known})
+    return ReviewMetrics(
+        period=period,
+        groups=tuple(_group(key, acc) for key, acc in sorted(groups.items(), key=_by_key)),
+        categories=tuple(_group(key, acc) for key, acc in sorted(by_category.items(), key=_by_key)),
+        totals=_group((ALL, ALL), totals),
+        not_fixed=tuple(_not_fixed(f) for f in facts if _is_not_fixed(f)),
+        reopened_known=events is not None and not missing,
+        history_missing_sources=tuple(missing),
+        reopened=tuple(
+            ReopenedItem(**_ref(f), reopens=len(f.reopens), last_reopened_at=max(f.reopens))
+            for f in facts
+            if f.reopens
+        ),
+        deployed=_deployed_analysis(facts, deployed_versions, end),
+    )
+
+
+def _by_key(item: tuple[GroupKey, Accumulator]) -> tuple[int, str, str]:
+    return group_order(item[0])
+
+
+def _group(key: GroupKey, acc: Accumulator) -> GroupMetrics:
+    return GroupMetrics(
+        category=key[0],
+        severity=key[1],
+        opened=acc.opened,
+        closed=acc.closed,
+        closed_undated=acc.closed_undated,
+        open=acc.open,
+        open_ages=AgeBuckets(**acc.ages),
+        time_to_close=duration_stats(acc.close_days),
+        dispositions=dict(sorted(acc.dispositions.items())),
+        reopened=acc.reopened if acc.history_known else None,
+    )
+
+
+def _deployed(
+    released: Mapping[str, date | datetime | None], end: datetime
+) -> dict[str, datetime | None]:
+    deployed: dict[str, datetime | None] = {}
+    for version, when in released.items():
+        moment = _moment(when)
+        if moment is None or moment <= end:
+            deployed[version] = moment
+    return deployed
+
+
+def _moment(when: date | datetime | None) -> datetime | None:
+    if when is None or isinstance(when, datetime):
+        return None if when is None else utc(when)
+    return datetime.combine(when, time(0), tzinfo=UTC)
+
+
+def _reopens(
+    events: Iterable[StateEvent], period: ReviewPeriod
+) -> dict[tuple[str, str], list[datetime]]:
+    per_issue: dict[tuple[str, str], list[StateEvent]] = {}
+    for event in events:
+        per_issue.setdefault((event.source, event.key), []).append(event)
+    found: dict[tuple[str, str], list[datetime]] = {}
+    for uid, history in per_issue.items():
+        was_closed = False
+        for event in sorted(history, key=lambda e: e.at):
+            reopen = event.state is EventState.REOPENED or (
+                event.state is EventState.OPENED and was_closed
+            )
+            if reopen and period.contains(event.at):
+                found.setdefault(uid, []).append(event.at)
+            was_closed = event.state is EventState.CLOSED
+    return found
+
+
+def _facts(
+    issue: Issue,
+    category: str,
+    period: ReviewPeriod,
+    reopens: dict[tuple[str, str], list[datetime]] | None,
+    history_sources: Collection[str] | None,
+) -> Facts | None:
+    closed_at = issue.closed_at if issue.closed else None
+    closed_in = closed_at is not None and period.contains(closed_at)
+    # A close with no date cannot be placed in a period; `updated` is the best
+    # bound we have for whether it happened since the last review.
+    undated = issue.closed and closed_at is None and period.contains(issue.updated)
+    if not (period.contains(issue.created) or closed_in or undated or not issue.closed):
+        return None
+    known = reopens is not None and (history_sources is None or issue.source in history_sources)
+    return Facts(
+        issue=issue,
+        group=(category, issue.severity or NO_SEVERITY),
+        opened=period.contains(issue.created),
+        closed_in_period=closed_in,
+        closed_undated=undated,
+        age_seconds=(period.end - issue.created).total_seconds() if not issue.closed else None,
+        history_known=known,
+        reopens=tuple(reopens.get(issue.uid, ())) if reopens is not None and known else (),
+    )
+
+
+def _ref(fact: Facts) -> dict[str, str]:
+    issue = fact.issue
+    return {
+        "source": issue.source,
+        "key": issue.key,
+        "title": issue.title,
+        "category": fact.group[0],
+        "severity": fact.group[1],
+    }
+
+
+def _is_not_fixed(fact: Facts) -> bool:
+    disposition = fact.issue.disposition
+    if fact.issue.closed:
+        return (fact.closed_in_period or fact.closed_undated) and disposition is not (
+            Disposition.FIXED
+        )
+    return disposition in RESIDUAL
+
+
+def _not_fixed(fact: Facts) -> DispositionItem:
+    issue = fact.issue
+    return DispositionItem(
+        **_ref(fact),
+        disposition=issue.disposition,
+        justification=(issue.justification or "").strip() or None,
+        closed=issue.closed,
+        closed_at=issue.closed_at if issue.closed else None,
+    )
+
+
+def _deployed_analysis(
+    facts: Sequence[Facts], deployed: Mapping[str, datetime | None], end: datetime
+) -> DeployedAnalysis:
+    defects: list[DeployedDefect] = []
+    for fact in facts:
+        issue = fact.issue
+        if issue.closed and issue.disposition in _NOT_A_VULNERABILITY:
+            continue
+        affected = sorted(set(issue.affects_versions) & deployed.keys())
+        if not affected:
+            continue
+        dates = [moment for v in affected if (moment := deployed[v]) is not None]
+        released_at = min(dates) if dates else None
+        fixed = issue.closed and issue.disposition is Disposition.FIXED
+        fixed_at = issue.closed_at if fixed else None
+        exposure_end = fixed_at if fixed else end
+        exposure = None
+        if released_at is not None and exposure_end is not None:
+            exposure = in_days(max(0.0, (exposure_end - released_at).total_seconds()))
+        shipped = tuple(sorted(set(issue.fix_versions) & deployed.keys())) if fixed else ()
+        defects.append(
+            DeployedDefect(
+                **_ref(fact),
+                affected_versions=tuple(affected),
+                released_at=released_at,
+                fixed=fixed,
+                fixed_at=fixed_at,
+                exposure_days=exposure,
+                exposure_ongoing=not fixed,
+                shipped_in=shipped,
+                fix_shipped=bool(shipped),
+                days_to_fix=(
+                    in_days((fixed_at - issue.created).total_seconds()) if fixed_at else None
+                ),
+            )
+        )
+    count = len(defects)
+    fixed_count = sum(d.fixed for d in defects)
+    shipped_count = sum(d.fix_shipped for d in defects)
+    return DeployedAnalysis(
+        defects=tuple(defects),
+        count=count,
+        fixed=fixed_count,
+        fix_shipped=shipped_count,
+        share_fixed=share(fixed_count, count),
+        share_fix_shipped=share(shipped_count, count),
+        time_to_fix=duration_stats([d.days_to_fix for d in defects if d.days_to_fix is not None]),
+        exposure=duration_stats([d.exposure_days for d in defects if d.exposure_days is not None]),
+    )

@@ -1,0 +1,1 @@
+"""Services: sync, evaluation, authorization, review; the layer the CLI and UI call."""

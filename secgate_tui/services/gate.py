@@ -1,0 +1,64 @@
+"""Evaluates a release from the store: the gate's inputs gathered, nothing fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from secgate_tui.config import Config
+from secgate_tui.domain import Activity, Category, Issue, Verdict, evaluate
+from secgate_tui.services.store import Store
+from secgate_tui.services.sync import scope_key, source_states
+
+
+def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
+    product = config.product(product_id)
+    unique: dict[tuple[str, str], Issue] = {}
+    for issue in store.issues(scope_key(source, release) for source in product.sources):
+        unique[issue.uid] = issue  # two sources may overlap; an issue counts once
+    return list(unique.values())
+
+
+def release_activities(config: Config, store: Store, product_id: str) -> list[Activity]:
+    """Observed activities; one never observed (or configured differently) is missing."""
+    product = config.product(product_id)
+    observed = store.activities(product_id)
+    activities = []
+    for wanted in product.activities:
+        seen = observed.get(wanted.id)
+        if (
+            seen is None
+            or seen.evidence != wanted.evidence
+            or seen.max_age_days != wanted.max_age_days
+            or seen.name != wanted.name
+        ):
+            seen = Activity(
+                id=wanted.id,
+                name=wanted.name,
+                evidence=wanted.evidence,
+                max_age_days=wanted.max_age_days,
+                detail="not observed since it was configured (run a sync)",
+            )
+        activities.append(seen)
+    return activities
+
+
+def evaluate_release(
+    config: Config,
+    store: Store,
+    product_id: str,
+    release: str,
+    now: datetime,
+    acknowledged: Mapping[Category, str] | None = None,
+) -> tuple[Verdict, list[Issue]]:
+    """The verdict for a release as the store holds it, and the issues evaluated."""
+    product = config.product(product_id)
+    issues = release_issues(config, store, product_id, release)
+    verdict = evaluate(
+        issues,
+        release_activities(config, store, product_id),
+        product.gate_policy(config.policy, acknowledged or {}),
+        now,
+        source_states(store, product.sources, release),
+    )
+    return verdict, issues

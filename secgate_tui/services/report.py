@@ -1,0 +1,43 @@
+"""The verdict as the JSON object `status --json` prints (the CI contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from secgate_tui.domain import Finding, Verdict
+
+
+def _finding(finding: Finding) -> dict[str, str]:
+    return {
+        "key": finding.key,
+        "title": finding.title,
+        "status": finding.status,
+        "reason": finding.reason,
+        "source": finding.source,
+    }
+
+
+def verdict_json(product: str, release: str, verdict: Verdict) -> dict[str, Any]:
+    return {
+        "product": product,
+        "release": release,
+        "verdict": verdict.outcome.value,
+        "categories": {
+            result.category.value: {
+                "total": result.total,
+                "closed": result.closed,
+                "blocking": [_finding(f) for f in result.blocking],
+                "residual": [r.model_dump(mode="json") for r in result.residual],
+                "empty": result.empty,
+                "acknowledged": result.acknowledged,
+                "not_applicable_reason": result.not_applicable_reason,
+            }
+            for result in verdict.categories
+        },
+        "unclassified": [_finding(f) for f in verdict.unclassified],
+        "activities": [a.model_dump(mode="json") for a in verdict.activities],
+        "sources": [s.model_dump(mode="json") for s in verdict.sources],
+        "reasons": list(verdict.reasons),
+        "snapshot_digest": verdict.snapshot_digest,
+        "synced_at": verdict.synced_at.isoformat() if verdict.synced_at else None,
+    }

@@ -1,0 +1,321 @@
+"""The embedded store: normalized issues, sync state, activity observations and
+the append-only, hash-chained audit log (stdlib sqlite3, WAL).
+
+Every write is one transaction, so a failed or killed run leaves the store as
+it was. Audit entries can only be appended: triggers refuse UPDATE and DELETE,
+and each entry holds the SHA-256 of the previous one, so an entry changed or
+removed behind secgate's back (with the triggers dropped) is detected by
+:meth:`Store.verify_chain`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from secgate_tui.domain import Activity, Issue, SourceState, canonical_json, sha256_hex
+
+GENESIS = "0" * 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS issues (
+    scope TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (scope, source, key)
+);
+CREATE TABLE IF NOT EXISTS sync_state (
+    scope TEXT PRIMARY KEY, source TEXT NOT NULL, project TEXT NOT NULL,
+    cursor TEXT, full_at TEXT, synced_at TEXT, error TEXT, release_found INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS activities (
+    product TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (product, id)
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, product TEXT NOT NULL,
+    release TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    scope: str
+    state: SourceState
+    cursor: datetime | None
+    full_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    kind: str
+    product: str
+    release: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    entries: int
+    first_broken: int | None = None
+    problem: str = ""
+
+
+def entry_hash(
+    seq: int, at: str, kind: str, product: str, release: str, payload: str, prev_hash: str
+) -> str:
+    return sha256_hex(
+        canonical_json(
+            {
+                "seq": seq,
+                "at": at,
+                "kind": kind,
+                "product": product,
+                "release": release,
+                "payload": payload,
+                "prev_hash": prev_hash,
+            }
+        )
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class Store:
+    """One SQLite database under the data directory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # One connection shared by sync threads and UI workers, serialized by a lock.
+            self._db = sqlite3.connect(
+                path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self._lock = threading.RLock()
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot open the secgate store {path}: {exc}. Check that the data "
+                "directory is writable and the file is a secgate database."
+            ) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front: concurrent secgate processes
+        # serialize here instead of failing half-way.
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- issues and sync state ------------------------------------------------
+
+    def save_sync(
+        self,
+        scope: str,
+        state: SourceState,
+        issues: Sequence[Issue] | None,
+        *,
+        full: bool,
+        cursor: datetime | None,
+    ) -> None:
+        """Store one source's sync outcome atomically.
+
+        A full sync replaces the scope's issues (so issues that left the release
+        disappear); an incremental one upserts; a failed one (``issues`` None)
+        keeps the last data and records the error.
+        """
+        with self._transaction() as db:
+            previous = db.execute(
+                "SELECT cursor, full_at, synced_at FROM sync_state WHERE scope = ?", (scope,)
+            ).fetchone()
+            prev_cursor, prev_full, prev_synced = previous or (None, None, None)
+            if issues is not None:
+                if full:
+                    db.execute("DELETE FROM issues WHERE scope = ?", (scope,))
+                db.executemany(
+                    "INSERT OR REPLACE INTO issues (scope, source, key, data) VALUES (?, ?, ?, ?)",
+                    ((scope, i.source, i.key, i.model_dump_json()) for i in issues),
+                )
+                new_cursor, new_full, synced = (
+                    _iso(cursor),
+                    _iso(state.synced_at) if full else prev_full,
+                    _iso(state.synced_at),
+                )
+            else:
+                new_cursor, new_full, synced = prev_cursor, prev_full, prev_synced
+            db.execute(
+                "INSERT OR REPLACE INTO sync_state "
+                "(scope, source, project, cursor, full_at, synced_at, error, release_found) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    scope,
+                    state.source,
+                    state.project,
+                    new_cursor,
+                    new_full,
+                    synced,
+                    state.error,
+                    int(state.release_found),
+                ),
+            )
+
+    def sync_record(self, scope: str) -> SyncRecord | None:
+        rows = self._query(
+            "SELECT scope, source, project, cursor, full_at, synced_at, error, release_found "
+            "FROM sync_state WHERE scope = ?",
+            (scope,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        state = SourceState(
+            source=row[1],
+            project=row[2],
+            synced_at=_time(row[5]),
+            error=row[6],
+            release_found=bool(row[7]),
+        )
+        return SyncRecord(scope=row[0], state=state, cursor=_time(row[3]), full_at=_time(row[4]))
+
+    def issues(self, scopes: Iterable[str]) -> list[Issue]:
+        found: list[Issue] = []
+        for scope in scopes:
+            rows = self._query("SELECT data FROM issues WHERE scope = ?", (scope,))
+            found.extend(Issue.model_validate_json(data) for (data,) in rows)
+        return found
+
+    # -- activity observations ------------------------------------------------
+
+    def save_activities(self, product: str, activities: Sequence[Activity]) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM activities WHERE product = ?", (product,))
+            db.executemany(
+                "INSERT INTO activities (product, id, data) VALUES (?, ?, ?)",
+                ((product, a.id, a.model_dump_json()) for a in activities),
+            )
+
+    def activities(self, product: str) -> dict[str, Activity]:
+        rows = self._query("SELECT id, data FROM activities WHERE product = ?", (product,))
+        return {id_: Activity.model_validate_json(data) for id_, data in rows}
+
+    # -- meta -------------------------------------------------------------------
+
+    def get_meta(self, name: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    # -- audit log ----------------------------------------------------------------
+
+    def append_audit(
+        self, kind: str, product: str, release: str, payload: dict[str, Any], at: datetime
+    ) -> AuditEntry:
+        """Append one entry, chained to the last one, in one transaction."""
+        text = canonical_json(payload)
+        with self._transaction() as db:
+            last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            at_text = at.astimezone(UTC).isoformat()
+            digest = entry_hash(seq, at_text, kind, product, release, text, prev)
+            db.execute(
+                "INSERT INTO audit_log (seq, at, kind, product, release, payload, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, at_text, kind, product, release, text, prev, digest),
+            )
+        return AuditEntry(seq, at.astimezone(UTC), kind, product, release, payload, prev, digest)
+
+    def audit_entries(
+        self, kind: str | None = None, product: str | None = None, release: str | None = None
+    ) -> list[AuditEntry]:
+        rows = self._query(
+            "SELECT seq, at, kind, product, release, payload, prev_hash, hash FROM audit_log "
+            "WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR product = ?) "
+            "AND (? IS NULL OR release = ?) ORDER BY seq",
+            (kind, kind, product, product, release, release),
+        )
+        return [
+            AuditEntry(
+                row[0],
+                datetime.fromisoformat(row[1]),
+                row[2],
+                row[3],
+                row[4],
+                json.loads(row[5]),
+                row[6],
+                row[7],
+            )
+            for row in rows
+        ]
+
+    def verify_chain(self) -> ChainReport:
+        """Walk the log: contiguous sequence, each hash recomputed, each link intact."""
+        rows = self._query(
+            "SELECT seq, at, kind, product, release, payload, prev_hash, hash "
+            "FROM audit_log ORDER BY seq"
+        )
+        prev = GENESIS
+        for expected_seq, row in enumerate(rows, start=1):
+            seq, at, kind, product, release, payload, prev_hash, digest = row
+            if seq != expected_seq:
+                return ChainReport(
+                    False, len(rows), expected_seq, f"entry {expected_seq} is missing (deleted)"
+                )
+            if prev_hash != prev:
+                return ChainReport(
+                    False,
+                    len(rows),
+                    seq,
+                    f"entry {seq} does not chain to entry {seq - 1} (an entry before it was "
+                    "changed or removed)",
+                )
+            if entry_hash(seq, at, kind, product, release, payload, prev_hash) != digest:
+                return ChainReport(
+                    False, len(rows), seq, f"entry {seq} was modified after it was written"
+                )
+            prev = digest
+        return ChainReport(True, len(rows))

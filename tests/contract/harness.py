@@ -1,0 +1,62 @@
+"""What every tracker harness gives the shared connector contract suite.
+
+A harness is a connector wired to a live tracker (the sandbox file, a fake
+server on loopback, or the real Redmine) plus the tracker-side levers the suite
+needs: add an issue, edit it, move it out of the release, break the credential,
+and switch faults on. Each tracker provides one as a pytest fixture named
+``<name>_harness`` in ``tests/contract/harness_<name>.py``; conftest.py
+collects them, and every test in test_contract.py runs against each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from connectors.base import Connector, SourceScope
+
+#: Fault switches a harness may support: the tracker answers 503 / 5xx for a
+#: while, an HTML login page instead of JSON, 429 with Retry-After, or loses the
+#: response of a write after committing it.
+FAULTS = ("unavailable", "html", "rate_limited", "lost_response")
+
+
+class Harness(Protocol):
+    name: str
+    connector: Connector
+    scope: SourceScope
+    #: secgate release name with at least three seeded issues in scope
+    release: str
+    #: another existing release of the same project
+    other_release: str
+    #: an existing version / milestone with no issue at all
+    empty_release: str
+    #: an issue key records may be posted on
+    comment_key: str
+    #: project id / key / path for create_issue
+    project: str
+    #: the subset of FAULTS this tracker can simulate
+    faults: frozenset[str]
+
+    def add_issue(
+        self,
+        title: str,
+        *,
+        release: str,
+        labels: Sequence[str] = ("security", "sec-defect"),
+        closed: bool = False,
+    ) -> str:
+        """Create an issue tracker-side; returns its secgate key."""
+
+    def rename(self, key: str, title: str) -> None:
+        """Edit the issue's title tracker-side (bumps its updated time)."""
+
+    def move_out(self, key: str) -> None:
+        """Move the issue into ``other_release`` tracker-side."""
+
+    def bad_auth_connector(self) -> Connector:
+        """A connector to the same tracker with a wrong credential."""
+
+    def fault(self, kind: str) -> AbstractContextManager[None]:
+        """Switch a fault from FAULTS on for the duration of the block."""
