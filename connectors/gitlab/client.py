@@ -120,16 +120,9 @@ class GitLabClient:
 
     def write(self, verb: str, path: str, data: Json, what: str) -> Json:
         """POST/PUT. Only a 429 is retried: anything else may have been applied."""
-        try:
-            response = self._retrying(
-                lambda: self._once(verb, path, None, data, what), what, only_rate=True
-            )
-        except UnavailableError as exc:
-            raise UnavailableError(
-                f"{exc.message} The change may or may not have been saved: look for it "
-                "before trying again.",
-                tracker=self.tracker,
-            ) from None
+        response = self._retrying(
+            lambda: self._once(verb, path, None, data, what), what, writing=True
+        )
         decoded = self._decode(response, what)
         if not isinstance(decoded, dict):
             self._bad(what, "a JSON object was expected")
@@ -160,7 +153,9 @@ class GitLabClient:
                 "timeout", f"did not answer within {self.settings.timeout_seconds:g} s"
             ) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
-            raise _Transient("connection", "could not be reached or dropped the connection") from None
+            raise _Transient(
+                "connection", "could not be reached or dropped the connection"
+            ) from None
         except gitlab.exceptions.GitlabAuthenticationError:
             raise AuthError(
                 f"GitLab ({self.host}) refused the token (401 Unauthorized) on "
@@ -177,6 +172,7 @@ class GitLabClient:
     def _status_error(self, exc: gitlab.exceptions.GitlabHttpError, what: str) -> NoReturn:
         code = exc.response_code or 0
         message = _short(exc.error_message)
+        status = message if message.startswith(str(code)) else f"{code} {message}"
         headers: Mapping[str, str] = getattr(self._local, "headers", {}) or {}
         if code == 429:
             raise _Transient("rate", "kept answering 429 Too Many Requests", _retry_after(headers))
@@ -184,7 +180,7 @@ class GitLabClient:
             raise _Transient("server", f"kept failing with HTTP {code} ({message})")
         if code == 403:
             raise AuthError(
-                f"GitLab ({self.host}) denied access to {what} (403 {message}). The token's "
+                f"GitLab ({self.host}) denied access to {what} ({status}). The token's "
                 "user lacks the permission or the token lacks the scope (read_api to read, api "
                 "to write records); ask a maintainer for at least the Reporter role.",
                 tracker=self.tracker,
@@ -192,21 +188,21 @@ class GitLabClient:
         if code == 404:
             raise NotFoundError(
                 self.redact(
-                    f"GitLab ({self.host}) has no {what}, or the token's user cannot see it "
-                    f"(404 {message}). Check the project path or id in the configuration and "
-                    "that the user is a member."
+                    f"GitLab ({self.host}) could not find {what} ({status}): it does not "
+                    "exist or the token's user cannot see it. Check the project path or id "
+                    "in the configuration and that the user is a member of the project."
                 ),
                 tracker=self.tracker,
             )
         self._bad(what, f"HTTP {code}: {message}")
 
     def _retrying(
-        self, call: Callable[[], requests.Response], what: str, *, only_rate: bool = False
+        self, call: Callable[[], requests.Response], what: str, *, writing: bool = False
     ) -> requests.Response:
         settings = self.settings
 
         def worth_retrying(exc: BaseException) -> bool:
-            if not isinstance(exc, _Transient) or (only_rate and exc.kind != "rate"):
+            if not isinstance(exc, _Transient) or (writing and exc.kind != "rate"):
                 return False
             return exc.retry_after is None or exc.retry_after <= settings.max_retry_wait_seconds
 
@@ -214,7 +210,7 @@ class GitLabClient:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, _Transient) and exc.retry_after is not None:
                 return exc.retry_after
-            base = settings.retry_backoff_seconds * 2 ** (state.attempt_number - 1)
+            base: float = settings.retry_backoff_seconds * 2.0 ** (state.attempt_number - 1)
             return min(30.0, base + random.uniform(0, settings.retry_backoff_seconds))
 
         retrying = Retrying(
@@ -227,9 +223,9 @@ class GitLabClient:
             return retrying(call)
         except _Transient as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
-            self._give_up(exc, what, attempts)
+            self._give_up(exc, what, attempts, writing)
 
-    def _give_up(self, exc: _Transient, what: str, attempts: int) -> NoReturn:
+    def _give_up(self, exc: _Transient, what: str, attempts: int, writing: bool) -> NoReturn:
         tried = f"{attempts} attempt{'s' if attempts != 1 else ''}"
         if exc.kind == "rate":
             after = f"; it asks to wait {exc.retry_after:g} s" if exc.retry_after else ""
@@ -238,6 +234,15 @@ class GitLabClient:
                 f"{after}). Try again later, or lower 'concurrency' for this tracker.",
                 tracker=self.tracker,
                 retry_after=exc.retry_after,
+            )
+        if writing:
+            raise UnavailableError(
+                self.redact(
+                    f"GitLab ({self.host}) {exc.detail} on {what}. The change may or may not "
+                    "have been saved: secgate looks for it (by its marker) before writing "
+                    "again, so retrying the command is safe."
+                ),
+                tracker=self.tracker,
             )
         raise UnavailableError(
             self.redact(
@@ -259,8 +264,11 @@ class GitLabClient:
                 if "html" in content_type
                 else ""
             )
-            self._bad(what, f"HTTP {response.status_code} with {content_type or 'no content type'}"
-                      f" instead of JSON.{hint}")
+            self._bad(
+                what,
+                f"HTTP {response.status_code} with {content_type or 'no content type'}"
+                f" instead of JSON.{hint}",
+            )
         try:
             return response.json()
         except ValueError:
@@ -268,8 +276,10 @@ class GitLabClient:
 
     def _bad(self, what: str, detail: str) -> NoReturn:
         raise BadResponseError(
-            self.redact(f"GitLab ({self.host}) answered {what} with something secgate cannot "
-                        f"trust: {detail}"),
+            self.redact(
+                f"GitLab ({self.host}) answered {what} with something secgate cannot "
+                f"trust: {detail}"
+            ),
             tracker=self.tracker,
         )
 

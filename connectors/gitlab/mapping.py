@@ -75,9 +75,7 @@ def resolution(labels: Sequence[str], settings: GitLabSettings) -> tuple[str | N
     """The resolution label (raw) and the disposition it maps to, before open/closed."""
     table = disposition_table(settings)
     found = [
-        label
-        for label in labels
-        if label in table or label.startswith(settings.resolution_prefix)
+        label for label in labels if label in table or label.startswith(settings.resolution_prefix)
     ]
     if not found:
         return None, Disposition.UNKNOWN

@@ -1,0 +1,129 @@
+"""The GitLab harness: the real connector (python-gitlab) against the fake GitLab.
+
+One server per test session; each harness gets a project of its own, so tests
+do not see each other's issues or notes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+
+from connectors.base import Connector, SourceScope
+from connectors.gitlab import GitLabConnector, GitLabSettings
+from tests.fakes.gitlab_server import FakeGitLab
+
+TOKEN = "glpat-harness-0123456789"
+_projects = itertools.count(1)
+
+
+def connector_settings(url: str, **overrides: object) -> GitLabSettings:
+    """Quick retries, so fault tests take milliseconds, not the production backoff."""
+    values: dict[str, object] = {
+        "kind": "gitlab",
+        "url": url,
+        "token_env": "SECGATE_GITLAB_TOKEN",
+        "retries": 2,
+        "retry_backoff_seconds": 0.01,
+        "max_retry_wait_seconds": 5,
+        "timeout_seconds": 2,
+        "concurrency": 4,
+    }
+    values.update(overrides)
+    return GitLabSettings.model_validate(values)
+
+
+class GitLabHarness:
+    name = "gitlab"
+    release = "1.0"
+    other_release = "1.1"
+    empty_release = "2.0"
+    faults = frozenset({"unavailable", "html", "rate_limited", "lost_response"})
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        self.fake = fake
+        store = fake.store
+        existing = store.tokens.get(TOKEN)
+        self.user = existing if existing is not None else store.add_user("release.bot", TOKEN)["id"]
+        self.project = f"medical/pump-{next(_projects)}"
+        self.project_id = store.add_project(self.project)["id"]
+        for title in ("v1.0", "v1.1", "v2.0"):
+            store.add_milestone(title, project_id=self.project_id)
+        self.scope = SourceScope(tracker="gitlab", project=self.project, release="v{release}")
+        self.connector: Connector = GitLabConnector("gitlab", connector_settings(fake.url), TOKEN)
+        self.add_issue("Buffer overflow in dose parser", release=self.release)
+        self.add_issue("TLS certificate not pinned", release=self.release, closed=True)
+        self.add_issue(
+            "Session token in log", release=self.release, labels=("security", "sec-test-finding")
+        )
+        self.add_issue("Audit log rotation", release=self.other_release)
+        self.comment_key = self.add_issue("Release record", release=self.release, labels=())
+
+    def add_issue(
+        self,
+        title: str,
+        *,
+        release: str,
+        labels: Sequence[str] = ("security", "sec-defect"),
+        closed: bool = False,
+    ) -> str:
+        issue = self.fake.store.add_issue(
+            self.project_id,
+            title,
+            author_id=self.user,
+            labels=list(labels),
+            milestone=f"v{release}",
+            closed=closed,
+        )
+        return str(issue["references"]["full"])
+
+    def _issue(self, key: str) -> dict[str, object]:
+        iid = int(key.rsplit("#", 1)[1])
+        return self.fake.store.by_iid[(self.project_id, iid)]
+
+    def rename(self, key: str, title: str) -> None:
+        self.fake.store.update_issue(self._issue(key), title=title, author_id=self.user)
+
+    def move_out(self, key: str) -> None:
+        self.fake.store.update_issue(
+            self._issue(key), milestone=f"v{self.other_release}", author_id=self.user
+        )
+
+    def bad_auth_connector(self) -> Connector:
+        return GitLabConnector("gitlab", connector_settings(self.fake.url), "glpat-wrong-token")
+
+    def fault(self, kind: str) -> AbstractContextManager[None]:
+        if kind not in self.faults:
+            raise ValueError(f"the GitLab harness cannot simulate {kind!r}")
+        return self._fault(kind)
+
+    @contextmanager
+    def _fault(self, kind: str) -> Iterator[None]:
+        # 30 s Retry-After is beyond the connector's 5 s patience: it gives up at once.
+        self.fake.retry_after = 30
+        with self.fake.fault(kind):
+            yield
+
+
+_server: list[FakeGitLab] = []
+
+
+def shared_server() -> FakeGitLab:
+    """One fake per test session. Not a fixture: conftest only collects ``*_harness``."""
+    if not _server:
+        _server.append(FakeGitLab().start())
+        atexit.register(_server[0].stop)
+    return _server[0]
+
+
+@pytest.fixture
+def gitlab_harness() -> Iterator[GitLabHarness]:
+    fake = shared_server()
+    harness = GitLabHarness(fake)
+    yield harness
+    fake.clear_faults()
+    harness.connector.close()
