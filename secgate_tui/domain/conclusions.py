@@ -47,8 +47,22 @@ class Conclusion(BaseModel):
     comment: str = ""
 
 
+class ActionLink(BaseModel):
+    """The tracker issue created for an action (``--create-actions``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    url: str = ""
+
+
 class ImprovementAction(BaseModel):
-    """A corrective / improvement action decided by the review."""
+    """A corrective / improvement action decided by the review.
+
+    ``issue`` is never read from the conclusions file: it is set once the
+    action's tracker issue exists (see ``review_record.with_action_links``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -56,6 +70,7 @@ class ImprovementAction(BaseModel):
     owner: str
     due: date
     description: str = ""
+    issue: ActionLink | None = None
 
 
 class ReviewConclusions(BaseModel):
