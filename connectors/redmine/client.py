@@ -1,0 +1,253 @@
+"""HTTP to Redmine through python-redmine's engine, with retries and secgate's errors.
+
+python-redmine builds the requests (API key header, JSON bodies) and sorts the
+answers into its own exceptions; this module retries what is transient (5xx,
+connection errors, timeouts, 429) for reads only, and turns everything else
+into one of secgate's errors with a message that names the tracker, says what
+happened and what to do, and never contains the API key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import requests
+from redminelib import Redmine
+from redminelib import exceptions as rm
+from requests.adapters import HTTPAdapter
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from connectors.base import (
+    AuthError,
+    BadResponseError,
+    ConnectorError,
+    NotFoundError,
+    RateLimitedError,
+    UnavailableError,
+)
+
+JsonDict = dict[str, Any]
+T = TypeVar("T")
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; carries the error to raise when out of attempts."""
+
+    def __init__(self, error: ConnectorError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class RedmineClient:
+    """One Redmine instance. Thread-safe for concurrent GETs (pooled keep-alive)."""
+
+    def __init__(
+        self,
+        *,
+        tracker: str,
+        url: str,
+        key: str,
+        timeout: float,
+        retries: int,
+        verify: bool,
+        pool: int,
+        redact: Callable[[str], str],
+    ) -> None:
+        self.tracker = tracker
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self.pool = pool
+        self._redact = redact
+        self.redmine = Redmine(self.url, key=key, requests={"timeout": timeout, "verify": verify})
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
+        self.redmine.engine.session.mount("http://", adapter)
+        self.redmine.engine.session.mount("https://", adapter)
+        #: Requests sent, for the benchmark's "one request per source" claim.
+        self.requests_sent = 0
+
+    # -- requests ------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> JsonDict:
+        """GET a JSON document, retrying transient failures with backoff."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential_jitter(initial=0.2, max=4.0),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    return self._json(self._send("get", path, params=params, what=what), what)
+        except _Transient as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def write(self, method: str, path: str, data: JsonDict, *, what: str) -> Any:
+        """POST / PUT / DELETE once. Never retried: a lost answer may hide a
+        committed write, and the caller's marker search is what finds it."""
+        try:
+            return self._send(method, path, data=data, what=what)
+        except _Transient as exc:
+            raise exc.error from None
+
+    def pages(
+        self, path: str, params: dict[str, Any], container: str, *, what: str, page_size: int
+    ) -> list[JsonDict]:
+        """Every item of an offset-paginated list: the first page gives total_count,
+        the others are fetched concurrently (pooled connections, ``pool`` threads)."""
+        limit = min(page_size, 100)  # Redmine caps pages at 100 whatever is asked
+        first = self.get(path, {**params, "limit": limit, "offset": 0}, what=what)
+        items = self._items(first, container, what)
+        total = int(first.get("total_count", len(items)))
+        limit = int(first.get("limit", limit)) or limit
+        offsets = list(range(limit, total, limit))
+        if not offsets:
+            return items
+
+        def page(offset: int) -> list[JsonDict]:
+            data = self.get(path, {**params, "limit": limit, "offset": offset}, what=what)
+            return self._items(data, container, what)
+
+        with ThreadPoolExecutor(max_workers=min(self.pool, len(offsets))) as pool:
+            for chunk in pool.map(page, offsets):
+                items.extend(chunk)
+        return items
+
+    def map_concurrently(self, func: Callable[[T], Any], values: list[T]) -> list[Any]:
+        if len(values) <= 1:
+            return [func(value) for value in values]
+        with ThreadPoolExecutor(max_workers=min(self.pool, len(values))) as pool:
+            return list(pool.map(func, values))
+
+    def close(self) -> None:
+        self.redmine.engine.session.close()
+
+    # -- internals -----------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        params: dict[str, Any] | None = None,
+        data: JsonDict | None = None,
+    ) -> Any:
+        url = f"{self.url}{path}"
+        self.requests_sent += 1
+        try:
+            return self.redmine.engine.request(method, url, params=params, data=data)
+        except rm.AuthError:
+            raise self._error(
+                AuthError,
+                f"Redmine refused the API key while reading {what} (401). The key is wrong, "
+                "revoked, or the REST API is disabled (Administration > Settings > API). "
+                "Set a valid key in the configured token variable or keyring.",
+            ) from None
+        except rm.ForbiddenError:
+            raise self._error(
+                AuthError,
+                f"Redmine denied access to {what} (403): the account has no permission "
+                "there. Ask a Redmine administrator for membership or the missing permission.",
+            ) from None
+        except rm.ResourceNotFoundError:
+            raise self._error(
+                NotFoundError, f"Redmine has no {what}, or this account cannot see it (404)."
+            ) from None
+        except rm.ValidationError as exc:
+            raise self._error(
+                BadResponseError, f"Redmine rejected the request for {what} (422): {exc}."
+            ) from None
+        except rm.JSONDecodeError:
+            raise self._error(
+                BadResponseError,
+                f"Redmine answered {what} with a page that is not JSON (an HTML login or "
+                "proxy page?). Check the tracker URL and that the REST API is enabled.",
+            ) from None
+        except (rm.ServerError, rm.UnknownError) as exc:
+            raise self._status_error(exc, what) from None
+        except rm.BaseRedmineError as exc:
+            raise self._error(BadResponseError, f"Redmine: {what}: {exc}.") from None
+        except requests.Timeout:
+            raise _Transient(
+                self._error(
+                    UnavailableError,
+                    f"Redmine did not answer {what} within {self.timeout:g} s. The server is "
+                    "overloaded or unreachable; try again later or raise timeout_seconds.",
+                )
+            ) from None
+        except requests.ConnectionError as exc:
+            raise _Transient(
+                self._error(
+                    UnavailableError,
+                    f"cannot reach Redmine at {self.url} for {what}: "
+                    f"{_short(exc)}. Check the URL and the network.",
+                )
+            ) from None
+        except requests.RequestException as exc:
+            raise self._error(UnavailableError, f"Redmine: {what}: {_short(exc)}.") from None
+        except ValueError:
+            # python-redmine reads a 422 body as JSON without checking it is JSON.
+            raise self._error(
+                BadResponseError,
+                f"Redmine rejected the request for {what} with an unreadable error page.",
+            ) from None
+
+    def _status_error(self, exc: rm.BaseRedmineError, what: str) -> Exception:
+        found = re.search(r"(\d{3})\s*$", str(exc))
+        status = int(found.group(1)) if found else 500
+        if status == 429:
+            return _Transient(
+                self._error(
+                    RateLimitedError,
+                    f"Redmine kept answering 429 (too many requests) for {what}; "
+                    "try again in a minute.",
+                )
+            )
+        if status >= 500:
+            return _Transient(
+                self._error(
+                    UnavailableError,
+                    f"Redmine kept failing with HTTP {status} for {what} after "
+                    f"{self.retries + 1} attempts. The server is down or broken; see its log.",
+                )
+            )
+        return self._error(BadResponseError, f"Redmine answered HTTP {status} for {what}.")
+
+    def _error(self, cls: type[ConnectorError], message: str) -> ConnectorError:
+        return cls(self._redact(f"{self.tracker}: {message}"), tracker=self.tracker)
+
+    def _json(self, data: Any, what: str) -> JsonDict:
+        if not isinstance(data, dict):
+            raise self._error(BadResponseError, f"Redmine answered {what} without a JSON object.")
+        return data
+
+    def _items(self, data: JsonDict, container: str, what: str) -> list[JsonDict]:
+        items = data.get(container)
+        if not isinstance(items, list):
+            raise self._error(
+                BadResponseError, f"Redmine's answer for {what} has no '{container}'."
+            )
+        return items
+
+
+def _short(exc: Exception) -> str:
+    # urllib3 wraps the cause several levels deep; the innermost reason is what helps.
+    text = str(exc)
+    found = re.search(r"\] ([^\]']+)'?\)+$", text) or re.search(
+        r"(Connection refused|"
+        r"Name or service not known|"
+        r"Connection reset)",
+        text,
+    )
+    return found.group(1) if found else text[:200]

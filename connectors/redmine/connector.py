@@ -1,0 +1,413 @@
+"""The Redmine connector: projects' target versions as releases, issues, notes as records.
+
+Nothing the server says is trusted before ``/users/current.json`` has answered
+with a user: Redmine silently treats an unknown API key as the anonymous user,
+which can still read public projects. The check runs once per connector.
+
+Requests per sync (what the caches are for):
+
+- full sync: versions (to resolve the version name to ``fixed_version_id`` and
+  fail on an unknown one) + the pages of ``status_id=*`` issues, 100 each;
+- incremental sync: ONE request when nothing changed. It asks for the
+  project's issues with ``updated_on>=cursor-overlap`` without a version id and
+  keeps those whose target version has the release's name, so it needs no
+  version lookup; whether the version still exists is the full sync's job.
+  Statuses come with each issue (``status.is_closed``); ``/issue_statuses.json``
+  is read once only for servers that do not send it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+from connectors.base import (
+    AuthError,
+    BadResponseError,
+    Comment,
+    CommentRef,
+    Connector,
+    Identity,
+    IssueRef,
+    Markup,
+    NotFoundError,
+    NotSupportedError,
+    Release,
+    ReleaseNotFoundError,
+    SourceScope,
+    TrackerSettings,
+)
+from connectors.redmine import mapping
+from connectors.redmine.client import JsonDict, RedmineClient
+from connectors.redmine.settings import RedmineSettings
+from secgate_tui.domain.model import Issue
+
+#: Filter parameters secgate sets itself; a source's filter may not override them.
+RESERVED = frozenset({"project_id", "fixed_version_id", "status_id", "limit", "offset",
+                      "updated_on", "key", "sort"})  # fmt: skip
+
+
+class RedmineConnector(Connector):
+    kind = "redmine"
+    settings_model = RedmineSettings
+    markup: Markup = "textile"
+
+    def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
+        super().__init__(name, settings, token)
+        if not isinstance(settings, RedmineSettings):
+            settings = RedmineSettings.model_validate(settings.model_dump())
+        self.settings: RedmineSettings = settings
+        if not token:
+            raise AuthError(
+                f"{name}: no Redmine API key. Put it in the variable named by token_env or in "
+                "the keyring (My account > API access key in Redmine).",
+                tracker=name,
+            )
+        if not settings.url:
+            raise NotSupportedError(f"{name}: the Redmine tracker needs a url", tracker=name)
+        self.client = RedmineClient(
+            tracker=name,
+            url=settings.url,
+            key=token,
+            timeout=settings.timeout_seconds,
+            retries=settings.retries,
+            verify=settings.verify_tls,
+            pool=settings.concurrency,
+            redact=self.redact,
+        )
+        # Redmine 5's REST API does not expose the text formatting setting, so
+        # the configured value wins and Redmine's own default is assumed otherwise.
+        self.markup = mapping.markup_of(settings.text_formatting or "textile")
+        self.mapper = mapping.IssueMapper(
+            source=name,
+            base_url=settings.url,
+            dispositions=settings.dispositions,
+            default_disposition=settings.default_disposition,
+            disposition_field=settings.disposition_field,
+            justification_field=settings.justification_field,
+            label_fields=settings.label_fields,
+            affects_version_field=settings.affects_version_field,
+            severity_field=settings.severity_field,
+        )
+        self._lock = threading.Lock()
+        self._identity: Identity | None = None
+        self._statuses: dict[int, bool] | None = None
+        self._versions: dict[str, list[JsonDict]] = {}
+
+    # -- trust ---------------------------------------------------------------
+
+    def whoami(self) -> Identity:
+        with self._lock:
+            if self._identity is None:
+                self._identity = self._current_user()
+            return self._identity
+
+    def _current_user(self) -> Identity:
+        try:
+            data = self.client.get("/users/current.json", what="the current user")
+        except (AuthError, NotFoundError):
+            # Redmine answers an unknown key as the anonymous user, and the
+            # anonymous user has no "current" account: 401 (or 404).
+            raise AuthError(
+                f"{self.name}: Redmine does not recognise the API key: /users/current.json "
+                "did not answer with a user, so every other answer would be the anonymous "
+                "user's view. Check the key (My account > API access key) and that the "
+                "REST API is enabled.",
+                tracker=self.name,
+            ) from None
+        user = data.get("user")
+        if not isinstance(user, dict) or not user.get("id") or not user.get("login"):
+            raise AuthError(
+                f"{self.name}: /users/current.json answered without a logged-in user; the "
+                "API key is not trusted.",
+                tracker=self.name,
+            )
+        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
+        return Identity(id=str(user["id"]), name=str(user["login"]), display_name=full)
+
+    # -- releases ------------------------------------------------------------
+
+    def _project_versions(self, project: str) -> list[JsonDict]:
+        self.whoami()
+        data = self.client.get(
+            f"/projects/{_path(project)}/versions.json", what=f"the versions of project '{project}'"
+        )
+        versions = data.get("versions")
+        if not isinstance(versions, list):
+            raise BadResponseError(
+                f"{self.name}: the versions of project '{project}' came back without a list",
+                tracker=self.name,
+            )
+        self._versions[project] = versions
+        return versions
+
+    def releases(self, scope: SourceScope) -> list[Release]:
+        today = datetime.now(UTC).date()
+        return [mapping.release_of(v, today) for v in self._project_versions(scope.project)]
+
+    def _version_id(self, scope: SourceScope, name: str) -> int:
+        for version in self._project_versions(scope.project):
+            if version.get("name") == name:
+                return int(version["id"])
+        raise ReleaseNotFoundError(
+            f"{self.name}: project '{scope.project}' has no version named '{name}'. Check the "
+            "release name and the source's release template.",
+            tracker=self.name,
+        )
+
+    # -- issues --------------------------------------------------------------
+
+    def _filters(self, scope: SourceScope) -> dict[str, Any]:
+        params: dict[str, Any] = {"project_id": scope.project, "status_id": "*", "sort": "id"}
+        trackers = scope.options.get("trackers") or scope.options.get("tracker_ids")
+        if trackers:
+            params["tracker_id"] = "|".join(str(t) for t in trackers)
+        for field, value in dict(scope.options.get("custom_fields") or {}).items():
+            values = value if isinstance(value, list | tuple) else [value]
+            params[f"cf_{field}"] = "|".join(str(v) for v in values)
+        for key, value in parse_qsl(scope.filter.lstrip("?&")):
+            if key in RESERVED:
+                raise NotSupportedError(
+                    f"{self.name}: the source filter may not set '{key}'; secgate sets it.",
+                    tracker=self.name,
+                )
+            params[key] = value
+        unknown = set(scope.options) - {"trackers", "tracker_ids", "custom_fields"}
+        if unknown:
+            raise NotSupportedError(
+                f"{self.name}: unknown Redmine source option(s) {sorted(unknown)}; known: "
+                "trackers, custom_fields",
+                tracker=self.name,
+            )
+        return params
+
+    def issues(
+        self, scope: SourceScope, release: str, since: datetime | None = None
+    ) -> list[Issue]:
+        self.whoami()
+        name = scope.release_name(release)
+        params = self._filters(scope)
+        what = f"issues of project '{scope.project}'"
+        if since is None:
+            params["fixed_version_id"] = self._version_id(scope, name)
+        else:
+            start = since - timedelta(seconds=self.settings.overlap_seconds)
+            params["updated_on"] = ">=" + mapping.format_time(start)
+        raws = self.client.pages(
+            "/issues.json", params, "issues", what=what, page_size=self.settings.page_size
+        )
+        if since is not None:
+            raws = [r for r in raws if (r.get("fixed_version") or {}).get("name") == name]
+        return self._map(scope.project, raws)
+
+    def _map(self, project: str, raws: list[JsonDict]) -> list[Issue]:
+        if not raws:
+            return []
+        statuses = self._statuses or {}
+        if any("is_closed" not in (raw.get("status") or {}) for raw in raws):
+            statuses = self._closed_statuses()
+        names = self._version_names(project, raws)
+        try:
+            issues = [self.mapper.issue(raw, statuses, names) for raw in raws]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise BadResponseError(
+                f"{self.name}: an issue of project '{project}' could not be read ({exc!r}); "
+                "secgate fails closed on data it cannot interpret.",
+                tracker=self.name,
+            ) from None
+        return self._with_note_justifications(issues)
+
+    def _closed_statuses(self) -> dict[int, bool]:
+        if self._statuses is None:
+            data = self.client.get("/issue_statuses.json", what="the issue statuses")
+            self._statuses = {
+                int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses", [])
+            }
+        return self._statuses
+
+    def _version_names(self, project: str, raws: list[JsonDict]) -> dict[str, str] | None:
+        """Version id -> name, only when a version-format affects field needs it."""
+        if self.mapper.affects_field is None:
+            return None
+        if not any(
+            v.isdigit()
+            for raw in raws
+            for v in mapping.field_values(raw, self.mapper.affects_field)
+        ):
+            return None
+        versions = self._versions.get(project) or self._project_versions(project)
+        return {str(v["id"]): str(v["name"]) for v in versions}
+
+    def _with_note_justifications(self, issues: list[Issue]) -> list[Issue]:
+        """Residual items without a justification field: look in their notes (few issues)."""
+        wanted = [i for i in issues if self.mapper.needs_note_justification(i)]
+        if not wanted:
+            return issues
+
+        def justify(issue: Issue) -> Issue:
+            journals = self._journals(issue.key)
+            text = mapping.justification_from_notes(journals, self.settings.justification_prefix)
+            return issue.model_copy(update={"justification": text}) if text else issue
+
+        found = {i.key: i for i in self.client.map_concurrently(justify, wanted)}
+        return [found.get(issue.key, issue) for issue in issues]
+
+    def issue(self, key: str) -> Issue:
+        raw = self._issue_json(key, include="journals")
+        issue = self._map_one(raw)
+        if self.mapper.needs_note_justification(issue):
+            text = mapping.justification_from_notes(
+                raw.get("journals") or [], self.settings.justification_prefix
+            )
+            if text:
+                issue = issue.model_copy(update={"justification": text})
+        return issue
+
+    def _map_one(self, raw: JsonDict) -> Issue:
+        project = str((raw.get("project") or {}).get("id", ""))
+        statuses = self._statuses or {}
+        if "is_closed" not in (raw.get("status") or {}):
+            statuses = self._closed_statuses()
+        try:
+            return self.mapper.issue(raw, statuses, self._version_names(project, [raw]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise BadResponseError(
+                f"{self.name}: issue #{raw.get('id')} could not be read ({exc!r}).",
+                tracker=self.name,
+            ) from None
+
+    def _issue_json(self, key: str, include: str = "") -> JsonDict:
+        self.whoami()
+        number = self._number(key)
+        params = {"include": include} if include else None
+        data = self.client.get(f"/issues/{number}.json", params, what=f"issue #{number}")
+        raw = data.get("issue")
+        if not isinstance(raw, dict):
+            raise BadResponseError(
+                f"{self.name}: issue #{number} came back without an 'issue' object",
+                tracker=self.name,
+            )
+        return raw
+
+    def _journals(self, key: str) -> list[JsonDict]:
+        journals = self._issue_json(key, include="journals").get("journals") or []
+        return [j for j in journals if isinstance(j, dict)]
+
+    def _number(self, key: str) -> int:
+        try:
+            return mapping.issue_id(key)
+        except ValueError as exc:
+            raise NotFoundError(f"{self.name}: {exc}", tracker=self.name) from None
+
+    # -- notes (records) -----------------------------------------------------
+
+    def post_comment(self, key: str, body: str) -> CommentRef:
+        me = self.whoami()
+        number = self._number(key)
+        self.client.write(
+            "put", f"/issues/{number}.json", {"issue": {"notes": body}}, what=f"issue #{number}"
+        )
+        # Redmine answers 204 without the journal's id: read the notes back and
+        # take the newest one of ours with exactly this text.
+        for journal in reversed(self._journals(key)):
+            if journal.get("notes") == body and str((journal.get("user") or {}).get("id")) == me.id:
+                return self._ref(number, journal)
+        raise BadResponseError(
+            f"{self.name}: the note was sent to issue #{number} but is not among its notes "
+            "when read back; the record is not confirmed.",
+            tracker=self.name,
+        )
+
+    def _ref(self, number: int, journal: JsonDict) -> CommentRef:
+        url = f"{self.client.url}/issues/{number}#change-{journal['id']}"
+        return CommentRef(key=mapping.issue_key(number), id=str(journal["id"]), url=url)
+
+    def _comment(self, number: int, journal: JsonDict) -> Comment:
+        return Comment(
+            ref=self._ref(number, journal),
+            body=str(journal.get("notes") or ""),
+            author=str((journal.get("user") or {}).get("name", "")),
+            created=mapping.parse_time(journal.get("created_on")),
+            updated=mapping.parse_time(journal.get("updated_on")),
+        )
+
+    def read_comment(self, ref: CommentRef) -> Comment:
+        number = self._number(ref.key)
+        for journal in self._journals(ref.key):
+            if str(journal.get("id")) == ref.id:
+                return self._comment(number, journal)
+        raise NotFoundError(
+            f"{self.name}: note {ref.id} of issue #{number} no longer exists (deleted, or its "
+            "text was removed).",
+            tracker=self.name,
+        )
+
+    def find_comments(self, key: str, marker: str) -> list[Comment]:
+        number = self._number(key)
+        journals = sorted(self._journals(key), key=lambda j: int(j.get("id", 0)))
+        return [self._comment(number, j) for j in journals if marker in (j.get("notes") or "")]
+
+    # -- issues (writing) ----------------------------------------------------
+
+    def create_issue(
+        self, project: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> IssueRef:
+        self.whoami()
+        # Redmine answers an unknown project on create with a 422; ask first for a clear 404.
+        self.client.get(f"/projects/{_path(project)}.json", what=f"project '{project}'")
+        fields = self._label_field_id(project) if labels else None
+        issue: JsonDict = {"project_id": project, "subject": title, "description": body}
+        if fields is not None:
+            issue["custom_fields"] = [{"id": fields, "value": list(labels)}]
+        data = self.client.write("post", "/issues.json", {"issue": issue}, what="a new issue")
+        created = data.get("issue") if isinstance(data, dict) else None
+        if not isinstance(created, dict) or "id" not in created:
+            raise BadResponseError(
+                f"{self.name}: Redmine created an issue in '{project}' but did not say which.",
+                tracker=self.name,
+            )
+        number = int(created["id"])
+        return IssueRef(key=mapping.issue_key(number), url=f"{self.client.url}/issues/{number}")
+
+    def _label_field_id(self, project: str) -> int | None:
+        """The first label field's id: configured as an id, or seen on an issue of the project."""
+        for ref in self.mapper.label_fields:
+            if ref.id is not None:
+                return ref.id
+        sample = self.client.get(
+            "/issues.json",
+            {"project_id": project, "status_id": "*", "limit": 1},
+            what=f"issues of project '{project}'",
+        ).get("issues") or [{}]
+        for field in sample[0].get("custom_fields") or ():
+            if any(ref.matches(field) for ref in self.mapper.label_fields):
+                return int(field["id"])
+        return None
+
+    def find_issues(self, project: str, marker: str) -> list[IssueRef]:
+        self.whoami()
+        raws = self.client.pages(
+            "/issues.json",
+            {"project_id": project, "status_id": "*", "subject": "~" + marker, "sort": "id"},
+            "issues",
+            what=f"issues of project '{project}'",
+            page_size=100,
+        )
+        return [
+            IssueRef(key=mapping.issue_key(r["id"]), url=f"{self.client.url}/issues/{r['id']}")
+            for r in raws
+            if marker in str(r.get("subject", ""))
+        ]
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _path(identifier: str) -> str:
+    # A project identifier is [a-z0-9_-]; anything else must not reach the URL path.
+    from urllib.parse import quote
+
+    return quote(identifier, safe="")
