@@ -49,7 +49,8 @@ class Target:
 
 
 def stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """ISO 8601 in UTC with milliseconds, as GitLab writes its own times."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def find_milestone(client: GitLabClient, target: Target, title: str) -> Json | None:

@@ -15,7 +15,8 @@ from typing import Any
 
 from tests.fakes.gitlab_store import GitLabStore, Json, parse_time
 
-Handler = Callable[..., tuple[int, Any]]
+Answer = tuple[int, Any]
+Handler = Callable[..., Answer]
 
 NOTE_LIMIT = 1_000_000
 
@@ -89,27 +90,27 @@ def _truthy(value: Any) -> bool:
 # --------------------------------------------------------------------------- handlers
 
 
-def get_user(store: GitLabStore, user_id: int | None, params: Json) -> tuple[int, Any]:
+def get_user(store: GitLabStore, user_id: int | None, params: Json) -> Answer:
     user = dict(store.users[_user(user_id)])
     return 200, user | {"email": f"{user['username']}@example.com", "is_admin": False}
 
 
-def get_version(store: GitLabStore, user_id: int | None, params: Json) -> tuple[int, Any]:
+def get_version(store: GitLabStore, user_id: int | None, params: Json) -> Answer:
     _user(user_id)
     return 200, {"version": "17.5.2-ee", "revision": "fake0001", "enterprise": True}
 
 
-def get_project(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> tuple:
+def get_project(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> Answer:
     return 200, _public_project(_project(store, user_id, ident))
 
 
-def get_group(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> tuple:
+def get_group(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> Answer:
     return 200, dict(_group(store, user_id, ident))
 
 
 def list_milestones(
     store: GitLabStore, user_id: int | None, params: Json, kind: str, ident: str
-) -> tuple[int, Any]:
+) -> Answer:
     if kind == "projects":
         project = _project(store, user_id, ident)
         include = _truthy(params.get("include_ancestors", params.get("include_parent_milestones")))
@@ -143,7 +144,7 @@ def list_milestones(
     return 200, _encode(found)
 
 
-def list_releases(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> tuple:
+def list_releases(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> Answer:
     project = _project(store, user_id, ident)
     found = sorted(store.releases.get(project["id"], []), key=lambda r: r["released_at"])
     return 200, _encode(list(reversed(found)))
@@ -154,7 +155,7 @@ _SORT_KEYS = {"created_at", "updated_at", "title", "due_date", "label_priority"}
 
 def list_issues(
     store: GitLabStore, user_id: int | None, params: Json, kind: str, ident: str
-) -> tuple[int, Any]:
+) -> Answer:
     if kind == "projects":
         projects = {_project(store, user_id, ident)["id"]}
     else:
@@ -215,7 +216,7 @@ def _filter_issues(found: list[Json], params: Json) -> list[Json]:
     return found
 
 
-def create_issue(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> tuple:
+def create_issue(store: GitLabStore, user_id: int | None, params: Json, ident: str) -> Answer:
     author = _user(user_id)
     project = _project(store, user_id, ident)
     _writable(project)
@@ -236,20 +237,26 @@ def create_issue(store: GitLabStore, user_id: int | None, params: Json, ident: s
     return 201, issue
 
 
-def get_issue(store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str):
+def get_issue(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
     return 200, _issue(store, _project(store, user_id, ident), iid)
 
 
-def update_issue(store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str):
+def update_issue(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
     author = _user(user_id)
     project = _project(store, user_id, ident)
     _writable(project)
     issue = _issue(store, project, iid)
-    changes = {k: params[k] for k in ("title", "description", "state_event") if k in params}
+    changes: dict[str, Any] = {
+        k: params[k] for k in ("title", "description", "state_event") if k in params
+    }
     if "labels" in params:
         changes["labels"] = _labels(params["labels"])
     if "add_labels" in params or "remove_labels" in params:
-        current = set(changes.get("labels", issue["labels"]))
+        current: set[str] = set(changes["labels"] if "labels" in changes else issue["labels"])
         current |= set(_labels(params.get("add_labels")))
         current -= set(_labels(params.get("remove_labels")))
         changes["labels"] = sorted(current)
@@ -260,7 +267,9 @@ def update_issue(store: GitLabStore, user_id: int | None, params: Json, ident: s
     return 200, store.update_issue(issue, author_id=author, **changes)
 
 
-def list_notes(store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str):
+def list_notes(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
     issue = _issue(store, _project(store, user_id, ident), iid)
     order_by = params.get("order_by", "created_at")
     notes = sorted(store.notes[issue["id"]], key=lambda n: (n[order_by], n["id"]))
@@ -269,7 +278,9 @@ def list_notes(store: GitLabStore, user_id: int | None, params: Json, ident: str
     return 200, _encode(notes)
 
 
-def get_note(store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid):
+def get_note(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
+) -> Answer:
     issue = _issue(store, _project(store, user_id, ident), iid)
     for note in store.notes[issue["id"]]:
         if str(note["id"]) == nid:
@@ -277,7 +288,9 @@ def get_note(store: GitLabStore, user_id: int | None, params: Json, ident: str, 
     raise ApiError(404, "404 Note Not Found")
 
 
-def create_note(store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str):
+def create_note(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
     author = _user(user_id)
     project = _project(store, user_id, ident)
     _writable(project)

@@ -54,6 +54,8 @@ class FakeGitLab:
         self.latency = latency
         self.retry_after = 1
         self.slow_seconds = 3.0
+        #: Above this many results GitLab omits X-Total, X-Total-Pages and rel="last".
+        self.count_limit = COUNT_LIMIT
         self.requests: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
         self.errors: list[str] = []
@@ -177,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, method: str) -> None:
         fake = self.fake
         split = urlsplit(self.path)
-        fake.count(method, split.path)
+        fake.count(method, self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         if fake.latency:
@@ -270,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
             "X-Next-Page": str(page + 1) if has_next else "",
             "X-Prev-Page": str(page - 1) if page > 1 else "",
         }
-        if total <= COUNT_LIMIT:
+        if total <= self.fake.count_limit:
             pages = max(1, -(-total // per_page))
             links.append(f'<{link(pages)}>; rel="last"')
             headers |= {"X-Total": str(total), "X-Total-Pages": str(pages)}
