@@ -108,7 +108,9 @@ class FakeJira:
     # -- lifecycle -----------------------------------------------------------
 
     def start(self) -> FakeJira:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 

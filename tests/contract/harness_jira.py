@@ -1,0 +1,104 @@
+"""Jira harnesses for the shared contract suite: the fake Jira in Cloud and in Data Center mode.
+
+Each test gets a fresh, seeded fake server on loopback (starting one takes
+milliseconds), and a connector built by the real ``jira`` library talking to
+it over HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+
+import pytest
+
+from connectors.base import Connector, SourceScope
+from connectors.jira import JiraConnector
+from tests.fakes.jira_seed import (
+    EMPTY_RELEASE,
+    OTHER_RELEASE,
+    PROJECT,
+    RELEASE,
+    connector_for,
+    seed,
+)
+from tests.fakes.jira_server import FakeJira
+
+#: contract fault name -> the fake's switch and its options
+_FAULTS: dict[str, tuple[str, dict[str, object]]] = {
+    "unavailable": ("unavailable", {}),
+    "html": ("html", {}),
+    # Longer than the harness's retry budget: the connector gives up at once.
+    "rate_limited": ("rate_limited", {"retry_after": "30"}),
+    "lost_response": ("lost_response", {}),
+}
+
+
+@dataclass
+class JiraHarness:
+    name: str
+    fake: FakeJira
+    connector: JiraConnector
+    scope: SourceScope = field(default_factory=lambda: SourceScope(tracker="jira", project=PROJECT))
+    release: str = RELEASE
+    other_release: str = OTHER_RELEASE
+    empty_release: str = EMPTY_RELEASE
+    comment_key: str = ""
+    project: str = PROJECT
+    faults: frozenset[str] = frozenset(_FAULTS)
+
+    def add_issue(
+        self,
+        title: str,
+        *,
+        release: str,
+        labels: Sequence[str] = ("security", "sec-defect"),
+        closed: bool = False,
+    ) -> str:
+        issue = self.fake.state.add_issue(
+            PROJECT,
+            title,
+            fix_versions=[release],
+            labels=list(labels),
+            status="Done" if closed else "To Do",
+            resolution="Fixed" if closed else None,
+        )
+        return issue.key
+
+    def rename(self, key: str, title: str) -> None:
+        self.fake.state.update(key, summary=title)
+
+    def move_out(self, key: str) -> None:
+        self.fake.state.update(key, fix_versions=[self.other_release])
+
+    def bad_auth_connector(self) -> Connector:
+        return connector_for(self.fake, token="wrong-token-for-the-test")
+
+    def fault(self, kind: str) -> AbstractContextManager[None]:
+        switch, options = _FAULTS[kind]
+        return self.fake.fault(switch, **options)
+
+
+@contextlib.contextmanager
+def _harness(name: str, flavor: str) -> Iterator[JiraHarness]:
+    with FakeJira(flavor) as fake:
+        keys = seed(fake)
+        connector = connector_for(fake)
+        try:
+            yield JiraHarness(name, fake, connector, comment_key=keys["record"])
+        finally:
+            connector.close()
+
+
+@pytest.fixture
+def jira_cloud_harness() -> Iterator[JiraHarness]:
+    with _harness("jira-cloud", "cloud") as harness:
+        yield harness
+
+
+@pytest.fixture
+def jira_dc_harness() -> Iterator[JiraHarness]:
+    with _harness("jira-dc", "datacenter") as harness:
+        yield harness
