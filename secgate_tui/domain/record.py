@@ -1,0 +1,266 @@
+"""The authorization record: what was checked, by whom, and its digest (IEC 81001-5-1 5.8).
+
+The record's canonical JSON (:func:`canonical_json`) is what gets digested,
+written to the tracker, read back, logged and exported. Its id is derived from
+product, release, snapshot digest and authorizer only, so every attempt to
+authorize the same snapshot (from any process or machine) looks for the same
+marker and adopts a comment an earlier attempt posted instead of posting twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from secgate_tui.domain.canonical import canonical_json, sha256_hex
+from secgate_tui.domain.classify import Classification, Classifier
+from secgate_tui.domain.gate import Verdict
+from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
+
+RECORD_KIND: Final = "secgate-record"
+FORMAT: Final = 1
+
+
+class AuthorizerIdentity(BaseModel):
+    """The tracker identity that authorized (from the connector's ``whoami``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tracker: str
+    id: str
+    name: str
+    display_name: str = ""
+
+    def matches(self, person: str | None) -> bool:
+        """Whether a tracker's assignee value names this identity (case-insensitive)."""
+        if not person:
+            return False
+        wanted = person.strip().casefold()
+        return wanted in {
+            v.strip().casefold() for v in (self.id, self.name, self.display_name) if v
+        }
+
+
+class RecordIssue(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    title: str
+    status: str
+    closed: bool
+    disposition: Disposition
+    url: str = ""
+
+
+class RecordCategory(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: Category
+    total: int
+    closed: int
+    issues: tuple[RecordIssue, ...]
+    empty: bool
+    not_applicable_reason: str | None = None
+
+
+class RecordResidual(BaseModel):
+    """A residual item: accepted without a fix, with its risk justification."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: Category
+    source: str
+    key: str
+    title: str
+    disposition: Disposition
+    justification: str
+    assignee: str | None = None
+
+
+class RecordActivity(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    state: ActivityState
+    evidence: dict[str, str] | None = None
+    evidence_date: AwareDatetime | None = None
+    detail: str = ""
+
+
+class Supersedes(BaseModel):
+    """The earlier authorization of the same release that this record replaces."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    record_id: str
+    record_digest: str
+
+
+class AuthorizationRecord(BaseModel):
+    """Everything an auditor needs to trust that a release was authorized."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = RECORD_KIND
+    format: int = FORMAT
+    record_id: str
+    product: str
+    product_name: str
+    release: str
+    authorized_at: AwareDatetime
+    authorizer: AuthorizerIdentity
+    secgate_version: str
+    config_digest: str
+    snapshot_digest: str
+    categories: tuple[RecordCategory, ...]
+    residual: tuple[RecordResidual, ...]
+    activities: tuple[RecordActivity, ...]
+    supersedes: Supersedes | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.model_dump(mode="json")
+        return data
+
+    def canonical(self) -> str:
+        """The canonical JSON text; its SHA-256 is the record digest."""
+        return canonical_json(self.as_json())
+
+    @property
+    def record_digest(self) -> str:
+        return sha256_hex(self.canonical())
+
+    @property
+    def marker(self) -> str:
+        return f"{self.kind} {self.record_id} sha256:{self.record_digest}"
+
+    def same_authorization(self, other: AuthorizationRecord) -> bool:
+        """Whether ``other`` records the same decision (it may differ in time and tooling).
+
+        A retry adopts a record an earlier attempt posted; it must say what this
+        attempt would have said about the release, or it is not adopted.
+        """
+        volatile = {"authorized_at", "secgate_version", "config_digest", "supersedes"}
+        mine = {k: v for k, v in self.as_json().items() if k not in volatile}
+        theirs = {k: v for k, v in other.as_json().items() if k not in volatile}
+        return mine == theirs
+
+
+def record_id(product: str, release: str, snapshot_digest: str, authorizer_id: str) -> str:
+    """Stable across retries: the same snapshot authorized by the same person, same id."""
+    digest = sha256_hex(canonical_json([product, release, snapshot_digest, authorizer_id]))
+    return f"SRA-{digest[:20]}"
+
+
+def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
+    """A record from its JSON form. Raises ValueError when it is not one."""
+    record = AuthorizationRecord.model_validate(dict(data))
+    expected = record_id(
+        record.product, record.release, record.snapshot_digest, record.authorizer.id
+    )
+    if record.kind != RECORD_KIND or record.record_id != expected:
+        raise ValueError(
+            f"record id {record.record_id} does not derive from its product, release, "
+            "snapshot and authorizer"
+        )
+    return record
+
+
+def build_record(
+    *,
+    product: str,
+    product_name: str,
+    release: str,
+    verdict: Verdict,
+    issues: Sequence[Issue],
+    classification: Classification,
+    authorizer: AuthorizerIdentity,
+    at: datetime,
+    secgate_version: str,
+    config_digest: str,
+    supersedes: Supersedes | None = None,
+) -> AuthorizationRecord:
+    """The record of a PASS verdict. Raises ValueError for a verdict that did not pass."""
+    if not verdict.passed:
+        raise ValueError("only a passing verdict can be recorded as an authorization")
+    classifier = Classifier(classification)
+    by_category: dict[Category, list[RecordIssue]] = {category: [] for category in Category}
+    for issue in sorted(issues, key=lambda i: (i.source, i.key)):
+        category = classifier.classify(issue)
+        if isinstance(category, Category):
+            by_category[category].append(
+                RecordIssue(
+                    source=issue.source,
+                    key=issue.key,
+                    title=issue.title,
+                    status=issue.status,
+                    closed=issue.closed,
+                    disposition=issue.disposition,
+                    url=issue.url,
+                )
+            )
+    categories: list[RecordCategory] = []
+    residual: list[RecordResidual] = []
+    for result in verdict.categories:
+        listed = tuple(by_category[result.category])
+        if len(listed) != result.total:
+            # The issues are not the ones the verdict was computed from.
+            raise ValueError(f"issues do not match the verdict in {result.category.value}")
+        categories.append(
+            RecordCategory(
+                category=result.category,
+                total=result.total,
+                closed=result.closed,
+                issues=listed,
+                empty=result.empty,
+                not_applicable_reason=result.not_applicable_reason,
+            )
+        )
+        residual.extend(
+            RecordResidual(
+                category=result.category,
+                source=item.source,
+                key=item.key,
+                title=item.title,
+                disposition=item.disposition,
+                justification=item.justification,
+                assignee=item.assignee,
+            )
+            for item in result.residual
+            if item.disposition in RESIDUAL
+        )
+    activities = tuple(
+        RecordActivity(
+            id=a.id,
+            name=a.name,
+            state=a.state,
+            evidence=None if a.evidence is None else a.evidence.model_dump(mode="json"),
+            evidence_date=a.evidence_date,
+            detail=a.detail,
+        )
+        for a in verdict.activities
+    )
+    return AuthorizationRecord(
+        record_id=record_id(product, release, verdict.snapshot_digest, authorizer.id),
+        product=product,
+        product_name=product_name,
+        release=release,
+        authorized_at=utc(at).replace(microsecond=0),
+        authorizer=authorizer,
+        secgate_version=secgate_version,
+        config_digest=config_digest,
+        snapshot_digest=verdict.snapshot_digest,
+        categories=tuple(categories),
+        residual=tuple(residual),
+        activities=activities,
+        supersedes=supersedes,
+    )
+
+
+def residual_assigned_to(record: AuthorizationRecord) -> list[RecordResidual]:
+    """Residual items whose assignee is the authorizer (separation of duties)."""
+    return [item for item in record.residual if record.authorizer.matches(item.assignee)]

@@ -1,0 +1,167 @@
+"""An authorization record as a tracker comment: human summary plus machine block.
+
+The human part is for people reading the tracker; only the machine block is
+trusted by secgate. Titles are shortened there (the JSON keeps them whole).
+When the full comment would exceed the tracker's limit, the comment carries the
+summary, per-category counts, residual items and the marker, and the full
+canonical JSON travels as an attachment whose SHA-256 is the record digest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secgate_tui.domain.model import Category
+from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.domain.render.block import attachment_name, block_lines
+from secgate_tui.domain.render.dialect import Dialect
+
+TITLE_LIMIT = 120
+JUSTIFICATION_LIMIT = 2000
+SHORT_JUSTIFICATION = 300
+
+
+class RecordTooLargeError(ValueError):
+    """Even the summary form does not fit the tracker's comment limit."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The comment to post and, when the record did not fit, the attachment."""
+
+    body: str
+    attachment_name: str | None = None
+    attachment: bytes | None = None
+
+
+def _header(record: AuthorizationRecord, d: Dialect) -> list[str]:
+    who = record.authorizer.display_name or record.authorizer.name
+    lines = [
+        d.heading(
+            "Security release authorization: "
+            + d.text(f"{record.product_name} ({record.product}) release {record.release}", 200)
+        ),
+        d.paragraph(
+            d.strong("AUTHORIZED")
+            + " by "
+            + d.text(f"{who} ({record.authorizer.name}, {record.authorizer.tracker})", 200)
+            + " at "
+            + d.text(record.authorized_at.isoformat().replace("+00:00", "Z"))
+        ),
+        d.bullet(d.text(f"Record {record.record_id}, digest sha256:{record.record_digest}")),
+        d.bullet(d.text(f"Snapshot sha256:{record.snapshot_digest}")),
+        d.bullet(d.text(f"Configuration sha256:{record.config_digest}")),
+        d.bullet(d.text(f"secgate {record.secgate_version}")),
+    ]
+    if record.supersedes is not None:
+        lines.append(
+            d.bullet(
+                d.text(
+                    f"Supersedes record {record.supersedes.record_id} "
+                    f"(sha256:{record.supersedes.record_digest})"
+                )
+            )
+        )
+    return lines
+
+
+def _categories(record: AuthorizationRecord, d: Dialect, *, every_issue: bool) -> list[str]:
+    lines = ["", d.heading(d.text("Security issues per category (IEC 81001-5-1 5.8.1, 5.8.5)"))]
+    for result in record.categories:
+        name = Category(result.category).title
+        if result.empty:
+            summary = f"{name}: no issue; not applicable: {result.not_applicable_reason or ''}"
+        else:
+            summary = f"{name}: {result.total} issue(s), {result.closed} closed"
+        lines.append(d.bullet(d.text(summary, 400)))
+        if every_issue:
+            for issue in result.issues:
+                lines.append(
+                    d.bullet(
+                        d.text(issue.key, 80)
+                        + " "
+                        + d.text(issue.title, TITLE_LIMIT)
+                        + " ("
+                        + d.text(f"{issue.status}, {issue.disposition.value}", 100)
+                        + ")",
+                        level=2,
+                    )
+                )
+    return lines
+
+
+def _residual(record: AuthorizationRecord, d: Dialect, limit: int | None) -> list[str]:
+    lines = ["", d.heading(d.text("Security assessment of unresolved anomalies"))]
+    if not record.residual:
+        lines.append(
+            d.paragraph(d.text("None: every issue was closed with a fix or as no defect."))
+        )
+    for item in record.residual:
+        head = f"({item.disposition.value}, {Category(item.category).title})"
+        lines.append(
+            d.bullet(
+                d.text(item.key, 80) + " " + d.text(head) + " " + d.text(item.title, TITLE_LIMIT)
+            )
+        )
+        if limit != 0:
+            lines.append(d.bullet(d.text("Justification: " + item.justification, limit), level=2))
+    return lines
+
+
+def _activities(record: AuthorizationRecord, d: Dialect) -> list[str]:
+    lines = ["", d.heading(d.text("Required activities (IEC 81001-5-1 5.8.6)"))]
+    if not record.activities:
+        lines.append(d.paragraph(d.text("None configured for this product.")))
+    for activity in record.activities:
+        evidence = ""
+        if activity.evidence:
+            evidence = ", evidence " + " ".join(
+                f"{k}={v}" for k, v in sorted(activity.evidence.items())
+            )
+        lines.append(
+            d.bullet(
+                d.text(f"{activity.name}: {activity.state.value}{evidence}. {activity.detail}", 300)
+            )
+        )
+    return lines
+
+
+def render_record(record: AuthorizationRecord, d: Dialect, limit: int | None = None) -> Rendered:
+    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters."""
+    canonical = record.canonical()
+    digest = record.record_digest
+    machine = ["", d.heading(d.text("Machine-readable record (do not edit)"))]
+    full = [
+        *_header(record, d),
+        *_categories(record, d, every_issue=True),
+        *_residual(record, d, JUSTIFICATION_LIMIT),
+        *_activities(record, d),
+        *machine,
+        *d.verbatim(block_lines(record.kind, record.record_id, digest, canonical)),
+    ]
+    body = "\n".join(full) + "\n"
+    if limit is None or len(body) <= limit:
+        return Rendered(body)
+    name = attachment_name(record.kind, record.record_id)
+    note = d.paragraph(
+        d.text(
+            f"The full record (every issue) is attached as {name}; its SHA-256 is the "
+            "record digest."
+        )
+    )
+    block = d.verbatim(block_lines(record.kind, record.record_id, digest, None, name))
+    for justification_limit in (SHORT_JUSTIFICATION, 0):
+        compact = [
+            *_header(record, d),
+            *_categories(record, d, every_issue=False),
+            *_residual(record, d, justification_limit),
+            *machine,
+            note,
+            *block,
+        ]
+        body = "\n".join(compact) + "\n"
+        if len(body) <= limit:
+            return Rendered(body, name, canonical.encode("utf-8"))
+    raise RecordTooLargeError(
+        f"the record's summary needs {len(body)} characters; the tracker accepts {limit}"
+    )
