@@ -220,6 +220,10 @@ class Connector(ABC):
     def releases(self, scope: SourceScope) -> list[Release]:
         """Versions / milestones / target versions of the scope's project.
 
+        Names are the tracker's own (e.g. milestone "v2.1"); secgate maps them
+        back to release names through ``scope.release``. Entries the template
+        cannot match may be included; they are ignored.
+
         Raises:
             NotFoundError: the project does not exist or is not visible.
         """

@@ -55,8 +55,8 @@ class Harness(Protocol):
     def move_out(self, key: str) -> None:
         """Move the issue into ``other_release`` tracker-side."""
 
-    def bad_auth_connector(self) -> Connector:
-        """A connector to the same tracker with a wrong credential."""
+    def bad_auth_connector(self) -> Connector | None:
+        """A connector to the same tracker with a wrong credential (None: no credentials)."""
 
     def fault(self, kind: str) -> AbstractContextManager[None]:
         """Switch a fault from FAULTS on for the duration of the block."""
