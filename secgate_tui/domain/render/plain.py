@@ -23,4 +23,4 @@ class Plain(Dialect):
         return text
 
     def verbatim(self, lines: Sequence[str]) -> list[str]:
-        return ["---- machine-readable record (do not edit) ----", *lines, "----"]
+        return ["----", *lines, "----"]

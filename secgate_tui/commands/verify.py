@@ -1,0 +1,60 @@
+"""`secgate verify`: the tracker's record against the audit log, or the log's own chain.
+
+``verify --product P --release R`` exits 0 intact, 1 edited / deleted /
+mismatching (saying what changed), 2 when the tracker cannot be reached.
+``verify --log`` exits 0 when the hash chain is intact, 1 naming the first
+broken entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from secgate_tui.commands.context import Context, UsageError, require_product
+from secgate_tui.domain.text import printable
+from secgate_tui.services.verify import verify
+
+EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "verify",
+        parents=[parent],
+        help="check a release's authorization record in the tracker, or the audit log "
+        "(exit 0 intact, 1 mismatch, 2 error)",
+        description="Re-read the authorization record from the tracker and compare it with "
+        "the local audit log; with --log, check the audit log's hash chain.",
+    )
+    p.add_argument("--product", help="product id (from the config)")
+    p.add_argument("--release", help="release name")
+    p.add_argument("--log", action="store_true", help="check the audit log's hash chain")
+    p.set_defaults(handler=run)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    if args.log:
+        report = ctx.store.verify_chain()
+        if report.ok:
+            print(f"audit log intact: {report.entries} entr{'y' if report.entries == 1 else 'ies'}")
+            return EXIT_INTACT
+        print(
+            f"audit log BROKEN at entry {report.first_broken}: {report.problem} "
+            f"({report.entries} entries in the log)"
+        )
+        return EXIT_MISMATCH
+    if not args.release:
+        raise UsageError("verify needs --release (or --log to check the audit log).")
+    product = require_product(ctx, args.product)
+    result = verify(ctx, product, args.release)
+    if not result.reachable:
+        print(f"secgate: cannot verify: {printable(result.message)}", file=sys.stderr)
+        return EXIT_ERROR
+    if result.intact:
+        print(f"INTACT  {printable(result.message)}")
+        return EXIT_INTACT
+    print(f"MISMATCH  {printable(result.message)}")
+    return EXIT_MISMATCH

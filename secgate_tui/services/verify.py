@@ -1,0 +1,131 @@
+"""`verify`: is the authorization record in the tracker still what was logged?
+
+The audit log holds the record and the comment exactly as read back at
+authorization. Verification reads the comment again and reports, in words, a
+deleted comment, an edited human part, a damaged or replaced machine block or
+attachment, and which fields of the record differ.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.base import CommentRef, ConnectorError, NotFoundError
+from secgate_tui.commands.context import Context
+from secgate_tui.config import ConfigError
+from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.domain.text import printable
+from secgate_tui.services.store import AuditEntry
+from secgate_tui.services.writeback import check_comment
+
+AUDIT_KIND = "authorization"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    intact: bool
+    reachable: bool
+    message: str
+    record_id: str | None = None
+    comment: CommentRef | None = None
+    changes: tuple[str, ...] = ()
+
+
+def verify(ctx: Context, product: str, release: str) -> VerifyResult:
+    """Check the latest logged authorization of a release against the tracker."""
+    entries = ctx.store.audit_entries(AUDIT_KIND, product, release)
+    if not entries:
+        return VerifyResult(
+            False, True, f"{product} {release} has no authorization in the local audit log."
+        )
+    return verify_entry(ctx, entries[-1])
+
+
+def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
+    payload = entry.payload
+    record_id: str = payload["record_id"]
+    digest: str = payload["record_digest"]
+    ref = CommentRef.model_validate(payload["comment"])
+    where = f"record {record_id} on {ref.key} (comment {ref.id})"
+
+    def broken(*changes: str) -> VerifyResult:
+        listing = "; ".join(changes)
+        return VerifyResult(
+            False, True, f"{where} does NOT match the audit log: {listing}", record_id, ref, changes
+        )
+
+    try:
+        connector = ctx.connections.get(payload["tracker"])
+        comment = connector.read_comment(ref)
+    except NotFoundError:
+        return broken("the comment was deleted from the tracker")
+    except ConfigError as exc:
+        return VerifyResult(False, False, str(exc), record_id, ref)
+    except ConnectorError as exc:
+        return VerifyResult(
+            False, False, f"the tracker could not be reached: {exc.message}", record_id, ref
+        )
+    changes: list[str] = []
+    if comment.body != payload["comment_body"]:
+        changes.append(_body_change(payload["comment_body"], comment.body))
+    try:
+        check_comment(connector, comment, "secgate-record", record_id, digest)
+    except BlockError as exc:
+        changes.append(f"the machine block no longer holds the logged record: {exc}")
+        changes.extend(_field_changes(comment.body, record_id, payload["record"]))
+    except ConnectorError as exc:
+        return VerifyResult(
+            False,
+            False,
+            f"the record's attachment could not be read: {exc.message}",
+            record_id,
+            ref,
+        )
+    if changes:
+        return broken(*changes)
+    url = f" {ref.url}" if ref.url else ""
+    return VerifyResult(
+        True,
+        True,
+        f"{where}{url} is intact: sha256:{digest}, as logged at {entry.at.isoformat()}",
+        record_id,
+        ref,
+    )
+
+
+def _body_change(before: str, after: str) -> str:
+    old, new = before.splitlines(), after.splitlines()
+    for number, (a, b) in enumerate(zip(old, new, strict=False), start=1):
+        if a != b:
+            return (
+                f"the comment was edited, first at line {number}: was "
+                f"'{printable(a, 100)}', now '{printable(b, 100)}'"
+            )
+    return f"the comment was edited: it had {len(old)} lines, now {len(new)}"
+
+
+def _field_changes(body: str, record_id: str, logged: dict[str, Any]) -> list[str]:
+    """Which record fields differ, when the edited block still parses."""
+    try:
+        found = extract(body, "secgate-record", record_id)
+        if found.json_text is None:
+            return []
+        current = json.loads(found.json_text)
+    except (BlockError, ValueError):
+        return []
+    paths: list[str] = []
+    _diff(logged, current, "", paths)
+    return [f"field {path} differs" for path in paths[:5]]
+
+
+def _diff(a: Any, b: Any, path: str, out: list[str]) -> None:
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            _diff(a.get(key), b.get(key), f"{path}.{key}" if path else key, out)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            _diff(x, y, f"{path}[{index}]", out)
+    elif a != b:
+        out.append(path or "(record)")

@@ -1,0 +1,264 @@
+"""Write a record to the tracker and read it back: shared by authorizations and reviews.
+
+A record here is anything with a marker kind (``secgate-record``,
+``secgate-review``), an id, canonical JSON, its SHA-256 and a rendered comment
+(plus an attachment when the record did not fit in one comment). The protocol:
+
+1. search the issue's comments for the record id's marker, so a retry (from any
+   process or machine) adopts what an earlier attempt posted instead of posting
+   twice; a marker comment that does not check out stops everything;
+2. attach the full JSON when needed, then post the comment; writes are never
+   retried blindly: when the answer is lost, the comment is looked up by its
+   exact marker before giving up;
+3. read the comment (and attachment) back and re-digest the machine block.
+
+Every failure is a :class:`WriteBackError` naming the step, with one paragraph
+saying what happened and that a retry is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from connectors.base import (
+    AttachmentRef,
+    AuthError,
+    Comment,
+    CommentRef,
+    Connector,
+    ConnectorError,
+    NotFoundError,
+    NotSupportedError,
+)
+from secgate_tui.domain import sha256_hex
+from secgate_tui.domain.render import BlockError, extract, marker_line, marker_prefix
+
+StepName = Literal["post", "read back"]
+
+#: Given the canonical JSON found in an earlier attempt's comment, None when it may be
+#: adopted, else the reason it may not.
+Acceptor = Callable[[str], str | None]
+
+
+class WriteBackError(Exception):
+    """A write-back step failed; the message is one paragraph for a person."""
+
+    def __init__(self, step: StepName, message: str) -> None:
+        super().__init__(message)
+        self.step: StepName = step
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A record ready to be written: its identity, canonical JSON and rendered comment."""
+
+    kind: str
+    record_id: str
+    canonical: str
+    body: str
+    attachment_name: str | None = None
+    attachment: bytes | None = None
+
+    @property
+    def digest(self) -> str:
+        return sha256_hex(self.canonical)
+
+    @property
+    def marker(self) -> str:
+        return marker_line(self.kind, self.record_id, self.digest)
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A record comment as the tracker holds it, checked against its marker."""
+
+    comment: Comment
+    canonical: str
+    digest: str
+    attachment: AttachmentRef | None = None
+
+
+@dataclass(frozen=True)
+class Written:
+    read_back: ReadBack
+    #: True when an earlier attempt's comment was found and adopted (nothing posted now).
+    adopted: bool
+
+
+def check_comment(
+    connector: Connector, comment: Comment, kind: str, record_id: str, digest: str | None
+) -> ReadBack:
+    """Extract and re-digest a comment's record; ``digest`` is the one expected, if known.
+
+    Raises:
+        BlockError: the record is missing, damaged, or not the expected one.
+        ConnectorError: the attachment could not be read.
+    """
+    found = extract(comment.body, kind, record_id)
+    if digest is not None and found.marker_digest != digest:
+        raise BlockError(
+            f"the marker names digest sha256:{found.marker_digest}, not sha256:{digest}"
+        )
+    content: bytes | None = None
+    attachment: AttachmentRef | None = None
+    if found.attachment is not None:
+        content, attachment = _read_attachment(
+            connector, comment.ref.key, found.attachment, found.marker_digest
+        )
+    canonical = found.canonical(content)
+    actual = sha256_hex(canonical)
+    if actual != found.marker_digest:
+        raise BlockError(
+            f"the machine block digests to sha256:{actual}, but its marker says "
+            f"sha256:{found.marker_digest} (the record was edited)"
+        )
+    return ReadBack(comment, canonical, actual, attachment)
+
+
+def _read_attachment(
+    connector: Connector, key: str, name: str, digest: str
+) -> tuple[bytes, AttachmentRef]:
+    refs = connector.find_attachments(key, name)
+    if not refs:
+        raise BlockError(f"the attachment {name} holding the full record is missing from {key}")
+    # An interrupted attempt may have left another version under the same name.
+    for ref in refs:
+        content = connector.read_attachment(ref)
+        if sha256_hex(content) == digest:
+            return content, ref
+    raise BlockError(f"no attachment {name} on {key} holds the record with digest sha256:{digest}")
+
+
+def read_back(
+    connector: Connector, ref: CommentRef, kind: str, record_id: str, digest: str
+) -> ReadBack:
+    """Read the comment from the tracker and check it holds exactly the record ``digest``."""
+    try:
+        comment = connector.read_comment(ref)
+        return check_comment(connector, comment, kind, record_id, digest)
+    except BlockError as exc:
+        raise WriteBackError(
+            "read back",
+            f"the record read back from {ref.key} (comment {ref.id}) does not match what "
+            f"was posted: {exc}. The release is NOT authorized. Look at the comment in the "
+            "tracker (something rewrote it), then run again.",
+        ) from None
+    except ConnectorError as exc:
+        raise WriteBackError(
+            "read back",
+            f"the tracker failed while the record was read back from {ref.key}: "
+            f"{exc.message} The release is NOT authorized. The comment was posted; running "
+            "again finds it by its marker, reads it back and completes without posting twice.",
+        ) from None
+
+
+def write_back(connector: Connector, key: str, outgoing: Outgoing, accept: Acceptor) -> Written:
+    """Post ``outgoing`` on issue ``key`` at most once, then read it back.
+
+    Raises:
+        WriteBackError: naming the step that failed.
+    """
+    adopted = _adopt_earlier(connector, key, outgoing, accept)
+    if adopted is not None:
+        return adopted
+    if outgoing.attachment is not None and outgoing.attachment_name is not None:
+        _attach(connector, key, outgoing.attachment_name, outgoing.attachment)
+    try:
+        ref = connector.post_comment(key, outgoing.body)
+    except (AuthError, NotFoundError, NotSupportedError) as exc:
+        raise WriteBackError(
+            "post",
+            f"the tracker refused the record comment on {key}: {exc.message} Nothing was "
+            "posted; fix the cause and run again.",
+        ) from None
+    except ConnectorError as exc:
+        ref = _refind(connector, key, outgoing, exc)
+    return Written(
+        read_back(connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest), False
+    )
+
+
+def _adopt_earlier(
+    connector: Connector, key: str, outgoing: Outgoing, accept: Acceptor
+) -> Written | None:
+    try:
+        earlier = connector.find_comments(key, marker_prefix(outgoing.kind, outgoing.record_id))
+    except ConnectorError as exc:
+        raise WriteBackError(
+            "post",
+            f"could not search {key} for an earlier attempt's record: {exc.message} "
+            "Nothing was posted (posting without that search could post twice); run again.",
+        ) from None
+    problems = []
+    for comment in earlier:
+        try:
+            found = check_comment(connector, comment, outgoing.kind, outgoing.record_id, None)
+        except BlockError as exc:
+            problems.append(f"comment {comment.ref.id}: {exc}")
+            continue
+        except ConnectorError as exc:
+            raise WriteBackError(
+                "read back",
+                f"could not read the attachment of an earlier attempt's record on {key}: "
+                f"{exc.message} Nothing was posted; run again.",
+            ) from None
+        reason = accept(found.canonical)
+        if reason is not None:
+            problems.append(f"comment {comment.ref.id}: {reason}")
+            continue
+        checked = read_back(connector, comment.ref, outgoing.kind, outgoing.record_id, found.digest)
+        return Written(checked, True)
+    if problems:
+        raise WriteBackError(
+            "post",
+            f"{key} already holds a comment with this record's marker "
+            f"({outgoing.kind} {outgoing.record_id}) that cannot be adopted: "
+            f"{'; '.join(problems)}. It was edited or not written by secgate. Nothing was "
+            "posted; inspect that comment, delete it if it is damaged, and run again.",
+        )
+    return None
+
+
+def _attach(connector: Connector, key: str, name: str, content: bytes) -> None:
+    try:
+        connector.attach(key, name, content)
+    except NotSupportedError as exc:
+        raise WriteBackError(
+            "post",
+            f"the record is longer than one comment on this tracker, and {exc.message}. "
+            "Nothing was posted.",
+        ) from None
+    except ConnectorError as exc:
+        raise WriteBackError(
+            "post",
+            f"attaching the full record ({name}) to {key} failed: {exc.message} No comment "
+            "was posted; run again.",
+        ) from None
+
+
+def _refind(
+    connector: Connector, key: str, outgoing: Outgoing, error: ConnectorError
+) -> CommentRef:
+    """After a failed post: did the tracker store the comment anyway (lost response)?"""
+    try:
+        stored = connector.find_comments(key, outgoing.marker)
+    except ConnectorError:
+        raise WriteBackError(
+            "post",
+            f"posting the record comment on {key} failed ({error.message}), and the tracker "
+            "could not be asked whether it stored it. The release is NOT authorized. Run "
+            "again: the retry searches for the record's marker first and never posts twice.",
+        ) from None
+    if not stored:
+        raise WriteBackError(
+            "post",
+            f"posting the record comment on {key} failed: {error.message} The tracker holds "
+            "no comment with the record's marker, so nothing was written. Run again.",
+        )
+    return stored[0].ref
