@@ -1,0 +1,32 @@
+"""The Textual terminal UI (``secgate`` without a command).
+
+Only :func:`run` is public; the CLI imports it lazily because textual is heavy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from secgate_tui.app.controller import Controller, UiError
+from secgate_tui.commands.context import open_context
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the UI at ``--product`` / ``--release`` (else the last release shown)."""
+    from secgate_tui.app.app import SecgateApp  # textual is heavy: import it only to run
+
+    with open_context(args) as ctx:
+        controller = Controller(ctx)
+        try:
+            product, release = controller.initial_target(
+                getattr(args, "product", None), getattr(args, "release", None)
+            )
+        except UiError as exc:
+            print(f"secgate: error: {exc.message}", file=sys.stderr)
+            return 2
+        result = SecgateApp(controller, product, release).run()
+    return result or 0
+
+
+__all__ = ["run"]

@@ -1,0 +1,80 @@
+"""The secgate Textual application: screens, styles and palette commands; no logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.screens.board import BoardScreen
+
+_HERE = Path(__file__).parent
+CSS_FILES = [
+    _HERE / "app.tcss",
+    *sorted((_HERE / "widgets").glob("*.tcss")),
+    *sorted((_HERE / "screens").glob("*.tcss")),
+]
+
+
+class SecgateApp(App[int]):
+    TITLE = "secgate"
+    CSS_PATH = CSS_FILES  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+
+    def __init__(
+        self,
+        controller: Controller,
+        product: str,
+        release: str | None,
+        *,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.start = (product, release)
+        #: Off in tests and snapshots, so screenshots do not depend on timing.
+        self.cursor_blink = cursor_blink
+
+    def on_mount(self) -> None:
+        self.push_screen(BoardScreen(self.controller, *self.start))
+
+    @property
+    def board(self) -> BoardScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, BoardScreen):
+                return screen
+        return None
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        board = self.board
+        if board is None:
+            return
+        yield SystemCommand(
+            "Sync now", "Fetch the shown release from its trackers", board.action_sync_now
+        )
+        yield SystemCommand(
+            "Authorize release", "Gate, record, post, read back", board.action_authorize
+        )
+        yield SystemCommand(
+            "Reviews", "Every product's periodic review and when it is due", board.action_reviews
+        )
+        yield SystemCommand(
+            "Switch release…", "Pick a product and release", board.action_pick_release
+        )
+        products = self.controller.products()
+        for product, name in products.items():
+            for choice in self.controller.cached_releases(product):
+                state = "released" if choice.released else "upcoming"
+
+                def open_release(p: str = choice.product, r: str = choice.release) -> None:
+                    board.open(p, r)
+
+                yield SystemCommand(
+                    f"Open {product} {choice.release}", f"{name}, {state}", open_release
+                )

@@ -1,0 +1,215 @@
+"""The one layer between the screens and secgate's services.
+
+Every call that touches the store or a tracker goes through here and is run by
+the screens in a thread worker. Whatever goes wrong below (a connector error, a
+bad configuration, a store problem, a bug) comes out as :class:`UiError` with a
+paragraph a release manager can read, never as a tracker's exception type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from connectors.base import ConnectorError
+from secgate_tui.commands.context import Context
+from secgate_tui.config import ConfigError
+from secgate_tui.domain import Category, Issue
+from secgate_tui.domain.review_schedule import review_schedule
+from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization import (
+    AuthorizationResult,
+    Authorizer,
+    OnStep,
+    Preparation,
+)
+from secgate_tui.services.gate import evaluate_release
+from secgate_tui.services.store import StoreError
+from secgate_tui.services.sync import utcnow
+
+from .view_model import BoardState, ReleaseChoice, ReviewView, board_state
+
+Clock = Callable[[], datetime]
+
+_LAST = "tui.last"
+_RELEASES = "tui.releases."
+#: Never poll a tracker more often than this, whatever the config says.
+MIN_REFRESH_SECONDS = 2.0
+DEFAULT_REFRESH_SECONDS = 60.0
+
+
+class UiError(Exception):
+    """Something the person at the terminal must be told, already worded for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@contextmanager
+def _guard(doing: str) -> Iterator[None]:
+    try:
+        yield
+    except UiError:
+        raise
+    except ConnectorError as exc:
+        where = f" ({exc.tracker})" if exc.tracker else ""
+        raise UiError(f"{doing}: tracker error{where}: {printable(exc.message)}") from None
+    except (ConfigError, StoreError) as exc:
+        raise UiError(f"{doing}: {printable(str(exc))}") from None
+    except Exception as exc:
+        raise UiError(
+            f"{doing}: internal error {type(exc).__name__}: {printable(str(exc), 300)}. "
+            "This is a bug in secgate; nothing was authorized."
+        ) from None
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """How a background sync went: per-source problems, already in words."""
+
+    failures: tuple[str, ...]
+    count: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class Controller:
+    """Reads boards from the store, syncs trackers, lists reviews."""
+
+    def __init__(self, ctx: Context, clock: Clock = utcnow) -> None:
+        self.ctx = ctx
+        self.clock = clock
+
+    # -- products and releases -------------------------------------------------
+
+    def products(self) -> dict[str, str]:
+        return {pid: product.name for pid, product in self.ctx.config.products.items()}
+
+    def cached_releases(self, product: str) -> list[ReleaseChoice]:
+        """Releases seen on the last tracker call: the picker opens without network."""
+        with _guard("reading the release list"):
+            raw = self.ctx.store.get_meta(_RELEASES + product)
+        if not raw:
+            return []
+        return [ReleaseChoice(product, name, released) for name, released in json.loads(raw)]
+
+    def releases(self, product: str) -> list[ReleaseChoice]:
+        """Releases from the trackers (network); remembered for the next start."""
+        with _guard(f"listing the releases of {product}"):
+            found = self.ctx.syncer.releases(product)
+            self.ctx.store.set_meta(_RELEASES + product, json.dumps(list(found.items())))
+        return [ReleaseChoice(product, name, released) for name, released in found.items()]
+
+    def remember(self, product: str, release: str) -> None:
+        with _guard("remembering the release"):
+            self.ctx.store.set_meta(_LAST, json.dumps([product, release]))
+
+    def initial_target(self, product: str | None, release: str | None) -> tuple[str, str | None]:
+        """Where the UI opens: the command line, else the last release shown."""
+        products = self.products()
+        if not products:
+            raise UiError(
+                f"no product is configured in {self.ctx.config.where}. Add a "
+                "[products.<id>] table (see config.example.toml) or try `secgate --demo`."
+            )
+        if product is not None and product not in products:
+            raise UiError(f"unknown product '{product}'. Products: {', '.join(products)}.")
+        if product is None:
+            with _guard("reading the last release shown"):
+                raw = self.ctx.store.get_meta(_LAST)
+            if raw and release is None:
+                last_product, last_release = json.loads(raw)
+                if last_product in products:
+                    return last_product, last_release
+            product = next(iter(products))
+        return product, release
+
+    def default_release(self, choices: list[ReleaseChoice]) -> str | None:
+        """The first release still in development, else the newest one."""
+        upcoming = [c for c in choices if not c.released]
+        pick = upcoming[0] if upcoming else (choices[-1] if choices else None)
+        return pick.release if pick else None
+
+    def refresh_seconds(self, product: str) -> float:
+        """The product's poll interval: the shortest its trackers ask for."""
+        config = self.ctx.config
+        wanted = []
+        for source in config.product(product).sources:
+            settings = config.trackers.get(source.tracker)
+            value = getattr(settings, "refresh_seconds", None)
+            if value:
+                wanted.append(float(value))
+        return max(MIN_REFRESH_SECONDS, min(wanted, default=DEFAULT_REFRESH_SECONDS))
+
+    # -- boards -------------------------------------------------------------------
+
+    def load(
+        self, product: str, release: str, acks: Mapping[Category, str] | None = None
+    ) -> BoardState:
+        """The board as the store holds it (no tracker call)."""
+        with _guard(f"reading {product} {release} from the local store"):
+            now = self.clock()
+            verdict, issues = evaluate_release(
+                self.ctx.config, self.ctx.store, product, release, now, acks
+            )
+            return board_state(
+                product,
+                self.ctx.config.product(product).name,
+                release,
+                verdict,
+                issues,
+                self.review(product),
+                now,
+            )
+
+    def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
+        """Fetch the release from its trackers; failures are recorded, not raised."""
+        with _guard(f"syncing {product} {release}"):
+            results = self.ctx.syncer.sync_release(product, release, full=full)
+        failures = tuple(
+            f"{r.state.source} ({r.state.project}): {r.state.error}"
+            for r in results
+            if r.state.error
+        )
+        return SyncReport(failures, sum(r.count for r in results))
+
+    def issue(self, state: BoardState, source: str, key: str) -> Issue:
+        found = state.issues.get((source, key))
+        if found is None:
+            raise UiError(f"{key} is not part of {state.title} any more (it changed on sync).")
+        return found
+
+    # -- reviews ----------------------------------------------------------------------
+
+    def review(self, product: str) -> ReviewView:
+        config = self.ctx.config.product(product)
+        try:
+            schedule = review_schedule(
+                config.last_review, config.review_interval_days, self.clock()
+            )
+        except ValueError as exc:
+            return ReviewView(product, config.name, None, problem=str(exc))
+        return ReviewView(product, config.name, schedule)
+
+    def reviews(self) -> list[ReviewView]:
+        return [self.review(product) for product in self.products()]
+
+    # -- authorization ------------------------------------------------------------------
+
+    def prepare(
+        self, product: str, release: str, acks: Mapping[Category, str], on_step: OnStep
+    ) -> Preparation:
+        """Steps 1-3 (sync, evaluate, build): nothing is written to a tracker."""
+        with _guard(f"preparing the authorization of {product} {release}"):
+            return Authorizer(self.ctx, self.clock).prepare(product, release, acks, on_step)
+
+    def commit(self, preparation: Preparation, on_step: OnStep) -> AuthorizationResult:
+        """Steps 4-6 (post, read back, log, export); failures name their step."""
+        with _guard(f"authorizing {preparation.product} {preparation.release}"):
+            return Authorizer(self.ctx, self.clock).commit(preparation, on_step)

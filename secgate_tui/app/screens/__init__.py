@@ -1,0 +1,1 @@
+"""Screens of the secgate UI, one per module, each with its .tcss beside it."""

@@ -1,0 +1,260 @@
+"""The board: gate banner, six closure boards, activities and the next review.
+
+It is live. A thread worker syncs the release every ``refresh_seconds`` and
+re-reads it from the store; only boards whose values changed are repainted,
+and typing is never blocked because no tracker or store call runs on the
+event loop. A failing tracker leaves the last data on screen, marked stale.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from secgate_tui.app.controller import Controller, SyncReport, UiError
+from secgate_tui.app.screens.authorize import AuthorizeScreen
+from secgate_tui.app.screens.issue_detail import IssueDetailScreen
+from secgate_tui.app.screens.picker import ReleasePicker
+from secgate_tui.app.screens.reviews import ReviewsScreen
+from secgate_tui.app.view_model import BoardState, ReleaseChoice
+from secgate_tui.app.widgets.activities import ActivitiesPanel
+from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.gate_banner import GateBanner
+from secgate_tui.app.widgets.review_badge import ReviewBadge
+from secgate_tui.domain import Category
+
+NARROW = 110
+SIDE_WIDTH = 38
+
+
+class BoardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "pick_release", "Release"),
+        Binding("a", "authorize", "Authorize"),
+        Binding("v", "reviews", "Reviews"),
+        Binding("s", "sync_now", "Sync now"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, state: BoardState) -> None:
+            super().__init__()
+            self.state = state
+
+    class Synced(Message):
+        def __init__(self, report: SyncReport | None, error: str | None) -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
+    class Problem(Message):
+        def __init__(self, message: str) -> None:
+            super().__init__()
+            self.message = message
+
+    class ReleasesKnown(Message):
+        def __init__(self, product: str, choices: list[ReleaseChoice], open_first: bool) -> None:
+            super().__init__()
+            self.product = product
+            self.choices = choices
+            self.open_first = open_first
+
+    def __init__(self, controller: Controller, product: str, release: str | None) -> None:
+        super().__init__()
+        self.controller = controller
+        self.product = product
+        self.release = release
+        self.state: BoardState | None = None
+        self._syncing = False
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield GateBanner(id="banner")
+        with Horizontal(id="body"):
+            with VerticalScroll(id="boards"):
+                yield CategoryBoard("Unclassified (match no category rule)", id="unclassified")
+                for category in Category:
+                    yield CategoryBoard(category.title, id=f"board-{category.value}")
+            with Vertical(id="side"):
+                yield ReviewBadge(id="review")
+                yield ActivitiesPanel(id="activities")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#unclassified", CategoryBoard).display = False
+        self._fit(self.app.size.width)
+        self.refresh_releases()
+        if self.release is None:
+            release = self.controller.default_release(self.controller.cached_releases(self.product))
+            if release is None:
+                self.query_one(GateBanner).show_message(
+                    f"Asking the trackers for the releases of {self.product}…"
+                )
+                return
+            self.release = release
+        self.open(self.product, self.release)
+
+    def on_resize(self) -> None:
+        self._fit(self.app.size.width)
+
+    def _fit(self, width: int) -> None:
+        # Below NARROW columns the side panel moves under the boards.
+        narrow = width < NARROW
+        self.set_class(narrow, "-narrow")
+        board_width = width - (0 if narrow else SIDE_WIDTH) - 1  # minus the scrollbar
+        for board in self.query(CategoryBoard):
+            board.set_width(board_width)
+
+    # -- opening a release ---------------------------------------------------------
+
+    def open(self, product: str, release: str) -> None:
+        """Show another release: from the store at once, then a sync."""
+        self.product, self.release = product, release
+        self.state = None
+        self.sub_title = f"{product} {release}"
+        self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
+        self.load_board()
+        self.sync_board()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_interval(
+            self.controller.refresh_seconds(product), self._tick, name="refresh"
+        )
+
+    def _tick(self) -> None:
+        if not self._syncing:
+            self.sync_board()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_board(self) -> None:
+        product, release = self.product, self.release
+        assert release is not None
+        try:
+            self.controller.remember(product, release)
+            state = self.controller.load(product, release)
+        except UiError as exc:
+            self.post_message(self.Problem(exc.message))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(state))
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def sync_board(self, full: bool = False) -> None:
+        product, release = self.product, self.release
+        if release is None:
+            return
+        self._syncing = True
+        try:
+            report = self.controller.sync(product, release, full=full)
+            state = self.controller.load(product, release)
+        except UiError as exc:
+            self.post_message(self.Synced(None, exc.message))
+            return
+        finally:
+            self._syncing = False
+        self.post_message(self.Loaded(state))
+        self.post_message(self.Synced(report, None))
+
+    @work(thread=True, exclusive=True, group="releases", exit_on_error=False)
+    def refresh_releases(self) -> None:
+        for product in self.controller.products():
+            opening = product == self.product and self.release is None
+            try:
+                choices = self.controller.releases(product)
+            except UiError as exc:
+                self.post_message(self.Problem(exc.message))
+                continue
+            self.post_message(self.ReleasesKnown(product, choices, opening))
+
+    # -- messages from the workers ------------------------------------------------------
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        state = message.state
+        if (state.product, state.release) != (self.product, self.release):
+            return  # a late answer for a release no longer shown
+        self.state = state
+        self.query_one(GateBanner).show(state)
+        self.query_one("#unclassified", CategoryBoard).show_unclassified(state.unclassified)
+        for view in state.categories:
+            self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
+        self.query_one(ActivitiesPanel).show(state.activities)
+        self.query_one(ReviewBadge).show(state.review)
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        if message.error:
+            self.notify(message.error, title="Sync failed", severity="error", timeout=8)
+
+    @on(Problem)
+    def _problem(self, message: Problem) -> None:
+        self.notify(message.message, severity="error", timeout=8)
+        if self.state is None and self.release is None:
+            self.query_one(GateBanner).show_message(message.message)
+
+    @on(ReleasesKnown)
+    def _releases_known(self, message: ReleasesKnown) -> None:
+        if message.open_first and self.release is None:
+            release = self.controller.default_release(message.choices)
+            if release is None:
+                self.query_one(GateBanner).show_message(
+                    f"{message.product} has no release in its trackers yet."
+                )
+                return
+            self.open(message.product, release)
+
+    @on(CategoryBoard.IssueChosen)
+    def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:
+        if self.state is None:
+            return
+        try:
+            issue = self.controller.issue(self.state, message.source, message.key)
+        except UiError as exc:
+            self.notify(exc.message, severity="warning")
+            return
+        self.app.push_screen(IssueDetailScreen(issue, self.state))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_sync_now(self) -> None:
+        if self.release is None:
+            return
+        self.notify(f"Syncing {self.product} {self.release} from its trackers…", timeout=3)
+        self.sync_board(full=True)
+
+    def action_pick_release(self) -> None:
+        choices = [
+            choice
+            for product in self.controller.products()
+            for choice in self.controller.cached_releases(product)
+        ]
+
+        def chosen(choice: ReleaseChoice | None) -> None:
+            if choice is not None:
+                self.open(choice.product, choice.release)
+
+        self.app.push_screen(
+            ReleasePicker(choices, self.controller.products(), (self.product, self.release)),
+            chosen,
+        )
+
+    def action_authorize(self) -> None:
+        if self.release is None or self.state is None:
+            self.notify("Wait until the release is loaded.", severity="warning")
+            return
+
+        def done(_: bool | None) -> None:
+            self.load_board()
+
+        self.app.push_screen(AuthorizeScreen(self.controller, self.state), done)
+
+    def action_reviews(self) -> None:
+        self.app.push_screen(ReviewsScreen(self.controller.reviews()))

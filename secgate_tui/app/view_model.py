@@ -1,0 +1,141 @@
+"""What the screens show, computed once from a verdict and its issues.
+
+Widgets receive these frozen values and nothing else: no connector, no store,
+no tracker error type. Equality is meaningful, so a refresh that changed
+nothing is detected by comparing values and costs no repaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from secgate_tui.domain import Category, CategoryResult, Finding, Issue, Verdict
+from secgate_tui.domain.gate import ActivityResult
+from secgate_tui.domain.review_schedule import ReviewSchedule
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    """One open or blocking item as a board lists it."""
+
+    source: str
+    key: str
+    title: str
+    status: str
+    age_days: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    result: CategoryResult
+    rows: tuple[IssueRow, ...]
+
+    @property
+    def category(self) -> Category:
+        return self.result.category
+
+
+@dataclass(frozen=True)
+class ReleaseChoice:
+    product: str
+    release: str
+    released: bool
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """A product's periodic review as the UI shows it."""
+
+    product: str
+    name: str
+    schedule: ReviewSchedule | None
+    problem: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return self.schedule is None or self.schedule.state.value == "overdue"
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """Everything the board screen shows for one product and release."""
+
+    product: str
+    product_name: str
+    release: str
+    verdict: Verdict
+    categories: tuple[CategoryView, ...]
+    unclassified: tuple[IssueRow, ...]
+    activities: tuple[ActivityResult, ...]
+    review: ReviewView
+    stale: tuple[str, ...]
+    issues: Mapping[tuple[str, str], Issue] = field(compare=False, repr=False)
+
+    @property
+    def title(self) -> str:
+        return f"{self.product} {self.release}"
+
+
+def _age_days(issue: Issue | None, today: date) -> int | None:
+    if issue is None:
+        return None
+    return max(0, (today - issue.created.date()).days)
+
+
+def rows_for(
+    findings: Sequence[Finding], issues: Mapping[tuple[str, str], Issue], now: datetime
+) -> tuple[IssueRow, ...]:
+    today = now.date()
+    return tuple(
+        IssueRow(
+            source=f.source,
+            key=f.key,
+            title=f.title,
+            status=f.status,
+            age_days=_age_days(issues.get((f.source, f.key)), today),
+            reason=f.reason,
+        )
+        for f in findings
+    )
+
+
+def stale_reasons(verdict: Verdict) -> tuple[str, ...]:
+    """Why the data on screen may be out of date: failing or unsynced sources."""
+    reasons = []
+    for state in verdict.sources:
+        name = f"{state.source} ({state.project})"
+        if state.error:
+            reasons.append(f"{name}: {state.error}")
+        elif state.synced_at is None and state.release_found:
+            reasons.append(f"{name}: never synced")
+    return tuple(reasons)
+
+
+def board_state(
+    product: str,
+    product_name: str,
+    release: str,
+    verdict: Verdict,
+    issues: Sequence[Issue],
+    review: ReviewView,
+    now: datetime,
+) -> BoardState:
+    by_uid = {issue.uid: issue for issue in issues}
+    return BoardState(
+        product=product,
+        product_name=product_name,
+        release=release,
+        verdict=verdict,
+        categories=tuple(
+            CategoryView(result, rows_for(result.blocking, by_uid, now))
+            for result in verdict.categories
+        ),
+        unclassified=rows_for(verdict.unclassified, by_uid, now),
+        activities=verdict.activities,
+        review=review,
+        stale=stale_reasons(verdict),
+        issues=by_uid,
+    )

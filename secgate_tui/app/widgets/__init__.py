@@ -1,0 +1,1 @@
+"""Widgets of the secgate UI, one per module; each receives view values only."""

@@ -1,0 +1,45 @@
+"""The required activities of 5.8.6 and the state of each one's record."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from secgate_tui.app.render import safe
+from secgate_tui.domain import ActivityState
+from secgate_tui.domain.gate import ActivityResult
+
+_STYLE = {
+    ActivityState.COMPLETE: ("✔", "green"),
+    ActivityState.MISSING: ("✘", "bold red"),
+    ActivityState.INCOMPLETE: ("…", "yellow"),
+    ActivityState.STALE: ("⌛", "bold red"),
+}
+
+
+class ActivitiesPanel(Static):
+    """Each activity with its state; anything but complete blocks."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("Required activities"), id=id, markup=False)
+        self._shown: tuple[ActivityResult, ...] | None = None
+
+    def show(self, activities: tuple[ActivityResult, ...]) -> None:
+        if activities == self._shown:
+            return
+        self._shown = activities
+        text = Text("Required activities (5.8.6)\n", style="bold")
+        if not activities:
+            text.append("none configured for this product", style="dim")
+        for activity in activities:
+            mark, style = _STYLE[activity.state]
+            text.append(f"{mark} ", style=style)
+            text.append_text(safe(activity.name, 32))
+            text.append("\n  ")
+            text.append(activity.state.value, style=style)
+            if activity.detail:
+                text.append(" · ", style="dim")
+                text.append_text(safe(activity.detail, 30 - len(activity.state.value), "dim"))
+            text.append("\n")
+        text.rstrip()
+        self.update(text)

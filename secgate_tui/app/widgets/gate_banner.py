@@ -1,0 +1,55 @@
+"""The gate banner: PASS or BLOCKED, how many block, when synced, what is stale."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from secgate_tui.app.render import safe, when
+from secgate_tui.app.view_model import BoardState
+
+
+class GateBanner(Static):
+    """One glance: may this release ship, and can the data be trusted."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("Loading the release from the local store…"), id=id, markup=False)
+        self._state: BoardState | None = None
+
+    def show_message(self, message: str) -> None:
+        self.set_classes("")
+        self.update(safe(message))
+
+    def show(self, state: BoardState) -> None:
+        if state == self._state:
+            return
+        self._state = state
+        verdict = state.verdict
+        passed = verdict.passed
+        self.set_classes("-pass" if passed else "-blocked")
+        line = Text()
+        line.append(" PASS " if passed else " BLOCKED ", style="bold reverse")
+        line.append("  ")
+        line.append_text(safe(f"{state.product_name} ({state.product}) release {state.release}"))
+        if not passed:
+            count = verdict.blocking_count
+            line.append(f"  ·  {count} item{'s' if count != 1 else ''} block", style="bold")
+            others = (
+                len(verdict.reasons)
+                - sum(1 for c in verdict.categories if c.blocking)
+                - (1 if verdict.unclassified else 0)
+            )
+            if others > 0:
+                line.append(f"  ·  {others} other reason{'s' if others != 1 else ''}")
+        line.append("\n")
+        line.append("Last sync: ")
+        line.append(when(verdict.synced_at, verdict.evaluated_at))
+        if state.stale:
+            line.append("\n")
+            line.append("STALE ", style="bold reverse")
+            line.append(" ")
+            line.append_text(safe("; ".join(state.stale), 300))
+        elif verdict.reasons:
+            line.append("\n")
+            line.append_text(safe(f"Why: {verdict.reasons[0]}", 300))
+        self.update(line)
