@@ -160,8 +160,10 @@ class JiraClient:
                 ) from None
             self._raise_for(response, what, idempotent)
             raise AssertionError("unreachable") from None
-        except requests.JSONDecodeError:
+        except requests.JSONDecodeError as exc:
             # The library parsed a 2xx body that is not JSON (an SSO page answering 200).
+            if str(exc.doc).lstrip().startswith("<"):
+                raise html_error(self.ctx, what, None) from None
             raise bad_json_error(self.ctx, what) from None
         except requests.RequestException as exc:
             final = transport_error(self.ctx, what, exc)

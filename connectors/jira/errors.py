@@ -55,10 +55,11 @@ def looks_like_html(response: requests.Response) -> bool:
     return "html" in kind or response.text.lstrip()[:1] == "<"
 
 
-def html_error(ctx: Context, what: str, status: int) -> BadResponseError:
+def html_error(ctx: Context, what: str, status: int | None) -> BadResponseError:
+    code = f" (HTTP {status})" if status else ""
     return BadResponseError(
-        f"Jira tracker '{ctx.tracker}' answered an HTML page instead of JSON while {what} "
-        f"(HTTP {status}). This is usually a single sign-on login page or a proxy in front of "
+        f"Jira tracker '{ctx.tracker}' answered an HTML page instead of JSON while {what}"
+        f"{code}. This is usually a single sign-on login page or a proxy in front of "
         f"Jira: check the url setting ({ctx.url}) and that the token in {ctx.credential} is "
         "valid for REST API access.",
         tracker=ctx.tracker,

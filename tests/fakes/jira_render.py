@@ -97,7 +97,8 @@ class Renderer:
     def rich(self, text: str, version: str) -> Any:
         return adf(text) if version == "3" else text
 
-    def user(self, version: str = "2") -> dict[str, Any]:
+    def user(self, version: str = "2", *, details: bool = False) -> dict[str, Any]:
+        """The user as /myself answers (User), or embedded in an object (UserDetails)."""
         user = self.state.user
         out: dict[str, Any] = {
             "self": f"{self.api(version)}/user?accountId={user.account_id}",
@@ -108,7 +109,9 @@ class Renderer:
             "avatarUrls": {"48x48": f"{self.base}/avatar.png"},
         }
         if self.cloud:
-            out.update(accountId=user.account_id, accountType="atlassian", locale="en_US")
+            out.update(accountId=user.account_id, accountType="atlassian")
+            if not details:
+                out["locale"] = "en_US"
         else:
             out.update(
                 self=f"{self.api(version)}/user?username={user.name}", name=user.name, key=user.name
@@ -186,9 +189,9 @@ class Renderer:
         return {
             "self": f"{self.api(version)}/issue/{issue.id}/comment/{c.id}",
             "id": str(c.id),
-            "author": self.user(version),
+            "author": self.user(version, details=True),
             "body": self.rich(c.body, version),
-            "updateAuthor": self.user(version),
+            "updateAuthor": self.user(version, details=True),
             "created": stamp(c.created, zone),
             "updated": stamp(c.updated, zone),
             "jsdPublic": True,
@@ -204,7 +207,7 @@ class Renderer:
             "self": f"{self.api(version)}/attachment/{a.id}",
             "id": str(a.id),
             "filename": a.filename,
-            "author": self.user(version),
+            "author": self.user(version, details=True),
             "created": stamp(a.created, self.state.user_zone),
             "size": len(a.content),
             "mimeType": a.mime_type,

@@ -30,7 +30,16 @@ LOGIN_PAGE = (
     b"<!DOCTYPE html><html><head><title>Log in with Atlassian account</title></head>"
     b"<body><form action='/login'><input name='username'></form></body></html>"
 )
-FAULTS = ("rate_limited", "unavailable", "error500", "html", "slow", "lost_response")
+FAULTS = (
+    "rate_limited",
+    "unavailable",
+    "bad_gateway",
+    "error500",
+    "forbidden",
+    "html",
+    "slow",
+    "lost_response",
+)
 COMMENT_LIMIT = 32767
 
 
@@ -222,7 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(slow.delay)
         version = "2"
         try:
-            for kind, status in (("rate_limited", 429), ("unavailable", 503), ("error500", 500)):
+            for kind, status in (
+                ("rate_limited", 429),
+                ("unavailable", 503),
+                ("bad_gateway", 502),
+                ("error500", 500),
+                ("forbidden", 403),
+            ):
                 fault = fake.take_fault(kind, path)
                 if fault is not None:
                     headers = {"Retry-After": fault.retry_after} if status == 429 else {}
