@@ -1,0 +1,248 @@
+"""A periodic review record as a tracker comment: the minutes plus the machine block.
+
+Built on the shared dialects and machine block (the same ones authorization
+records use), so escaping, the marker line and the attachment fallback behave
+identically. The human part is for people reading the tracker; secgate trusts
+only the machine block. When the full minutes would exceed the tracker's limit,
+the comment keeps the conclusions, actions and per-category figures, and the
+full canonical JSON travels as an attachment whose SHA-256 is the record digest.
+"""
+
+from __future__ import annotations
+
+from secgate_tui.domain.conclusions import QUESTIONS
+from secgate_tui.domain.model import Category
+from secgate_tui.domain.render.block import attachment_name, block_lines
+from secgate_tui.domain.render.dialect import Dialect
+from secgate_tui.domain.render.record import RecordTooLargeError, Rendered
+from secgate_tui.domain.review_metrics import GroupMetrics
+from secgate_tui.domain.review_record import ReviewRecord, record_json
+from secgate_tui.domain.review_stats import DurationStats
+
+TITLE_LIMIT = 120
+COMMENT_LIMIT = 600
+SHORT_COMMENT = 200
+
+
+def _iso(value: object) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("+00:00", "Z")
+
+
+def _category_title(name: str) -> str:
+    try:
+        return Category(name).title
+    except ValueError:
+        return name
+
+
+def _days(stats: DurationStats) -> str:
+    if stats.count == 0:
+        return "none"
+    return f"median {stats.median_days} d, 90th percentile {stats.p90_days} d (n={stats.count})"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f} %"
+
+
+def _header(record: ReviewRecord, d: Dialect, *, digest: bool = True) -> list[str]:
+    who = record.reviewer.display_name or record.reviewer.name
+    start = _iso(record.period.start) if record.period.start else "the beginning of the records"
+    # Before writing, links to action issues may still change the digest: the preview omits it.
+    identity = f", digest sha256:{record.record_digest}" if digest else ""
+    lines = [
+        d.heading(
+            "Security management review: "
+            + d.text(f"{record.product_name} ({record.product})", 200)
+        ),
+        d.paragraph(
+            d.strong("REVIEWED")
+            + " by "
+            + d.text(f"{who} ({record.reviewer.name})", 200)
+            + " at "
+            + d.text(_iso(record.created_at))
+        ),
+        d.bullet(d.text(f"Period: {start} to {_iso(record.period.end)}")),
+        d.bullet(
+            d.text(
+                f"Next review due: {record.next_due.isoformat()} (every "
+                f"{record.interval_days} days, IEC 81001-5-1 4.1.8)"
+            )
+        ),
+        d.bullet(d.text(f"Record {record.record_id}" + identity)),
+        d.bullet(d.text(f"Figures sha256:{record.metrics_digest}")),
+        d.bullet(d.text(f"secgate {record.secgate_version}")),
+    ]
+    return lines
+
+
+def _conclusions(record: ReviewRecord, d: Dialect, limit: int) -> list[str]:
+    c = record.conclusions
+    lines = ["", d.heading(d.text("Conclusions of the review"))]
+    if c.summary:
+        lines.append(d.paragraph(d.text(c.summary, limit)))
+    if c.participants:
+        lines.append(d.bullet(d.text("Participants: " + ", ".join(c.participants), limit)))
+    for key, question in QUESTIONS.items():
+        answer = getattr(c, key)
+        text = f"{question} {answer.answer.value.upper()}"
+        if answer.comment:
+            text += f": {answer.comment}"
+        lines.append(d.bullet(d.text(text, limit)))
+    lines += ["", d.heading(d.text("Improvement actions (corrective actions)"))]
+    if not c.actions:
+        lines.append(d.paragraph(d.text("None decided.")))
+    for action in c.actions:
+        link = f" -> {action.issue.key}" if action.issue else ""
+        lines.append(
+            d.bullet(
+                d.text(action.title, TITLE_LIMIT)
+                + " "
+                + d.text(f"(owner {action.owner}, due {action.due.isoformat()}{link})", 200)
+            )
+        )
+        if action.description and limit > SHORT_COMMENT:
+            lines.append(d.bullet(d.text(action.description, limit), level=2))
+    return lines
+
+
+def _group_line(group: GroupMetrics) -> str:
+    ages = group.open_ages
+    reopened = "unknown" if group.reopened is None else str(group.reopened)
+    return (
+        f"opened {group.opened}, closed {group.closed}"
+        + (f" (+{group.closed_undated} without close date)" if group.closed_undated else "")
+        + f", still open {group.open} (<30 d {ages.under_30_days}, 30-90 d {ages.days_30_to_90},"
+        f" 90-180 d {ages.days_90_to_180}, >=180 d {ages.over_180_days}), reopened {reopened};"
+        f" time to close: {_days(group.time_to_close)}"
+    )
+
+
+def _figures(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
+    m = record.metrics
+    lines = ["", d.heading(d.text("Security issues in the period (per category)"))]
+    lines.append(d.bullet(d.text("All categories: " + _group_line(m.totals), 600)))
+    for group in m.categories:
+        lines.append(
+            d.bullet(d.text(f"{_category_title(group.category)}: {_group_line(group)}", 600))
+        )
+        if items:
+            for sub in m.groups:
+                if sub.category == group.category:
+                    lines.append(
+                        d.bullet(d.text(f"severity {sub.severity}: {_group_line(sub)}", 600), 2)
+                    )
+    if not m.reopened_known:
+        missing = ", ".join(m.history_missing_sources) or "every source"
+        lines.append(
+            d.paragraph(
+                d.text(f"Reopened issues are unknown: tracker history not read ({missing}).")
+            )
+        )
+    lines += ["", d.heading(d.text("Dispositions other than fixed"))]
+    lines.append(d.paragraph(d.text(f"{len(m.not_fixed)} issue(s).")))
+    if items:
+        for item in m.not_fixed:
+            why = item.justification or "(none given)"
+            lines.append(
+                d.bullet(
+                    d.text(item.key, 80)
+                    + " "
+                    + d.text(f"({item.disposition.value})", 40)
+                    + " "
+                    + d.text(item.title, TITLE_LIMIT)
+                )
+            )
+            lines.append(d.bullet(d.text("Justification: " + why, COMMENT_LIMIT), level=2))
+        for reopened in m.reopened:
+            lines.append(
+                d.bullet(d.text(f"{reopened.key} reopened {reopened.reopens} time(s)", 200))
+            )
+    dep = m.deployed
+    lines += ["", d.heading(d.text("Security defects in deployed software (4.1.6)"))]
+    lines.append(
+        d.paragraph(
+            d.text(
+                f"{dep.count} defect(s) affect released versions; fixed {dep.fixed} "
+                f"({_share(dep.share_fixed)}), fix shipped {dep.fix_shipped} "
+                f"({_share(dep.share_fix_shipped)}); time from identification to fix: "
+                f"{_days(dep.time_to_fix)}; exposure: {_days(dep.exposure)}."
+            )
+        )
+    )
+    if items:
+        for defect in dep.defects:
+            exposure = "unknown" if defect.exposure_days is None else f"{defect.exposure_days} d"
+            state = "fixed" if defect.fixed else "NOT fixed"
+            shipped = ", ".join(defect.shipped_in) or "not shipped"
+            lines.append(
+                d.bullet(
+                    d.text(defect.key, 80)
+                    + " "
+                    + d.text(defect.title, TITLE_LIMIT)
+                    + " "
+                    + d.text(
+                        f"(affects {', '.join(defect.affected_versions)}; {state}; exposed "
+                        f"{exposure}{' and counting' if defect.exposure_ongoing else ''}; "
+                        f"fix: {shipped})",
+                        300,
+                    )
+                )
+            )
+    return lines
+
+
+def render_review(record: ReviewRecord, d: Dialect, limit: int | None = None) -> Rendered:
+    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters.
+
+    Raises:
+        RecordTooLargeError: even the summary form does not fit.
+    """
+    canonical = record_json(record)
+    digest = record.record_digest
+    kind, rid = record.kind, record.record_id
+    machine = ["", d.heading(d.text("Machine-readable record (do not edit)"))]
+    full = [
+        *_header(record, d),
+        *_conclusions(record, d, COMMENT_LIMIT),
+        *_figures(record, d, items=True),
+        *machine,
+        *d.verbatim(block_lines(kind, rid, digest, canonical)),
+    ]
+    body = "\n".join(full) + "\n"
+    if limit is None or len(body) <= limit:
+        return Rendered(body)
+    name = attachment_name(kind, rid)
+    note = d.paragraph(
+        d.text(
+            f"The full record (every issue) is attached as {name}; its SHA-256 is the "
+            "record digest."
+        )
+    )
+    block = d.verbatim(block_lines(kind, rid, digest, None, name))
+    for comment_limit, items in ((COMMENT_LIMIT, False), (SHORT_COMMENT, False)):
+        compact = [
+            *_header(record, d),
+            *_conclusions(record, d, comment_limit),
+            *_figures(record, d, items=items),
+            *machine,
+            note,
+            *block,
+        ]
+        body = "\n".join(compact) + "\n"
+        if len(body) <= limit:
+            return Rendered(body, name, canonical.encode("utf-8"))
+    raise RecordTooLargeError(
+        f"the review's summary needs {len(body)} characters; the tracker accepts {limit}"
+    )
+
+
+def render_review_text(record: ReviewRecord, d: Dialect) -> str:
+    """The human part only (no machine block): the preview a reviewer confirms."""
+    lines = [
+        *_header(record, d, digest=False),
+        *_conclusions(record, d, COMMENT_LIMIT),
+        *_figures(record, d, items=True),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,156 @@
+"""Where each product's periodic review stands (IEC 81001-5-1 4.1.8).
+
+The last review is the newest intact ``secgate-review`` record on the product's
+review issue, else the config's ``last_review`` (the newer of the two wins).
+A record whose machine block does not re-digest is reported and does not
+count: an edited record cannot prove that a review was held.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from connectors.base import Comment, Connector, ConnectorError
+from secgate_tui.config import Config
+from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.domain.review import (
+    REVIEW_MARKER,
+    ReviewRecord,
+    ReviewRecordError,
+    ReviewSchedule,
+    latest_review,
+    review_record_from_json,
+    review_schedule,
+)
+from secgate_tui.services.connections import Connections
+from secgate_tui.services.writeback import check_comment
+
+LastReviewSource = Literal["tracker", "config", "none"]
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class FoundReview:
+    record: ReviewRecord
+    comment: Comment
+
+
+@dataclass(frozen=True)
+class FoundReviews:
+    """The valid review records of one product on its review issue, oldest first."""
+
+    reviews: tuple[FoundReview, ...] = ()
+    #: Marker comments that did not check out (edited, damaged): they do not count.
+    problems: tuple[str, ...] = ()
+
+    @property
+    def latest(self) -> FoundReview | None:
+        return max(self.reviews, key=lambda f: f.record.period.end, default=None)
+
+
+def find_reviews(connector: Connector, key: str, product: str) -> FoundReviews:
+    """Every intact review record of ``product`` on issue ``key``.
+
+    A comment with the marker whose machine block does not re-digest, or whose
+    record is not self-consistent, is reported and ignored: an edited record
+    cannot prove a review was held (fail closed: the review stays due).
+
+    Raises:
+        ConnectorError: the tracker could not be searched.
+    """
+    reviews: list[FoundReview] = []
+    problems: list[str] = []
+    for comment in connector.find_comments(key, REVIEW_MARKER + " "):
+        try:
+            found = extract(comment.body, REVIEW_MARKER)
+            checked = check_comment(connector, comment, REVIEW_MARKER, found.record_id, None)
+            record = review_record_from_json(checked.canonical)
+        except (BlockError, ReviewRecordError) as exc:
+            problems.append(
+                f"comment {comment.ref.id} on {key} is not an intact review record: {exc}"
+            )
+            continue
+        if record.product == product:
+            reviews.append(FoundReview(record, checked.comment))
+    return FoundReviews(tuple(reviews), tuple(problems))
+
+
+# --------------------------------------------------------------------------- status
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    product: str
+    name: str
+    schedule: ReviewSchedule
+    source: LastReviewSource
+    record_id: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        s = self.schedule
+        return {
+            "product": self.product,
+            "name": self.name,
+            "last_review": s.last_review.isoformat() if s.last_review else None,
+            "last_review_source": self.source,
+            "record_id": self.record_id,
+            "interval_days": s.interval_days,
+            "due": s.due.isoformat() if s.due else None,
+            "days_left": s.days_left,
+            "state": s.state.value,
+            "reason": s.reason,
+            "warnings": list(self.warnings),
+        }
+
+
+def review_status(
+    config: Config, connections: Connections, product_id: str, now: datetime
+) -> ReviewStatus:
+    """The product's schedule from the tracker's records, else the config's date.
+
+    A tracker that cannot be reached falls back to the config's ``last_review``
+    and says so: that date can only be older than a tracker record, so the
+    fallback never shows a review as less due than it is.
+    """
+    product = config.product(product_id)
+    warnings: list[str] = []
+    latest: FoundReview | None = None
+    if product.review_issue is None:
+        warnings.append(
+            f"products.{product_id}.review_issue is not set, so review records cannot be "
+            "found in a tracker; the config's last_review is used"
+        )
+    else:
+        issue = product.review_issue
+        try:
+            found = find_reviews(connections.get(issue.tracker), issue.key, product_id)
+        except ConnectorError as exc:
+            warnings.append(
+                f"tracker '{issue.tracker}' could not be read for review records on "
+                f"{issue.key} ({exc.message}); the last review shown is the config's"
+            )
+        else:
+            warnings.extend(found.problems)
+            latest = found.latest
+    tracker_day = latest.record.review_day if latest else None
+    last = latest_review([tracker_day] if tracker_day else [], product.last_review)
+    source: LastReviewSource = "none" if last is None else "config"
+    if tracker_day is not None and last == tracker_day:
+        source = "tracker"
+    return ReviewStatus(
+        product=product_id,
+        name=product.name,
+        schedule=review_schedule(last, product.review_interval_days, now),
+        source=source,
+        record_id=latest.record.record_id if latest and source == "tracker" else None,
+        warnings=tuple(warnings),
+    )
+
+
+def review_statuses(config: Config, connections: Connections, now: datetime) -> list[ReviewStatus]:
+    return [review_status(config, connections, p, now) for p in config.products]
