@@ -80,7 +80,7 @@ class RedmineClient:
         """GET a JSON document, retrying transient failures with backoff."""
         retrying = Retrying(
             stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential_jitter(initial=0.2, max=4.0),
+            wait=wait_exponential_jitter(multiplier=0.2, max=4.0, jitter=0.2),
             retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
             reraise=True,
         )
@@ -98,7 +98,12 @@ class RedmineClient:
         try:
             return self._send(method, path, data=data, what=what)
         except _Transient as exc:
-            raise exc.error from None
+            raise self._error(
+                type(exc.error),
+                f"{exc.error.message.removeprefix(self.tracker + ': ')} The change to {what} "
+                "may or may not have been made; it was not repeated blindly (secgate looks "
+                "for it before trying again).",
+            ) from None
 
     def pages(
         self, path: str, params: dict[str, Any], container: str, *, what: str, page_size: int

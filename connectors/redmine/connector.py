@@ -80,7 +80,8 @@ class RedmineConnector(Connector):
         )
         # Redmine 5's REST API does not expose the text formatting setting, so
         # the configured value wins and Redmine's own default is assumed otherwise.
-        self.markup = mapping.markup_of(settings.text_formatting or "textile")
+        formatting = settings.text_formatting
+        self.markup = mapping.markup_of("textile" if formatting is None else formatting)
         self.mapper = mapping.IssueMapper(
             source=name,
             base_url=settings.url,

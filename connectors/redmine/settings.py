@@ -54,7 +54,7 @@ class RedmineSettings(TrackerSettings):
     )
     overlap_seconds: int = Field(
         120,
-        ge=1,
+        ge=0,
         description=(
             "Incremental syncs ask for issues updated since the cursor minus this margin, "
             "covering clock skew and Redmine's one-second resolution."

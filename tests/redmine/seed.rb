@@ -117,9 +117,14 @@ seed_issues.each do |subject, tracker, version, status_name, issue_labels, categ
   issue.update_columns(status_id: status(status_name).id, fixed_version_id: versions[version].id,
                        closed_on: status(status_name).is_closed ? Time.now.utc : nil)
 end
+# Seeded issues were last changed two days ago, so "nothing changed since now" holds.
+seeded_at = Time.now.utc - 2 * 86_400
+Issue.where(project: a).update_all(created_on: seeded_at, updated_on: seeded_at)
+Issue.where(project: a).where.not(closed_on: nil).update_all(closed_on: seeded_at)
 note_issue = Issue.find_by!(subject: 'Fuzzing finding deferred')
 note_issue.init_journal(alice, "Risk acceptance: fixed in 2.1, the parser is not reachable.")
 note_issue.save!
+note_issue.update_columns(updated_on: seeded_at)
 b = Project.find_by!(identifier: 'secgate-b')
 Version.create!(project: b, name: '2.0', status: 'open')
 Issue.create!(project: b, tracker: trackers.first, author: bob, subject: 'Hidden from alice',

@@ -166,9 +166,17 @@ class RedmineServer:
         log = open(self.workdir / "puma.log", "wb")  # noqa: SIM115 - lives with the process
         self._process = subprocess.Popen(
             _as_www_data(
-                "bundle", "exec", "puma", "-e", "production",
-                "-b", f"tcp://127.0.0.1:{self.port}", *threads, *cluster, "config.ru",
-            ),  # fmt: skip
+                "bundle",
+                "exec",
+                "puma",
+                "-e",
+                "production",
+                "-b",
+                f"tcp://127.0.0.1:{self.port}",
+                *threads,
+                *cluster,
+                "config.ru",
+            ),
             cwd=REDMINE_DIR,
             env=self._env(),
             stdout=log,
@@ -186,8 +194,9 @@ class RedmineServer:
                         return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.25)
-        raise RedmineUnavailable(f"puma did not answer within {START_TIMEOUT:.0f} s:\n"
-                                 f"{self.log_tail()}")
+        raise RedmineUnavailable(
+            f"puma did not answer within {START_TIMEOUT:.0f} s:\n{self.log_tail()}"
+        )
 
     def log_tail(self) -> str:
         try:
@@ -246,6 +255,8 @@ class RedmineServer:
             return 0.0
         out = subprocess.run(
             ["ps", "-o", "rss=", "--ppid", str(self._process.pid), "-p", str(self._process.pid)],
-            capture_output=True, text=True, check=False,
-        ).stdout  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
         return sum(int(v) for v in out.split()) / 1024

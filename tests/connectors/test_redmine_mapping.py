@@ -1,0 +1,201 @@
+"""The pure Redmine mapping, against payloads recorded from the real Redmine 5.0.4."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from connectors.redmine import mapping
+from secgate_tui.domain.model import Disposition
+
+# GET /issues.json?project_id=secgate-a&status_id=* (one item), Redmine 5.0.4.
+RECORDED: dict[str, Any] = {
+    "id": 3,
+    "project": {"id": 1, "name": "Secgate A"},
+    "tracker": {"id": 1, "name": "Bug"},
+    "status": {"id": 7, "name": "Risk Accepted", "is_closed": True},
+    "priority": {"id": 2, "name": "Normal"},
+    "author": {"id": 5, "name": "Alice Tester"},
+    "assigned_to": {"id": 5, "name": "Alice Tester"},
+    "category": {"id": 1, "name": "Crypto"},
+    "fixed_version": {"id": 4, "name": "2.0"},
+    "subject": "Timing side channel <script>",
+    "description": None,
+    "done_ratio": 0,
+    "is_private": False,
+    "custom_fields": [
+        {"id": 1, "name": "Labels", "multiple": True, "value": ["security", "sec-defect"]},
+        {"id": 2, "name": "Resolution", "value": None},
+        {"id": 3, "name": "Justification", "value": "Rate limiting makes it impractical."},
+        {"id": 4, "name": "Affects version", "multiple": True, "value": ["1"]},
+        {"id": 5, "name": "Severity", "value": "low"},
+    ],
+    "created_on": "2026-11-22T09:46:56Z",
+    "updated_on": "2026-11-22T09:47:10Z",
+    "closed_on": "2026-11-22T09:47:10Z",
+}
+
+
+def mapper(**overrides: Any) -> mapping.IssueMapper:
+    values: dict[str, Any] = {
+        "source": "rm",
+        "base_url": "https://redmine.example/",
+        "dispositions": {},
+        "default_disposition": None,
+        "disposition_field": "Resolution",
+        "justification_field": "Justification",
+        "label_fields": ("Labels",),
+        "affects_version_field": "4",
+        "severity_field": "severity",
+    }
+    values.update(overrides)
+    return mapping.IssueMapper(**values)
+
+
+def raw(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(RECORDED)
+    data.update(changes)
+    return data
+
+
+def test_recorded_issue_maps_every_field() -> None:
+    issue = mapper().issue(raw(), {}, {"1": "1.0"})
+    assert issue.key == "#3"
+    assert issue.url == "https://redmine.example/issues/3"
+    assert issue.title == "Timing side channel <script>"  # untrusted text kept verbatim
+    assert issue.type == "Bug"
+    assert issue.status == "Risk Accepted"
+    assert issue.closed is True
+    assert issue.disposition is Disposition.RISK_ACCEPTED
+    assert issue.labels == ("security", "sec-defect")
+    assert issue.components == ("Crypto",)
+    assert issue.fix_versions == ("2.0",)
+    assert issue.affects_versions == ("1.0",)
+    assert issue.severity == "low"
+    assert issue.priority == "Normal"
+    assert issue.assignee == "Alice Tester"
+    assert issue.justification == "Rate limiting makes it impractical."
+    assert issue.updated == datetime(2026, 11, 22, 9, 47, 10, tzinfo=UTC)
+    assert issue.closed_at == datetime(2026, 11, 22, 9, 47, 10, tzinfo=UTC)
+    assert len(issue.raw_digest) == 64
+
+
+def test_closed_comes_from_the_status_list_when_the_issue_does_not_say() -> None:
+    data = raw(status={"id": 7, "name": "Risk Accepted"})
+    assert mapper().issue(data, {7: False}).closed is False
+    assert mapper().issue(data, {7: True}).closed is True
+    with pytest.raises(KeyError):
+        mapper().issue(data, {})
+
+
+def test_open_issue_has_no_closed_time() -> None:
+    data = raw(status={"id": 1, "name": "New", "is_closed": False})
+    assert mapper().issue(data, {}).closed_at is None
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("Closed", Disposition.FIXED),
+        ("Resolved", Disposition.FIXED),
+        ("Rejected", Disposition.WONT_FIX),
+        ("risk accepted", Disposition.RISK_ACCEPTED),
+        ("Deferred", Disposition.DEFERRED),
+        ("Duplicate", Disposition.DUPLICATE),
+        ("Done somehow", Disposition.UNKNOWN),
+    ],
+)
+def test_disposition_from_status_name_by_default(status: str, expected: Disposition) -> None:
+    data = raw(status={"id": 9, "name": status, "is_closed": True})
+    data["custom_fields"][1]["value"] = None
+    assert mapper().issue(data, {}).disposition is expected
+
+
+def test_disposition_field_wins_over_status_and_config_over_defaults() -> None:
+    data = raw(status={"id": 5, "name": "Closed", "is_closed": True})
+    data["custom_fields"][1]["value"] = "Not a defect"
+    assert mapper().issue(data, {}).disposition is Disposition.NOT_A_DEFECT
+    configured = mapper(dispositions={"not a defect": Disposition.WONT_FIX})
+    assert configured.issue(data, {}).disposition is Disposition.WONT_FIX
+
+
+def test_unknown_value_on_closed_issue_uses_default_else_stays_unknown() -> None:
+    data = raw(status={"id": 9, "name": "Shipped", "is_closed": True})
+    data["custom_fields"][1]["value"] = None
+    assert mapper().issue(data, {}).disposition is Disposition.UNKNOWN
+    lenient = mapper(default_disposition=Disposition.FIXED)
+    assert lenient.issue(data, {}).disposition is Disposition.FIXED
+    data["status"]["is_closed"] = False
+    assert lenient.issue(data, {}).disposition is Disposition.UNKNOWN
+
+
+def test_fields_by_id_and_by_name_and_missing_fields() -> None:
+    by_id = mapper(label_fields=("1",), justification_field="3", severity_field="5")
+    issue = by_id.issue(raw(), {})
+    assert issue.labels == ("security", "sec-defect")
+    assert issue.severity == "low"
+    absent = mapper(label_fields=("Tags",), justification_field=None, severity_field=None)
+    issue = absent.issue(raw(), {})
+    assert (issue.labels, issue.justification, issue.severity) == ((), None, None)
+
+
+def test_version_ids_kept_when_no_name_is_known() -> None:
+    assert mapper().issue(raw(), {}, None).affects_versions == ("1",)
+
+
+def test_digest_changes_with_content() -> None:
+    one = mapper().issue(raw(), {})
+    other = mapper().issue(raw(subject="Timing side channel"), {})
+    assert one.raw_digest != other.raw_digest
+
+
+def test_needs_note_justification_only_for_unjustified_residual_items() -> None:
+    m = mapper(justification_field=None)
+    assert m.needs_note_justification(m.issue(raw(), {}))
+    assert not mapper().needs_note_justification(mapper().issue(raw(), {}))
+    fixed = raw(status={"id": 5, "name": "Closed", "is_closed": True})
+    assert not m.needs_note_justification(m.issue(fixed, {}))
+
+
+def test_justification_from_the_latest_prefixed_note() -> None:
+    journals = [
+        {"id": 1, "notes": "Risk acceptance: first"},
+        {"id": 2, "notes": "unrelated"},
+        {"id": 3, "notes": "  Risk acceptance:   second\r\nline"},
+        {"id": 4, "notes": "Risk acceptance:   "},
+        {"id": 5, "notes": None},
+    ]
+    assert mapping.justification_from_notes(journals, "Risk acceptance:") == "second\r\nline"
+    assert mapping.justification_from_notes(journals[1:2], "Risk acceptance:") is None
+
+
+@pytest.mark.parametrize(
+    ("version", "released"),
+    [
+        ({"name": "1.0", "status": "closed"}, True),
+        ({"name": "1.5", "status": "locked"}, True),
+        ({"name": "1.9", "status": "open", "due_date": "2026-11-21"}, True),
+        ({"name": "2.0", "status": "open", "due_date": "2026-11-22"}, False),
+        ({"name": "2.1", "status": "open", "due_date": None}, False),
+    ],
+)
+def test_released_versions(version: dict[str, Any], released: bool) -> None:
+    release = mapping.release_of(version, date(2026, 11, 22))
+    assert release.released is released
+    assert release.name == version["name"]
+
+
+def test_keys_times_and_markup() -> None:
+    assert mapping.issue_id("#12") == 12
+    assert mapping.issue_id("12") == 12
+    with pytest.raises(ValueError, match="not a Redmine issue key"):
+        mapping.issue_id("PROJ-12")
+    moment = datetime(2026, 11, 22, 10, 0, 1, 999000, tzinfo=UTC)
+    assert mapping.format_time(moment) == "2026-11-22T10:00:01Z"
+    assert mapping.markup_of("common_mark") == "markdown"
+    assert mapping.markup_of("markdown") == "markdown"
+    assert mapping.markup_of("textile") == "textile"
+    assert mapping.markup_of("") == "plain"
