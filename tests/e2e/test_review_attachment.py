@@ -1,0 +1,81 @@
+"""A review record too long for one comment travels as an attachment, and is read back.
+
+Runs the review services in-process on the demo sandbox with the sandbox's
+comment limit lowered to what a large product meets on Jira (32,767 characters
+for thousands of issues): the comment keeps the minutes' summary and the marker,
+the canonical JSON goes to the issue as an attachment.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connectors.sandbox.connector import SandboxConnector
+from secgate_tui.domain.review import parse_conclusions
+from secgate_tui.services.connections import Connections
+from secgate_tui.services.demo import demo_config
+from secgate_tui.services.review import prepare_review, record_review, review_status
+from secgate_tui.services.store import Store
+
+LIMIT = 4000
+CONCLUSIONS = """\
+complete = { answer = "yes", comment = "ok" }
+efficient = { answer = "yes", comment = "ok" }
+resolution = { answer = "yes", comment = "ok" }
+"""
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[tuple[Connections, Store, Path]]:
+    config = demo_config(tmp_path)
+    connections = Connections(config)
+    store = Store(tmp_path / "secgate.sqlite3")
+    try:
+        yield connections, store, tmp_path
+    finally:
+        connections.close()
+        store.close()
+
+
+def test_large_record_goes_to_an_attachment_and_is_read_back(
+    services: tuple[Connections, Store, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connections, store, data_dir = services
+    monkeypatch.setattr(SandboxConnector, "comment_limit", LIMIT)
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
+    done = record_review(prepared, connections, store, data_dir / "records", now=now)
+
+    body = done.comment.body
+    name = f"secgate-review-{done.record.record_id}.json"
+    assert len(body) <= LIMIT
+    assert f"secgate-review-attachment: {name}" in body
+    assert "secgate-review-json:" not in body
+    sandbox = json.loads((data_dir / "sandbox.json").read_text(encoding="utf-8"))
+    (attachment,) = sandbox["issues"]["IPC-6"]["attachments"]
+    assert attachment["filename"] == name
+    exported = (data_dir / "records" / f"{Path(done.exports[1]).name}").read_bytes()
+    assert hashlib.sha256(exported).hexdigest() == done.record.record_digest
+    assert f"sha256:{done.record.record_digest}" in body
+
+    # The next status reads the record through its attachment.
+    status = review_status(config, connections, "ipc", now)
+    assert status.source == "tracker" and status.record_id == done.record.record_id
+    assert status.schedule.state.value == "ok" and status.warnings == ()
+
+    # An edited attachment no longer proves the review: it does not count.
+    record = json.loads(base64.b64decode(attachment["content"]))
+    record["interval_days"] = 30
+    attachment["content"] = base64.b64encode(json.dumps(record).encode()).decode()
+    (data_dir / "sandbox.json").write_text(json.dumps(sandbox), encoding="utf-8")
+    edited = review_status(config, connections, "ipc", now)
+    assert edited.source == "config" and edited.schedule.state.value == "due-soon"
+    assert any("not an intact review record" in w for w in edited.warnings)
