@@ -32,8 +32,9 @@ from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.app.widgets.review_badge import ReviewBadge
 from secgate_tui.domain import Category
 
-NARROW = 110
-SIDE_WIDTH = 38
+#: Below this width the side panel moves under the boards, which get the full width.
+NARROW = 140
+SIDE_WIDTH = 40
 
 
 class BoardScreen(Screen[None]):

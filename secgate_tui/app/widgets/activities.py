@@ -28,18 +28,20 @@ class ActivitiesPanel(Static):
         if activities == self._shown:
             return
         self._shown = activities
-        text = Text("Required activities (5.8.6)\n", style="bold")
+        # One line per activity, cropped to the panel: details are in the record.
+        text = Text("Required activities (5.8.6)\n", style="bold", no_wrap=True)
+        text.overflow = "ellipsis"
         if not activities:
             text.append("none configured for this product", style="dim")
         for activity in activities:
             mark, style = _STYLE[activity.state]
             text.append(f"{mark} ", style=style)
-            text.append_text(safe(activity.name, 32))
-            text.append("\n  ")
+            text.append_text(safe(activity.name, 40))
+            text.append(": ")
             text.append(activity.state.value, style=style)
             if activity.detail:
                 text.append(" · ", style="dim")
-                text.append_text(safe(activity.detail, 30 - len(activity.state.value), "dim"))
+                text.append_text(safe(activity.detail, 80, "dim"))
             text.append("\n")
         text.rstrip()
         self.update(text)

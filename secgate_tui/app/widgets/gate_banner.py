@@ -33,14 +33,16 @@ class GateBanner(Static):
         line.append_text(safe(f"{state.product_name} ({state.product}) release {state.release}"))
         if not passed:
             count = verdict.blocking_count
-            line.append(f"  ·  {count} item{'s' if count != 1 else ''} block", style="bold")
-            others = (
-                len(verdict.reasons)
-                - sum(1 for c in verdict.categories if c.blocking)
-                - (1 if verdict.unclassified else 0)
-            )
+            # Reasons other than blocking items: empty categories, activities, sources.
+            others = len(verdict.reasons) - sum(1 for c in verdict.categories if c.blocking)
+            others -= 1 if verdict.unclassified else 0
+            parts = []
+            if count:
+                parts.append(f"{count} item{'s block' if count != 1 else ' blocks'}")
             if others > 0:
-                line.append(f"  ·  {others} other reason{'s' if others != 1 else ''}")
+                extra = "other " if count else ""
+                parts.append(f"{others} {extra}reason{'s block' if others != 1 else ' blocks'}")
+            line.append("  ·  " + "  ·  ".join(parts), style="bold")
         line.append("\n")
         line.append("Last sync: ")
         line.append(when(verdict.synced_at, verdict.evaluated_at))

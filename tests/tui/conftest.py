@@ -1,0 +1,133 @@
+"""A demo sandbox frozen in time, so Pilot runs and snapshots are repeatable.
+
+The sandbox is seeded at a fixed moment and is not "live" (no scheduled
+closures); tests change it tracker-side by editing its JSON file, the way an
+engineer closing an issue in the tracker would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from connectors.sandbox.demo_data import seed_demo
+from secgate_tui.app.app import SecgateApp
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.widgets.gate_banner import GateBanner
+from secgate_tui.commands.context import Context
+from secgate_tui.config import config_from_data
+from secgate_tui.services.connections import Connections
+from secgate_tui.services.demo import demo_data
+from secgate_tui.services.store import Store
+from secgate_tui.services.sync import Syncer
+
+NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+SEEDED = NOW - timedelta(hours=2)
+SIZE = (120, 40)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+class Sandbox:
+    """The tracker side of the demo: read and edit its JSON file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+        return data
+
+    def edit(self, change: Callable[[dict[str, Any]], None]) -> None:
+        data = self.load()
+        change(data)
+        self.path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def set_faults(self, **faults: Any) -> None:
+        self.edit(lambda data: data.__setitem__("faults", faults))
+
+    def set_issue(self, key: str, **fields: Any) -> None:
+        self.edit(lambda data: data["issues"][key].update(fields))
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Sandbox:
+    path = tmp_path / "sandbox.json"
+    path.write_text(json.dumps(seed_demo(SEEDED), ensure_ascii=False), encoding="utf-8")
+    return Sandbox(path)
+
+
+@pytest.fixture
+def context(tmp_path: Path, sandbox: Sandbox) -> Iterator[Context]:
+    data = demo_data(tmp_path, today=NOW.date())
+    data["trackers"]["sandbox"]["live"] = False
+    config = config_from_data(data, None)
+    store = Store(tmp_path / "secgate.sqlite3")
+    connections = Connections(config)
+    ctx = Context(
+        config, store, connections, Syncer(config, store, connections, clock), tmp_path, True
+    )
+    try:
+        yield ctx
+    finally:
+        connections.close()
+        store.close()
+
+
+@pytest.fixture
+def controller(context: Context) -> Controller:
+    controller = Controller(context, clock)
+    for product in controller.products():
+        controller.releases(product)  # cache the release lists, as an earlier run would
+    return controller
+
+
+AppFactory = Callable[..., SecgateApp]
+
+
+@pytest.fixture
+def make_app(controller: Controller) -> AppFactory:
+    def make(product: str = "ipc", release: str | None = "2.2") -> SecgateApp:
+        return SecgateApp(controller, product, release, cursor_blink=False)
+
+    return make
+
+
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait until every worker is done and the messages it posted are handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def wait_until(pilot: Pilot[int], condition: Callable[[], bool], seconds: float) -> None:
+    """For what only time brings (the periodic refresh): poll, then fail loudly."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"not reached within {seconds} s")
+
+
+def plain(widget: Static) -> str:
+    """What a Static shows, as text."""
+    return str(widget.content)
+
+
+def banner_text(app: SecgateApp) -> str:
+    return plain(app.screen.query_one(GateBanner))
+
+
+def run(coro: Coroutine[Any, Any, None]) -> None:
+    """pytest has no asyncio plugin here; each Pilot test runs its own loop."""
+    asyncio.run(coro)

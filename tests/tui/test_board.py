@@ -1,0 +1,245 @@
+"""The board: what a release manager sees, live updates, stale data, navigation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import DataTable
+
+from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.issue_detail import IssueDetailScreen
+from secgate_tui.app.screens.picker import ReleasePicker
+from secgate_tui.app.screens.reviews import ReviewsScreen
+from secgate_tui.app.widgets.activities import ActivitiesPanel
+from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.review_badge import ReviewBadge
+from tests.tui.conftest import (
+    NOW,
+    SIZE,
+    AppFactory,
+    Sandbox,
+    banner_text,
+    plain,
+    run,
+    settle,
+    wait_until,
+)
+
+
+def board(app: object, category: str) -> CategoryBoard:
+    return app.screen.query_one(f"#board-{category}", CategoryBoard)  # type: ignore[attr-defined]
+
+
+def keys(table: DataTable[object]) -> list[str]:
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            banner = banner_text(app)
+            assert "BLOCKED" in banner
+            assert "11 items block" in banner
+            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner
+            findings = board(app, "system-test-findings")
+            assert keys(findings.table) == ["IPC-93", "IPC-94"]
+            assert "4/6 closed" in plain(findings.query_one(".board-header"))  # type: ignore[arg-type]
+            assert app.screen.query_one("#unclassified", CategoryBoard).display
+            activities = plain(app.screen.query_one(ActivitiesPanel))
+            assert "Threat model" in activities and "complete" in activities
+            review = app.screen.query_one(ReviewBadge)
+            assert "(20 days left)" in plain(review)
+            assert not review.has_class("-overdue")
+
+    run(scenario())
+
+
+def test_empty_category_stands_out_and_blocks(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            empty = board(app, "system-test-findings")
+            assert empty.has_class("-empty")
+            assert "EMPTY" in plain(empty.query_one(".board-note"))  # type: ignore[arg-type]
+            assert not board(app, "requirements").has_class("-empty")
+            assert "BLOCKED" in banner_text(app)
+            assert "1 reason blocks" in banner_text(app)
+            assert "items block" not in banner_text(app)
+
+    run(scenario())
+
+
+def test_enter_opens_issue_detail_and_escape_returns(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            board(app, "system-test-findings").table.focus()
+            await pilot.press("down", "enter")
+            assert isinstance(app.screen, IssueDetailScreen)
+            assert app.screen.issue.key == "IPC-94"
+            opened: list[str] = []
+            app.screen.opener = opened.append  # type: ignore[method-assign]
+            await pilot.press("o")  # a sandbox link is no web page: nothing opens
+            assert opened == []
+            await pilot.press("escape")
+            assert isinstance(app.screen, BoardScreen)
+
+    run(scenario())
+
+
+def test_browser_key_opens_only_web_links(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, BoardScreen) and screen.state is not None
+            issue = screen.state.issues[("sandbox", "IPC-93")]
+            detail = IssueDetailScreen(
+                issue.model_copy(update={"url": "https://tracker.example/IPC-93"}), screen.state
+            )
+            opened: list[str] = []
+            detail.opener = opened.append  # type: ignore[method-assign]
+            await app.push_screen(detail)
+            await pilot.press("o")
+            assert opened == ["https://tracker.example/IPC-93"]
+
+    run(scenario())
+
+
+def test_switch_release_with_the_picker(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("r")
+            assert isinstance(app.screen, ReleasePicker)
+            await pilot.press("up", "up", "enter")  # 2.2 -> 2.1 -> 2.0
+            await settle(pilot)
+            assert "release 2.0" in banner_text(app)
+            assert "PASS" in banner_text(app)
+            assert not board(app, "implementation").table.display  # nothing blocks
+
+            await pilot.press("r")
+            await pilot.press("end", "enter")  # the last release listed: dms 5.5
+            await settle(pilot)
+            assert "Dialysis Monitoring Suite (dms) release 5.5" in banner_text(app)
+            assert "BLOCKED" in banner_text(app)
+            review = app.screen.query_one(ReviewBadge)
+            assert review.has_class("-overdue") and "OVERDUE" in plain(review)
+
+    run(scenario())
+
+
+def test_switch_release_from_the_command_palette(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.press(*"Open dms 5.4")
+            await wait_until(pilot, lambda: _palette_ready(app), 5)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "(dms) release 5.4" in banner_text(app)
+            assert "PASS" in banner_text(app)
+
+    run(scenario())
+
+
+def _palette_ready(app: object) -> bool:
+    from textual.command import CommandList
+
+    try:
+        found = app.screen.query_one(CommandList)  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return bool(found.option_count)
+
+
+def test_live_update_after_the_tracker_changes(make_app: AppFactory, sandbox: Sandbox) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "IPC-93" in keys(board(app, "system-test-findings").table)
+            # An engineer closes IPC-93 in the tracker; nobody touches the UI.
+            sandbox.set_issue(
+                "IPC-93",
+                status="Done",
+                closed=True,
+                resolution="Fixed",
+                updated=NOW.isoformat(),
+                closed_at=NOW.isoformat(),
+            )
+            findings = board(app, "system-test-findings")
+            await wait_until(pilot, lambda: keys(findings.table) == ["IPC-94"], 15)
+            assert "5/6 closed" in plain(findings.query_one(".board-header"))  # type: ignore[arg-type]
+            assert "10 items block" in banner_text(app)
+
+    run(scenario())
+
+
+def test_unreachable_tracker_keeps_data_marks_stale_and_blocks(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.0")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "PASS" in banner_text(app)
+            total = plain(board(app, "requirements").query_one(".board-header"))  # type: ignore[arg-type]
+            sandbox.set_faults(unavailable=True)
+            await pilot.press("s")
+            await settle(pilot)
+            banner = banner_text(app)
+            assert "BLOCKED" in banner and "PASS" not in banner
+            assert "STALE" in banner and "unavailable" in banner
+            # The last data stays on screen.
+            assert plain(board(app, "requirements").query_one(".board-header")) == total  # type: ignore[arg-type]
+            sandbox.set_faults()
+            await pilot.press("s")
+            await settle(pilot)
+            assert "PASS" in banner_text(app) and "STALE" not in banner_text(app)
+
+    run(scenario())
+
+
+def test_reviews_screen_lists_every_product(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("v")
+            assert isinstance(app.screen, ReviewsScreen)
+            table = app.screen.query_one(DataTable)
+            rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+            due_ipc = (NOW.date() - timedelta(days=345) + timedelta(days=365)).isoformat()
+            assert rows[0][0] == "ipc" and rows[0][4] == due_ipc
+            assert rows[0][5] == "20" and rows[0][6] == "DUE-SOON"
+            assert rows[1][0] == "dms" and rows[1][5] == "-35" and rows[1][6] == "OVERDUE"
+            await pilot.press("escape")
+            assert isinstance(app.screen, BoardScreen)
+
+    run(scenario())
+
+
+def test_small_terminal_keeps_banner_boards_and_footer(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert screen.has_class("-narrow")
+            table = board(app, "system-test-findings").table
+            assert table.virtual_size.width <= table.size.width + 1
+            assert "BLOCKED" in banner_text(app)
+            await pilot.resize_terminal(120, 40)
+            await settle(pilot)
+            assert not screen.has_class("-narrow")
+
+    run(scenario())
