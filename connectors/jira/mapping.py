@@ -70,9 +70,26 @@ class MappingRules:
         return [*BASE_FIELDS, *(f for f in extra if f not in BASE_FIELDS)]
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def raw_digest(raw: Mapping[str, Any]) -> str:
-    text = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the issue's JSON as Jira sent it, keys sorted (order-independent)."""
+    return hashlib.sha256(_CANONICAL.encode(raw).encode("utf-8")).hexdigest()
+
+
+def _name(value: Any) -> str | None:
+    """The ``name`` of a Jira object (status, priority, type, resolution, version)."""
+    if isinstance(value, dict):
+        name = value.get("name")
+        return str(name) if name else None
+    return named(value)
+
+
+def _names(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    return tuple(n for n in (_name(v) for v in values) if n)
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -128,12 +145,6 @@ def named(value: Any) -> str | None:
         names = [n for n in (named(v) for v in value) if n]
         return ", ".join(names) or None
     return None
-
-
-def names(values: Any) -> tuple[str, ...]:
-    if not isinstance(values, list):
-        return ()
-    return tuple(n for n in (named(v) for v in values) if n)
 
 
 def disposition_of(
@@ -198,22 +209,22 @@ def to_issue(
         raise MappingError(f"{key} lacks status, created or updated")
     category = status.get("statusCategory")
     closed = isinstance(category, dict) and category.get("key") == "done"
-    resolution = named(fields.get("resolution"))
+    resolution = _name(fields.get("resolution"))
     return Issue(
         source=rules.source,
         key=key,
         url=f"{rules.base_url}/browse/{key}" if rules.base_url else "",
         title=str(fields.get("summary") or ""),
-        type=named(fields.get("issuetype")) or "",
-        status=named(status) or "",
+        type=_name(fields.get("issuetype")) or "",
+        status=_name(status) or "",
         closed=closed,
         resolution=resolution,
         disposition=disposition_of(closed, resolution, rules, table),
         labels=tuple(str(label) for label in fields.get("labels") or ()),
-        components=names(fields.get("components")),
-        fix_versions=names(fields.get("fixVersions")),
-        affects_versions=names(fields.get("versions")),
-        priority=named(fields.get("priority")),
+        components=_names(fields.get("components")),
+        fix_versions=_names(fields.get("fixVersions")),
+        affects_versions=_names(fields.get("versions")),
+        priority=_name(fields.get("priority")),
         severity=named(fields.get(rules.severity_field)) if rules.severity_field else None,
         created=created,
         updated=updated,

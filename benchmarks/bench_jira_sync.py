@@ -1,0 +1,227 @@
+"""Jira Cloud cold and incremental sync: secgate against plain ``jira.search_issues``.
+
+The fake Jira (tests/fakes) runs in Cloud mode in a process of its own with
+20,000 issues in one fixVersion and 30 ms injected latency per request; each
+client runs in a fresh process too, so peak memory (max RSS) is its own and the
+server's CPU does not share a GIL with the client.
+
+    .venv/bin/python benchmarks/bench_jira_sync.py [--issues 20000] [--latency 0.03]
+        [--runs 3] [--baseline-runs 1] [--concurrency 16]
+
+Targets (exit 1 when missed): secgate's cold sync at least 5x faster than
+``jira.search_issues(jql, maxResults=False)`` with the library's defaults, an
+incremental sync with nothing changed in at most 2 requests, and the sync's
+peak RSS under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EMAIL = "release.bot@example.com"
+TOKEN = "jira-bench-token-0123456789"
+PROJECT = "IPC"
+RELEASE = "5.0"
+JQL = f'project = "{PROJECT}" AND fixVersion = "{RELEASE}"'
+SEVERITY_FIELD = "customfield_10050"
+
+
+def serve(conn: Connection, issues: int, latency: float) -> None:
+    """The fake Jira, seeded; answers 'count', 'reset' and 'stop' over the pipe."""
+    from tests.fakes.jira_server import FakeJira
+
+    fake = FakeJira("cloud", email=EMAIL, token=TOKEN)
+    state = fake.state
+    state.add_project(PROJECT, "Infusion Pump Controller")
+    state.add_version(PROJECT, "4.0", released=True)
+    state.add_version(PROJECT, RELEASE)
+    old = datetime.now(UTC) - timedelta(days=3)
+    resolutions = ["Fixed", "Duplicate", "Cannot Reproduce", "Done"]
+    for n in range(issues):
+        closed = n % 4 != 0
+        issue = state.add_issue(
+            PROJECT,
+            f"Finding {n}: input validation in module {n % 97}",
+            description=f"Found by fuzzing run {n}.\n\nSteps to reproduce: send frame {n}.",
+            labels=["security", "sec-defect" if n % 2 else "sec-implementation"],
+            components=[f"module-{n % 7}"],
+            fix_versions=[RELEASE],
+            versions=["4.0"] if n % 5 == 0 else [],
+            status="Done" if closed else "In Progress",
+            resolution=resolutions[n % 4] if closed else None,
+            severity=("Low", "Medium", "High")[n % 3],
+            assignee="bot" if n % 2 else None,
+            created=old,
+            updated=old,
+        )
+        if n % 1000 == 1:
+            issue.comments.append(state_comment(state, f"Risk acceptance: reviewed in RA-{n}", old))
+    # Render once up front what each client will ask for (every field for the
+    # plain library, the gate's fields for secgate), so the fake's own CPU is
+    # not what the benchmark measures.
+    from connectors.jira.mapping import MappingRules
+
+    wanted = MappingRules(source="jira", severity_field=SEVERITY_FIELD).fields()
+    with state.lock:
+        for issue in state.issues.values():
+            fake.render.issue(issue, None, "2")
+            fake.render.issue(issue, wanted, "3")
+    fake.latency = latency
+    fake.start()
+    conn.send(fake.url)
+    while True:
+        command = conn.recv()
+        if command == "count":
+            conn.send(fake.request_count)
+        elif command == "reset":
+            fake.reset_counts()
+            conn.send(True)
+        else:
+            fake.stop()
+            conn.send(True)
+            return
+
+
+def state_comment(state: Any, body: str, when: datetime) -> Any:
+    from tests.fakes.jira_state import FakeComment
+
+    return FakeComment(next(state._comment_ids), body, state.user.account_id, when, when)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_plain(conn: Connection, url: str) -> None:
+    """What a script would write: the library's defaults, every field."""
+    from jira import JIRA
+
+    started = time.perf_counter()
+    client = JIRA(server=url, basic_auth=(EMAIL, TOKEN))
+    found = client.search_issues(JQL, maxResults=False)
+    seconds = time.perf_counter() - started
+    conn.send({"seconds": seconds, "issues": len(found), "rss_mb": peak_rss_mb()})
+
+
+def run_secgate(conn: Connection, url: str, concurrency: int) -> None:
+    """secgate's connector: a cold full sync, then a fresh process-like incremental one."""
+    from connectors.base import SourceScope
+    from connectors.jira import JiraConnector, JiraSettings
+
+    settings = JiraSettings(
+        kind="jira",
+        url=url,
+        user=EMAIL,
+        token_env="BENCH",
+        concurrency=concurrency,
+        severity_field=SEVERITY_FIELD,
+    )
+    scope = SourceScope(tracker="jira", project=PROJECT)
+    synced_at = datetime.now(UTC)
+    started = time.perf_counter()
+    issues = JiraConnector("jira", settings, TOKEN).issues(scope, RELEASE)
+    seconds = time.perf_counter() - started
+    rss = peak_rss_mb()
+    conn.send({"seconds": seconds, "issues": len(issues), "rss_mb": rss})
+    conn.recv()  # the parent reset the server's counter
+    started = time.perf_counter()
+    fresh = JiraConnector("jira", settings, TOKEN)  # a new process would connect again
+    changed = fresh.issues(scope, RELEASE, since=synced_at)
+    conn.send({"seconds": time.perf_counter() - started, "issues": len(changed)})
+
+
+def in_child(target: Any, *args: Any) -> tuple[Any, Connection]:
+    parent, child = mp.Pipe()
+    process = mp.get_context("spawn").Process(target=target, args=(child, *args))
+    process.start()
+    return process, parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--issues", type=int, default=20_000)
+    parser.add_argument("--latency", type=float, default=0.03)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline-runs", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    server, control = in_child(serve, args.issues, args.latency)
+    url = control.recv()
+
+    def ask(command: str) -> Any:
+        control.send(command)
+        return control.recv()
+
+    try:
+        plain: list[dict[str, Any]] = []
+        for _ in range(args.baseline_runs):
+            ask("reset")
+            process, pipe = in_child(run_plain, url)
+            result = pipe.recv()
+            result["requests"] = ask("count")
+            process.join()
+            plain.append(result)
+        cold: list[dict[str, Any]] = []
+        warm: list[dict[str, Any]] = []
+        for _ in range(args.runs):
+            ask("reset")
+            process, pipe = in_child(run_secgate, url, args.concurrency)
+            result = pipe.recv()
+            result["requests"] = ask("count")
+            cold.append(result)
+            ask("reset")
+            pipe.send("go")
+            result = pipe.recv()
+            result["requests"] = ask("count")
+            warm.append(result)
+            process.join()
+    finally:
+        ask("stop")
+        server.join()
+
+    def median(rows: list[dict[str, Any]], key: str) -> float:
+        return float(statistics.median(row[key] for row in rows))
+
+    base_s, cold_s = median(plain, "seconds"), median(cold, "seconds")
+    speedup = base_s / cold_s
+    incremental_requests = max(int(row["requests"]) for row in warm)
+    rss = max(row["rss_mb"] for row in cold)
+    print(f"Jira Cloud fake, {args.issues} issues in scope, {args.latency * 1000:.0f} ms latency")
+    print(f"{'client':<52} {'wall s':>7} {'requests':>9} {'issues':>7} {'peak RSS MB':>12}")
+    rows = [
+        ("plain jira.search_issues(jql, maxResults=False)", plain),
+        (f"secgate cold sync (concurrency {args.concurrency})", cold),
+        ("secgate incremental, nothing changed", warm),
+    ]
+    for label, data in rows:
+        rss_text = f"{median(data, 'rss_mb'):12.0f}" if "rss_mb" in data[0] else f"{'-':>12}"
+        print(
+            f"{label:<52} {median(data, 'seconds'):7.2f} {median(data, 'requests'):9.0f} "
+            f"{median(data, 'issues'):7.0f} {rss_text}"
+        )
+    print(f"runs: baseline {args.baseline_runs}, secgate {args.runs} (medians)")
+    print(f"cold sync speed-up: {speedup:.1f}x (target >= 5x)")
+    print(f"incremental requests: {incremental_requests} (target <= 2)")
+    print(f"secgate sync peak RSS: {rss:.0f} MB (target < 300 MB)")
+    ok = speedup >= 5 and incremental_requests <= 2 and rss < 300
+    if not all(row["issues"] == args.issues for row in cold + plain):
+        print("MISMATCH: not every client saw every issue")
+        ok = False
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
