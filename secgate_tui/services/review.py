@@ -37,15 +37,14 @@ from secgate_tui.domain.review import (
     ReviewRecord,
     ReviewRecordError,
     build_review_record,
-    export_stem,
     record_json,
     review_metrics,
     review_record_from_json,
     with_action_links,
 )
 from secgate_tui.services.connections import Connections
-from secgate_tui.services.export import write_atomic
 from secgate_tui.services.review_actions import action_project, create_action_issues
+from secgate_tui.services.review_export import export_review
 from secgate_tui.services.review_status import (
     FoundReview,
     FoundReviews,
@@ -104,6 +103,8 @@ class PreparedReview:
     #: An earlier attempt's record with the same conclusions, already in the tracker.
     earlier: FoundReview | None = None
     warnings: tuple[str, ...] = ()
+    #: The record the period starts from (None: the config's date or nothing).
+    previous_id: str | None = None
 
 
 def _review_issue(product: Product, product_id: str) -> TrackerIssue:
@@ -209,7 +210,8 @@ def prepare_review(
         now=now,
         config_digest=sha256_hex(canonical_json(config.digest_source)),
     )
-    return PreparedReview(product_id, issue, record, project, None, found.problems)
+    previous = latest.record.record_id if latest else None
+    return PreparedReview(product_id, issue, record, project, None, found.problems, previous)
 
 
 # --------------------------------------------------------------------------- record
@@ -264,6 +266,8 @@ def record_review(
         connector = connections.get(issue.tracker)
     except ConfigError as exc:
         raise ReviewError("post", str(exc)) from None
+    if prepared.earlier is None:
+        _check_still_latest(connector, prepared)
     if create_actions and prepared.earlier is None and record.conclusions.actions:
         progress("creating the action issues")
         try:
@@ -334,6 +338,31 @@ def record_review(
     )
 
 
+def _check_still_latest(connector: Connector, prepared: PreparedReview) -> None:
+    """Refuse to write when another review was recorded after this one was prepared.
+
+    Its period would overlap the one just recorded (two runs at once, or a
+    preview left open): the figures must be recomputed from the new last review.
+    """
+    issue = prepared.review_issue
+    try:
+        latest = find_reviews(connector, issue.key, prepared.product).latest
+    except ConnectorError as exc:
+        raise ReviewError(
+            "post",
+            f"could not check {issue.key} for a review recorded meanwhile: {exc.message} "
+            "Nothing was written; run again.",
+        ) from None
+    current = latest.record.record_id if latest else None
+    if current != prepared.previous_id:
+        raise ReviewError(
+            "post",
+            f"another review of {prepared.product} (record {current}) was recorded on "
+            f"{issue.key} after this one was prepared, so this review's period is out of "
+            "date. Nothing was written; run the command again to review the period since then.",
+        )
+
+
 def _for_review(message: str) -> str:
     # The shared protocol speaks of releases; a review is what is not recorded here.
     return message.replace("The release is NOT authorized.", "The review is NOT recorded.")
@@ -367,21 +396,3 @@ def _log_payload(record: ReviewRecord, issue: TrackerIssue, comment: Comment) ->
         "comment_sha256": sha256_hex(comment.body),
         "actions": [a.issue.model_dump(mode="json") for a in record.conclusions.actions if a.issue],
     }
-
-
-def export_review(
-    records_dir: Path, record: ReviewRecord, issue: TrackerIssue, comment: Comment
-) -> tuple[Path, Path]:
-    """``Security-Management-Review_<product>_<date>.md/.json``; the JSON is canonical."""
-    stem = export_stem(record)
-    md_path, json_path = records_dir / f"{stem}.md", records_dir / f"{stem}.json"
-    md = dialect("markdown")
-    ref = comment.ref
-    location = md.text(
-        f"Tracker copy: {issue.tracker} issue {ref.key}, comment {ref.id} {ref.url}".rstrip()
-    )
-    digest = md.text(f"sha256sum {json_path.name} gives the record digest {record.record_digest}")
-    body = render_review(record, md).body
-    write_atomic(json_path, record_json(record).encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{digest}\n\n{body}".encode())
-    return md_path, json_path

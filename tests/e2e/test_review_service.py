@@ -1,9 +1,9 @@
-"""A review record too long for one comment travels as an attachment, and is read back.
+"""Review services in-process on the demo sandbox: attachment path, overlapping reviews.
 
-Runs the review services in-process on the demo sandbox with the sandbox's
-comment limit lowered to what a large product meets on Jira (32,767 characters
-for thousands of issues): the comment keeps the minutes' summary and the marker,
-the canonical JSON goes to the issue as an attachment.
+The attachment test lowers the sandbox's comment limit to stand for what a large
+product meets on Jira (32,767 characters for thousands of issues): the comment
+keeps the minutes' summary and the marker, the canonical JSON goes to the issue
+as an attachment.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from connectors.sandbox.connector import SandboxConnector
 from secgate_tui.domain.review import parse_conclusions
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.demo import demo_config
-from secgate_tui.services.review import prepare_review, record_review, review_status
+from secgate_tui.services.review import ReviewError, prepare_review, record_review, review_status
 from secgate_tui.services.store import Store
 
 LIMIT = 4000
@@ -79,3 +79,27 @@ def test_large_record_goes_to_an_attachment_and_is_read_back(
     edited = review_status(config, connections, "ipc", now)
     assert edited.source == "config" and edited.schedule.state.value == "due-soon"
     assert any("not an intact review record" in w for w in edited.warnings)
+
+
+def test_a_review_prepared_before_another_was_recorded_is_refused(
+    services: tuple[Connections, Store, Path],
+) -> None:
+    connections, store, data_dir = services
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    first = prepare_review(config, connections, "dms", parse_conclusions(CONCLUSIONS), now)
+    other = CONCLUSIONS.replace(
+        'efficient = { answer = "yes", comment = "ok" }',
+        'efficient = { answer = "no", comment = "slow" }',
+    )
+    second = prepare_review(config, connections, "dms", parse_conclusions(other), now)
+    record_review(first, connections, store, data_dir / "records", now=now)
+    with pytest.raises(ReviewError) as refused:
+        record_review(second, connections, store, data_dir / "records", now=now)
+    assert refused.value.step == "post" and first.record.record_id in refused.value.message
+    sandbox = json.loads((data_dir / "sandbox.json").read_text(encoding="utf-8"))
+    bodies = [c["body"] for c in sandbox["issues"]["DMS-5"]["comments"]]
+    assert sum("secgate-review-json" in b for b in bodies) == 1
+    assert [e.payload["record_id"] for e in store.audit_entries("review")] == [
+        first.record.record_id
+    ]
