@@ -266,6 +266,7 @@ def test_lost_response_posts_once_and_a_fresh_retry_adopts(
     first = secgate(*args, data_dir=demo_dir)
     assert first.returncode == 2, first.stdout
     assert "review not recorded (step read back)" in first.stderr
+    assert "The review is NOT recorded." in first.stderr and "authorized" not in first.stderr
     assert len(review_comments(demo_dir, "DMS-5")) == 1
     assert audit_kinds(demo_dir) == []
 
