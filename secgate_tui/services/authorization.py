@@ -369,7 +369,7 @@ class Authorizer:
         on_step(StepEvent(Step.POST, "started", prep.tracker))
         try:
             connector = self.ctx.connections.get(prep.tracker)
-            target = prep.target or self._create_record_issue(prep)
+            target = prep.target or self._record_issue(prep)
             outgoing = Outgoing(
                 record.kind,
                 record.record_id,
@@ -465,12 +465,13 @@ class Authorizer:
 
         return accept
 
-    def _create_record_issue(self, prep: Preparation) -> IssueRef:
+    def _record_issue(self, prep: Preparation) -> IssueRef:
         settings = self.ctx.config.product(prep.product)
         _, project, _ = record_issue_for(settings, prep.product, prep.release)
-        return create_record_issue(
-            self.ctx.connections.get(prep.tracker), project, prep.product, prep.release
-        )
+        connector = self.ctx.connections.get(prep.tracker)
+        # Another run (or machine) may have created it since this one prepared.
+        found = find_record_issue(connector, project, prep.product, prep.release)
+        return found or create_record_issue(connector, project, prep.product, prep.release)
 
 
 def _log_payload(
