@@ -382,3 +382,55 @@ def test_unknown_product_and_missing_file_are_errors(demo_dir: Path, tmp_path: P
         data_dir=demo_dir,
     )
     assert unknown.returncode == 2 and "unknown product 'xyz'" in unknown.stderr
+
+
+CONFIG = """\
+[trackers.sandbox]
+kind = "sandbox"
+path = "{path}"
+seed = "demo"
+
+[products.ipc]
+name = "Infusion Pump Controller"
+review_interval_days = {interval}
+review_issue = {{ tracker = "sandbox", key = "IPC-6" }}
+[[products.ipc.sources]]
+tracker = "sandbox"
+project = "IPC"
+"""
+
+
+def _with_config(tmp_path: Path, interval: int, *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / "secgate.toml"
+    config.write_text(CONFIG.format(path=tmp_path / "sandbox.json", interval=interval))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "secgate_tui.cli",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "data"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_never_reviewed_is_overdue_and_an_interval_over_a_year_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    never = _with_config(tmp_path, 365, "review", "status", "--json")
+    assert never.returncode == 1, never.stderr
+    (ipc,) = json.loads(never.stdout)
+    assert ipc["state"] == "overdue" and ipc["last_review"] is None and ipc["due"] is None
+    assert ipc["last_review_source"] == "none"
+
+    too_long = _with_config(tmp_path, 400, "review", "status")
+    assert too_long.returncode == 2 and too_long.stdout == ""
+    assert "review_interval_days" in too_long.stderr and "365" in too_long.stderr
