@@ -12,12 +12,14 @@ after a 429, which GitLab's rate limiter answers before doing anything.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -47,6 +49,8 @@ class Page:
 
     items: list[Json]
     headers: Mapping[str, str]
+    #: SHA-256 of each item's JSON text exactly as GitLab sent it (when asked for).
+    digests: list[str] = field(default_factory=list)
 
     @property
     def next_page(self) -> int | None:
@@ -104,19 +108,38 @@ class GitLabClient:
 
     # -- public calls --------------------------------------------------------------
 
-    def get_page(self, path: str, params: Mapping[str, Any], what: str) -> Page:
+    def get_page(
+        self, path: str, params: Mapping[str, Any], what: str, *, digests: bool = False
+    ) -> Page:
+        """One page; with ``digests``, each item's digest over the text as sent.
+
+        Hashing the text as received costs a fraction of re-encoding 20,000 issues
+        canonically, and it is the truer record of what GitLab said.
+        """
         response = self._retrying(lambda: self._once("get", path, params, None, what), what)
-        data = self._decode(response, what)
+        self._expect_json(response, what)
+        try:
+            if digests:
+                items, sums = split_array(response.content.decode("utf-8"))
+                return Page(items=items, headers=response.headers, digests=sums)
+            data = response.json()
+        except ValueError:
+            self._bad(what, "the JSON could not be parsed (truncated or corrupt response)")
         if not isinstance(data, list):
             self._bad(what, "a JSON list was expected")
         return Page(items=data, headers=response.headers)
 
     def get(self, path: str, params: Mapping[str, Any] | None, what: str) -> Json:
+        return self.get_with_digest(path, params, what)[0]
+
+    def get_with_digest(
+        self, path: str, params: Mapping[str, Any] | None, what: str
+    ) -> tuple[Json, str]:
         response = self._retrying(lambda: self._once("get", path, params, None, what), what)
         data = self._decode(response, what)
         if not isinstance(data, dict):
             self._bad(what, "a JSON object was expected")
-        return data
+        return data, hashlib.sha256(response.content).hexdigest()
 
     def write(self, verb: str, path: str, data: Json, what: str) -> Json:
         """POST/PUT. Only a 429 is retried: anything else may have been applied."""
@@ -254,7 +277,7 @@ class GitLabClient:
 
     # -- bodies --------------------------------------------------------------------
 
-    def _decode(self, response: requests.Response, what: str) -> Any:
+    def _expect_json(self, response: requests.Response, what: str) -> None:
         content_type = response.headers.get("Content-Type", "")
         if "json" not in content_type:
             hint = (
@@ -269,6 +292,9 @@ class GitLabClient:
                 f"HTTP {response.status_code} with {content_type or 'no content type'}"
                 f" instead of JSON.{hint}",
             )
+
+    def _decode(self, response: requests.Response, what: str) -> Any:
+        self._expect_json(response, what)
         try:
             return response.json()
         except ValueError:
@@ -282,6 +308,42 @@ class GitLabClient:
             ),
             tracker=self.tracker,
         )
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def split_array(text: str) -> tuple[list[Any], list[str]]:
+    """The items of a JSON array, and the SHA-256 of each item's text as it stands.
+
+    Raises:
+        ValueError: the text is not one JSON array.
+    """
+    items: list[Any] = []
+    sums: list[str] = []
+    index = _SPACE.match(text, 0).end()  # type: ignore[union-attr]
+    if text[index : index + 1] != "[":
+        raise ValueError("not a JSON array")
+    index = _SPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+    if text[index : index + 1] == "]":
+        closing = index
+    else:
+        while True:
+            item, end = _DECODER.raw_decode(text, index)
+            items.append(item)
+            sums.append(hashlib.sha256(text[index:end].encode()).hexdigest())
+            index = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+            separator = text[index : index + 1]
+            if separator == "]":
+                closing = index
+                break
+            if separator != ",":
+                raise ValueError("malformed JSON array")
+            index = _SPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+    if text[closing + 1 :].strip():
+        raise ValueError("text after the JSON array")
+    return items, sums
 
 
 def _short(message: Any, limit: int = 200) -> str:

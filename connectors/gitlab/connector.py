@@ -23,7 +23,7 @@ from connectors.base import (
 )
 from connectors.gitlab import notes
 from connectors.gitlab.client import GitLabClient, Json
-from connectors.gitlab.mapping import issue_key, needs_justification, raw_digest, to_issue
+from connectors.gitlab.mapping import IssueMapper, issue_key
 from connectors.gitlab.settings import GitLabSettings
 from connectors.gitlab.sync import (
     Target,
@@ -31,7 +31,6 @@ from connectors.gitlab.sync import (
     fetch_issues,
     find_milestone,
     issue_params,
-    release_pattern,
 )
 from secgate_tui.domain.model import Issue
 
@@ -51,33 +50,29 @@ class GitLabConnector(Connector):
         super().__init__(name, settings, token)
         self.options: GitLabSettings = settings
         self.client = GitLabClient(name, settings, token)
+        self.mapper = IssueMapper(name, settings)
 
     # -- reading -------------------------------------------------------------------
 
     def releases(self, scope: SourceScope) -> list[Release]:
+        """Every milestone by its own title; secgate matches titles to the template."""
         target = Target.of(scope)
-        pattern = release_pattern(scope.release)
         params = {
             "include_ancestors" if target.kind == "projects" else "include_descendants": "true"
         }
-        milestones = list(
-            all_pages(
-                self.client,
-                f"{target.base}/milestones",
-                params,
-                f"the milestones of {target.describe()}",
-            )
+        milestones = all_pages(
+            self.client,
+            f"{target.base}/milestones",
+            params,
+            f"the milestones of {target.describe()}",
         )
         shipped = self._released_titles(target)
         found: dict[str, Release] = {}
         for milestone in milestones:
             title = str(milestone.get("title") or "")
-            match = pattern.match(title)
-            if not match:
-                continue
             due = milestone.get("due_date")
-            found[match["release"]] = Release(
-                name=match["release"],
+            found[title] = Release(
+                name=title,
                 released=milestone.get("state") == "closed"
                 or bool(milestone.get("expired"))
                 or title in shipped,
@@ -109,23 +104,23 @@ class GitLabConnector(Connector):
         target = Target.of(scope)
         title = scope.release_name(release)
         params = issue_params(title, scope.filter, since, self.options.sync_overlap_seconds)
-        raws = fetch_issues(self.client, target, params, self.options.concurrency)
+        pairs = fetch_issues(self.client, target, params, self.options.concurrency)
         # An empty answer is either a quiet milestone or a wrong name; never pass on the latter.
-        if not raws and find_milestone(self.client, target, title) is None:
+        if not pairs and find_milestone(self.client, target, title) is None:
             raise ReleaseNotFoundError(
                 f"GitLab {target.describe()} has no milestone titled '{title}' (release "
                 f"'{release}', template '{scope.release}'). Check the release name and the "
                 "source's 'release' template; group milestones need the project in that group.",
                 tracker=self.name,
             )
-        return self._map(raws)
+        return self._map(pairs)
 
     def issue(self, key: str) -> Issue:
         return self._map([notes.get_issue(self.client, key)])[0]
 
-    def _map(self, raws: list[Json]) -> list[Issue]:
+    def _map(self, pairs: list[tuple[Json, str]]) -> list[Issue]:
         prefix = self.options.justification_prefix
-        residual = [raw for raw in raws if needs_justification(raw, self.options)]
+        residual = [raw for raw, _ in pairs if self.mapper.needs_justification(raw)]
         rationale: dict[str, str | None] = {}
         if residual:
             with ThreadPoolExecutor(min(len(residual), self.options.concurrency)) as pool:
@@ -138,14 +133,8 @@ class GitLabConnector(Connector):
                     rationale[key] = text
         try:
             return [
-                to_issue(
-                    raw,
-                    source=self.name,
-                    settings=self.options,
-                    justification=rationale.get(issue_key(raw)),
-                    digest=raw_digest(raw),
-                )
-                for raw in raws
+                self.mapper.issue(raw, rationale.get(issue_key(raw)), digest)
+                for raw, digest in pairs
             ]
         except (ValueError, TypeError, KeyError) as exc:
             raise ConnectorError(

@@ -9,9 +9,11 @@ configured otherwise); one whose resolution label nobody configured is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+import types
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,14 +37,22 @@ DEFAULT_DISPOSITIONS: Mapping[str, Disposition] = {
 _WEB_KEY = re.compile(r"^https?://[^/]+/(?P<path>.+?)/-/issues/(?P<iid>\d+)")
 
 
-def disposition_table(settings: GitLabSettings) -> dict[str, Disposition]:
+def disposition_table(settings: GitLabSettings) -> Mapping[str, Disposition]:
     """Defaults (re-prefixed if the prefix is configured) merged with settings.dispositions."""
+    return _table(settings.resolution_prefix, tuple(settings.dispositions.items()))
+
+
+@functools.lru_cache(maxsize=16)
+def _table(
+    prefix: str, configured: tuple[tuple[str, Disposition], ...]
+) -> Mapping[str, Disposition]:
+    # Built once per configuration, not once per issue: a sync maps 20,000 of them.
     table = {
-        settings.resolution_prefix + label.removeprefix("resolution::"): value
+        prefix + label.removeprefix("resolution::"): value
         for label, value in DEFAULT_DISPOSITIONS.items()
     }
-    table.update(settings.dispositions)
-    return table
+    table.update(configured)
+    return types.MappingProxyType(table)
 
 
 def issue_key(raw: Json) -> str:
@@ -67,35 +77,107 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def _scoped(labels: Sequence[str], prefix: str) -> list[str]:
-    return [label[len(prefix) :] for label in labels if prefix and label.startswith(prefix)]
+class IssueMapper:
+    """The mapping for one tracker's settings, prepared once: a sync maps 20,000 issues."""
 
+    def __init__(self, source: str, settings: GitLabSettings) -> None:
+        self.source = source
+        self.settings = settings
+        self.table = disposition_table(settings)
+        self.resolution_prefix = settings.resolution_prefix
+        self.default = settings.default_disposition or Disposition.FIXED
 
-def resolution(labels: Sequence[str], settings: GitLabSettings) -> tuple[str | None, Disposition]:
-    """The resolution label (raw) and the disposition it maps to, before open/closed."""
-    table = disposition_table(settings)
-    found = [
-        label for label in labels if label in table or label.startswith(settings.resolution_prefix)
-    ]
-    if not found:
-        return None, Disposition.UNKNOWN
-    values = {table.get(label, Disposition.UNKNOWN) for label in found}
-    # Two resolutions that disagree (possible without scoped-label enforcement) fail closed.
-    disposition = values.pop() if len(values) == 1 else Disposition.UNKNOWN
-    return ",".join(found), disposition
+    def resolution(self, labels: Sequence[str]) -> tuple[str | None, Disposition]:
+        """The resolution label(s), raw, and the disposition, before open/closed."""
+        table, prefix = self.table, self.resolution_prefix
+        found = [label for label in labels if label in table or label.startswith(prefix)]
+        if not found:
+            return None, Disposition.UNKNOWN
+        values = {table.get(label, Disposition.UNKNOWN) for label in found}
+        # Two resolutions that disagree (possible without scoped-label enforcement) fail closed.
+        disposition = values.pop() if len(values) == 1 else Disposition.UNKNOWN
+        return ",".join(found), disposition
+
+    def disposition(self, raw: Json) -> tuple[str | None, Disposition]:
+        label, disposition = self.resolution([str(label) for label in raw.get("labels") or []])
+        if label is None and raw.get("state") == "closed":
+            return None, self.default
+        return label, disposition
+
+    def needs_justification(self, raw: Json) -> bool:
+        """Only residual dispositions need a rationale, so only they cost a notes request."""
+        return self.disposition(raw)[1] in RESIDUAL
+
+    def scoped(self, labels: Sequence[str]) -> dict[str, list[str]]:
+        """Values of the scoped labels secgate reads, by prefix, in one pass."""
+        s = self.settings
+        prefixes = [
+            p
+            for p in (s.severity_prefix, s.priority_prefix, s.component_prefix, s.affects_prefix)
+            if p
+        ]
+        found: dict[str, list[str]] = {p: [] for p in prefixes}
+        for label in labels:
+            for prefix in prefixes:
+                if label.startswith(prefix):
+                    found[prefix].append(label[len(prefix) :])
+        return found
+
+    def issue(
+        self, raw: Json, justification: str | None = None, digest: str | None = None
+    ) -> Issue:
+        """One normalized issue. ``justification`` comes from the issue's notes, if fetched."""
+        s = self.settings
+        labels = tuple(str(label) for label in raw.get("labels") or [])
+        label, disposition = self.disposition(raw)
+        closed = raw.get("state") == "closed"
+        title = str(raw.get("title") or "")
+        if raw.get("confidential") and not s.confidential_titles:
+            title = CONFIDENTIAL_TITLE
+        scoped = self.scoped(labels)
+        severity = next(iter(scoped.get(s.severity_prefix, [])), None)
+        if severity is None and str(raw.get("severity") or "UNKNOWN") != "UNKNOWN":
+            severity = str(raw["severity"]).lower()  # incidents carry their own severity
+        milestone = raw.get("milestone") or {}
+        assignees = raw.get("assignees") or ([raw["assignee"]] if raw.get("assignee") else [])
+        if justification is None and s.justification_field == "description":
+            justification = description_justification(
+                str(raw.get("description") or ""), s.justification_prefix
+            )
+        created = _time(raw.get("created_at"))
+        if created is None:
+            raise ValueError("issue without created_at")
+        return Issue(
+            source=self.source,
+            key=issue_key(raw),
+            url=str(raw.get("web_url") or ""),
+            title=title,
+            type=str(raw.get("issue_type") or raw.get("type") or "issue"),
+            status=str(raw.get("state") or ""),
+            closed=closed,
+            resolution=label,
+            disposition=disposition,
+            labels=labels,
+            components=tuple(scoped.get(s.component_prefix, [])),
+            fix_versions=(str(milestone["title"]),) if milestone.get("title") else (),
+            affects_versions=tuple(scoped.get(s.affects_prefix, [])),
+            priority=next(iter(scoped.get(s.priority_prefix, [])), None),
+            severity=severity,
+            created=created,
+            updated=_time(raw.get("updated_at")) or created,
+            closed_at=_time(raw.get("closed_at")) if closed else None,
+            assignee=str(assignees[0].get("username")) if assignees else None,
+            justification=justification,
+            raw_digest=digest or raw_digest(raw),
+        )
 
 
 def disposition_of(raw: Json, settings: GitLabSettings) -> tuple[str | None, Disposition]:
-    labels = [str(label) for label in raw.get("labels") or []]
-    label, disposition = resolution(labels, settings)
-    if label is None and raw.get("state") == "closed":
-        return None, settings.default_disposition or Disposition.FIXED
-    return label, disposition
+    return IssueMapper("", settings).disposition(raw)
 
 
 def needs_justification(raw: Json, settings: GitLabSettings) -> bool:
-    """Only residual dispositions need a rationale, so only they cost a notes request."""
-    return disposition_of(raw, settings)[1] in RESIDUAL
+    return IssueMapper("", settings).needs_justification(raw)
 
 
 def description_justification(description: str, prefix: str) -> str | None:
@@ -129,45 +211,5 @@ def to_issue(
     justification: str | None = None,
     digest: str | None = None,
 ) -> Issue:
-    """One normalized issue. ``justification`` comes from the issue's notes, if fetched."""
-    labels = tuple(str(label) for label in raw.get("labels") or [])
-    label, disposition = disposition_of(raw, settings)
-    closed = raw.get("state") == "closed"
-    title = str(raw.get("title") or "")
-    if raw.get("confidential") and not settings.confidential_titles:
-        title = CONFIDENTIAL_TITLE
-    severity = next(iter(_scoped(labels, settings.severity_prefix)), None)
-    if severity is None and str(raw.get("severity") or "UNKNOWN") != "UNKNOWN":
-        severity = str(raw["severity"]).lower()  # incidents carry their own severity
-    milestone = raw.get("milestone") or {}
-    assignees = raw.get("assignees") or ([raw["assignee"]] if raw.get("assignee") else [])
-    if justification is None and settings.justification_field == "description":
-        justification = description_justification(
-            str(raw.get("description") or ""), settings.justification_prefix
-        )
-    created = _time(raw.get("created_at"))
-    if created is None:
-        raise ValueError("issue without created_at")
-    return Issue(
-        source=source,
-        key=issue_key(raw),
-        url=str(raw.get("web_url") or ""),
-        title=title,
-        type=str(raw.get("issue_type") or raw.get("type") or "issue"),
-        status=str(raw.get("state") or ""),
-        closed=closed,
-        resolution=label,
-        disposition=disposition,
-        labels=labels,
-        components=tuple(_scoped(labels, settings.component_prefix)),
-        fix_versions=(str(milestone["title"]),) if milestone.get("title") else (),
-        affects_versions=tuple(_scoped(labels, settings.affects_prefix)),
-        priority=next(iter(_scoped(labels, settings.priority_prefix)), None),
-        severity=severity,
-        created=created,
-        updated=_time(raw.get("updated_at")) or created,
-        closed_at=_time(raw.get("closed_at")) if closed else None,
-        assignee=str(assignees[0].get("username")) if assignees else None,
-        justification=justification,
-        raw_digest=digest or raw_digest(raw),
-    )
+    """One normalized issue (see :meth:`IssueMapper.issue`)."""
+    return IssueMapper(source, settings).issue(raw, justification, digest)

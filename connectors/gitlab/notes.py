@@ -43,8 +43,9 @@ def issue_path(key: str, tracker: str) -> str:
     return f"/projects/{EncodedId(path)}/issues/{iid}"
 
 
-def get_issue(client: GitLabClient, key: str) -> Json:
-    return client.get(issue_path(key, client.tracker), None, f"issue {key}")
+def get_issue(client: GitLabClient, key: str) -> tuple[Json, str]:
+    """The issue's JSON and the digest of its text as GitLab sent it."""
+    return client.get_with_digest(issue_path(key, client.tracker), None, f"issue {key}")
 
 
 def _time(value: object) -> datetime | None:

@@ -12,7 +12,6 @@ shifting every page under the workers' feet.
 from __future__ import annotations
 
 import itertools
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -79,17 +78,17 @@ def all_pages(
 
 def fetch_pages(
     get: Callable[[int], Page], concurrency: int, per_page: int = PER_PAGE
-) -> list[Json]:
-    """Every item, pages fetched concurrently; stops at the first short page."""
+) -> list[Page]:
+    """Every page in order, fetched concurrently; stops at the first short page."""
     first = get(1)
     if len(first.items) < per_page or first.next_page is None:
-        return list(first.items)
+        return [first]
     total = first.total_pages
     numbers = itertools.count(2)
     lock = threading.Lock()
     last = [total if total is not None else 1 << 62]
     failed = threading.Event()
-    pages: dict[int, list[Json]] = {1: first.items}
+    pages: dict[int, Page] = {1: first}
 
     def worker() -> None:
         while not failed.is_set():
@@ -103,7 +102,7 @@ def fetch_pages(
                 failed.set()
                 raise
             with lock:
-                pages[number] = page.items
+                pages[number] = page
                 if len(page.items) < per_page or page.next_page is None:
                     last[0] = min(last[0], number)
 
@@ -112,20 +111,16 @@ def fetch_pages(
         futures = [pool.submit(worker) for _ in range(workers)]
     for future in futures:
         future.result()  # re-raise the first failure
-    items: list[Json] = []
-    for number in sorted(pages):
-        if number <= last[0]:
-            items.extend(pages[number])
-    return dedupe(items)
+    return [pages[number] for number in sorted(pages) if number <= last[0]]
 
 
-def dedupe(items: list[Json]) -> list[Json]:
+def dedupe(pairs: Iterable[tuple[Json, str]]) -> list[tuple[Json, str]]:
     """Offset pages can repeat an issue edited mid-sync; keep its newest version."""
-    newest: dict[Any, Json] = {}
-    for item in items:
+    newest: dict[Any, tuple[Json, str]] = {}
+    for item, digest in pairs:
         seen = newest.get(item.get("id"))
-        if seen is None or str(item.get("updated_at")) >= str(seen.get("updated_at")):
-            newest[item.get("id")] = item
+        if seen is None or str(item.get("updated_at")) >= str(seen[0].get("updated_at")):
+            newest[item.get("id")] = (item, digest)
     return list(newest.values())
 
 
@@ -151,15 +146,11 @@ def issue_params(
 
 def fetch_issues(
     client: GitLabClient, target: Target, params: Mapping[str, Any], concurrency: int
-) -> list[Json]:
+) -> list[tuple[Json, str]]:
+    """Every issue of the query with the digest of its JSON as GitLab sent it."""
     what = f"the issues of {target.describe()}"
     path = f"{target.base}/issues"
-    return fetch_pages(lambda n: client.get_page(path, {**params, "page": n}, what), concurrency)
-
-
-def release_pattern(template: str) -> re.Pattern[str]:
-    """Matches milestone titles made from the template; group 'release' is secgate's name."""
-    if "{release}" not in template:
-        return re.compile(f"^(?P<release>{re.escape(template)})$")
-    before, after = template.split("{release}", 1)
-    return re.compile(f"^{re.escape(before)}(?P<release>.+?){re.escape(after)}$")
+    pages = fetch_pages(
+        lambda n: client.get_page(path, {**params, "page": n}, what, digests=True), concurrency
+    )
+    return dedupe(pair for page in pages for pair in zip(page.items, page.digests, strict=True))

@@ -138,6 +138,9 @@ def _shape(path: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitLab
     protocol_version = "HTTP/1.1"
+    # nginx in front of GitLab sets tcp_nodelay; without it the tail of a large page
+    # waits for a delayed ACK (~40 ms) under Nagle.
+    disable_nagle_algorithm = True
     server_version = "nginx"
     sys_version = ""
 
