@@ -21,8 +21,8 @@ from connectors.base import (
     IssueRef,
 )
 from connectors.jira.client import JiraClient
+from connectors.jira.jql import jql_string
 from connectors.jira.mapping import parse_time
-from connectors.jira.search import jql_string
 
 COMMENT_PAGE = 100
 
@@ -76,9 +76,9 @@ def read_comment(client: JiraClient, ref: CommentRef) -> Comment:
     return to_comment(client, ref.key, raw)
 
 
-def comments(client: JiraClient, key: str) -> list[Comment]:
-    """Every comment of the issue, oldest first, page by page."""
-    found: list[Comment] = []
+def raw_comments(client: JiraClient, key: str) -> list[dict[str, Any]]:
+    """Every comment of the issue as Jira sends it (REST v2), oldest first, page by page."""
+    found: list[dict[str, Any]] = []
     start = 0
     while True:
         page = client.request(
@@ -88,13 +88,18 @@ def comments(client: JiraClient, key: str) -> list[Comment]:
             params={"startAt": start, "maxResults": COMMENT_PAGE, "orderBy": "created"},
         )
         listed = page.get("comments") if isinstance(page, dict) else None
-        if not isinstance(listed, list):
+        if not isinstance(listed, list) or not all(isinstance(c, dict) for c in listed):
             raise _bad(client, f"the comment list of {key}")
-        found.extend(to_comment(client, key, raw) for raw in listed)
+        found.extend(listed)
         start += len(listed)
         total = page.get("total")
         if not listed or not isinstance(total, int) or start >= total:
             return found
+
+
+def comments(client: JiraClient, key: str) -> list[Comment]:
+    """Every comment of the issue, oldest first."""
+    return [to_comment(client, key, raw) for raw in raw_comments(client, key)]
 
 
 def find_comments(client: JiraClient, key: str, marker: str) -> list[Comment]:

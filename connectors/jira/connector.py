@@ -23,8 +23,9 @@ from connectors.base import (
 )
 from connectors.jira import comments
 from connectors.jira.client import JiraClient
-from connectors.jira.mapping import MappingError, MappingRules, to_issue
-from connectors.jira.search import Searcher, scope_jql, since_text
+from connectors.jira.jql import scope_jql, since_text
+from connectors.jira.mapping import MappingRules
+from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
 from secgate_tui.domain.model import Issue
 
@@ -116,20 +117,15 @@ class JiraConnector(Connector):
         )
 
     def issue(self, key: str) -> Issue:
+        searcher = Searcher(self.client, self.rules)
         raw = self.client.request(
             "GET",
-            f"/rest/api/2/issue/{quote(key, safe='')}",
+            # The API version the sync reads, so both give the same raw digest.
+            f"/rest/api/{3 if self.client.is_cloud else 2}/issue/{quote(key, safe='')}",
             f"reading issue {key}",
-            params={"fields": ",".join(self.rules.fields())},
+            params={"fields": ",".join(searcher.fields)},
         )
-        try:
-            return to_issue(raw, self.rules)
-        except (MappingError, AttributeError, TypeError) as exc:
-            raise BadResponseError(
-                f"Jira tracker '{self.name}' sent issue {key} in a shape secgate cannot read "
-                f"({exc}).",
-                tracker=self.name,
-            ) from None
+        return searcher.one(raw)
 
     def whoami(self) -> Identity:
         jira = self.client.jira

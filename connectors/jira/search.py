@@ -13,41 +13,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from connectors.base import BadResponseError, SourceScope
+from connectors.base import BadResponseError
 from connectors.jira.client import JiraClient
+from connectors.jira.comments import raw_comments
 from connectors.jira.errors import describe_json
 from connectors.jira.mapping import MappingError, MappingRules, to_issue
-from secgate_tui.domain.model import Issue
+from secgate_tui.domain.model import RESIDUAL, Issue
 
 ID_PAGE = 5000  # Jira Cloud's maximum page when only ids are asked for
 BULK = 100  # issue/bulkfetch's maximum
-#: JQL reads dates in the API user's zone; UTC-12 is the farthest behind UTC.
-UNKNOWN_ZONE_OVERLAP = timedelta(hours=14)
-
-
-def jql_string(value: str) -> str:
-    """A JQL string literal (tracker-side names are untrusted text)."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def since_text(since: datetime, overlap_minutes: int, zone: str | None) -> str:
-    """``yyyy-MM-dd HH:mm`` in the zone Jira reads it in, moved back by the overlap."""
-    start = since.astimezone(UTC) - timedelta(minutes=overlap_minutes)
-    local = start.astimezone(ZoneInfo(zone)) if zone else start - UNKNOWN_ZONE_OVERLAP
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-def scope_jql(scope: SourceScope, version: str, updated_since: str | None = None) -> str:
-    parts = [f"project = {jql_string(scope.project)}", f"fixVersion = {jql_string(version)}"]
-    if scope.filter.strip():
-        parts.append(f"({scope.filter.strip()})")
-    if updated_since:
-        parts.append(f"updated >= {jql_string(updated_since)}")
-    return " AND ".join(parts) + " ORDER BY key ASC"
 
 
 class Searcher:
@@ -57,14 +33,40 @@ class Searcher:
         self.client = client
         self.rules = rules
         self.table = rules.table()
-        self.fields = rules.fields()
+        # Comments can be most of an issue's weight and only matter for the
+        # justification of residual items: they are fetched for those alone.
+        self.fields = [name for name in rules.fields() if name != "comment"]
+        #: raw JSON of residual issues still without a justification, by key
+        self._pending: dict[str, dict[str, Any]] = {}
 
     def issues(self, jql: str) -> list[Issue]:
         fetch = self._cloud if self.client.is_cloud else self._datacenter
         found: dict[str, Issue] = {}
         for issue in fetch(jql):
             found[issue.key] = issue  # pages may overlap while issues move
+        pending = [raw for key, raw in self._pending.items() if key in found]
+
+        def justify(submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
+            for raw in pending:
+                submit(functools.partial(self._justified, raw))
+
+        if pending:
+            for issue in self._pooled(justify):
+                found[issue.key] = issue
         return sorted(found.values(), key=lambda issue: issue.key)
+
+    def one(self, raw: Any) -> Issue:
+        """One issue's JSON (fetched with :attr:`fields`), its justification looked up."""
+        issue = self._map([raw], "issue")[0]
+        if self._pending.pop(issue.key, None) is not None:
+            issue = self._justified(raw)[0]
+        return issue
+
+    def _justified(self, raw: dict[str, Any]) -> list[Issue]:
+        """The issue again, with its comments, for a justification written as one."""
+        listed = raw_comments(self.client, str(raw["key"]))
+        merged = {**raw, "fields": {**raw["fields"], "comment": {"comments": listed}}}
+        return self._map([merged], "comments")
 
     # -- mapping -------------------------------------------------------------
 
@@ -72,9 +74,14 @@ class Searcher:
         if not isinstance(raws, list):
             raise self._bad(f"{what}: 'issues' is {describe_json(raws)}")
         try:
-            return [to_issue(raw, self.rules, self.table) for raw in raws]
+            issues = [to_issue(raw, self.rules, self.table) for raw in raws]
         except (MappingError, AttributeError, TypeError, ValueError) as exc:
             raise self._bad(f"{what}: {exc}") from None
+        if self.rules.justification_prefix and what != "comments":
+            for raw, issue in zip(raws, issues, strict=True):
+                if issue.disposition in RESIDUAL and not issue.justification:
+                    self._pending[issue.key] = raw
+        return issues
 
     def _bad(self, detail: str) -> BadResponseError:
         return BadResponseError(

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.base import BadResponseError, NotFoundError, ReleaseNotFoundError, SourceScope
 from connectors.jira import JiraConnector
-from connectors.jira.search import since_text
+from connectors.jira.jql import since_text
 from secgate_tui.domain.model import Disposition
 from tests.fakes.jira_seed import PROJECT, RELEASE, connector_for, seed
 from tests.fakes.jira_server import FakeJira
@@ -202,3 +202,20 @@ def test_one_issue_by_key(jira: JiraConnector, keys: dict[str, str]) -> None:
     assert issue.key == keys["fixed"] and issue.closed
     with pytest.raises(NotFoundError):
         jira.issue("IPC-999")
+
+
+def test_comments_are_read_only_for_residual_items_lacking_a_justification(
+    fake: FakeJira, jira: JiraConnector, keys: dict[str, str]
+) -> None:
+    fake.state.add_comment(keys["accepted"], "Risk acceptance: approved by the PO")
+    fake.state.add_comment(keys["accepted"], "unrelated note")
+    fake.state.add_comment(keys["fixed"], "Risk acceptance: not needed, it is fixed")
+    fake.reset_counts()
+    issues = {i.key: i for i in jira.issues(SCOPE, RELEASE)}
+    assert issues[keys["accepted"]].justification == "approved by the PO"
+    assert issues[keys["fixed"]].justification is None
+    comment_reads = {k: v for k, v in fake.counts.items() if k.endswith("/comment")}
+    accepted_id = fake.state.issues[keys["accepted"]].key
+    assert comment_reads == {f"GET /rest/api/2/issue/{accepted_id}/comment": 1}
+    # One issue by key follows the same rule, so both give the same digest.
+    assert jira.issue(keys["accepted"]) == issues[keys["accepted"]]
