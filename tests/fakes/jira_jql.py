@@ -184,7 +184,10 @@ class Query:
             self.pos += 1
             values = self._values()
             preds = [self._compare(name, field, "=", v) for v in values]
-            found = lambda i: any(p(i) for p in preds)  # noqa: E731
+
+            def found(issue: Any) -> bool:
+                return any(p(issue) for p in preds)
+
             return (lambda i: not found(i)) if negate else found
         op_kind, op = self._take()
         if op_kind != "op" or op in "(),":
@@ -217,15 +220,21 @@ class Query:
             if kind != "text":
                 raise JqlError(f"The operator '{op}' is not supported by the '{name}' field.")
             needle = value.strip('"').casefold()
-            hit = lambda i: needle in (getattr(i, attr) or "").casefold()  # noqa: E731
+
+            def hit(issue: Any) -> bool:
+                return needle in (getattr(issue, attr) or "").casefold()
+
             return (lambda i: not hit(i)) if op == "!~" else hit
         if op not in ("=", "!="):
             raise JqlError(f"The operator '{op}' is not supported by the '{name}' field.")
         folded = value.casefold()
-        if kind == "list":
-            eq = lambda i: any(v.casefold() == folded for v in getattr(i, attr))  # noqa: E731
-        else:
-            eq = lambda i: str(getattr(i, attr) or "").casefold() == folded  # noqa: E731
+
+        def eq(issue: Any) -> bool:
+            value = getattr(issue, attr)
+            if kind == "list":
+                return any(v.casefold() == folded for v in value)
+            return str(value or "").casefold() == folded
+
         return (lambda i: not eq(i)) if op == "!=" else eq
 
     def _order_by(self) -> None:

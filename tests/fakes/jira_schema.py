@@ -31,9 +31,10 @@ def _spec() -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1)
-def _registry() -> Registry:
-    resource = Resource.from_contents(_spec(), default_specification=DRAFT4)
-    return Registry().with_resource(_URN, resource)
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = Resource.from_contents(_spec(), default_specification=DRAFT4)
+    registry: Registry[Any] = Registry().with_resource(_URN, resource)
+    return registry
 
 
 @functools.lru_cache(maxsize=1)

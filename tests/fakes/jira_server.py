@@ -289,7 +289,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return Reply(200, item.content, {"Content-Type": item.mime_type})
         return jira_error(404, "Not found")
 
-    def _send(self, status: int, data: bytes, kind: str, headers: dict[str, str] | None = None):
+    def _send(
+        self, status: int, data: bytes, kind: str, headers: dict[str, str] | None = None
+    ) -> None:
         lines = [
             f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}",
             f"Content-Type: {kind}",

@@ -6,6 +6,7 @@ so search results can be cached between the pages of one query.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -251,7 +252,11 @@ class JiraState:
                 if attr == "key":
                     hits.sort(key=lambda i: (i.project, i.number), reverse=not asc)
                 else:
-                    hits.sort(key=lambda i, a=attr: str(getattr(i, a) or ""), reverse=not asc)
+                    hits.sort(key=functools.partial(_text_of, attr), reverse=not asc)
             keys = [issue.key for issue in hits]
             self._search_cache[(jql, self.revision)] = keys
             return keys
+
+
+def _text_of(attr: str, issue: FakeIssue) -> str:
+    return str(getattr(issue, attr) or "")
