@@ -39,37 +39,56 @@ UNCLASSIFIED: Final = "unclassified"
 
 
 class Classifier:
-    """Compiled form of a :class:`Classification`: lower-cased sets, fixed order."""
+    """Compiled form of a :class:`Classification`.
+
+    Each label, type and component value maps to the rank of the first
+    category whose rule names it; an issue's category is the lowest rank among
+    its values. This is the same "first matching rule wins" as trying the rules
+    in order, at one dictionary lookup per value (the gate classifies 100,000
+    issues in well under a second).
+    """
 
     def __init__(self, classification: Classification) -> None:
-        self._rules: list[tuple[Category, frozenset[str], frozenset[str], frozenset[str]]] = []
-        for category in Category:
+        self._order = list(Category)
+        self._labels: dict[str, int] = {}
+        self._types: dict[str, int] = {}
+        self._components: dict[str, int] = {}
+        for rank, category in enumerate(self._order):
             rule = classification.rules.get(category)
             if rule is None:
                 continue
-            self._rules.append(
-                (
-                    category,
-                    _fold(rule.labels),
-                    _fold(rule.types),
-                    _fold(rule.components),
-                )
-            )
+            for values, table in (
+                (rule.labels, self._labels),
+                (rule.types, self._types),
+                (rule.components, self._components),
+            ):
+                for value in values:
+                    table.setdefault(value.casefold(), rank)
         self._markers = _fold(classification.security_labels)
+        # Issues of one release share a handful of label/type/component
+        # combinations: classify each combination once.
+        self._seen: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Category | str | None] = {}
 
     def classify(self, issue: Issue) -> Category | str | None:
         """Return the category, ``UNCLASSIFIED``, or None when not security-related."""
-        labels = _fold(issue.labels)
-        components = _fold(issue.components)
-        issue_type = issue.type.casefold()
-        for category, rule_labels, rule_types, rule_components in self._rules:
-            if (
-                labels & rule_labels
-                or issue_type in rule_types
-                or components & rule_components
-            ):
-                return category
-        if labels & self._markers:
+        signature = (issue.type, issue.labels, issue.components)
+        try:
+            return self._seen[signature]
+        except KeyError:
+            result = self._classify(issue)
+            self._seen[signature] = result
+            return result
+
+    def _classify(self, issue: Issue) -> Category | str | None:
+        no_match = len(self._order)
+        rank = self._types.get(issue.type.casefold(), no_match)
+        for label in issue.labels:
+            rank = min(rank, self._labels.get(label.casefold(), no_match))
+        for component in issue.components:
+            rank = min(rank, self._components.get(component.casefold(), no_match))
+        if rank < no_match:
+            return self._order[rank]
+        if any(label.casefold() in self._markers for label in issue.labels):
             return UNCLASSIFIED
         return None
 

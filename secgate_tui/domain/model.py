@@ -10,7 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr, field_validator
 
 
 class Category(StrEnum):
@@ -64,41 +67,93 @@ def utc(value: datetime) -> datetime:
 
 
 class Issue(BaseModel):
-    """One tracker issue, normalized. Text fields are untrusted tracker input."""
+    """One tracker issue, normalized. Text fields are untrusted tracker input.
+
+    Fields are declared in alphabetical order on purpose: pydantic serializes
+    in declaration order, so ``model_dump_json`` is already canonical JSON
+    (sorted keys, compact, UTF-8) and the snapshot digest of 100,000 issues
+    needs no Python-level re-sorting (see canonical.py).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    source: str
+    affects_versions: tuple[str, ...] = ()
+    assignee: str | None = None
+    closed: bool
+    closed_at: AwareDatetime | None = None
+    components: tuple[str, ...] = ()
+    created: AwareDatetime
+    disposition: Disposition = Disposition.UNKNOWN
+    fix_versions: tuple[str, ...] = ()
+    justification: str | None = None
     key: str
-    url: str = ""
+    labels: tuple[str, ...] = ()
+    priority: str | None = None
+    raw_digest: str = ""
+    resolution: str | None = None
+    severity: str | None = None
+    source: str
+    status: str
     title: str
     type: str = ""
-    status: str
-    closed: bool
-    resolution: str | None = None
-    disposition: Disposition = Disposition.UNKNOWN
-    labels: tuple[str, ...] = ()
-    components: tuple[str, ...] = ()
-    fix_versions: tuple[str, ...] = ()
-    affects_versions: tuple[str, ...] = ()
-    priority: str | None = None
-    severity: str | None = None
-    created: AwareDatetime
     updated: AwareDatetime
-    closed_at: AwareDatetime | None = None
-    assignee: str | None = None
-    justification: str | None = None
-    raw_digest: str = ""
+    url: str = ""
 
     @field_validator("created", "updated", "closed_at")
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else utc(value)
 
+    # The issue's canonical JSON, kept once computed or once read from the store
+    # (which writes exactly that text): the snapshot digest of 100,000 issues
+    # then costs a join instead of a re-serialization. Never part of equality.
+    _canonical: bytes | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_canonical_json(cls, data: str | bytes) -> Issue:
+        """An issue read back from text that :meth:`canonical_json` produced."""
+        issue = cls.model_validate_json(data)
+        private = issue.__pydantic_private__
+        assert private is not None
+        private["_canonical"] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        # Canonical text sets every field; one shared set instead of a 2 KB set
+        # per issue keeps 100,000 loaded issues within the memory budget.
+        # pydantic copies this set before changing it (model_copy).
+        object.__setattr__(issue, "__pydantic_fields_set__", _ALL_FIELDS)
+        return issue
+
+    def canonical_json(self) -> bytes:
+        """Compact JSON with sorted keys (fields are declared in sorted order)."""
+        # The private dict directly: pydantic's __getattr__ for private
+        # attributes costs microseconds, and this runs once per issue per verdict.
+        private = self.__pydantic_private__
+        assert private is not None
+        cached: bytes | None = private.get("_canonical")
+        if cached is None:
+            cached = self.__pydantic_serializer__.to_json(self)
+            private["_canonical"] = cached
+        return cached
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Issue:
+        copied = super().model_copy(update=update, deep=deep)
+        copied._canonical = None  # the cached text describes the original, not the copy
+        return copied
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Issue):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.key, self.updated, self.title, self.status))
+
     @property
     def uid(self) -> tuple[str, str]:
         """Identity across sources: the same key may exist in two trackers."""
         return (self.source, self.key)
+
+
+_ALL_FIELDS = set(Issue.model_fields)
 
 
 class ActivityState(StrEnum):

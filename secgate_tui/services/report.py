@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from secgate_tui.domain import Finding, Verdict
@@ -27,7 +28,9 @@ def verdict_json(product: str, release: str, verdict: Verdict) -> dict[str, Any]
                 "total": result.total,
                 "closed": result.closed,
                 "blocking": [_finding(f) for f in result.blocking],
-                "residual": [r.model_dump(mode="json") for r in result.residual],
+                "residual": [
+                    {**asdict(r), "disposition": r.disposition.value} for r in result.residual
+                ],
                 "empty": result.empty,
                 "acknowledged": result.acknowledged,
                 "not_applicable_reason": result.not_applicable_reason,

@@ -176,7 +176,7 @@ class Store:
                     db.execute("DELETE FROM issues WHERE scope = ?", (scope,))
                 db.executemany(
                     "INSERT OR REPLACE INTO issues (scope, source, key, data) VALUES (?, ?, ?, ?)",
-                    ((scope, i.source, i.key, i.model_dump_json()) for i in issues),
+                    ((scope, i.source, i.key, i.canonical_json().decode()) for i in issues),
                 )
                 new_cursor, new_full, synced = (
                     _iso(cursor),
@@ -223,7 +223,7 @@ class Store:
         found: list[Issue] = []
         for scope in scopes:
             rows = self._query("SELECT data FROM issues WHERE scope = ?", (scope,))
-            found.extend(Issue.model_validate_json(data) for (data,) in rows)
+            found.extend(Issue.from_canonical_json(data) for (data,) in rows)
         return found
 
     # -- activity observations ------------------------------------------------

@@ -43,8 +43,9 @@ def demo_dir(tmp_path: Path) -> Path:
 
 
 def test_demo_status_json_passing_release(demo_dir: Path) -> None:
-    result = secgate("--demo", "status", "--product", "ipc", "--release", "2.1", "--json",
-                     data_dir=demo_dir)
+    result = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=demo_dir
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["verdict"] == "PASS" and data["product"] == "ipc" and data["release"] == "2.1"
@@ -59,8 +60,9 @@ def test_demo_status_json_passing_release(demo_dir: Path) -> None:
 
 
 def test_demo_status_blocked_release_names_every_blocking_issue(demo_dir: Path) -> None:
-    result = secgate("--demo", "status", "--product", "ipc", "--release", "2.2", "--json",
-                     data_dir=demo_dir)
+    result = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.2", "--json", data_dir=demo_dir
+    )
     assert result.returncode == 1, result.stderr
     data = json.loads(result.stdout)
     blocked_categories = [k for k, v in data["categories"].items() if v["blocking"]]
@@ -80,16 +82,26 @@ def test_demo_status_blocked_release_names_every_blocking_issue(demo_dir: Path) 
 
 
 def test_empty_category_needs_acknowledgement(demo_dir: Path) -> None:
-    blocked = secgate("--demo", "status", "--product", "ipc", "--release", "2.2.1", "--json",
-                      data_dir=demo_dir)
+    blocked = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.2.1", "--json", data_dir=demo_dir
+    )
     assert blocked.returncode == 1
     data = json.loads(blocked.stdout)
     assert data["categories"]["system-test-findings"]["empty"] is True
     assert data["categories"]["system-test-findings"]["acknowledged"] is False
 
-    acked = secgate("--demo", "status", "--product", "ipc", "--release", "2.2.1", "--json",
-                    "--ack-empty", "system-test-findings=documentation-only patch",
-                    data_dir=demo_dir)
+    acked = secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.2.1",
+        "--json",
+        "--ack-empty",
+        "system-test-findings=documentation-only patch",
+        data_dir=demo_dir,
+    )
     assert acked.returncode == 0, acked.stdout
     category = json.loads(acked.stdout)["categories"]["system-test-findings"]
     assert category["acknowledged"] is True
@@ -107,8 +119,10 @@ def test_unknown_release_is_an_error_not_an_empty_pass(demo_dir: Path) -> None:
     ("args", "message"),
     [
         (["status", "--product", "nope", "--release", "2.1"], "unknown product 'nope'"),
-        (["status", "--product", "ipc", "--release", "2.1", "--ack-empty", "tests"],
-         "'tests' is not a category"),
+        (
+            ["status", "--product", "ipc", "--release", "2.1", "--ack-empty", "tests"],
+            "'tests' is not a category",
+        ),
         (["status", "--product", "ipc"], "the following arguments are required: --release"),
     ],
 )
@@ -138,19 +152,35 @@ def test_sync_then_offline_status_and_staleness(demo_dir: Path) -> None:
     synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
     assert synced.returncode == 0, synced.stderr
     assert "synced" in synced.stdout
-    offline = secgate("--demo", "status", "--product", "ipc", "--release", "2.1", "--offline",
-                      data_dir=demo_dir)
+    offline = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.1", "--offline", data_dir=demo_dir
+    )
     assert offline.returncode == 0, offline.stdout
-    stale = secgate("--demo", "status", "--product", "ipc", "--release", "2.1", "--offline",
-                    "--json", data_dir=demo_dir,
-                    env={"SECGATE_POLICY__MAX_SNAPSHOT_AGE_SECONDS": "0"})
+    stale = secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.1",
+        "--offline",
+        "--json",
+        data_dir=demo_dir,
+        env={"SECGATE_POLICY__MAX_SNAPSHOT_AGE_SECONDS": "0"},
+    )
     assert stale.returncode == 1
-    assert any("old; the policy allows at most 0 s" in r for r in json.loads(stale.stdout)["reasons"])
+    assert any(
+        "old; the policy allows at most 0 s" in r for r in json.loads(stale.stdout)["reasons"]
+    )
 
 
 def test_failing_source_fails_sync_and_blocks_status(demo_dir: Path) -> None:
-    assert secgate("--demo", "sync", "--product", "ipc", "--release", "2.1",
-                   data_dir=demo_dir).returncode == 0
+    assert (
+        secgate(
+            "--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir
+        ).returncode
+        == 0
+    )
     sandbox = demo_dir / "sandbox.json"
     data = json.loads(sandbox.read_text())
     data["faults"]["unavailable"] = True
@@ -158,16 +188,24 @@ def test_failing_source_fails_sync_and_blocks_status(demo_dir: Path) -> None:
     synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
     assert synced.returncode == 2
     assert "FAILED" in synced.stdout and "sandbox" in synced.stdout
-    status = secgate("--demo", "status", "--product", "ipc", "--release", "2.1", "--json",
-                     data_dir=demo_dir)
+    status = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=demo_dir
+    )
     assert status.returncode == 1
     reasons = json.loads(status.stdout)["reasons"]
     assert any("failed to sync" in r and "unavailable" in r for r in reasons)
 
 
 def test_no_config_suggests_init_and_demo(tmp_path: Path) -> None:
-    result = secgate("status", "--product", "p", "--release", "1", data_dir=tmp_path / "d",
-                     env={"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)})
+    result = secgate(
+        "status",
+        "--product",
+        "p",
+        "--release",
+        "1",
+        data_dir=tmp_path / "d",
+        env={"XDG_CONFIG_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)},
+    )
     assert result.returncode == 2
     assert "no configuration found" in result.stderr
     assert "secgate init" in result.stderr and "secgate --demo" in result.stderr
@@ -175,8 +213,19 @@ def test_no_config_suggests_init_and_demo(tmp_path: Path) -> None:
 
 def test_init_writes_a_loadable_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "secgate.toml"
-    args = ["--config", str(path), "init", "--kind", "jira", "--url", "https://x.atlassian.net",
-            "--project", "IPC", "--product-name", "Infusion Pump Controller"]
+    args = [
+        "--config",
+        str(path),
+        "init",
+        "--kind",
+        "jira",
+        "--url",
+        "https://x.atlassian.net",
+        "--project",
+        "IPC",
+        "--product-name",
+        "Infusion Pump Controller",
+    ]
     first = secgate(*args, data_dir=tmp_path / "d")
     assert first.returncode == 0, first.stderr
     data = tomllib.loads(path.read_text())
@@ -194,8 +243,9 @@ def test_init_writes_a_loadable_config_and_refuses_to_overwrite(tmp_path: Path) 
 
 
 def test_init_without_terminal_names_missing_flags(tmp_path: Path) -> None:
-    result = secgate("--config", str(tmp_path / "s.toml"), "init", "--kind", "gitlab",
-                     data_dir=tmp_path / "d")
+    result = secgate(
+        "--config", str(tmp_path / "s.toml"), "init", "--kind", "gitlab", data_dir=tmp_path / "d"
+    )
     assert result.returncode == 2
     assert "--url, --project, --product-name" in result.stderr
     assert not (tmp_path / "s.toml").exists()
@@ -203,24 +253,53 @@ def test_init_without_terminal_names_missing_flags(tmp_path: Path) -> None:
 
 def test_missing_token_variable_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "secgate.toml"
-    assert secgate("--config", str(path), "init", "--kind", "jira", "--url",
-                   "https://x.atlassian.net", "--project", "IPC", "--product-name", "P",
-                   data_dir=tmp_path / "d").returncode == 0
-    result = secgate("--config", str(path), "status", "--product", "ipc", "--release", "1",
-                     data_dir=tmp_path / "d")
+    assert (
+        secgate(
+            "--config",
+            str(path),
+            "init",
+            "--kind",
+            "jira",
+            "--url",
+            "https://x.atlassian.net",
+            "--project",
+            "IPC",
+            "--product-name",
+            "P",
+            data_dir=tmp_path / "d",
+        ).returncode
+        == 0
+    )
+    result = secgate(
+        "--config",
+        str(path),
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "1",
+        data_dir=tmp_path / "d",
+    )
     assert result.returncode == 2
     assert "SECGATE_JIRA_TOKEN is not set" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_hostile_titles_are_escaped_in_terminal_output(demo_dir: Path) -> None:
-    assert secgate("--demo", "sync", "--product", "ipc", "--release", "2.2",
-                   data_dir=demo_dir).returncode == 0
+    assert (
+        secgate(
+            "--demo", "sync", "--product", "ipc", "--release", "2.2", data_dir=demo_dir
+        ).returncode
+        == 0
+    )
     sandbox = demo_dir / "sandbox.json"
     data = json.loads(sandbox.read_text())
     hostile = "\x1b[2J\x1b]0;pwned\x07[bold red]x[/] \u202eevil"
-    key = next(k for k, v in data["issues"].items()
-               if v["fix_versions"] == ["2.2"] and not v["closed"] and "security" in v["labels"])
+    key = next(
+        k
+        for k, v in data["issues"].items()
+        if v["fix_versions"] == ["2.2"] and not v["closed"] and "security" in v["labels"]
+    )
     data["issues"][key]["title"] = hostile
     data["issues"][key]["updated"] = datetime.now(UTC).isoformat()  # as a tracker edit does
     sandbox.write_text(json.dumps(data))

@@ -52,18 +52,30 @@ def test_good_config_loads(tmp_path: Path) -> None:
     [
         ("[products.ipc\nname=1", "not valid TOML"),
         (GOOD + "\n[policy]\nmax_snapshot_age = 3\n", "policy.max_snapshot_age: unknown setting"),
-        (GOOD.replace("review_interval_days = 365", "review_interval_days = 400"),
-         "products.ipc.review_interval_days: Input should be less than or equal to 365"),
-        (GOOD.replace("review_interval_days = 365", 'review_interval_days = "yearly"'),
-         "products.ipc.review_interval_days"),
-        (GOOD.replace('kind = "sandbox"', 'kind = "bugzilla"'),
-         "unknown tracker kind 'bugzilla'. Installed connectors: "),
-        (GOOD.replace('tracker = "box"', 'tracker = "jira"'),
-         "products.ipc.sources[0].tracker names the tracker 'jira', which is not configured"),
-        (GOOD.replace('implementation = {{', 'implementaton = {{'),
-         "products.ipc.categories.implementaton"),
-        (GOOD.replace('path = "{path}"', 'path = "{path}"\ntoken = "hunter2hunter2"'),
-         "trackers.box.token: unknown setting"),
+        (
+            GOOD.replace("review_interval_days = 365", "review_interval_days = 400"),
+            "products.ipc.review_interval_days: Input should be less than or equal to 365",
+        ),
+        (
+            GOOD.replace("review_interval_days = 365", 'review_interval_days = "yearly"'),
+            "products.ipc.review_interval_days",
+        ),
+        (
+            GOOD.replace('kind = "sandbox"', 'kind = "bugzilla"'),
+            "unknown tracker kind 'bugzilla'. Installed connectors: ",
+        ),
+        (
+            GOOD.replace('tracker = "box"', 'tracker = "jira"'),
+            "products.ipc.sources[0].tracker names the tracker 'jira', which is not configured",
+        ),
+        (
+            GOOD.replace("implementation = {{", "implementaton = {{"),
+            "products.ipc.categories.implementaton",
+        ),
+        (
+            GOOD.replace('path = "{path}"', 'path = "{path}"\ntoken = "hunter2hunter2"'),
+            "trackers.box.token: unknown setting",
+        ),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, expected: str) -> None:

@@ -123,8 +123,15 @@ def test_open_issue_blocks_its_category(category: Category) -> None:
 
 
 def test_unrecognised_resolution_names_the_value() -> None:
-    issues = [*one_per_category(), make(7, Category.REQUIREMENTS, disposition=Disposition.UNKNOWN,
-                                        resolution="Works as Designed")]
+    issues = [
+        *one_per_category(),
+        make(
+            7,
+            Category.REQUIREMENTS,
+            disposition=Disposition.UNKNOWN,
+            resolution="Works as Designed",
+        ),
+    ]
     verdict = evaluate(issues, [], POLICY, NOW, FRESH)
     (finding,) = verdict.category(Category.REQUIREMENTS).blocking
     assert "Works as Designed" in finding.reason
@@ -132,9 +139,7 @@ def test_unrecognised_resolution_names_the_value() -> None:
 
 def test_unclassified_security_issue_blocks_and_unmarked_is_ignored() -> None:
     stray = make(60, Category.REQUIREMENTS).model_copy(update={"labels": ("security",)})
-    unrelated = make(61, Category.REQUIREMENTS, closed=False).model_copy(
-        update={"labels": ("ux",)}
-    )
+    unrelated = make(61, Category.REQUIREMENTS, closed=False).model_copy(update={"labels": ("ux",)})
     verdict = evaluate([*one_per_category(), stray, unrelated], [], POLICY, NOW, FRESH)
     assert [f.key for f in verdict.unclassified] == ["P-60"]
     assert verdict.outcome is Outcome.BLOCKED

@@ -37,7 +37,9 @@ def plugin_dir(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     info = site / "thirdparty_trackers-1.0.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: thirdparty-trackers\nVersion: 1.0\n")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: thirdparty-trackers\nVersion: 1.0\n"
+    )
     (info / "entry_points.txt").write_text(
         "[secgate.connectors]\nbroken = thirdparty_broken:Connector\n"
         "notaclass = thirdparty_good:VALUE\n"
@@ -84,8 +86,18 @@ def test_config_naming_a_broken_plugin_is_a_clear_cli_error(tmp_path: Path) -> N
     )
     site = plugin_dir(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "secgate_tui.cli", "--config", str(config),
-         "--data-dir", str(tmp_path / "d"), "status", "--release", "1"],
+        [
+            sys.executable,
+            "-m",
+            "secgate_tui.cli",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "status",
+            "--release",
+            "1",
+        ],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},

@@ -15,8 +15,9 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def issue(key: str, title: str = "t") -> Issue:
-    return Issue(source="s", key=key, title=title, status="Open", closed=False,
-                 created=NOW, updated=NOW)
+    return Issue(
+        source="s", key=key, title=title, status="Open", closed=False, created=NOW, updated=NOW
+    )
 
 
 @pytest.fixture
@@ -31,8 +32,11 @@ def state(**kw: object) -> SourceState:
 def test_full_sync_replaces_incremental_upserts(store: Store) -> None:
     store.save_sync("k", state(), [issue("A"), issue("B")], full=True, cursor=NOW)
     store.save_sync("k", state(), [issue("B", "renamed"), issue("C")], full=False, cursor=NOW)
-    assert {(i.key, i.title) for i in store.issues(["k"])} == {("A", "t"), ("B", "renamed"),
-                                                               ("C", "t")}
+    assert {(i.key, i.title) for i in store.issues(["k"])} == {
+        ("A", "t"),
+        ("B", "renamed"),
+        ("C", "t"),
+    }
     store.save_sync("k", state(), [issue("C")], full=True, cursor=NOW)
     assert [i.key for i in store.issues(["k"])] == ["C"]
 
@@ -52,7 +56,7 @@ def test_a_failing_write_leaves_the_store_unchanged(store: Store) -> None:
     store.save_sync("k", state(), [issue("A")], full=True, cursor=NOW)
 
     class Boom(Issue):
-        def model_dump_json(self, **kw: object) -> str:  # type: ignore[override]
+        def canonical_json(self) -> bytes:
             raise RuntimeError("disk full")
 
     bad = Boom(**issue("B").model_dump())
@@ -63,8 +67,9 @@ def test_a_failing_write_leaves_the_store_unchanged(store: Store) -> None:
 
 def append(store: Store, n: int) -> None:
     for i in range(n):
-        store.append_audit("authorization", "ipc", f"1.{i}", {"n": i, "text": "ü"},
-                           NOW + timedelta(seconds=i))
+        store.append_audit(
+            "authorization", "ipc", f"1.{i}", {"n": i, "text": "ü"}, NOW + timedelta(seconds=i)
+        )
 
 
 def test_chain_verifies_and_survives_reopen(tmp_path: Path) -> None:
@@ -116,9 +121,11 @@ def test_rehashed_entry_breaks_the_next_link(store: Store) -> None:
     from secgate_tui.services.store import entry_hash
 
     append(store, 3)
-    row = sqlite3.connect(store.path).execute(
-        "SELECT seq, at, kind, product, release, prev_hash FROM audit_log WHERE seq = 2"
-    ).fetchone()
+    row = (
+        sqlite3.connect(store.path)
+        .execute("SELECT seq, at, kind, product, release, prev_hash FROM audit_log WHERE seq = 2")
+        .fetchone()
+    )
     forged = entry_hash(row[0], row[1], row[2], row[3], row[4], '{"n":7}', row[5])
     tamper(store, f"UPDATE audit_log SET payload = '{{\"n\":7}}', hash = '{forged}' WHERE seq = 2")
     report = store.verify_chain()

@@ -1,0 +1,74 @@
+"""Canonical JSON: what an auditor recomputes with any JSON library."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from secgate_tui.domain import Disposition, Issue
+from secgate_tui.domain.canonical import (
+    canonical_json,
+    issues_as_json,
+    issues_canonical_json,
+    snapshot_digest,
+)
+
+text = st.text(max_size=40)  # any unicode, control characters included
+times = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@st.composite
+def issues(draw: st.DrawFn) -> Issue:
+    created = draw(times)
+    return Issue(
+        source=draw(st.sampled_from(["jira", "gitlab"])),
+        key=draw(st.from_regex(r"[A-Z]{2,4}-[0-9]{1,4}", fullmatch=True)),
+        title=draw(text),
+        status=draw(text),
+        closed=draw(st.booleans()),
+        resolution=draw(st.one_of(st.none(), text)),
+        disposition=draw(st.sampled_from(list(Disposition))),
+        labels=tuple(draw(st.lists(text, max_size=3))),
+        created=created,
+        updated=created + timedelta(seconds=draw(st.integers(0, 10**7))),
+        justification=draw(st.one_of(st.none(), text)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(issues(), max_size=8))
+def test_fast_path_equals_sorted_keys_json_dumps(items: list[Issue]) -> None:
+    reference = json.dumps(
+        issues_as_json(items), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+    assert issues_canonical_json(items) == reference
+    assert canonical_json(issues_as_json(items)).encode() == reference
+
+
+@settings(max_examples=200, deadline=None)
+@given(issues(), st.text(max_size=10))
+def test_stored_text_round_trips_and_copies_drop_the_cache(issue: Issue, title: str) -> None:
+    loaded = Issue.from_canonical_json(issue.canonical_json().decode())
+    assert loaded == issue
+    assert loaded.canonical_json() == issue.model_dump_json().encode()
+    changed = loaded.model_copy(update={"title": title})
+    assert changed.canonical_json() == changed.model_dump_json().encode()
+    if title != issue.title:
+        assert snapshot_digest([changed]) != snapshot_digest([loaded])
+
+
+def test_non_utc_times_are_normalized_before_hashing() -> None:
+    plus2 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC).astimezone(
+        __import__("datetime").timezone(timedelta(hours=2))
+    )
+    a = Issue(
+        source="s", key="K-1", title="t", status="s", closed=False, created=plus2, updated=plus2
+    )
+    b = a.model_copy(update={"created": plus2.astimezone(UTC), "updated": plus2.astimezone(UTC)})
+    assert b'"created":"2026-05-01T14:00:00Z"' in a.canonical_json()
+    assert snapshot_digest([a]) == snapshot_digest([b])
