@@ -68,9 +68,13 @@ def sandbox(tmp_path: Path) -> Sandbox:
 
 
 @pytest.fixture
-def context(tmp_path: Path, sandbox: Sandbox) -> Iterator[Context]:
+def context(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     data = demo_data(tmp_path, today=NOW.date())
     data["trackers"]["sandbox"]["live"] = False
+    # A relative path keeps the configuration digest (shown in records) the same
+    # on every run, whatever the temporary directory is called.
+    monkeypatch.chdir(tmp_path)
+    data["trackers"]["sandbox"]["path"] = sandbox.path.name
     config = config_from_data(data, None)
     store = Store(tmp_path / "secgate.sqlite3")
     connections = Connections(config)

@@ -238,7 +238,7 @@ def test_small_terminal_keeps_banner_boards_and_footer(make_app: AppFactory) -> 
             table = board(app, "system-test-findings").table
             assert table.virtual_size.width <= table.size.width + 1
             assert "BLOCKED" in banner_text(app)
-            await pilot.resize_terminal(120, 40)
+            await pilot.resize_terminal(150, 40)  # wide enough for the side panel
             await settle(pilot)
             assert not screen.has_class("-narrow")
 

@@ -13,7 +13,9 @@ from secgate_tui.app.render import age, bar, safe
 from secgate_tui.app.view_model import CategoryView, IssueRow
 
 #: Fixed widths so a 10 KB title cannot widen the table; title and reason share the rest.
-KEY, STATUS, AGE, MIN_TEXT = 12, 12, 4, 12
+STATUS, AGE, MIN_TEXT = 12, 4, 12
+#: Keys differ per tracker (PROJ-12, group/app#34, #123): as wide as needed, within bounds.
+MIN_KEY, MAX_KEY = 7, 24
 #: At most this many rows are visible at once; the table scrolls the rest.
 MAX_VISIBLE_ROWS = 9
 
@@ -34,7 +36,7 @@ class CategoryBoard(Vertical):
         self.label = label
         self._view: CategoryView | None = None
         self._rows: tuple[IssueRow, ...] | None = None
-        self._widths = (0, 0)
+        self._widths = (0, 0, 0)
         self._shown_rows: tuple[IssueRow, ...] = ()
         self._width = 0
 
@@ -106,13 +108,14 @@ class CategoryBoard(Vertical):
         # An explicit height: "auto" is not recomputed when rows arrive before
         # the first layout.
         table.styles.height = min(len(rows), MAX_VISIBLE_ROWS) + 1
-        title, reason = self._fit()
+        key = max(MIN_KEY, min(MAX_KEY, max((len(row.key) for row in rows), default=0)))
+        title, reason = self._fit(key)
         selected = self._selected_key()
         self._shown_rows = rows
-        if (title, reason) != self._widths or not table.columns:
-            self._widths = (title, reason)
+        if (key, title, reason) != self._widths or not table.columns:
+            self._widths = (key, title, reason)
             table.clear(columns=True)
-            table.add_column("Key", width=KEY, key="key")
+            table.add_column("Key", width=key, key="key")
             table.add_column("Title", width=title, key="title")
             table.add_column("Status", width=STATUS, key="status")
             table.add_column("Age", width=AGE, key="age")
@@ -121,7 +124,7 @@ class CategoryBoard(Vertical):
             table.clear()
         table.add_rows(
             (
-                safe(row.key, KEY),
+                safe(row.key, key),
                 safe(row.title, title),
                 safe(row.status, STATUS),
                 Text(age(row.age_days), justify="right"),
@@ -144,19 +147,19 @@ class CategoryBoard(Vertical):
         row = shown[table.cursor_row]
         return row.source, row.key
 
-    def _fit(self) -> tuple[int, int]:
+    def _fit(self, key: int) -> tuple[int, int]:
         """Widths of the title and reason columns for the board's current width."""
         # The screen tells each board its width: layout has not run when rows first arrive.
         width = self._width or 80
         # Borders, one cell of padding each side of five columns, the scrollbar.
-        rest = width - 2 - (KEY + STATUS + AGE + 5 * 2) - 2
+        rest = width - 2 - (key + STATUS + AGE + 5 * 2) - 2
         title = max(MIN_TEXT, rest * 11 // 20)
         return title, max(MIN_TEXT, rest - title)
 
     def set_width(self, width: int) -> None:
         """Re-lay the columns for a new board width (the terminal was resized)."""
         self._width = width
-        if self._rows is not None and self._fit() != self._widths:
+        if self._rows is not None and self._fit(self._widths[0]) != self._widths[1:]:
             self.show_rows(self._rows, force=True)
 
     @on(DataTable.RowSelected)

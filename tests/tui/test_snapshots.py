@@ -1,0 +1,60 @@
+"""How the key screens look (pytest-textual-snapshot; textual is pinned exactly).
+
+Deterministic by construction: a fixed clock, a sandbox seeded at a fixed
+moment and not live, no cursor blink. After an intended change, refresh with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and read the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import SIZE, AppFactory, settle
+
+Snap = Callable[..., bool]
+
+
+def test_board_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=ready)
+
+
+def test_board_small_terminal_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def ready(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.2.1"), terminal_size=(80, 24), run_before=ready)
+
+
+def test_issue_detail_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def open_issue(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=open_issue)
+
+
+def test_authorization_dialog_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def prepare(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"2.1")
+        await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.1"), terminal_size=SIZE, run_before=prepare)
+
+
+def test_reviews_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def reviews(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=reviews)
