@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import requests
 from redminelib import Redmine
 from redminelib import exceptions as rm
+from redminelib.engines.sync import SyncEngine
 from requests.adapters import HTTPAdapter
 from tenacity import (
     Retrying,
@@ -46,6 +47,18 @@ class _Transient(Exception):
         self.error = error
 
 
+class _TimeoutEngine(SyncEngine):  # type: ignore[misc]  # untyped library
+    """python-redmine sets ``timeout`` as a Session attribute, which requests
+    ignores: without this a dead server would hang a sync forever."""
+
+    def construct_request_kwargs(
+        self, method: str, headers: Any, params: Any, data: Any
+    ) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().construct_request_kwargs(method, headers, params, data)
+        kwargs["timeout"] = self.requests.get("timeout")
+        return kwargs
+
+
 class RedmineClient:
     """One Redmine instance. Thread-safe for concurrent GETs (pooled keep-alive)."""
 
@@ -67,7 +80,12 @@ class RedmineClient:
         self.retries = retries
         self.pool = pool
         self._redact = redact
-        self.redmine = Redmine(self.url, key=key, requests={"timeout": timeout, "verify": verify})
+        self.redmine = Redmine(
+            self.url,
+            key=key,
+            engine=_TimeoutEngine,
+            requests={"timeout": timeout, "verify": verify},
+        )
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
         self.redmine.engine.session.mount("http://", adapter)
         self.redmine.engine.session.mount("https://", adapter)

@@ -56,7 +56,7 @@ def test_more_than_one_page(redmine_harness: RedmineHarness) -> None:
 
 
 def test_unknown_version_is_an_error(redmine_harness: RedmineHarness) -> None:
-    with pytest.raises(ReleaseNotFoundError, match="no version named '9.9'"):
+    with pytest.raises(ReleaseNotFoundError, match=r"no version named '9\.9'"):
         redmine_harness.connector.issues(redmine_harness.scope, "9.9")
 
 

@@ -167,4 +167,5 @@ def redmine_harness() -> Iterator[RedmineHarness]:
     harness = RedmineHarness(server, proxy)
     yield harness
     proxy.fault = None
+    proxy.fail_next = 0
     harness.connector.close()

@@ -5,6 +5,7 @@ answer is lost after Redmine committed it. With no fault it forwards verbatim.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import threading
 import time
@@ -22,6 +23,8 @@ class FaultProxy:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.fault: str | None = None
+        #: Answer this many next requests with 503, then forward again (a short outage).
+        self.fail_next = 0
         self.requests = 0
         proxy = self
 
@@ -59,6 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean (and free of request lines)
 
+    def handle(self) -> None:
+        # The client may give up first (timeout tests): nothing left to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
+
     def do_GET(self) -> None:
         self._handle()
 
@@ -84,6 +92,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.owner.requests += 1
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         fault = self.owner.fault
+        if self.owner.fail_next > 0:
+            self.owner.fail_next -= 1
+            fault = "unavailable"
         if fault == "slow":
             time.sleep(SLOW_SECONDS)
         if fault == "unavailable":

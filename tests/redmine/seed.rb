@@ -13,6 +13,8 @@ def key_for(user, value)
 end
 
 Setting.rest_api_enabled = '1'
+# No mail jobs: they run in a background thread that would hold SQLite locks.
+Setting.notified_events = []
 Setting.text_formatting = ENV.fetch('TEXT_FORMATTING', 'textile')
 Setting.default_projects_public = '0'
 

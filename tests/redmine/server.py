@@ -108,7 +108,8 @@ class RedmineServer:
             "LANG": "C.UTF-8",
             "REDMINE_INSTANCE": "default",
             "RAILS_ENV": "production",
-            "DATABASE_URL": f"sqlite3:{self.db}",
+            # A busy timeout, so a reader (e.g. a job thread) never makes a write fail.
+            "DATABASE_URL": f"sqlite3:{self.db}?timeout=10000",
         }
 
     # -- life cycle ----------------------------------------------------------
@@ -235,6 +236,12 @@ class RedmineServer:
         target = sqlite3.connect(self.db, timeout=30)
         try:
             source.backup(target)
+            # Redmine caches settings until one row is newer than its cache:
+            # without this, a test that changed a setting would leak into the next.
+            target.execute(
+                "UPDATE settings SET updated_on = strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 second')"
+            )
+            target.commit()
         finally:
             source.close()
             target.close()
