@@ -18,17 +18,15 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError, IssueRef
 from secgate_tui import __version__
 from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
-from secgate_tui.domain import Category, Outcome, Verdict, canonical_json, sha256_hex
+from secgate_tui.domain import Category, Verdict, canonical_json, sha256_hex
 from secgate_tui.domain.record import (
     AuthorizationRecord,
     AuthorizerIdentity,
@@ -38,6 +36,15 @@ from secgate_tui.domain.record import (
     residual_assigned_to,
 )
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
+from secgate_tui.services.authorization_types import (
+    AuthorizationResult,
+    OnStep,
+    Preparation,
+    Step,
+    StepEvent,
+    failed_verdict,
+    noop,
+)
 from secgate_tui.services.export import export_record
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.record_issue import (
@@ -47,84 +54,22 @@ from secgate_tui.services.record_issue import (
 )
 from secgate_tui.services.store import AuditEntry, StoreError
 from secgate_tui.services.sync import utcnow
-from secgate_tui.services.verify import verify_entry
+from secgate_tui.services.verify import verify, verify_entry
 from secgate_tui.services.writeback import Outgoing, WriteBackError, write_back
+
+__all__ = [
+    "AuthorizationResult",
+    "Authorizer",
+    "OnStep",
+    "Preparation",
+    "Step",
+    "StepEvent",
+    "noop",
+    "verify",
+]
 
 AUDIT_KIND = "authorization"
 LOCK_WAIT_SECONDS = 120.0
-
-
-class Step(StrEnum):
-    SYNC = "sync"
-    EVALUATE = "evaluate"
-    BUILD = "build"
-    POST = "post"
-    READ_BACK = "read back"
-    LOG = "log"
-    EXPORT = "export"
-
-
-@dataclass(frozen=True)
-class StepEvent:
-    step: Step
-    state: Literal["started", "done", "failed"]
-    detail: str = ""
-
-
-OnStep = Callable[[StepEvent], None]
-
-
-def noop(event: StepEvent) -> None:
-    """The default step listener."""
-
-
-@dataclass(frozen=True)
-class Preparation:
-    """Steps 1-3 done: what will be written, and where (nothing written yet)."""
-
-    product: str
-    release: str
-    verdict: Verdict
-    record: AuthorizationRecord | None
-    rendered: str
-    target: IssueRef | None
-    tracker: str = ""
-    comment: Rendered | None = None
-    blocked: bool = False
-    failed_step: Step | None = None
-    message: str = ""
-
-    @property
-    def ready(self) -> bool:
-        return self.record is not None and not self.blocked and self.failed_step is None
-
-
-@dataclass(frozen=True)
-class AuthorizationResult:
-    authorized: bool
-    blocked: bool
-    failed_step: Step | None
-    message: str
-    comment: CommentRef | None = None
-    record: AuthorizationRecord | None = None
-    exports: tuple[Path, ...] = ()
-    #: An earlier attempt's comment was adopted, or the release was already logged.
-    adopted: bool = False
-
-
-def _failed_verdict(reason: str, now: datetime) -> Verdict:
-    """A BLOCKED verdict for when the release could not even be evaluated."""
-    return Verdict(
-        outcome=Outcome.BLOCKED,
-        categories=(),
-        unclassified=(),
-        activities=(),
-        sources=(),
-        reasons=(reason,),
-        snapshot_digest="",
-        synced_at=None,
-        evaluated_at=now,
-    )
 
 
 def config_digest(ctx: Context) -> str:
@@ -185,7 +130,7 @@ class Authorizer:
             return Preparation(
                 product,
                 release,
-                verdict or _failed_verdict(message, self.clock()),
+                verdict or failed_verdict(message, self.clock()),
                 None,
                 "",
                 None,
