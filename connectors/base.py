@@ -284,9 +284,7 @@ class Connector(ABC):
 
     def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
         """Attach a file to an issue (records too long for one comment)."""
-        raise NotSupportedError(
-            f"the {self.kind} connector cannot attach files", tracker=self.name
-        )
+        raise NotSupportedError(f"the {self.kind} connector cannot attach files", tracker=self.name)
 
     def read_attachment(self, ref: AttachmentRef) -> bytes:
         raise NotSupportedError(
@@ -298,7 +296,7 @@ class Connector(ABC):
             f"the {self.kind} connector cannot list attachments", tracker=self.name
         )
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release network resources."""
 
     def redact(self, text: str) -> str:

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_ui(args: argparse.Namespace) -> int:
     """The terminal UI; until it lands, the headless overview of every release."""
     try:
-        from secgate_tui.app import run as run_app  # noqa: PLC0415 - textual is heavy
+        from secgate_tui.app import run as run_app
     except ImportError:
         args.json = False
         args.product = getattr(args, "product", None)

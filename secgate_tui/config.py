@@ -77,8 +77,10 @@ class Source(BaseModel):
         prefix, placeholder, suffix = self.release.partition("{release}")
         if not placeholder:
             return None
-        if len(name) > len(prefix) + len(suffix) and name.startswith(prefix) and name.endswith(
-            suffix
+        if (
+            len(name) > len(prefix) + len(suffix)
+            and name.startswith(prefix)
+            and name.endswith(suffix)
         ):
             return name[len(prefix) : len(name) - len(suffix)]
         return None
@@ -128,9 +130,7 @@ class Product(BaseModel):
         return self
 
     def classification(self) -> Classification:
-        return Classification(
-            rules=self.categories, security_labels=tuple(self.security_labels)
-        )
+        return Classification(rules=self.categories, security_labels=tuple(self.security_labels))
 
     def gate_policy(self, policy: Policy, acknowledged: Mapping[Category, str]) -> GatePolicy:
         """The gate's policy, with command-line acknowledgements over the config's."""

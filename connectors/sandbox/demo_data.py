@@ -196,17 +196,37 @@ def seed_demo(now: datetime) -> Data:
     b.project(
         "IPC",
         "Infusion Pump Controller",
-        [("2.0", True, -400), ("2.1", True, -120), ("2.2", False, 30), ("2.2.1", False, 45),
-         ("3.0", False, 200)],
+        [
+            ("2.0", True, -400),
+            ("2.1", True, -120),
+            ("2.2", False, 30),
+            ("2.2.1", False, 45),
+            ("3.0", False, 200),
+        ],
     )
     b.project("DMS", "Dialysis Monitoring Suite", [("5.4", True, -60), ("5.5", False, 60)])
 
     # Records of the required activities (5.8.6) and the review issues: IPC-1..6, DMS-1..5.
     for project, names in (
-        ("IPC", ["Threat model", "Security risk assessment", "Penetration test report",
-                 "Vulnerability scan", "Software bill of materials (SBOM)"]),
-        ("DMS", ["Threat model", "Security risk assessment", "Penetration test report",
-                 "Software bill of materials (SBOM)"]),
+        (
+            "IPC",
+            [
+                "Threat model",
+                "Security risk assessment",
+                "Penetration test report",
+                "Vulnerability scan",
+                "Software bill of materials (SBOM)",
+            ],
+        ),
+        (
+            "DMS",
+            [
+                "Threat model",
+                "Security risk assessment",
+                "Penetration test report",
+                "Software bill of materials (SBOM)",
+            ],
+        ),
     ):
         for offset, name in enumerate(names):
             b.issue(
@@ -219,39 +239,74 @@ def seed_demo(now: datetime) -> Data:
                 age_days=80,
                 closed_at=now - timedelta(days=10 + offset),
             )
-        b.issue(project, "Security management review (IEC 81001-5-1 4.1.8)", type="Task",
-                labels=["security-review"], age_days=400)
+        b.issue(
+            project,
+            "Security management review (IEC 81001-5-1 4.1.8)",
+            type="Task",
+            labels=["security-review"],
+            age_days=400,
+        )
 
     # IPC 2.0 and 2.1: released, passing.
     b.release("IPC", "2.0", 5, age_days=500)
     b.release("IPC", "2.1", 5, age_days=200)
-    b.security("IPC", "2.1", "defect-management", closed=True, resolution="Risk Accepted",
-               age_days=180, justification="Exploitable only with physical access to the "
-               "sealed maintenance port; residual risk accepted by the risk board (RB-2025-14).")
-    risk = b.security("IPC", "2.1", "system-test-findings", closed=True, resolution="Deferred",
-                      age_days=170)
-    data["issues"][risk]["comments"].append({
-        "id": "0", "author": "r.patel", "created": now_iso(now - timedelta(days=150)),
-        "body": "Risk acceptance: verbose error only reachable from the service network; "
-                "fix deferred to 2.2 (tracked in the 2.2 backlog), risk rated low.",
-    })
+    b.security(
+        "IPC",
+        "2.1",
+        "defect-management",
+        closed=True,
+        resolution="Risk Accepted",
+        age_days=180,
+        justification="Exploitable only with physical access to the "
+        "sealed maintenance port; residual risk accepted by the risk board (RB-2025-14).",
+    )
+    risk = b.security(
+        "IPC", "2.1", "system-test-findings", closed=True, resolution="Deferred", age_days=170
+    )
+    data["issues"][risk]["comments"].append(
+        {
+            "id": "0",
+            "author": "r.patel",
+            "created": now_iso(now - timedelta(days=150)),
+            "body": "Risk acceptance: verbose error only reachable from the service network; "
+            "fix deferred to 2.2 (tracked in the 2.2 backlog), risk rated low.",
+        }
+    )
 
     # IPC 2.2: blocked, for several different reasons.
     b.release("IPC", "2.2", 4, age_days=70)
-    for category, count in (("system-test-findings", 2), ("implementation", 3),
-                            ("defect-management", 2), ("verification-validation", 1)):
+    for category, count in (
+        ("system-test-findings", 2),
+        ("implementation", 3),
+        ("defect-management", 2),
+        ("verification-validation", 1),
+    ):
         for _ in range(count):
             b.security("IPC", "2.2", category, closed=False, age_days=b.rng.randint(5, 60))
-    b.security("IPC", "2.2", "security-by-design", closed=True, resolution="Risk Accepted",
-               age_days=40)  # no justification: blocks
-    b.security("IPC", "2.2", "requirements", closed=True, resolution="Works as Designed",
-               age_days=50)  # a resolution secgate does not know: blocks
-    b.issue("IPC", "Review cipher suites offered by the gateway", labels=["security"],
-            fix_versions=["2.2"], closed=False, age_days=12)  # matches no rule: unclassified
+    b.security(
+        "IPC", "2.2", "security-by-design", closed=True, resolution="Risk Accepted", age_days=40
+    )  # no justification: blocks
+    b.security(
+        "IPC", "2.2", "requirements", closed=True, resolution="Works as Designed", age_days=50
+    )  # a resolution secgate does not know: blocks
+    b.issue(
+        "IPC",
+        "Review cipher suites offered by the gateway",
+        labels=["security"],
+        fix_versions=["2.2"],
+        closed=False,
+        age_days=12,
+    )  # matches no rule: unclassified
     for n in range(10):  # not security-related: outside the gate
-        b.issue("IPC", f"UI polish: alarm screen layout tweak #{n + 1}", type="Story",
-                labels=["ux"], fix_versions=["2.2"], closed=n % 2 == 0,
-                resolution="Fixed" if n % 2 == 0 else None)
+        b.issue(
+            "IPC",
+            f"UI polish: alarm screen layout tweak #{n + 1}",
+            type="Story",
+            labels=["ux"],
+            fix_versions=["2.2"],
+            closed=n % 2 == 0,
+            resolution="Fixed" if n % 2 == 0 else None,
+        )
 
     # IPC 2.2.1: documentation patch, no system-test findings.
     b.release("IPC", "2.2.1", 2, age_days=20, skip="system-test-findings")
@@ -265,11 +320,13 @@ def seed_demo(now: datetime) -> Data:
             if not closed:
                 keys.append(key)
     for step, key in enumerate(keys[:14]):
-        data["schedule"].append({
-            "after_seconds": 20 * (step + 1),
-            "key": key,
-            "set": {"status": "Done", "closed": True, "resolution": "Fixed"},
-        })
+        data["schedule"].append(
+            {
+                "after_seconds": 20 * (step + 1),
+                "key": key,
+                "set": {"status": "Done", "closed": True, "resolution": "Fixed"},
+            }
+        )
 
     # DMS
     b.release("DMS", "5.4", 3, age_days=150)

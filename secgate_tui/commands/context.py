@@ -56,7 +56,9 @@ def open_context(args: argparse.Namespace) -> Iterator[Context]:
     store = Store(data_dir / "secgate.sqlite3")
     connections = Connections(config)
     try:
-        yield Context(config, store, connections, Syncer(config, store, connections), data_dir, demo)
+        yield Context(
+            config, store, connections, Syncer(config, store, connections), data_dir, demo
+        )
     finally:
         connections.close()
         store.close()

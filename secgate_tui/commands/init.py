@@ -30,7 +30,9 @@ QUESTIONS = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser(
         "init",
         parents=[parent],

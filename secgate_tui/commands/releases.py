@@ -11,7 +11,9 @@ from secgate_tui.domain.text import printable
 from secgate_tui.services.gate import evaluate_release
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser(
         "releases",
         parents=[parent],
@@ -29,7 +31,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     for product in products:
         for release, released in sorted(ctx.syncer.releases(product).items()):
             ctx.syncer.sync_release(product, release)
-            verdict, _ = evaluate_release(ctx.config, ctx.store, product, release, datetime.now(UTC))
+            verdict, _ = evaluate_release(
+                ctx.config, ctx.store, product, release, datetime.now(UTC)
+            )
             rows.append(
                 {
                     "product": product,

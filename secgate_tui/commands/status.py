@@ -16,7 +16,9 @@ from secgate_tui.services.sync import SourceSync
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser(
         "status",
         parents=[parent],
@@ -38,8 +40,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: a
 
 def check_release_exists(product: str, release: str, results: list[SourceSync]) -> None:
     """A release no source knows is an error, never an empty pass."""
-    if results and not any(r.state.release_found for r in results) and not any(
-        r.state.error for r in results
+    if (
+        results
+        and not any(r.state.release_found for r in results)
+        and not any(r.state.error for r in results)
     ):
         where = ", ".join(f"{r.source.tracker} ({r.source.project})" for r in results)
         raise UsageError(
@@ -57,7 +61,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
     )
     if args.json:
-        print(json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=False))
+        print(
+            json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=False)
+        )
     else:
         print_verdict(ctx, product, args.release, verdict)
     return EXIT_PASS if verdict.passed else EXIT_BLOCKED

@@ -8,7 +8,9 @@ from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], parent: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser(
         "sync",
         parents=[parent],

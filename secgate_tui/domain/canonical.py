@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from operator import attrgetter
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from pydantic import TypeAdapter

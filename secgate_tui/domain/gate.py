@@ -9,14 +9,14 @@ block carries a reason a release manager can act on.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
-from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.canonical import issues_canonical_json, sha256_hex, sorted_issues
+from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.model import (
     ACCEPTED,
     RESIDUAL,
@@ -58,7 +58,7 @@ class GatePolicy(BaseModel):
 
 
 class Outcome(StrEnum):
-    PASS = "PASS"
+    PASS = "PASS"  # noqa: S105 - a verdict, not a password
     BLOCKED = "BLOCKED"
 
 

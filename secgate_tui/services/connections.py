@@ -21,7 +21,7 @@ def resolve_token(name: str, token_env: str | None, keyring_service: str) -> str
         if value:
             return value
     try:
-        import keyring  # noqa: PLC0415 - optional backend, slow to import
+        import keyring
 
         value = keyring.get_password(keyring_service, name)
     except Exception:  # no usable keyring backend on this machine

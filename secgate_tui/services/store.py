@@ -258,7 +258,9 @@ class Store:
         """Append one entry, chained to the last one, in one transaction."""
         text = canonical_json(payload)
         with self._transaction() as db:
-            last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            last = db.execute(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
             seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
             at_text = at.astimezone(UTC).isoformat()
             digest = entry_hash(seq, at_text, kind, product, release, text, prev)

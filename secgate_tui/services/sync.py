@@ -59,7 +59,9 @@ class Syncer:
         self.connections = connections
         self.clock = clock
 
-    def sync_release(self, product_id: str, release: str, *, full: bool = False) -> list[SourceSync]:
+    def sync_release(
+        self, product_id: str, release: str, *, full: bool = False
+    ) -> list[SourceSync]:
         product = self.config.product(product_id)
         sources = product.sources
         workers = max(1, min(len(sources), os.cpu_count() or 2, 8))
@@ -79,15 +81,19 @@ class Syncer:
             or previous.full_at is None
             or started - previous.full_at > FULL_EVERY
         )
-        since = None if is_full or previous is None or previous.cursor is None else (
-            previous.cursor - OVERLAP
+        since = (
+            None
+            if is_full or previous is None or previous.cursor is None
+            else (previous.cursor - OVERLAP)
         )
         connector = self.connections.get(source.tracker)
         try:
             issues = connector.issues(source.scope(), release, since=since)
         except ReleaseNotFoundError:
             state = SourceState(
-                source=source.tracker, project=source.project, synced_at=started,
+                source=source.tracker,
+                project=source.project,
+                synced_at=started,
                 release_found=False,
             )
             self.store.save_sync(key, state, [], full=True, cursor=started)
@@ -189,8 +195,6 @@ def source_states(store: Store, sources: Sequence[Source], release: str) -> list
     for source in sources:
         record = store.sync_record(scope_key(source, release))
         states.append(
-            record.state
-            if record
-            else SourceState(source=source.tracker, project=source.project)
+            record.state if record else SourceState(source=source.tracker, project=source.project)
         )
     return states

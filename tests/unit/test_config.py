@@ -115,13 +115,13 @@ def test_bad_environment_override_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SECGATE_POLICY__MAX_SNAPSHOT_AGE_SECONDS", "soon")
-    with pytest.raises(ConfigError, match="policy.max_snapshot_age_seconds"):
+    with pytest.raises(ConfigError, match=r"policy\.max_snapshot_age_seconds"):
         load_config(write(tmp_path, GOOD))
 
 
 def test_unknown_product_lists_known(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD))
-    with pytest.raises(ConfigError, match="unknown product 'pump'.*ipc"):
+    with pytest.raises(ConfigError, match=r"unknown product 'pump'\..*ipc"):
         config.product("pump")
 
 

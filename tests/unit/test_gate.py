@@ -275,7 +275,7 @@ def test_verdict_counts_per_category() -> None:
 
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
-        evaluate([], [], POLICY, datetime(2026, 1, 1), FRESH)  # noqa: DTZ001
+        evaluate([], [], POLICY, datetime(2026, 1, 1), FRESH)
 
 
 # --------------------------------------------------------------------------- properties

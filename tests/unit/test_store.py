@@ -127,7 +127,7 @@ def test_rehashed_entry_breaks_the_next_link(store: Store) -> None:
         .fetchone()
     )
     forged = entry_hash(row[0], row[1], row[2], row[3], row[4], '{"n":7}', row[5])
-    tamper(store, f"UPDATE audit_log SET payload = '{{\"n\":7}}', hash = '{forged}' WHERE seq = 2")
+    tamper(store, f"UPDATE audit_log SET payload = '{{\"n\":7}}', hash = '{forged}' WHERE seq = 2")  # noqa: S608
     report = store.verify_chain()
     assert not report.ok and report.first_broken == 3
 
