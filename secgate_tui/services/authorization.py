@@ -323,7 +323,13 @@ class Authorizer:
                 comment.attachment_name,
                 comment.attachment,
             )
-            written = write_back(connector, target.key, outgoing, self._acceptor(record))
+            written = write_back(
+                connector,
+                target.key,
+                outgoing,
+                self._acceptor(record),
+                author_is_me=record.authorizer.matches,
+            )
         except WriteBackError as exc:
             return fail(Step.READ_BACK if exc.step == "read back" else Step.POST, exc.message)
         except (ConnectorError, ConfigError) as exc:

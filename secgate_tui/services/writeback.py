@@ -40,6 +40,8 @@ StepName = Literal["post", "read back"]
 #: Given the canonical JSON found in an earlier attempt's comment, None when it may be
 #: adopted, else the reason it may not.
 Acceptor = Callable[[str], str | None]
+#: Whether a comment author (as the tracker names it) is the identity writing now.
+AuthorCheck = Callable[[str], bool]
 
 
 class WriteBackError(Exception):
@@ -158,13 +160,25 @@ def read_back(
         ) from None
 
 
-def write_back(connector: Connector, key: str, outgoing: Outgoing, accept: Acceptor) -> Written:
+def write_back(
+    connector: Connector,
+    key: str,
+    outgoing: Outgoing,
+    accept: Acceptor,
+    *,
+    author_is_me: AuthorCheck | None = None,
+) -> Written:
     """Post ``outgoing`` on issue ``key`` at most once, then read it back.
+
+    Args:
+        accept: decides whether an earlier attempt's record may be adopted.
+        author_is_me: when given, an earlier comment written by someone else is
+            never adopted (anyone can type a marker into a comment).
 
     Raises:
         WriteBackError: naming the step that failed.
     """
-    adopted = _adopt_earlier(connector, key, outgoing, accept)
+    adopted = _adopt_earlier(connector, key, outgoing, accept, author_is_me)
     if adopted is not None:
         return adopted
     if outgoing.attachment is not None and outgoing.attachment_name is not None:
@@ -185,7 +199,11 @@ def write_back(connector: Connector, key: str, outgoing: Outgoing, accept: Accep
 
 
 def _adopt_earlier(
-    connector: Connector, key: str, outgoing: Outgoing, accept: Acceptor
+    connector: Connector,
+    key: str,
+    outgoing: Outgoing,
+    accept: Acceptor,
+    author_is_me: AuthorCheck | None,
 ) -> Written | None:
     try:
         earlier = connector.find_comments(key, marker_prefix(outgoing.kind, outgoing.record_id))
@@ -197,6 +215,9 @@ def _adopt_earlier(
         ) from None
     problems = []
     for comment in earlier:
+        if author_is_me is not None and comment.author and not author_is_me(comment.author):
+            problems.append(f"comment {comment.ref.id} was written by {comment.author!r}")
+            continue
         try:
             found = check_comment(connector, comment, outgoing.kind, outgoing.record_id, None)
         except BlockError as exc:

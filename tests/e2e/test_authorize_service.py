@@ -185,3 +185,29 @@ def test_the_context_pieces_are_enough(setup: Setup) -> None:
 
     with open_context(args) as context:
         assert Authorizer(context).authorize("ipc", "2.1", {}).authorized
+
+
+def test_a_marker_comment_written_by_someone_else_is_not_adopted(
+    setup: Setup, ctx: Context
+) -> None:
+    authorizer = Authorizer(ctx)
+    prep = authorizer.prepare("ipc", "2.1", {})
+    assert prep.record is not None
+    connector = ctx.connections.get("sandbox")
+    issue = connector.create_issue(
+        "IPC", "Security Release Authorization ipc 2.1 [secgate:ipc/2.1]", ""
+    )
+
+    def identity(name: str) -> None:
+        def change(data: Data) -> None:
+            data["identity"]["name"] = name
+
+        setup.edit(change)
+
+    identity("mallory")  # the very record this run would post, typed in by someone else
+    connector.post_comment(issue.key, prep.rendered)
+    identity("release.manager")
+    result = authorizer.commit(prep)
+    assert not result.authorized and result.failed_step is Step.POST
+    assert "written by 'mallory'" in result.message
+    assert len(setup.record_comments()) == 1 and setup.audit() == []
