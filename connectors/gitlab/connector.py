@@ -9,10 +9,10 @@ from typing import ClassVar
 
 from connectors.base import (
     AuthError,
+    BadResponseError,
     Comment,
     CommentRef,
     Connector,
-    ConnectorError,
     Identity,
     IssueRef,
     Markup,
@@ -23,7 +23,7 @@ from connectors.base import (
 )
 from connectors.gitlab import notes
 from connectors.gitlab.client import GitLabClient, Json
-from connectors.gitlab.mapping import IssueMapper, issue_key
+from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.settings import GitLabSettings
 from connectors.gitlab.sync import (
     Target,
@@ -32,7 +32,7 @@ from connectors.gitlab.sync import (
     find_milestone,
     issue_params,
 )
-from secgate_tui.domain.model import Issue
+from secgate_tui.domain.model import RESIDUAL, Issue
 
 
 class GitLabConnector(Connector):
@@ -104,44 +104,47 @@ class GitLabConnector(Connector):
         target = Target.of(scope)
         title = scope.release_name(release)
         params = issue_params(title, scope.filter, since, self.options.sync_overlap_seconds)
-        pairs = fetch_issues(self.client, target, params, self.options.concurrency)
+        found = fetch_issues(self.client, target, params, self.options.concurrency, self._convert)
         # An empty answer is either a quiet milestone or a wrong name; never pass on the latter.
-        if not pairs and find_milestone(self.client, target, title) is None:
+        if not found and find_milestone(self.client, target, title) is None:
             raise ReleaseNotFoundError(
                 f"GitLab {target.describe()} has no milestone titled '{title}' (release "
                 f"'{release}', template '{scope.release}'). Check the release name and the "
                 "source's 'release' template; group milestones need the project in that group.",
                 tracker=self.name,
             )
-        return self._map(pairs)
+        return self._justify(found)
 
     def issue(self, key: str) -> Issue:
-        return self._map([notes.get_issue(self.client, key)])[0]
+        raw, digest = notes.get_issue(self.client, key)
+        return self._justify([self._convert(raw, digest)])[0]
 
-    def _map(self, pairs: list[tuple[Json, str]]) -> list[Issue]:
-        prefix = self.options.justification_prefix
-        residual = [raw for raw, _ in pairs if self.mapper.needs_justification(raw)]
-        rationale: dict[str, str | None] = {}
-        if residual:
-            with ThreadPoolExecutor(min(len(residual), self.options.concurrency)) as pool:
-                keys = [issue_key(raw) for raw in residual]
-                for key, text in zip(
-                    keys,
-                    pool.map(lambda k: notes.justification(self.client, k, prefix), keys),
-                    strict=True,
-                ):
-                    rationale[key] = text
+    def _convert(self, raw: Json, digest: str) -> Issue:
         try:
-            return [
-                self.mapper.issue(raw, rationale.get(issue_key(raw)), digest)
-                for raw, digest in pairs
-            ]
-        except (ValueError, TypeError, KeyError) as exc:
-            raise ConnectorError(
+            return self.mapper.issue(raw, None, digest)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise BadResponseError(
                 f"GitLab sent an issue secgate cannot read ({type(exc).__name__}: "
                 f"{self.redact(str(exc))[:200]}).",
                 tracker=self.name,
             ) from None
+
+    def _justify(self, issues: list[Issue]) -> list[Issue]:
+        """Residual items get the newest justification note: one request each, concurrently."""
+        prefix = self.options.justification_prefix
+        residual = [i for i in issues if i.disposition in RESIDUAL]
+        if not residual:
+            return issues
+        with ThreadPoolExecutor(min(len(residual), self.options.concurrency)) as pool:
+            texts = list(
+                pool.map(lambda i: notes.justification(self.client, i.key, prefix), residual)
+            )
+        found = {
+            issue.key: issue.model_copy(update={"justification": text})
+            for issue, text in zip(residual, texts, strict=True)
+            if text  # else keep what the description gave, if configured
+        }
+        return [found.get(issue.key, issue) for issue in issues]
 
     def whoami(self) -> Identity:
         if not self._token:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from connectors.gitlab.settings import GitLabSettings
-from secgate_tui.domain.model import RESIDUAL, Disposition, Issue
+from secgate_tui.domain.model import Disposition, Issue
 
 Json = dict[str, Any]
 
@@ -104,10 +104,6 @@ class IssueMapper:
             return None, self.default
         return label, disposition
 
-    def needs_justification(self, raw: Json) -> bool:
-        """Only residual dispositions need a rationale, so only they cost a notes request."""
-        return self.disposition(raw)[1] in RESIDUAL
-
     def scoped(self, labels: Sequence[str]) -> dict[str, list[str]]:
         """Values of the scoped labels secgate reads, by prefix, in one pass."""
         s = self.settings
@@ -174,10 +170,6 @@ class IssueMapper:
 
 def disposition_of(raw: Json, settings: GitLabSettings) -> tuple[str | None, Disposition]:
     return IssueMapper("", settings).disposition(raw)
-
-
-def needs_justification(raw: Json, settings: GitLabSettings) -> bool:
-    return IssueMapper("", settings).needs_justification(raw)
 
 
 def description_justification(description: str, prefix: str) -> str | None:

@@ -17,12 +17,15 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from gitlab.utils import EncodedId
 
 from connectors.base import SourceScope
 from connectors.gitlab.client import GitLabClient, Json, Page
+from secgate_tui.domain.model import Issue
+
+T = TypeVar("T")
 
 PER_PAGE = 100  # GitLab's maximum
 
@@ -77,18 +80,23 @@ def all_pages(
 
 
 def fetch_pages(
-    get: Callable[[int], Page], concurrency: int, per_page: int = PER_PAGE
-) -> list[Page]:
-    """Every page in order, fetched concurrently; stops at the first short page."""
-    first = get(1)
+    get: Callable[[int], tuple[Page, list[T]]], concurrency: int, per_page: int = PER_PAGE
+) -> list[T]:
+    """Every page's converted items in page order, fetched concurrently.
+
+    ``get`` fetches one page and converts its items (in the worker, so that
+    parsing overlaps the other workers' waiting); only the converted items are
+    kept. Stops at the first short page.
+    """
+    first, converted = get(1)
     if len(first.items) < per_page or first.next_page is None:
-        return [first]
+        return converted
     total = first.total_pages
     numbers = itertools.count(2)
     lock = threading.Lock()
     last = [total if total is not None else 1 << 62]
     failed = threading.Event()
-    pages: dict[int, Page] = {1: first}
+    pages: dict[int, list[T]] = {1: converted}
 
     def worker() -> None:
         while not failed.is_set():
@@ -97,12 +105,12 @@ def fetch_pages(
                 if number > last[0]:
                     return
             try:
-                page = get(number)
+                page, items = get(number)
             except BaseException:
                 failed.set()
                 raise
             with lock:
-                pages[number] = page
+                pages[number] = items
                 if len(page.items) < per_page or page.next_page is None:
                     last[0] = min(last[0], number)
 
@@ -111,17 +119,17 @@ def fetch_pages(
         futures = [pool.submit(worker) for _ in range(workers)]
     for future in futures:
         future.result()  # re-raise the first failure
-    return [pages[number] for number in sorted(pages) if number <= last[0]]
+    return [item for number in sorted(pages) if number <= last[0] for item in pages[number]]
 
 
-def dedupe(pairs: Iterable[tuple[Json, str]]) -> list[tuple[Json, str]]:
+def newest(issues: Iterable[Issue]) -> list[Issue]:
     """Offset pages can repeat an issue edited mid-sync; keep its newest version."""
-    newest: dict[Any, tuple[Json, str]] = {}
-    for item, digest in pairs:
-        seen = newest.get(item.get("id"))
-        if seen is None or str(item.get("updated_at")) >= str(seen[0].get("updated_at")):
-            newest[item.get("id")] = (item, digest)
-    return list(newest.values())
+    found: dict[str, Issue] = {}
+    for issue in issues:
+        seen = found.get(issue.key)
+        if seen is None or issue.updated >= seen.updated:
+            found[issue.key] = issue
+    return list(found.values())
 
 
 def issue_params(
@@ -145,12 +153,19 @@ def issue_params(
 
 
 def fetch_issues(
-    client: GitLabClient, target: Target, params: Mapping[str, Any], concurrency: int
-) -> list[tuple[Json, str]]:
-    """Every issue of the query with the digest of its JSON as GitLab sent it."""
+    client: GitLabClient,
+    target: Target,
+    params: Mapping[str, Any],
+    concurrency: int,
+    convert: Callable[[Json, str], Issue],
+) -> list[Issue]:
+    """Every issue of the query, converted from its JSON and the digest of its text."""
     what = f"the issues of {target.describe()}"
     path = f"{target.base}/issues"
-    pages = fetch_pages(
-        lambda n: client.get_page(path, {**params, "page": n}, what, digests=True), concurrency
-    )
-    return dedupe(pair for page in pages for pair in zip(page.items, page.digests, strict=True))
+
+    def get(number: int) -> tuple[Page, list[Issue]]:
+        page = client.get_page(path, {**params, "page": number}, what, digests=True)
+        pairs = zip(page.items, page.digests, strict=True)
+        return page, [convert(item, digest) for item, digest in pairs]
+
+    return newest(fetch_pages(get, concurrency))

@@ -15,7 +15,6 @@ from connectors.gitlab.mapping import (
     CONFIDENTIAL_TITLE,
     description_justification,
     issue_key,
-    needs_justification,
     note_justification,
     to_issue,
 )
@@ -161,7 +160,6 @@ def test_custom_resolution_prefix_renames_the_defaults() -> None:
     settings = GitLabSettings(kind="gitlab", resolution_prefix="Outcome::")
     raw = relabel("Outcome::risk-accepted")
     assert to_issue(raw, source="gl", settings=settings).disposition == Disposition.RISK_ACCEPTED
-    assert needs_justification(raw, settings)
 
 
 def test_confidential_title_is_hidden_unless_configured() -> None:
@@ -188,13 +186,6 @@ def test_digest_changes_with_any_field() -> None:
     one = to_issue(RECORDED, source="gl", settings=SETTINGS)
     other = to_issue(payload(description="edited"), source="gl", settings=SETTINGS)
     assert one.raw_digest != other.raw_digest
-
-
-def test_only_residual_dispositions_need_a_justification() -> None:
-    assert needs_justification(relabel("resolution::risk-accepted"), SETTINGS)
-    assert needs_justification(relabel("resolution::deferred", state="opened"), SETTINGS)
-    assert not needs_justification(relabel("resolution::fixed"), SETTINGS)
-    assert not needs_justification(relabel("security"), SETTINGS)
 
 
 def test_newest_prefixed_user_note_is_the_justification() -> None:
