@@ -41,6 +41,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                     "released": released,
                     "verdict": verdict.outcome.value,
                     "blocking": verdict.blocking_count,
+                    "reasons": len(verdict.reasons),
                 }
             )
     if args.json:
@@ -50,6 +51,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         flag = "released" if row["released"] else "upcoming"
         print(
             f"{printable(str(row['product'])):<10} {printable(str(row['release'])):<14} "
-            f"{flag:<9} {row['verdict']:<8} {row['blocking']} blocking"
+            f"{flag:<9} {row['verdict']:<8} {row['blocking']} blocking item(s), "
+            f"{row['reasons']} reason(s)"
         )
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
 
@@ -27,7 +28,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     products = [args.product] if args.product else list(ctx.config.products)
     failed = []
     for product in products:
-        releases = [args.release] if args.release else sorted(ctx.syncer.releases(product))
+        try:
+            releases = [args.release] if args.release else sorted(ctx.syncer.releases(product))
+        except ConnectorError as exc:
+            # One unreachable tracker must not keep the other products from syncing.
+            failed.append(product)
+            print(f"FAILED  {printable(product)}: cannot list releases: {printable(exc.message)}")
+            continue
         for release in releases:
             for result in ctx.syncer.sync_release(product, release, full=args.full):
                 where = f"{product} {release} <- {result.source.tracker} ({result.source.project})"
