@@ -193,8 +193,13 @@ class JiraClient:
         json_body: Any = None,
         idempotent: bool | None = None,
         raw: bool = False,
+        as_text: bool = False,
     ) -> Any:
-        """An endpoint the library lacks, through its session; returns parsed JSON."""
+        """An endpoint the library lacks, through its session.
+
+        Returns parsed JSON; the body's bytes with ``raw``; its checked, decoded
+        text with ``as_text`` (for callers that digest what Jira sent).
+        """
         session = self.jira._session
         url = path if path.startswith("http") else f"{self.base_url}{path}"
         kwargs: dict[str, Any] = {"params": params}
@@ -209,6 +214,8 @@ class JiraClient:
             if looks_like_html(response):
                 raise _Html(response.status_code)
             try:
+                if as_text:
+                    return response.content.decode("utf-8")
                 return response.json()
             except ValueError:
                 raise _BadJson() from None

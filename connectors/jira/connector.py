@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -23,8 +24,10 @@ from connectors.base import (
 )
 from connectors.jira import comments
 from connectors.jira.client import JiraClient
+from connectors.jira.errors import bad_json_error
 from connectors.jira.jql import scope_jql, since_text
 from connectors.jira.mapping import MappingRules
+from connectors.jira.rawjson import text_digest
 from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
 from secgate_tui.domain.model import Issue
@@ -118,14 +121,19 @@ class JiraConnector(Connector):
 
     def issue(self, key: str) -> Issue:
         searcher = Searcher(self.client, self.rules)
-        raw = self.client.request(
+        text = self.client.request(
             "GET",
             # The API version the sync reads, so both give the same raw digest.
             f"/rest/api/{3 if self.client.is_cloud else 2}/issue/{quote(key, safe='')}",
             f"reading issue {key}",
             params={"fields": ",".join(searcher.fields)},
+            as_text=True,
         )
-        return searcher.one(raw)
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
+        return searcher.one(raw, text_digest(text))
 
     def whoami(self) -> Identity:
         jira = self.client.jira

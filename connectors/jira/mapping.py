@@ -191,9 +191,15 @@ class MappingError(ValueError):
 
 
 def to_issue(
-    raw: Mapping[str, Any], rules: MappingRules, table: Mapping[str, Disposition] | None = None
+    raw: Mapping[str, Any],
+    rules: MappingRules,
+    table: Mapping[str, Disposition] | None = None,
+    digest: str | None = None,
 ) -> Issue:
     """One Jira issue as secgate's Issue.
+
+    ``digest`` is the SHA-256 of the issue's text as Jira sent it, when the
+    caller has it; otherwise the canonical JSON of ``raw`` is digested.
 
     Raises:
         MappingError: the payload is not a Jira issue secgate can trust.
@@ -232,5 +238,5 @@ def to_issue(
         closed_at=parse_time(fields.get("resolutiondate")),
         assignee=named(fields.get("assignee")),
         justification=justification_of(fields, rules),
-        raw_digest=raw_digest(raw),
+        raw_digest=digest or raw_digest(raw),
     )

@@ -18,8 +18,9 @@ from typing import Any
 from connectors.base import BadResponseError
 from connectors.jira.client import JiraClient
 from connectors.jira.comments import raw_comments
-from connectors.jira.errors import describe_json
+from connectors.jira.errors import bad_json_error, describe_json
 from connectors.jira.mapping import MappingError, MappingRules, to_issue
+from connectors.jira.rawjson import split_member
 from secgate_tui.domain.model import RESIDUAL, Issue
 
 ID_PAGE = 5000  # Jira Cloud's maximum page when only ids are asked for
@@ -55,9 +56,9 @@ class Searcher:
                 found[issue.key] = issue
         return sorted(found.values(), key=lambda issue: issue.key)
 
-    def one(self, raw: Any) -> Issue:
+    def one(self, raw: Any, digest: str) -> Issue:
         """One issue's JSON (fetched with :attr:`fields`), its justification looked up."""
-        issue = self._map([raw], "issue")[0]
+        issue = self._map([raw], "issue", [digest])[0]
         if self._pending.pop(issue.key, None) is not None:
             issue = self._justified(raw)[0]
         return issue
@@ -70,11 +71,15 @@ class Searcher:
 
     # -- mapping -------------------------------------------------------------
 
-    def _map(self, raws: Any, what: str) -> list[Issue]:
+    def _map(self, raws: Any, what: str, digests: list[str] | None = None) -> list[Issue]:
         if not isinstance(raws, list):
             raise self._bad(f"{what}: 'issues' is {describe_json(raws)}")
+        sums: list[str | None] = list(digests) if digests else [None] * len(raws)
         try:
-            issues = [to_issue(raw, self.rules, self.table) for raw in raws]
+            issues = [
+                to_issue(raw, self.rules, self.table, digest)
+                for raw, digest in zip(raws, sums, strict=True)
+            ]
         except (MappingError, AttributeError, TypeError, ValueError) as exc:
             raise self._bad(f"{what}: {exc}") from None
         if self.rules.justification_prefix and what != "comments":
@@ -94,6 +99,16 @@ class Searcher:
         if not isinstance(body, dict):
             raise self._bad(f"{what} answered {describe_json(body)}")
         return body
+
+    def _issue_page(
+        self, method: str, path: str, **kwargs: Any
+    ) -> tuple[dict[str, Any], list[str]]:
+        """A page of issues, and the digest of each issue's text as sent."""
+        text = self.client.request(method, path, "reading issues", as_text=True, **kwargs)
+        try:
+            return split_member(text, "issues")[::2]
+        except ValueError:
+            raise bad_json_error(self.client.ctx, "reading issues") from None
 
     # -- Cloud ---------------------------------------------------------------
 
@@ -118,18 +133,14 @@ class Searcher:
                 return
 
     def _bulk(self, ids: list[str]) -> list[Issue]:
-        body = self._page(
-            self.client.request(
-                "POST",
-                "/rest/api/3/issue/bulkfetch",
-                "reading issues",
-                json_body={"issueIdsOrKeys": ids, "fields": self.fields, "fieldsByKeys": False},
-                idempotent=True,  # a read, though a POST
-            ),
-            "issue/bulkfetch",
+        body, digests = self._issue_page(
+            "POST",
+            "/rest/api/3/issue/bulkfetch",
+            json_body={"issueIdsOrKeys": ids, "fields": self.fields, "fieldsByKeys": False},
+            idempotent=True,  # a read, though a POST
         )
         errors = body.get("issueErrors") or []
-        issues = self._map(body.get("issues"), "issue/bulkfetch")
+        issues = self._map(body.get("issues"), "issue/bulkfetch", digests)
         if errors or len(issues) != len(ids):
             raise self._bad(
                 f"{len(ids) - len(issues)} of {len(ids)} issues in scope could not be read"
@@ -147,19 +158,18 @@ class Searcher:
 
     # -- Data Center ---------------------------------------------------------
 
-    def _search_page(self, jql: str, start: int, size: int) -> dict[str, Any]:
+    def _search_page(self, jql: str, start: int, size: int) -> tuple[dict[str, Any], list[str]]:
         params = {
             "jql": jql,
             "startAt": start,
             "maxResults": size,
             "fields": ",".join(self.fields),
         }
-        body = self.client.request("GET", "/rest/api/2/search", "searching issues", params=params)
-        return self._page(body, "search")
+        return self._issue_page("GET", "/rest/api/2/search", params=params)
 
     def _datacenter(self, jql: str) -> Iterable[Issue]:
-        first = self._search_page(jql, 0, self.client.settings.page_size)
-        issues = self._map(first.get("issues"), "search")
+        first, digests = self._search_page(jql, 0, self.client.settings.page_size)
+        issues = self._map(first.get("issues"), "search", digests)
         total = first.get("total")
         size = first.get("maxResults") or len(issues)
         if not isinstance(total, int) or not isinstance(size, int) or size <= 0:
@@ -167,7 +177,8 @@ class Searcher:
         rest = range(size, total, size)
 
         def page(start: int) -> list[Issue]:
-            return self._map(self._search_page(jql, start, size).get("issues"), "search")
+            body, digests = self._search_page(jql, start, size)
+            return self._map(body.get("issues"), "search", digests)
 
         def pages(submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
             for start in rest:

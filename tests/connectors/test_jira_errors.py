@@ -82,6 +82,18 @@ def test_html_login_page_instead_of_json(fake: FakeJira, jira: JiraConnector) ->
     assert_no_secret(caught.value, fake)
 
 
+@pytest.mark.parametrize("path", ["/search", "/versions", "/issue/IPC-2", "/bulkfetch"])
+def test_truncated_json_is_a_bad_response(fake: FakeJira, jira: JiraConnector, path: str) -> None:
+    if path == "/bulkfetch" and not fake.cloud:
+        path = "/search"  # Data Center reads issues from its search pages
+    with fake.fault("bad_json", path=path), pytest.raises(BadResponseError) as caught:
+        if path.startswith("/issue/"):
+            jira.issue("IPC-2")
+        else:
+            jira.issues(SCOPE, RELEASE)
+    assert "not JSON" in caught.value.message
+
+
 def test_html_on_connect(fake: FakeJira) -> None:
     with fake.fault("html"), pytest.raises(BadResponseError):
         connector_for(fake).releases(SCOPE)

@@ -39,6 +39,7 @@ FAULTS = (
     "html",
     "slow",
     "lost_response",
+    "bad_json",
 )
 COMMENT_LIMIT = 32767
 
@@ -246,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
                     )
             if fake.take_fault("html", path) is not None:
                 self._send(200, LOGIN_PAGE, "text/html;charset=UTF-8")
+                return
+            if fake.take_fault("bad_json", path) is not None:
+                self._send(200, b'{"issues": [{"id": "1"', "application/json;charset=UTF-8")
                 return
             if not fake.authorized(self.headers.get("Authorization", "")):
                 raise jira_error(
