@@ -363,7 +363,16 @@ class RedmineConnector(Connector):
         issue: JsonDict = {"project_id": project, "subject": title, "description": body}
         if fields is not None:
             issue["custom_fields"] = [{"id": fields, "value": list(labels)}]
-        data = self.client.write("post", "/issues.json", {"issue": issue}, what="a new issue")
+        try:
+            data = self.client.write("post", "/issues.json", {"issue": issue}, what="a new issue")
+        except BadResponseError:
+            if "custom_fields" not in issue:
+                raise
+            # A 422 created nothing, so one more attempt is safe: a list field that
+            # does not offer these labels must not stop a corrective action.
+            del issue["custom_fields"]
+            issue["description"] = f"{body}\n\nLabels: {', '.join(labels)}"
+            data = self.client.write("post", "/issues.json", {"issue": issue}, what="a new issue")
         created = data.get("issue") if isinstance(data, dict) else None
         if not isinstance(created, dict) or "id" not in created:
             raise BadResponseError(

@@ -106,6 +106,19 @@ def test_create_issue_with_labels_and_find_it(redmine_harness: RedmineHarness) -
     assert connector.find_issues("secgate-a", "Authorization 9.9") == []
 
 
+def test_labels_the_field_does_not_offer_go_into_the_description(
+    redmine_harness: RedmineHarness,
+) -> None:
+    connector = redmine_harness.connector
+    ref = connector.create_issue("secgate-a", "Corrective action", "Do it.", ["not-offered"])
+    issue = connector.issue(ref.key)
+    assert issue.labels == ()
+    answer = redmine_harness.admin.call("GET", f"/issues/{ref.key.lstrip('#')}.json")
+    # Redmine stores descriptions with CRLF line ends (notes are kept as sent).
+    description = answer["issue"]["description"].replace("\r\n", "\n")
+    assert description == "Do it.\n\nLabels: not-offered"
+
+
 def test_create_issue_in_unknown_project(redmine_harness: RedmineHarness) -> None:
     with pytest.raises(NotFoundError, match="no-such-project"):
         redmine_harness.connector.create_issue("no-such-project", "t", "b")
