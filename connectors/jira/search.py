@@ -151,7 +151,11 @@ class Searcher:
         return self._pooled(lambda submit: self._submit_cloud(jql, submit))
 
     def _submit_cloud(self, jql: str, submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
-        for ids in self._ids(jql):
+        seen: set[str] = set()
+        for page in self._ids(jql):
+            # An issue updated while the pages are read can show up twice.
+            ids = [i for i in dict.fromkeys(page) if i not in seen]
+            seen.update(ids)
             for start in range(0, len(ids), BULK):
                 chunk = ids[start : start + BULK]
                 submit(functools.partial(self._bulk, chunk))
