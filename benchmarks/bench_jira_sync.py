@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
@@ -103,15 +104,27 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_plain(conn: Connection, url: str) -> None:
     """What a script would write: the library's defaults, every field."""
     from jira import JIRA
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     client = JIRA(server=url, basic_auth=(EMAIL, TOKEN))
     found = client.search_issues(JQL, maxResults=False)
     seconds = time.perf_counter() - started
-    conn.send({"seconds": seconds, "issues": len(found), "rss_mb": peak_rss_mb()})
+    conn.send(
+        {
+            "seconds": seconds,
+            "cpu": cpu_seconds() - cpu,
+            "issues": len(found),
+            "rss_mb": peak_rss_mb(),
+        }
+    )
 
 
 def run_secgate(conn: Connection, url: str, concurrency: int) -> None:
@@ -129,16 +142,17 @@ def run_secgate(conn: Connection, url: str, concurrency: int) -> None:
     )
     scope = SourceScope(tracker="jira", project=PROJECT)
     synced_at = datetime.now(UTC)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     issues = JiraConnector("jira", settings, TOKEN).issues(scope, RELEASE)
     seconds = time.perf_counter() - started
-    rss = peak_rss_mb()
-    conn.send({"seconds": seconds, "issues": len(issues), "rss_mb": rss})
+    cpu = cpu_seconds() - cpu
+    conn.send({"seconds": seconds, "cpu": cpu, "issues": len(issues), "rss_mb": peak_rss_mb()})
     conn.recv()  # the parent reset the server's counter
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     fresh = JiraConnector("jira", settings, TOKEN)  # a new process would connect again
     changed = fresh.issues(scope, RELEASE, since=synced_at)
-    conn.send({"seconds": time.perf_counter() - started, "issues": len(changed)})
+    seconds = time.perf_counter() - started
+    conn.send({"seconds": seconds, "cpu": cpu_seconds() - cpu, "issues": len(changed)})
 
 
 def in_child(target: Any, *args: Any) -> tuple[Any, Connection]:
@@ -199,7 +213,10 @@ def main() -> int:
     incremental_requests = max(int(row["requests"]) for row in warm)
     rss = max(row["rss_mb"] for row in cold)
     print(f"Jira Cloud fake, {args.issues} issues in scope, {args.latency * 1000:.0f} ms latency")
-    print(f"{'client':<52} {'wall s':>7} {'requests':>9} {'issues':>7} {'peak RSS MB':>12}")
+    print(
+        f"{'client':<52} {'wall s':>7} {'CPU s':>6} {'requests':>9} {'issues':>7} "
+        f"{'peak RSS MB':>12}"
+    )
     rows = [
         ("plain jira.search_issues(jql, maxResults=False)", plain),
         (f"secgate cold sync (concurrency {args.concurrency})", cold),
@@ -208,10 +225,13 @@ def main() -> int:
     for label, data in rows:
         rss_text = f"{median(data, 'rss_mb'):12.0f}" if "rss_mb" in data[0] else f"{'-':>12}"
         print(
-            f"{label:<52} {median(data, 'seconds'):7.2f} {median(data, 'requests'):9.0f} "
+            f"{label:<52} {median(data, 'seconds'):7.2f} {median(data, 'cpu'):6.2f} "
+            f"{median(data, 'requests'):9.0f} "
             f"{median(data, 'issues'):7.0f} {rss_text}"
         )
     print(f"runs: baseline {args.baseline_runs}, secgate {args.runs} (medians)")
+    load = os.getloadavg()[0]
+    print(f"load average at the end: {load:.1f} on {os.cpu_count()} CPUs (others' work slows both)")
     print(f"cold sync speed-up: {speedup:.1f}x (target >= 5x)")
     print(f"incremental requests: {incremental_requests} (target <= 2)")
     print(f"secgate sync peak RSS: {rss:.0f} MB (target < 300 MB)")
