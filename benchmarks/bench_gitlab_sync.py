@@ -59,6 +59,7 @@ def serve(conn: Connection, issues: int, latency: float) -> None:
             milestone=MILESTONE,
             closed=closed,
             assignee_id=user,
+            when="2026-01-15T10:00:00.000Z",  # a milestone's issues are mostly old
         )
         if n % 1000 == 1:
             store.add_note(issue, "Risk acceptance: mitigated by the watchdog.", author_id=user)

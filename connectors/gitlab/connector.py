@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
-from typing import ClassVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
 
 from connectors.base import (
     AuthError,
@@ -20,19 +20,29 @@ from connectors.base import (
     ReleaseNotFoundError,
     SourceScope,
     TrackerSettings,
+    UnavailableError,
 )
 from connectors.gitlab import notes
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.settings import GitLabSettings
 from connectors.gitlab.sync import (
+    PER_PAGE,
     Target,
     all_pages,
+    changed_since,
     fetch_issues,
     find_milestone,
     issue_params,
+    newest,
 )
 from secgate_tui.domain.model import RESIDUAL, Issue
+
+#: A full sync re-reads a milestone whose issues changed under it at most this often.
+FULL_READ_ATTEMPTS = 3
+#: The Date header has second resolution and GitLab's web and database hosts may
+#: disagree a little: look this much further back for changes during a read.
+CLOCK_MARGIN_SECONDS = 5
 
 
 class GitLabConnector(Connector):
@@ -104,7 +114,7 @@ class GitLabConnector(Connector):
         target = Target.of(scope)
         title = scope.release_name(release)
         params = issue_params(title, scope.filter, since, self.options.sync_overlap_seconds)
-        found = fetch_issues(self.client, target, params, self.options.concurrency, self._convert)
+        found = self._read(target, params, full=since is None)
         # An empty answer is either a quiet milestone or a wrong name; never pass on the latter.
         if not found and find_milestone(self.client, target, title) is None:
             raise ReleaseNotFoundError(
@@ -114,6 +124,42 @@ class GitLabConnector(Connector):
                 tracker=self.name,
             )
         return self._justify(found)
+
+    def _read(self, target: Target, params: dict[str, Any], *, full: bool) -> list[Issue]:
+        """The query's issues; a full read over several pages is checked for skips.
+
+        While offset pages are read, an issue leaving the milestone shifts the
+        later pages by one and the issue at a page boundary is silently skipped:
+        a gate must not pass on that. Such a skip needs an issue that was read and
+        then left, so one request for what changed during the read tells whether
+        to read again. (An incremental read is corrected by the next full sync.)
+        """
+        for _ in range(FULL_READ_ATTEMPTS):
+            started = datetime.now(UTC)
+            found, served = fetch_issues(
+                self.client, target, params, self.options.concurrency, self._convert
+            )
+            if not full or len(found) < PER_PAGE:
+                return found  # one page is one consistent answer
+            # GitLab's own clock (the Date of page 1) decides, not ours; else the overlap.
+            since = (
+                served - timedelta(seconds=CLOCK_MARGIN_SECONDS)
+                if served is not None
+                else started - timedelta(seconds=self.options.sync_overlap_seconds)
+            )
+            changes = changed_since(self.client, target, since, self._convert)
+            keys = {issue.key for issue in found}
+            title, labels = params["milestone"], set(str(params.get("labels", "")).split(","))
+            labels.discard("")
+            inside = [i for i in changes if title in i.fix_versions and labels <= set(i.labels)]
+            left = [i for i in changes if i.key in keys and i not in inside]
+            if not left:
+                return newest([*found, *inside])
+        raise UnavailableError(
+            f"issues kept leaving milestone '{params['milestone']}' of {target.describe()} "
+            f"while secgate read it ({FULL_READ_ATTEMPTS} attempts). Sync again in a moment.",
+            tracker=self.name,
+        )
 
     def issue(self, key: str) -> Issue:
         raw, digest = notes.get_issue(self.client, key)

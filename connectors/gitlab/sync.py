@@ -11,6 +11,7 @@ shifting every page under the workers' feet.
 
 from __future__ import annotations
 
+import email.utils
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -152,20 +153,57 @@ def issue_params(
     return params
 
 
+def changed_since(
+    client: GitLabClient, target: Target, since: datetime, convert: Callable[[Json, str], Issue]
+) -> list[Issue]:
+    """Every issue of the target updated since, in any milestone (usually one request)."""
+    params = {
+        "state": "all",
+        "scope": "all",
+        "updated_after": stamp(since),
+        "order_by": "updated_at",
+        "sort": "asc",
+        "per_page": PER_PAGE,
+    }
+    what = f"the recently changed issues of {target.describe()}"
+    changed: list[Issue] = []
+    number = 1
+    while True:
+        page = client.get_page(
+            f"{target.base}/issues", {**params, "page": number}, what, digests=True
+        )
+        pairs = zip(page.items, page.digests, strict=True)
+        changed.extend(convert(item, digest) for item, digest in pairs)
+        if page.next_page is None or len(page.items) < PER_PAGE:
+            return changed
+        number = page.next_page
+
+
 def fetch_issues(
     client: GitLabClient,
     target: Target,
     params: Mapping[str, Any],
     concurrency: int,
     convert: Callable[[Json, str], Issue],
-) -> list[Issue]:
-    """Every issue of the query, converted from its JSON and the digest of its text."""
+) -> tuple[list[Issue], datetime | None]:
+    """Every issue of the query, converted; and GitLab's clock when it served page 1."""
     what = f"the issues of {target.describe()}"
     path = f"{target.base}/issues"
+    served: list[datetime | None] = []
 
     def get(number: int) -> tuple[Page, list[Issue]]:
         page = client.get_page(path, {**params, "page": number}, what, digests=True)
+        if number == 1:
+            served.append(_http_date(page.headers.get("Date")))
         pairs = zip(page.items, page.digests, strict=True)
         return page, [convert(item, digest) for item, digest in pairs]
 
-    return newest(fetch_pages(get, concurrency))
+    issues = newest(fetch_pages(get, concurrency))
+    return issues, served[0] if served else None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None

@@ -24,6 +24,10 @@ def gl() -> Iterator[GitLabHarness]:
     harness.connector.close()
 
 
+#: Seeded issues were last touched long ago, as in a real milestone.
+LONG_AGO = "2026-01-15T10:00:00.000Z"
+
+
 def seed(gl: GitLabHarness, count: int, release: str = "1.0") -> None:
     store = gl.fake.store
     for n in range(count):
@@ -33,6 +37,7 @@ def seed(gl: GitLabHarness, count: int, release: str = "1.0") -> None:
             author_id=gl.user,
             labels=["security"],
             milestone=f"v{release}",
+            when=LONG_AGO,
         )
 
 
@@ -46,11 +51,13 @@ def test_cold_sync_reads_every_page_concurrently(gl: GitLabHarness) -> None:
     issues = gl.connector.issues(gl.scope, gl.release)
     assert len(issues) == 454  # 4 seeded by the harness in v1.0
     assert len(keys(issues)) == 454
-    # 5 pages of 100 and nothing else: no page fetched twice, no milestone lookup.
-    assert gl.fake.requests["GET /projects/:id/issues"] == 5
-    assert gl.fake.request_count == 5
+    # 5 pages of 100, then one look at what changed meanwhile; no page read twice.
+    assert gl.fake.requests["GET /projects/:id/issues"] == 6
+    assert gl.fake.request_count == 6
     encoded = gl.project.replace("/", "%2F")
     assert all(f"/projects/{encoded}/issues?" in path for _, path in gl.fake.log)
+    pages = sorted(path for _, path in gl.fake.log if "milestone=v1.0" in path)
+    assert [p.rsplit("page=", 1)[1] for p in pages] == ["1", "2", "3", "4", "5"]
 
 
 def test_without_totals_the_sync_stops_at_the_first_short_page(gl: GitLabHarness) -> None:
@@ -59,7 +66,7 @@ def test_without_totals_the_sync_stops_at_the_first_short_page(gl: GitLabHarness
     gl.fake.reset_counters()
     issues = gl.connector.issues(gl.scope, gl.release)
     assert len(keys(issues)) == 400
-    pages = gl.fake.requests["GET /projects/:id/issues"]
+    pages = sum(1 for _, path in gl.fake.log if "milestone=v1.0" in path)
     # Page 5 is the first short (empty) page; the 4 workers may each overrun by one.
     assert 5 <= pages <= 5 + 3
 
@@ -223,3 +230,29 @@ def test_digest_is_over_the_issue_json_exactly_as_gitlab_sent_it(gl: GitLabHarne
     for issue in gl.connector.issues(gl.scope, gl.release):
         raw = store.by_iid[(gl.project_id, int(issue.key.split("#")[1]))]
         assert issue.raw_digest == hashlib.sha256(store.encoded(raw)).hexdigest()
+
+
+def test_an_issue_leaving_during_a_full_sync_cannot_hide_another(gl: GitLabHarness) -> None:
+    """Offset pages shift when an issue leaves mid-read; the sync notices and reads again."""
+    seed(gl, 296)  # 300 in v1.0: 3 pages
+    truth = keys(gl.connector.issues(gl.scope, gl.release))
+    first = f"{gl.project}#6"  # the first seeded, oldest: on page 1
+    moved: list[str] = []
+
+    def leave_once(method: str, path: str) -> None:
+        if "milestone=v1.0" in path and "page=2&" in path + "&" and not moved:
+            moved.append(first)
+            gl.move_out(first)  # page 1 was read with it; pages 2-3 shift by one
+
+    gl.fake.reset_counters()
+    gl.fake.on_request = leave_once
+    try:
+        found = keys(gl.connector.issues(gl.scope, gl.release))
+    finally:
+        gl.fake.on_request = None
+    assert moved == [first]
+    assert found == truth - {first}
+    page_one_reads = sum(
+        1 for _, p in gl.fake.log if "milestone=v1.0" in p and "page=1&" in p + "&"
+    )
+    assert page_one_reads == 2  # read again after the check saw the issue leave

@@ -13,12 +13,13 @@ separately stalls small responses on a reused connection for a delayed ACK.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,9 @@ class FakeGitLab:
         self.requests: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
         self.errors: list[str] = []
+        #: Called with (method, path) before each request is answered: lets a test
+        #: change the data between the pages of one sync.
+        self.on_request: Callable[[str, str], None] | None = None
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -166,6 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}"]
         all_headers = {
+            "Date": email.utils.formatdate(usegmt=True),
             "Content-Type": content_type,
             "Content-Length": str(len(body)),
             "Cache-Control": "max-age=0, private, must-revalidate",
@@ -183,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         split = urlsplit(self.path)
         fake.count(method, self.path)
+        if fake.on_request is not None:
+            fake.on_request(method, self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         if fake.latency:
