@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import email.parser
 import json
 import re
 import threading
@@ -20,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.jira_jql import JqlError
-from tests.fakes.jira_render import ALL_FIELDS, Renderer, adf_to_text
-from tests.fakes.jira_state import FakeIssue, JiraState
+from tests.fakes.jira_render import Renderer
+from tests.fakes.jira_routes import Reply, jira_error, route
+from tests.fakes.jira_state import JiraState
 
 LOGIN_PAGE = (
     b"<!DOCTYPE html><html><head><title>Log in with Atlassian account</title></head>"
@@ -41,7 +40,6 @@ FAULTS = (
     "lost_response",
     "bad_json",
 )
-COMMENT_LIMIT = 32767
 
 
 @dataclass
@@ -61,20 +59,6 @@ class Recorded:
     version: str
     status: int
     body: Any
-
-
-class Reply(Exception):
-    """Ends a request with this answer."""
-
-    def __init__(self, status: int, body: Any = None, headers: dict[str, str] | None = None):
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-
-def jira_error(status: int, *messages: str, **errors: str) -> Reply:
-    return Reply(status, {"errorMessages": list(messages), "errors": errors})
 
 
 class FakeJira:
@@ -262,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
                 routed = self._other(method, path)
             else:
                 version = "3" if match.group(1) == "3" else "2"
-                routed = _route(
+                routed = route(
                     fake, method, match.group(2), version, query, body, dict(self.headers.items())
                 )
             if method in ("POST", "PUT") and fake.take_fault("lost_response", path):
@@ -307,289 +291,3 @@ class _Handler(BaseHTTPRequestHandler):
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         self.wfile.write(head + data)
         self.log_request(status)
-
-
-# --------------------------------------------------------------------------- routes
-
-
-def _one(query: dict[str, list[str]], name: str, default: str = "") -> str:
-    return query.get(name, [default])[0]
-
-
-def _fields(values: list[str] | str | None, default: list[str] | None) -> list[str] | None:
-    """Requested fields; None means all."""
-    if values is None:
-        return default
-    items = values if isinstance(values, list) else [values]
-    names = [f.strip() for item in items for f in str(item).split(",") if f.strip()]
-    if not names or any(n in ("*all", "*navigable") for n in names):
-        return None
-    return names
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body or b"{}")
-    except ValueError:
-        raise jira_error(400, "Unexpected character: the request body is not JSON.") from None
-
-
-def _issue_or_404(fake: FakeJira, id_or_key: str) -> FakeIssue:
-    issue = fake.state.find(unquote(id_or_key))
-    if issue is None:
-        raise jira_error(404, "Issue does not exist or you do not have permission to see it.")
-    return issue
-
-
-def _route(
-    fake: FakeJira,
-    method: str,
-    rest: str,
-    version: str,
-    query: dict[str, list[str]],
-    body: bytes,
-    headers: dict[str, str],
-) -> Reply:
-    render, state = fake.render, fake.state
-    if method == "GET" and rest == "serverInfo":
-        return Reply(200, render.server_info())
-    if method == "GET" and rest == "field":
-        return Reply(200, render.fields())
-    if method == "GET" and rest == "myself":
-        return Reply(200, render.user(version))
-    found = re.fullmatch(r"project/([^/]+)/versions", rest)
-    if method == "GET" and found:
-        key = unquote(found.group(1))
-        if key not in state.projects:
-            raise jira_error(404, f"No project could be found with key '{key}'.")
-        return Reply(200, [render.version(v, version) for v in state.project_versions(key)])
-    if rest == "search/jql" and method in ("GET", "POST"):
-        if not fake.cloud:
-            raise jira_error(404, "null for uri: /rest/api/2/search/jql")
-        params = (
-            _json(body)
-            if method == "POST"
-            else {
-                "jql": _one(query, "jql"),
-                "nextPageToken": _one(query, "nextPageToken") or None,
-                "maxResults": _one(query, "maxResults", "50"),
-                "fields": query.get("fields"),
-            }
-        )
-        return _search_jql(fake, params, version)
-    if rest == "search" and method in ("GET", "POST"):
-        if fake.cloud:
-            raise jira_error(
-                410,
-                "The requested API has been removed. Please migrate to the "
-                "/rest/api/3/search/jql API. A full migration guideline is "
-                "available at https://developer.atlassian.com/changelog/#CHANGE-2046",
-            )
-        params = (
-            _json(body)
-            if method == "POST"
-            else {
-                "jql": _one(query, "jql"),
-                "startAt": _one(query, "startAt", "0"),
-                "maxResults": _one(query, "maxResults", "50"),
-                "fields": query.get("fields"),
-            }
-        )
-        return _search(fake, params, version)
-    if rest == "issue/bulkfetch" and method == "POST":
-        if not fake.cloud:
-            raise jira_error(404, "null for uri: /rest/api/2/issue/bulkfetch")
-        params = _json(body)
-        ids = params.get("issueIdsOrKeys") or []
-        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
-            raise jira_error(400, "issueIdsOrKeys must list between 1 and 100 issues.")
-        fields = _fields(params.get("fields"), ["*navigable"])
-        issues = [state.find(str(i)) for i in ids]
-        with state.lock:
-            out = [render.issue(i, fields, version) for i in issues if i is not None]
-        return Reply(200, {"issues": out, "issueErrors": []})
-    if rest == "issue" and method == "POST":
-        return _create_issue(fake, _json(body), version)
-    found = re.fullmatch(r"issue/([^/]+)", rest)
-    if method == "GET" and found:
-        issue = _issue_or_404(fake, found.group(1))
-        with state.lock:
-            return Reply(200, render.issue(issue, _fields(query.get("fields"), None), version))
-    found = re.fullmatch(r"issue/([^/]+)/comment", rest)
-    if found:
-        issue = _issue_or_404(fake, found.group(1))
-        if method == "POST":
-            return _add_comment(fake, issue, _json(body), version)
-        start = int(_one(query, "startAt", "0") or 0)
-        size = min(int(_one(query, "maxResults", "50") or 50), 50)
-        with state.lock:
-            listed = issue.comments[start : start + size]
-            comments = [render.comment(c, version, issue.key) for c in listed]
-            return Reply(
-                200,
-                {
-                    "startAt": start,
-                    "maxResults": size,
-                    "total": len(issue.comments),
-                    "comments": comments,
-                },
-            )
-    found = re.fullmatch(r"issue/([^/]+)/comment/(\d+)", rest)
-    if method == "GET" and found:
-        issue = _issue_or_404(fake, found.group(1))
-        with state.lock:
-            for c in issue.comments:
-                if c.id == int(found.group(2)):
-                    return Reply(200, render.comment(c, version, issue.key))
-        raise jira_error(404, f"Can not find a comment for the id: {found.group(2)}.")
-    found = re.fullmatch(r"issue/([^/]+)/attachments", rest)
-    if method == "POST" and found:
-        issue = _issue_or_404(fake, found.group(1))
-        if headers.get("X-Atlassian-Token", headers.get("x-atlassian-token")) != "no-check":
-            raise jira_error(403, "XSRF check failed")
-        added = [
-            state.add_attachment(issue.key, name, data) for name, data in _multipart(headers, body)
-        ]
-        return Reply(200, [render.attachment(a, version) for a in added])
-    found = re.fullmatch(r"attachment/(content/)?(\d+)", rest)
-    if method == "GET" and found:
-        item = state.attachments.get(int(found.group(2)))
-        if item is None:
-            raise jira_error(404, f"The attachment with id '{found.group(2)}' does not exist")
-        if found.group(1):
-            return Reply(200, item.content, {"Content-Type": item.mime_type})
-        meta = render.attachment(item, version)
-        meta["id"] = item.id
-        meta["author"] = render.user(version)
-        return Reply(200, meta)
-    raise jira_error(404, f"null for uri: /rest/api/{version}/{rest}")
-
-
-def _search_jql(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
-    fields = _fields(params.get("fields"), ["id"])
-    cap = 5000 if fields == ["id"] else 100
-    size = max(1, min(int(params.get("maxResults") or 50), cap))
-    token = params.get("nextPageToken")
-    try:
-        start = int(base64.urlsafe_b64decode(str(token)).decode()) if token else 0
-    except ValueError:
-        raise jira_error(400, "The provided next page token is invalid or expired.") from None
-    try:
-        keys = fake.state.search(str(params.get("jql") or ""))
-    except JqlError as exc:
-        raise jira_error(400, str(exc)) from None
-    page = keys[start : start + size]
-    with fake.state.lock:
-        issues = [
-            fake.render.issue(fake.state.issues[k], fields, version)
-            for k in page
-            if k in fake.state.issues
-        ]
-    out: dict[str, Any] = {"issues": issues, "isLast": start + size >= len(keys)}
-    if not out["isLast"]:
-        out["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
-    return Reply(200, out)
-
-
-def _search(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
-    fields = _fields(params.get("fields"), ["*navigable"])
-    size = max(0, min(int(params.get("maxResults") or 50), fake.dc_max_results))
-    start = max(0, int(params.get("startAt") or 0))
-    try:
-        keys = fake.state.search(str(params.get("jql") or ""))
-    except JqlError as exc:
-        raise jira_error(400, str(exc)) from None
-    with fake.state.lock:
-        issues = [
-            fake.render.issue(fake.state.issues[k], fields, version)
-            for k in keys[start : start + size]
-            if k in fake.state.issues
-        ]
-    return Reply(
-        200,
-        {
-            "expand": "schema,names",
-            "startAt": start,
-            "maxResults": size,
-            "total": len(keys),
-            "issues": issues,
-        },
-    )
-
-
-def _create_issue(fake: FakeJira, data: dict[str, Any], version: str) -> Reply:
-    fields = data.get("fields") if isinstance(data, dict) else None
-    if not isinstance(fields, dict):
-        raise jira_error(400, "Issue fields are missing.")
-    project = fields.get("project") or {}
-    key = project.get("key") or next(
-        (k for k, i in fake.state.project_ids.items() if str(i) == str(project.get("id"))), None
-    )
-    errors: dict[str, str] = {}
-    if key not in fake.state.projects:
-        errors["project"] = "valid project is required"
-    if not fields.get("summary"):
-        errors["summary"] = "You must specify a summary of the issue."
-    elif len(fields["summary"]) > 255:
-        errors["summary"] = "Summary must be less than 255 characters."
-    issuetype = fields.get("issuetype") or {}
-    if not (issuetype.get("name") or issuetype.get("id")):
-        errors["issuetype"] = "Specify an issue type"
-    if errors:
-        raise Reply(400, {"errorMessages": [], "errors": errors})
-    description = fields.get("description") or ""
-    issue = fake.state.add_issue(
-        str(key),
-        str(fields["summary"]),
-        description=adf_to_text(description) if isinstance(description, dict) else description,
-        issuetype=str(issuetype.get("name") or "Task"),
-        labels=list(fields.get("labels") or []),
-    )
-    return Reply(
-        201,
-        {
-            "id": str(issue.id),
-            "key": issue.key,
-            "self": f"{fake.render.api(version)}/issue/{issue.id}",
-        },
-    )
-
-
-def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version: str) -> Reply:
-    body = data.get("body") if isinstance(data, dict) else None
-    text = adf_to_text(body) if isinstance(body, dict) else body
-    if not isinstance(text, str) or not text.strip():
-        raise Reply(
-            400, {"errorMessages": [], "errors": {"comment": "Comment body can not be empty!"}}
-        )
-    if len(text) > COMMENT_LIMIT:
-        raise Reply(
-            400,
-            {
-                "errorMessages": [],
-                "errors": {
-                    "comment": "The entered text is too long. It exceeds the allowed limit "
-                    "of 32,767 characters."
-                },
-            },
-        )
-    comment = fake.state.add_comment(issue.key, text)
-    with fake.state.lock:
-        return Reply(201, fake.render.comment(comment, version, issue.key))
-
-
-def _multipart(headers: dict[str, str], body: bytes) -> list[tuple[str, bytes]]:
-    kind = headers.get("Content-Type") or headers.get("content-type") or ""
-    message = email.parser.BytesParser().parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
-    files = []
-    for part in message.walk():
-        name = part.get_filename()
-        if name:
-            payload = part.get_payload(decode=True)
-            files.append((name, payload if isinstance(payload, bytes) else b""))
-    if not files:
-        raise jira_error(400, "No attachment in the request.")
-    return files
-
-
-__all__ = ["ALL_FIELDS", "FAULTS", "FakeJira"]
