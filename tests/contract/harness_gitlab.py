@@ -104,9 +104,12 @@ class GitLabHarness:
     @contextmanager
     def _fault(self, kind: str) -> Iterator[None]:
         # 30 s Retry-After is beyond the connector's 5 s patience: it gives up at once.
-        self.fake.retry_after = 30
-        with self.fake.fault(kind):
-            yield
+        before, self.fake.retry_after = self.fake.retry_after, 30
+        try:
+            with self.fake.fault(kind):
+                yield
+        finally:
+            self.fake.retry_after = before
 
 
 _server: list[FakeGitLab] = []
