@@ -82,7 +82,7 @@ class JiraHarness:
 
 
 @contextlib.contextmanager
-def _harness(name: str, flavor: str) -> Iterator[JiraHarness]:
+def _running(name: str, flavor: str) -> Iterator[JiraHarness]:
     with FakeJira(flavor) as fake:
         keys = seed(fake)
         connector = connector_for(fake)
@@ -94,11 +94,11 @@ def _harness(name: str, flavor: str) -> Iterator[JiraHarness]:
 
 @pytest.fixture
 def jira_cloud_harness() -> Iterator[JiraHarness]:
-    with _harness("jira-cloud", "cloud") as harness:
+    with _running("jira-cloud", "cloud") as harness:
         yield harness
 
 
 @pytest.fixture
 def jira_dc_harness() -> Iterator[JiraHarness]:
-    with _harness("jira-dc", "datacenter") as harness:
+    with _running("jira-dc", "datacenter") as harness:
         yield harness
