@@ -32,10 +32,10 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from connectors.base import (
     AuthError,
     BadResponseError,
-    ConnectorError,
     NotFoundError,
     RateLimitedError,
     UnavailableError,
+    redact,
 )
 from connectors.gitlab.settings import GitLabSettings
 from secgate_tui import __version__
@@ -84,7 +84,7 @@ class GitLabClient:
         self.host = urlsplit(settings.url).netloc or settings.url
         self._local = threading.local()
         session = requests.Session()
-        # One pooled connection per worker thread; urllib3 must not retry either.
+        # A pooled connection per worker thread; the adapter's urllib3 retries stay at 0.
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -102,8 +102,6 @@ class GitLabClient:
         self.gl.session.close()
 
     def redact(self, text: str) -> str:
-        from connectors.base import redact
-
         return redact(text, [self._token])
 
     # -- public calls --------------------------------------------------------------
@@ -369,4 +367,4 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     return None
 
 
-__all__ = ["ConnectorError", "GitLabClient", "Page"]
+__all__ = ["GitLabClient", "Page", "split_array"]
