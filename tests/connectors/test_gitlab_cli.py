@@ -144,9 +144,10 @@ def test_bad_token_fails_the_sync_without_showing_it(fake: FakeGitLab, tmp_path:
     write_config(tmp_path / "secgate.toml", fake)
     result = secgate(tmp_path, "sync", token="glpat-expired-7f3a9c")
     assert result.returncode == 2
-    assert TOKEN_ENV in result.stderr and "401" in result.stderr
-    assert "glpat-expired-7f3a9c" not in result.stderr + result.stdout
-    assert "Traceback" not in result.stderr
+    output = result.stdout + result.stderr
+    assert TOKEN_ENV in output and "401" in output
+    assert "glpat-expired-7f3a9c" not in output
+    assert "Traceback" not in output
 
 
 def test_unknown_release_is_an_error(fake: FakeGitLab, tmp_path: Path) -> None:
