@@ -40,8 +40,6 @@ class JiraConnector(Connector):
     settings_model: ClassVar[type[TrackerSettings]] = JiraSettings
     markup: Markup = "jira-wiki"
     comment_limit: ClassVar[int | None] = 32767
-    #: Issue type of issues secgate creates (record issues, corrective actions).
-    issue_type: ClassVar[str] = "Task"
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         if not isinstance(settings, JiraSettings):
@@ -168,7 +166,9 @@ class JiraConnector(Connector):
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> IssueRef:
-        return comments.create_issue(self.client, project, title, body, labels, self.issue_type)
+        return comments.create_issue(
+            self.client, project, title, body, labels, self.jira_settings.issue_type
+        )
 
     def find_issues(self, project: str, marker: str) -> list[IssueRef]:
         return comments.find_issues(self.client, project, marker)

@@ -47,6 +47,11 @@ class JiraSettings(TrackerSettings):
         60.0, gt=0, description="Longest total time spent retrying one request."
     )
     concurrency: int = Field(16, ge=1, le=64, description="Parallel requests during a sync.")
+    issue_type: str = Field(
+        "Task",
+        min_length=1,
+        description="Issue type of the issues secgate creates (record issues, corrective actions).",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -71,6 +71,15 @@ def test_create_issue_and_find_it_by_marker(fake: FakeJira, jira: JiraConnector)
     assert jira.find_issues(PROJECT, "[secgate-ri-0000]") == []
 
 
+def test_create_issue_with_the_configured_type(fake: FakeJira) -> None:
+    ref = connector_for(fake, issue_type="Security Record").create_issue(PROJECT, "t", "b")
+    assert fake.state.issues[ref.key].issuetype == "Security Record"
+    assert (
+        fake.state.issues[connector_for(fake).create_issue(PROJECT, "t", "b").key].issuetype
+        == "Task"
+    )
+
+
 def test_create_issue_in_a_missing_project(jira: JiraConnector) -> None:
     with pytest.raises(BadResponseError) as caught:
         jira.create_issue("NOPE", "title", "body")
