@@ -44,16 +44,31 @@ class GitLabHarness:
     empty_release = "2.0"
     faults = frozenset({"unavailable", "html", "rate_limited", "lost_response"})
 
-    def __init__(self, fake: FakeGitLab) -> None:
+    def __init__(self, fake: FakeGitLab, *, group: bool = False) -> None:
+        """A project of its own with project milestones; or, with ``group``, a source
+        that is a whole group whose milestones are group milestones."""
         self.fake = fake
         store = fake.store
         existing = store.tokens.get(TOKEN)
         self.user = existing if existing is not None else store.add_user("release.bot", TOKEN)["id"]
-        self.project = f"medical/pump-{next(_projects)}"
-        self.project_id = store.add_project(self.project)["id"]
-        for title in ("v1.0", "v1.1", "v2.0"):
-            store.add_milestone(title, project_id=self.project_id)
-        self.scope = SourceScope(tracker="gitlab", project=self.project, release="v{release}")
+        number = next(_projects)
+        if group:
+            self.name = "gitlab-group"
+            group_path = f"units-{number}"
+            group_id = store.add_group(group_path)["id"]
+            self.project = f"{group_path}/pump"
+            self.project_id = store.add_project(self.project)["id"]
+            for title in ("v1.0", "v1.1", "v2.0"):
+                store.add_milestone(title, group_id=group_id)
+            self.scope = SourceScope(
+                tracker="gitlab", project=group_path, release="v{release}", options={"group": True}
+            )
+        else:
+            self.project = f"medical/pump-{number}"
+            self.project_id = store.add_project(self.project)["id"]
+            for title in ("v1.0", "v1.1", "v2.0"):
+                store.add_milestone(title, project_id=self.project_id)
+            self.scope = SourceScope(tracker="gitlab", project=self.project, release="v{release}")
         self.connector: Connector = GitLabConnector("gitlab", connector_settings(fake.url), TOKEN)
         self.add_issue("Buffer overflow in dose parser", release=self.release)
         self.add_issue("TLS certificate not pinned", release=self.release, closed=True)
@@ -123,10 +138,21 @@ def shared_server() -> FakeGitLab:
     return _server[0]
 
 
-@pytest.fixture
-def gitlab_harness() -> Iterator[GitLabHarness]:
+def _harness(group: bool) -> Iterator[GitLabHarness]:
     fake = shared_server()
-    harness = GitLabHarness(fake)
+    harness = GitLabHarness(fake, group=group)
     yield harness
     fake.clear_faults()
     harness.connector.close()
+
+
+@pytest.fixture
+def gitlab_harness() -> Iterator[GitLabHarness]:
+    """A project source (project milestones)."""
+    yield from _harness(group=False)
+
+
+@pytest.fixture
+def gitlab_group_harness() -> Iterator[GitLabHarness]:
+    """A group source (group milestones, issues of every project in the group)."""
+    yield from _harness(group=True)
