@@ -19,7 +19,7 @@ def gl() -> Iterator[GitLabHarness]:
 
 
 def get(
-    gl: GitLabHarness, path: str, token: str | None = TOKEN, **params: object
+    gl: GitLabHarness, path: str, token: str | None = TOKEN, **params: str | int
 ) -> requests.Response:
     headers = {"PRIVATE-TOKEN": token} if token else {}
     return requests.get(f"{gl.fake.url}/api/v4{path}", params=params, headers=headers, timeout=5)
