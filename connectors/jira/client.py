@@ -9,6 +9,7 @@ are only retried when Jira said it did not process them (429).
 from __future__ import annotations
 
 import email.utils
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -38,6 +39,13 @@ from connectors.jira.errors import (
 from connectors.jira.settings import JiraSettings
 
 T = TypeVar("T")
+
+# The jira library logs raw tracker answers (an SSO page it failed to parse,
+# response headers and bodies at debug level). Tracker text is untrusted and
+# secgate reports every failure itself, so those records go nowhere.
+_LIBRARY_LOG = logging.getLogger("jira")
+_LIBRARY_LOG.addHandler(logging.NullHandler())
+_LIBRARY_LOG.propagate = False
 
 _TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 #: Longest wait honoured from one Retry-After header.

@@ -125,3 +125,15 @@ def test_unknown_release_is_an_error(cloud: FakeJira, tmp_path: Path) -> None:
     result = secgate(tmp_path, "status", "--product", "ipc", "--release", "9.9", token=fake.token)
     assert result.returncode == 2, result.stdout
     assert "9.9" in result.stderr
+
+
+def test_a_login_page_is_reported_not_printed(cloud: FakeJira, tmp_path: Path) -> None:
+    keys = seed(cloud)
+    write_config(tmp_path / "secgate.toml", cloud, keys)
+    cloud.set_fault("html")
+    result = secgate(tmp_path, "sync", token=cloud.token)
+    shown = result.stdout + result.stderr
+    assert result.returncode == 2
+    assert "HTML page instead of JSON" in shown
+    # The jira library logs the raw body it could not parse: untrusted text.
+    assert "<html" not in shown.lower() and "<form" not in shown

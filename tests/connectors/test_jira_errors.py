@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import time
 import traceback
 from collections.abc import Iterator
@@ -92,6 +93,15 @@ def test_truncated_json_is_a_bad_response(fake: FakeJira, jira: JiraConnector, p
         else:
             jira.issues(SCOPE, RELEASE)
     assert "not JSON" in caught.value.message
+
+
+def test_library_logs_of_tracker_text_do_not_reach_the_application(
+    fake: FakeJira, jira: JiraConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with fake.fault("html"), pytest.raises(BadResponseError):
+        jira.releases(SCOPE)  # the library parses this answer and logs what it got
+    assert [r for r in caplog.records if r.name.startswith("jira")] == []
 
 
 def test_html_on_connect(fake: FakeJira) -> None:
