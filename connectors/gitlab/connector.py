@@ -16,6 +16,7 @@ from connectors.base import (
     Identity,
     IssueRef,
     Markup,
+    NotFoundError,
     Release,
     ReleaseNotFoundError,
     SourceScope,
@@ -70,11 +71,13 @@ class GitLabConnector(Connector):
         params = {
             "include_ancestors" if target.kind == "projects" else "include_descendants": "true"
         }
-        milestones = all_pages(
-            self.client,
-            f"{target.base}/milestones",
-            params,
-            f"the milestones of {target.describe()}",
+        milestones = list(
+            all_pages(
+                self.client,
+                f"{target.base}/milestones",
+                params,
+                f"the milestones of {target.describe()}",
+            )
         )
         shipped = self._released_titles(target)
         found: dict[str, Release] = {}
@@ -103,8 +106,9 @@ class GitLabConnector(Connector):
                     f"the releases of {target.describe()}",
                 )
             )
-        except AuthError:
-            return set()  # releases can be hidden from Reporter-less tokens; milestones suffice
+        except (AuthError, NotFoundError):
+            # Releases can be switched off or hidden from the token; milestones suffice.
+            return set()
         titles = {str(m.get("title")) for r in releases for m in r.get("milestones") or []}
         return titles | {str(r.get("tag_name")) for r in releases}
 

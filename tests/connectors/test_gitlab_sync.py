@@ -140,6 +140,8 @@ def test_unknown_project_names_the_project(gl: GitLabHarness) -> None:
     with pytest.raises(NotFoundError, match="medical/no-such-project") as caught:
         gl.connector.issues(scope, "1.0")
     assert not isinstance(caught.value, ReleaseNotFoundError)
+    with pytest.raises(NotFoundError, match="milestones of project 'medical/no-such-project'"):
+        gl.connector.releases(scope)
 
 
 def test_project_by_numeric_id(gl: GitLabHarness) -> None:
