@@ -22,6 +22,7 @@ from connectors.base import (
     ReleaseNotFoundError,
     UnavailableError,
 )
+from secgate_tui.domain.text import printable
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ def jira_messages(response: requests.Response) -> str:
         parts += [f"{field}: {text}" for field, text in errors.items()]
     if not parts and body.get("message"):
         parts.append(str(body["message"]))
-    return "; ".join(parts)
+    # Tracker text: one safe line of sane length, whatever the tracker sent.
+    return printable("; ".join(parts), 300)
 
 
 def looks_like_html(response: requests.Response) -> bool:

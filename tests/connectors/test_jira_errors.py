@@ -213,3 +213,10 @@ def test_search_gone_on_cloud_is_410() -> None:
         with pytest.raises(BadResponseError) as caught:
             connector.issues(SCOPE, RELEASE)
     assert "410" in caught.value.message and "flavor" in caught.value.message
+
+
+def test_jira_s_error_text_is_shown_as_one_safe_line(fake: FakeJira, jira: JiraConnector) -> None:
+    scope = SourceScope(tracker="jira", project=PROJECT, filter='summary ~ "x" AND \x1b = 1')
+    with pytest.raises(BadResponseError) as caught:
+        jira.issues(scope, RELEASE)
+    assert "\x1b" not in caught.value.message and "\\x1b" in caught.value.message

@@ -57,6 +57,7 @@ def tokens(jql: str) -> list[tuple[str, str]]:
     while pos < len(jql):
         match = _TOKEN.match(jql, pos)
         if not match or match.end() == pos:
+            pos = len(jql) - len(jql[pos:].lstrip())
             raise JqlError(
                 f"Error in the JQL Query: The character '{jql[pos]}' is a reserved JQL "
                 f"character. (line 1, character {pos + 1})"
