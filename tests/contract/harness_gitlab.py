@@ -138,7 +138,7 @@ def shared_server() -> FakeGitLab:
     return _server[0]
 
 
-def _harness(group: bool) -> Iterator[GitLabHarness]:
+def _harness_for(group: bool) -> Iterator[GitLabHarness]:
     fake = shared_server()
     harness = GitLabHarness(fake, group=group)
     yield harness
@@ -149,10 +149,10 @@ def _harness(group: bool) -> Iterator[GitLabHarness]:
 @pytest.fixture
 def gitlab_harness() -> Iterator[GitLabHarness]:
     """A project source (project milestones)."""
-    yield from _harness(group=False)
+    yield from _harness_for(group=False)
 
 
 @pytest.fixture
 def gitlab_group_harness() -> Iterator[GitLabHarness]:
     """A group source (group milestones, issues of every project in the group)."""
-    yield from _harness(group=True)
+    yield from _harness_for(group=True)
