@@ -268,6 +268,13 @@ def test_payload_without_the_essentials_is_refused(broken: dict[str, Any]) -> No
         to_issue(broken, rules())
 
 
+def test_a_label_that_is_not_text_is_refused() -> None:
+    raw = copy.deepcopy(DC_V2)
+    raw["fields"]["labels"] = ["security", {"name": "x"}]
+    with pytest.raises(MappingError, match="PUMP-7: labels"):
+        to_issue(raw, rules())
+
+
 def test_adf_text_keeps_paragraphs_and_breaks() -> None:
     doc = {
         "type": "doc",
