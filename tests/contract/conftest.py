@@ -16,7 +16,11 @@ for _info in sorted(pkgutil.iter_modules([str(_HERE)]), key=lambda i: i.name):
     if _info.name.startswith("harness_"):
         _module = importlib.import_module(f"tests.contract.{_info.name}")
         for _attr in dir(_module):
-            if _attr.endswith("_harness"):
+            # Only fixtures: a helper function that happens to end in _harness
+            # must not become a harness.
+            if _attr.endswith("_harness") and hasattr(
+                getattr(_module, _attr), "_fixture_function_marker"
+            ):
                 globals()[_attr] = getattr(_module, _attr)
                 HARNESSES.append(_attr.removesuffix("_harness"))
 
