@@ -54,7 +54,9 @@ def jira_messages(response: requests.Response) -> str:
 
 def looks_like_html(response: requests.Response) -> bool:
     kind = response.headers.get("Content-Type", "").lower()
-    return "html" in kind or response.text.lstrip()[:1] == "<"
+    # The first bytes suffice: decoding a whole page of issues just to look was
+    # a measurable share of a big sync.
+    return "html" in kind or response.content[:512].lstrip()[:1] == b"<"
 
 
 def html_error(ctx: Context, what: str, status: int | None) -> BadResponseError:
