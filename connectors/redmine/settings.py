@@ -52,6 +52,16 @@ class RedmineSettings(TrackerSettings):
             "for none). Unset: read from the server's wiki syntax help page."
         ),
     )
+    concurrency: int = Field(
+        3,
+        ge=1,
+        le=64,
+        description=(
+            "Pages fetched at once on a full sync. Redmine usually serves with few threads; "
+            "more parallel requests only queue there, and a queued request's wait counts "
+            "against timeout_seconds."
+        ),
+    )
     overlap_seconds: int = Field(
         120,
         ge=0,

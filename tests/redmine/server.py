@@ -115,11 +115,7 @@ class RedmineServer:
     # -- life cycle ----------------------------------------------------------
 
     def __enter__(self) -> RedmineServer:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -128,12 +124,16 @@ class RedmineServer:
     def start(self) -> None:
         ensure_installed()
         self.workdir = Path(tempfile.mkdtemp(prefix="secgate-redmine-"))
-        shutil.copyfile(PACKAGE_DB, self.db)
-        shutil.chown(self.workdir, "www-data", "www-data")
-        shutil.chown(self.db, "www-data", "www-data")
-        self._seed()
-        shutil.copyfile(self.db, self.pristine)
-        self._serve()
+        try:
+            shutil.copyfile(PACKAGE_DB, self.db)
+            shutil.chown(self.workdir, "www-data", "www-data")
+            shutil.chown(self.db, "www-data", "www-data")
+            self._seed()
+            shutil.copyfile(self.db, self.pristine)
+            self._serve()
+        except BaseException:
+            self.stop()  # no puma, no temporary database left behind
+            raise
 
     def _seed(self) -> None:
         env = self._env() | {
