@@ -9,6 +9,7 @@ happened and what to do, and never contains the API key.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -86,6 +87,10 @@ class RedmineClient:
             engine=_TimeoutEngine,
             requests={"timeout": timeout, "verify": verify},
         )
+        # Same key and options, but answers handed back raw: file downloads.
+        self._raw = _TimeoutEngine(
+            key=key, requests={"timeout": timeout, "verify": verify}, return_raw_response=True
+        )
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
         self.redmine.engine.session.mount("http://", adapter)
         self.redmine.engine.session.mount("https://", adapter)
@@ -97,13 +102,7 @@ class RedmineClient:
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> JsonDict:
         """GET a JSON document, retrying transient failures with backoff."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential_jitter(multiplier=0.2, max=4.0, jitter=0.2),
-            retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
-            before_sleep=self._count_retry,
-            reraise=True,
-        )
+        retrying = self._retrying()
         try:
             for attempt in retrying:
                 with attempt:
@@ -111,6 +110,15 @@ class RedmineClient:
         except _Transient as exc:
             raise exc.error from None
         raise AssertionError("unreachable: tenacity either returns or raises")
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential_jitter(multiplier=0.2, max=4.0, jitter=0.2),
+            retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
+            before_sleep=self._count_retry,
+            reraise=True,
+        )
 
     def _count_retry(self, _state: object) -> None:
         self.retries_made += 1
@@ -151,6 +159,29 @@ class RedmineClient:
                 items.extend(chunk)
         return items
 
+    def upload(self, content: bytes, filename: str, *, what: str) -> JsonDict:
+        """POST /uploads.json once (a write); returns Redmine's ``upload`` object."""
+        try:
+            data = self._call(
+                lambda: self.redmine.upload(io.BytesIO(content), filename=filename), what
+            )
+        except _Transient as exc:
+            raise exc.error from None
+        return self._json(data, what)
+
+    def get_bytes(self, path: str, *, what: str) -> bytes:
+        """GET a file's bytes (retried like every read)."""
+        url = f"{self.url}{path}"
+        retrying = self._retrying()
+        try:
+            for attempt in retrying:
+                with attempt:
+                    answer = self._call(lambda: self._raw.request("get", url), what)
+                    return bytes(answer.content)
+        except _Transient as exc:
+            raise exc.error from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
+
     def map_concurrently(self, func: Callable[[T], Any], values: list[T]) -> list[Any]:
         if len(values) <= 1:
             return [func(value) for value in values]
@@ -159,6 +190,7 @@ class RedmineClient:
 
     def close(self) -> None:
         self.redmine.engine.session.close()
+        self._raw.session.close()
 
     # -- internals -----------------------------------------------------------
 
@@ -172,9 +204,15 @@ class RedmineClient:
         data: JsonDict | None = None,
     ) -> Any:
         url = f"{self.url}{path}"
+        return self._call(
+            lambda: self.redmine.engine.request(method, url, params=params, data=data), what
+        )
+
+    def _call(self, request: Callable[[], Any], what: str) -> Any:
+        """One request through python-redmine, its exceptions turned into secgate's."""
         self.requests_sent += 1
         try:
-            return self.redmine.engine.request(method, url, params=params, data=data)
+            return request()
         except rm.AuthError:
             raise self._error(
                 AuthError,

@@ -22,9 +22,9 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl
 
 from connectors.base import (
+    AttachmentRef,
     AuthError,
     BadResponseError,
     Comment,
@@ -40,20 +40,19 @@ from connectors.base import (
     SourceScope,
     TrackerSettings,
 )
-from connectors.redmine import mapping
+from connectors.redmine import attachments, filters, mapping, notes
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
 from secgate_tui.domain.model import Issue
-
-#: Filter parameters secgate sets itself; a source's filter may not override them.
-RESERVED = frozenset({"project_id", "fixed_version_id", "status_id", "limit", "offset",
-                      "updated_on", "key", "sort"})  # fmt: skip
 
 
 class RedmineConnector(Connector):
     kind = "redmine"
     settings_model = RedmineSettings
     markup: Markup = "textile"
+    # Redmine keeps notes in a TEXT column: 65,535 bytes on MySQL, 4 bytes per
+    # character at worst. Longer records go to an attachment, read back too.
+    comment_limit = 16_000
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         super().__init__(name, settings, token)
@@ -162,28 +161,10 @@ class RedmineConnector(Connector):
     # -- issues --------------------------------------------------------------
 
     def _filters(self, scope: SourceScope) -> dict[str, Any]:
-        params: dict[str, Any] = {"project_id": scope.project, "status_id": "*", "sort": "id"}
-        trackers = scope.options.get("trackers") or scope.options.get("tracker_ids")
-        if trackers:
-            params["tracker_id"] = "|".join(str(t) for t in trackers)
-        for field, value in dict(scope.options.get("custom_fields") or {}).items():
-            values = value if isinstance(value, list | tuple) else [value]
-            params[f"cf_{field}"] = "|".join(str(v) for v in values)
-        for key, value in parse_qsl(scope.filter.lstrip("?&")):
-            if key in RESERVED:
-                raise NotSupportedError(
-                    f"{self.name}: the source filter may not set '{key}'; secgate sets it.",
-                    tracker=self.name,
-                )
-            params[key] = value
-        unknown = set(scope.options) - {"trackers", "tracker_ids", "custom_fields"}
-        if unknown:
-            raise NotSupportedError(
-                f"{self.name}: unknown Redmine source option(s) {sorted(unknown)}; known: "
-                "trackers, custom_fields",
-                tracker=self.name,
-            )
-        return params
+        try:
+            return filters.issue_filters(scope)
+        except ValueError as exc:
+            raise NotSupportedError(f"{self.name}: {exc}", tracker=self.name) from None
 
     def issues(
         self, scope: SourceScope, release: str, since: datetime | None = None
@@ -313,9 +294,9 @@ class RedmineConnector(Connector):
         )
         # Redmine answers 204 without the journal's id: read the notes back and
         # take the newest one of ours with exactly this text.
-        for journal in reversed(self._journals(key)):
-            if journal.get("notes") == body and str((journal.get("user") or {}).get("id")) == me.id:
-                return self._ref(number, journal)
+        journal = notes.own_note(self._journals(key), body, me.id)
+        if journal is not None:
+            return self._ref(number, journal)
         raise BadResponseError(
             f"{self.name}: the note was sent to issue #{number} but is not among its notes "
             "when read back; the record is not confirmed.",
@@ -323,17 +304,10 @@ class RedmineConnector(Connector):
         )
 
     def _ref(self, number: int, journal: JsonDict) -> CommentRef:
-        url = f"{self.client.url}/issues/{number}#change-{journal['id']}"
-        return CommentRef(key=mapping.issue_key(number), id=str(journal["id"]), url=url)
+        return notes.comment_ref(self.client.url, number, journal)
 
     def _comment(self, number: int, journal: JsonDict) -> Comment:
-        return Comment(
-            ref=self._ref(number, journal),
-            body=str(journal.get("notes") or ""),
-            author=str((journal.get("user") or {}).get("name", "")),
-            created=mapping.parse_time(journal.get("created_on")),
-            updated=mapping.parse_time(journal.get("updated_on")),
-        )
+        return notes.comment(self.client.url, number, journal)
 
     def read_comment(self, ref: CommentRef) -> Comment:
         number = self._number(ref.key)
@@ -411,6 +385,29 @@ class RedmineConnector(Connector):
             for r in raws
             if marker in str(r.get("subject", ""))
         ]
+
+    # -- attachments (records longer than one note) ---------------------------
+
+    def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
+        self.whoami()
+        number = self._number(key)
+        attachments.attach(self.client, number, filename, content)
+        found = attachments.find(self.client, number, filename)
+        if not found:
+            raise BadResponseError(
+                f"{self.name}: {filename} was attached to issue #{number} but is not listed "
+                "on it when read back.",
+                tracker=self.name,
+            )
+        return found[-1]
+
+    def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
+        self.whoami()
+        return attachments.find(self.client, self._number(key), filename)
+
+    def read_attachment(self, ref: AttachmentRef) -> bytes:
+        self.whoami()
+        return attachments.read(self.client, ref)
 
     def close(self) -> None:
         self.client.close()

@@ -199,3 +199,43 @@ def test_keys_times_and_markup() -> None:
     assert mapping.markup_of("markdown") == "markdown"
     assert mapping.markup_of("textile") == "textile"
     assert mapping.markup_of("") == "plain"
+
+
+def test_scope_filters() -> None:
+    from connectors.base import SourceScope
+    from connectors.redmine.filters import issue_filters
+
+    scope = SourceScope(
+        tracker="rm",
+        project="pump",
+        filter="category_id=3&subject=~tls",
+        options={"trackers": [1, 4], "custom_fields": {"7": ["a", "b"], "8": "yes"}},
+    )
+    assert issue_filters(scope) == {
+        "project_id": "pump",
+        "status_id": "*",
+        "sort": "id",
+        "tracker_id": "1|4",
+        "cf_7": "a|b",
+        "cf_8": "yes",
+        "category_id": "3",
+        "subject": "~tls",
+    }
+    with pytest.raises(ValueError, match="may not set 'fixed_version_id'"):
+        issue_filters(SourceScope(tracker="rm", project="p", filter="fixed_version_id=2"))
+    with pytest.raises(ValueError, match="unknown Redmine source option"):
+        issue_filters(SourceScope(tracker="rm", project="p", options={"group": True}))
+
+
+def test_own_note_is_the_newest_exact_match_by_that_user() -> None:
+    from connectors.redmine.notes import own_note
+
+    journals = [
+        {"id": 1, "user": {"id": 5}, "notes": "record"},
+        {"id": 2, "user": {"id": 6}, "notes": "record"},
+        {"id": 3, "user": {"id": 5}, "notes": "record "},
+        {"id": 4, "user": {"id": 5}, "notes": "record"},
+        {"id": 5, "user": {"id": 5}, "notes": ""},
+    ]
+    assert own_note(journals, "record", "5") == journals[3]
+    assert own_note(journals, "record", "7") is None

@@ -122,3 +122,15 @@ def test_labels_the_field_does_not_offer_go_into_the_description(
 def test_create_issue_in_unknown_project(redmine_harness: RedmineHarness) -> None:
     with pytest.raises(NotFoundError, match="no-such-project"):
         redmine_harness.connector.create_issue("no-such-project", "t", "b")
+
+
+def test_attachment_round_trip(redmine_harness: RedmineHarness) -> None:
+    connector = redmine_harness.connector
+    content = ('{"record": "' + "é" * 40_000 + '"}').encode()
+    name = "Security-Release-Authorization_ipc_2.0.json"
+    ref = connector.attach("#2", name, content)
+    assert ref.filename == name
+    assert connector.read_attachment(ref) == content
+    second = connector.attach("#2", name, b"{}")
+    assert [r.id for r in connector.find_attachments("#2", name)] == [ref.id, second.id]
+    assert connector.find_attachments("#2", "other.json") == []
