@@ -113,6 +113,12 @@ def status_error(
             f"Jira tracker '{name}': the release is not a version of the project{said}.",
             tracker=name,
         )
+    if status == 400 and "does not exist for the field 'project'" in detail.lower():
+        return NotFoundError(
+            f"Jira tracker '{name}': the project does not exist or is not visible to the "
+            f"token's account{said}. Check the source's project key.",
+            tracker=name,
+        )
     if status == 400:
         return BadResponseError(
             f"Jira tracker '{name}' rejected the request while {what} (HTTP 400){said}. If "

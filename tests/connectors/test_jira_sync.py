@@ -127,6 +127,13 @@ def test_release_deleted_before_an_incremental_sync(fake: FakeJira, jira: JiraCo
         jira.issues(SCOPE, "9.9", since=datetime.now(UTC))
 
 
+def test_missing_project_on_an_incremental_sync(jira: JiraConnector) -> None:
+    scope = SourceScope(tracker="jira", project="GONE")
+    with pytest.raises(NotFoundError) as caught:
+        jira.issues(scope, RELEASE, since=datetime.now(UTC))
+    assert "GONE" in caught.value.message and "project" in caught.value.message
+
+
 def test_bad_filter_reports_jira_s_message(fake: FakeJira, keys: dict[str, str]) -> None:
     scope = SourceScope(tracker="jira", project=PROJECT, filter="colour = red")
     with pytest.raises(BadResponseError) as caught:
