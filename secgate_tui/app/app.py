@@ -69,7 +69,7 @@ class SecgateApp(App[int]):
         )
         products = self.controller.products()
         for product, name in products.items():
-            for choice in self.controller.cached_releases(product):
+            for choice in self.controller.known_releases(product):
                 state = "released" if choice.released else "upcoming"
 
                 def open_release(p: str = choice.product, r: str = choice.release) -> None:

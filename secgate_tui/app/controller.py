@@ -85,26 +85,37 @@ class Controller:
     def __init__(self, ctx: Context, clock: Clock = utcnow) -> None:
         self.ctx = ctx
         self.clock = clock
+        # Release lists in memory: the event loop reads these, never the store,
+        # whose lock a running sync may hold for seconds.
+        self._known: dict[str, list[ReleaseChoice]] = {}
 
     # -- products and releases -------------------------------------------------
 
     def products(self) -> dict[str, str]:
         return {pid: product.name for pid, product in self.ctx.config.products.items()}
 
+    def known_releases(self, product: str) -> list[ReleaseChoice]:
+        """The releases last seen, from memory (safe on the event loop)."""
+        return list(self._known.get(product, ()))
+
     def cached_releases(self, product: str) -> list[ReleaseChoice]:
-        """Releases seen on the last tracker call: the picker opens without network."""
+        """Releases seen on the last tracker call, from the store (no network)."""
         with _guard("reading the release list"):
             raw = self.ctx.store.get_meta(_RELEASES + product)
         if not raw:
             return []
-        return [ReleaseChoice(product, name, released) for name, released in json.loads(raw)]
+        choices = [ReleaseChoice(product, name, released) for name, released in json.loads(raw)]
+        self._known.setdefault(product, choices)
+        return choices
 
     def releases(self, product: str) -> list[ReleaseChoice]:
         """Releases from the trackers (network); remembered for the next start."""
         with _guard(f"listing the releases of {product}"):
             found = self.ctx.syncer.releases(product)
             self.ctx.store.set_meta(_RELEASES + product, json.dumps(list(found.items())))
-        return [ReleaseChoice(product, name, released) for name, released in found.items()]
+        choices = [ReleaseChoice(product, name, released) for name, released in found.items()]
+        self._known[product] = choices
+        return choices
 
     def remember(self, product: str, release: str) -> None:
         with _guard("remembering the release"):
@@ -113,6 +124,8 @@ class Controller:
     def initial_target(self, product: str | None, release: str | None) -> tuple[str, str | None]:
         """Where the UI opens: the command line, else the last release shown."""
         products = self.products()
+        for known in products:
+            self.cached_releases(known)  # before the UI starts: later, memory only
         if not products:
             raise UiError(
                 f"no product is configured in {self.ctx.config.where}. Add a "

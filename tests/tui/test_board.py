@@ -12,6 +12,7 @@ from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.issue_table import IssueTable
 from secgate_tui.app.widgets.review_badge import ReviewBadge
 from tests.tui.conftest import (
     NOW,
@@ -30,8 +31,8 @@ def board(app: object, category: str) -> CategoryBoard:
     return app.screen.query_one(f"#board-{category}", CategoryBoard)  # type: ignore[attr-defined]
 
 
-def keys(table: DataTable[object]) -> list[str]:
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+def keys(table: IssueTable) -> list[str]:
+    return [row.key for row in table.rows]
 
 
 def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) -> None:

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from secgate_tui.app import heap
 from secgate_tui.app.controller import Controller, SyncReport, UiError
 from secgate_tui.app.screens.authorize import AuthorizeScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
@@ -75,6 +76,7 @@ class BoardScreen(Screen[None]):
         self.release = release
         self.state: BoardState | None = None
         self._syncing = False
+        self._sync_after_load = False
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -94,7 +96,7 @@ class BoardScreen(Screen[None]):
         self._fit(self.app.size.width)
         self.refresh_releases()
         if self.release is None:
-            release = self.controller.default_release(self.controller.cached_releases(self.product))
+            release = self.controller.default_release(self.controller.known_releases(self.product))
             if release is None:
                 self.query_one(GateBanner).show_message(
                     f"Asking the trackers for the releases of {self.product}…"
@@ -122,8 +124,10 @@ class BoardScreen(Screen[None]):
         self.state = None
         self.sub_title = f"{product} {release}"
         self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
+        # The store first, so the board paints at once; the sync (slow, and it
+        # competes for the interpreter) starts once the board is on screen.
+        self._sync_after_load = True
         self.load_board()
-        self.sync_board()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_interval(
@@ -189,6 +193,10 @@ class BoardScreen(Screen[None]):
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
         self.query_one(ActivitiesPanel).show(state.activities)
         self.query_one(ReviewBadge).show(state.review)
+        heap.settle()
+        if self._sync_after_load:
+            self._sync_after_load = False
+            self.call_after_refresh(self.sync_board)
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
@@ -235,7 +243,7 @@ class BoardScreen(Screen[None]):
         choices = [
             choice
             for product in self.controller.products()
-            for choice in self.controller.cached_releases(product)
+            for choice in self.controller.known_releases(product)
         ]
 
         def chosen(choice: ReleaseChoice | None) -> None:

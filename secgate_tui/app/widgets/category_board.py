@@ -7,16 +7,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from secgate_tui.app.render import age, bar, safe
+from secgate_tui.app.render import bar, safe
 from secgate_tui.app.view_model import CategoryView, IssueRow
+from secgate_tui.app.widgets.issue_table import GAP, IssueTable, Widths, header_text
 
-#: Fixed widths so a 10 KB title cannot widen the table; title and reason share the rest.
 STATUS, AGE, MIN_TEXT = 12, 4, 12
 #: Keys differ per tracker (PROJ-12, group/app#34, #123): as wide as needed, within bounds.
 MIN_KEY, MAX_KEY = 7, 24
-#: At most this many rows are visible at once; the table scrolls the rest.
+#: At most this many rows are visible at once; the list scrolls the rest.
 MAX_VISIBLE_ROWS = 9
 
 
@@ -36,22 +36,20 @@ class CategoryBoard(Vertical):
         self.label = label
         self._view: CategoryView | None = None
         self._rows: tuple[IssueRow, ...] | None = None
-        self._widths = (0, 0, 0)
-        self._shown_rows: tuple[IssueRow, ...] = ()
         self._width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Text(self.label), classes="board-header", markup=False)
         yield Static(Text(""), classes="board-note", markup=False)
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=False)
-        yield table
+        yield Static(Text(""), classes="board-columns", markup=False)
+        yield IssueTable()
 
     @property
-    def table(self) -> DataTable[Text | str]:
-        return self.query_one(DataTable)
+    def table(self) -> IssueTable:
+        return self.query_one(IssueTable)
 
     def _header(self, closed: int, total: int, blocking: int) -> Text:
-        head = Text(self.label, style="bold", no_wrap=True, overflow="ellipsis")
+        head = Text(self.label, style="bold")
         head.append(f"   {closed}/{total} closed  ")
         head.append_text(bar(closed, total))
         if total:
@@ -104,67 +102,46 @@ class CategoryBoard(Vertical):
             return
         self._rows = rows
         table = self.table
-        table.display = bool(rows)
-        # An explicit height: "auto" is not recomputed when rows arrive before
-        # the first layout.
-        table.styles.height = min(len(rows), MAX_VISIBLE_ROWS) + 1
-        key = max(MIN_KEY, min(MAX_KEY, max((len(row.key) for row in rows), default=0)))
-        title, reason = self._fit(key)
+        columns = self.query_one(".board-columns", Static)
+        table.display = columns.display = bool(rows)
+        # An explicit height: "auto" is not recomputed when rows arrive before layout.
+        table.styles.height = min(len(rows), MAX_VISIBLE_ROWS)
+        widths = self._fit(rows)
+        columns.update(header_text(widths))
         selected = self._selected_key()
-        self._shown_rows = rows
-        if (key, title, reason) != self._widths or not table.columns:
-            self._widths = (key, title, reason)
-            table.clear(columns=True)
-            table.add_column("Key", width=key, key="key")
-            table.add_column("Title", width=title, key="title")
-            table.add_column("Status", width=STATUS, key="status")
-            table.add_column("Age", width=AGE, key="age")
-            table.add_column("Why it blocks", width=reason, key="reason")
-        else:
-            table.clear()
-        table.add_rows(
-            (
-                safe(row.key, key),
-                safe(row.title, title),
-                safe(row.status, STATUS),
-                Text(age(row.age_days), justify="right"),
-                safe(row.reason, reason),
-            )
-            for row in rows
-        )
+        cursor = 0
         if selected is not None:
-            for index, row in enumerate(rows):
-                if (row.source, row.key) == selected:
-                    table.move_cursor(row=index, animate=False)
-                    break
+            cursor = next((n for n, row in enumerate(rows) if (row.source, row.key) == selected), 0)
+        table.set_rows(rows, widths, cursor)
 
     def _selected_key(self) -> tuple[str, str] | None:
         """The item under the cursor, so a refresh keeps the person's place."""
         table = self.table
-        shown = self._shown_rows
-        if not table.row_count or not 0 <= table.cursor_row < len(shown):
+        if not 0 <= table.cursor_row < table.row_count:
             return None
-        row = shown[table.cursor_row]
+        row = table.rows[table.cursor_row]
         return row.source, row.key
 
-    def _fit(self, key: int) -> tuple[int, int]:
-        """Widths of the title and reason columns for the board's current width."""
+    def _fit(self, rows: tuple[IssueRow, ...]) -> Widths:
+        """Column widths for the board's width; title and reason share what is left."""
+        # Keys: measured on the first rows only, so 20,000 rows cost nothing here.
+        longest = max((len(row.key) for row in rows[:500]), default=0)
+        key = max(MIN_KEY, min(MAX_KEY, longest))
         # The screen tells each board its width: layout has not run when rows first arrive.
         width = self._width or 80
-        # Borders, one cell of padding each side of five columns, the scrollbar.
-        rest = width - 2 - (key + STATUS + AGE + 5 * 2) - 2
+        # Borders, padding, the gaps between five columns, the scrollbar.
+        rest = width - 2 - 2 - (key + STATUS + AGE + 4 * GAP) - 2
         title = max(MIN_TEXT, rest * 11 // 20)
-        return title, max(MIN_TEXT, rest - title)
+        return key, title, STATUS, AGE, max(MIN_TEXT, rest - title)
 
     def set_width(self, width: int) -> None:
         """Re-lay the columns for a new board width (the terminal was resized)."""
-        self._width = width
-        if self._rows is not None and self._fit(self._widths[0]) != self._widths[1:]:
-            self.show_rows(self._rows, force=True)
+        if width != self._width:
+            self._width = width
+            if self._rows is not None:
+                self.show_rows(self._rows, force=True)
 
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
+    @on(IssueTable.Chosen)
+    def _chosen(self, event: IssueTable.Chosen) -> None:
         event.stop()
-        if 0 <= event.cursor_row < len(self._shown_rows):
-            row = self._shown_rows[event.cursor_row]
-            self.post_message(self.IssueChosen(row.source, row.key))
+        self.post_message(self.IssueChosen(event.row.source, event.row.key))

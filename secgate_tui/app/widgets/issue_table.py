@@ -1,0 +1,157 @@
+"""A board's item list that costs the same for 9 rows or 20,000.
+
+Textual's DataTable measures every cell when rows are added (about a
+millisecond a row), which would freeze the UI for seconds on a release with
+thousands of open items. This list renders only the lines on screen (the Line
+API), with fixed column widths, so a refresh of any size is cheap.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from secgate_tui.app.render import age, safe
+from secgate_tui.app.view_model import IssueRow
+
+#: Column widths: key, title, status, age, reason.
+Widths = tuple[int, int, int, int, int]
+GAP = 2
+
+
+def header_text(widths: Widths) -> Text:
+    names = ("Key", "Title", "Status", "Age", "Why it blocks")
+    line = Text(style="bold")
+    for name, width in zip(names, widths, strict=True):
+        line.append(name.ljust(width + GAP) if name != "Age" else name.rjust(width) + " " * GAP)
+    return line
+
+
+class IssueTable(ScrollView, can_focus=True):
+    """Rows of blocking items; enter (or a click) chooses one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move(-1000000000)", "First", show=False),
+        Binding("end", "move(1000000000)", "Last", show=False),
+        Binding("enter", "choose", "Open issue"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"table--cursor", "table--cursor-blurred"}
+
+    cursor_row: reactive[int] = reactive(0, init=False)
+
+    class Chosen(Message):
+        def __init__(self, row: IssueRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: tuple[IssueRow, ...] = ()
+        self.widths: Widths = (8, 20, 12, 4, 20)
+        # Rendered lines by (row, width, cursor here, focused): a repaint after
+        # a key press re-renders only the two rows the cursor left and entered.
+        self._lines: dict[tuple[int, int, bool, bool], Strip] = {}
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def set_rows(self, rows: tuple[IssueRow, ...], widths: Widths, cursor: int = 0) -> None:
+        self.rows = rows
+        self.widths = widths
+        self.virtual_size = Size(sum(widths) + GAP * (len(widths) - 1), len(rows))
+        self.set_reactive(IssueTable.cursor_row, max(0, min(cursor, len(rows) - 1)))
+        self._lines.clear()
+        self.refresh()
+
+    def cells(self, index: int) -> tuple[Text, Text, Text, Text, Text]:
+        """Row ``index`` as shown: every tracker string made inert and cropped."""
+        row = self.rows[index]
+        key, title, status, age_width, reason = self.widths
+        return (
+            safe(row.key, key),
+            safe(row.title, title),
+            safe(row.status, status),
+            Text(age(row.age_days).rjust(age_width)),
+            safe(row.reason, reason),
+        )
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        base = self.rich_style
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, base)
+        at_cursor = index == self.cursor_row
+        cache_key = (index, width, at_cursor, self.has_focus)
+        cached = self._lines.get(cache_key)
+        if cached is not None:
+            return cached
+        if len(self._lines) > 4000:
+            self._lines.clear()
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for cell, cell_width in zip(self.cells(index), self.widths, strict=True):
+            cell.truncate(cell_width, overflow="ellipsis", pad=True)
+            line.append_text(cell)
+            line.append(" " * GAP)
+        style = base
+        if at_cursor:
+            highlight = "table--cursor" if self.has_focus else "table--cursor-blurred"
+            style = base + self.get_component_rich_style(highlight)
+        segments = list(Segment.apply_style(line.render(self.app.console), style))
+        strip = self._lines[cache_key] = Strip(segments).crop_extend(0, width, style)
+        return strip
+
+    # -- the cursor --------------------------------------------------------------
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        self.refresh()
+
+    def action_move(self, delta: int) -> None:
+        if self.rows:
+            self.cursor_row = max(0, min(len(self.rows) - 1, self.cursor_row + delta))
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.scrollable_content_region.height))
+
+    def action_choose(self) -> None:
+        if 0 <= self.cursor_row < len(self.rows):
+            self.post_message(self.Chosen(self.rows[self.cursor_row]))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.rows):
+            self.cursor_row = index
+            if event.chain >= 2:
+                self.action_choose()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        # A theme or CSS change: cached lines carry the old colours.
+        self._lines.clear()
+        super().notify_style_update()
