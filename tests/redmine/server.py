@@ -123,6 +123,11 @@ class RedmineServer:
 
     def start(self) -> None:
         ensure_installed()
+        if os.geteuid() != 0:
+            raise RedmineUnavailable(
+                "the Redmine tests run puma and rails as www-data, which needs root: run the "
+                "tests as root (CI does) or in a root container."
+            )
         self.workdir = Path(tempfile.mkdtemp(prefix="secgate-redmine-"))
         try:
             shutil.copyfile(PACKAGE_DB, self.db)
