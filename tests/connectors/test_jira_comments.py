@@ -8,6 +8,7 @@ import pytest
 
 from connectors.base import AttachmentRef, BadResponseError, CommentRef, NotFoundError
 from connectors.jira import JiraConnector
+from tests.fakes import jira_schema
 from tests.fakes.jira_seed import PROJECT, connector_for, seed
 from tests.fakes.jira_server import FakeJira
 
@@ -19,7 +20,9 @@ UNICODE = "Ünïcödé — 安全 🔒 \t tab, trailing space \r\nCRLF line "
 def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     with FakeJira(request.param) as server:
         seed(server)
+        server.record = server.cloud  # every Cloud answer is checked against the spec
         yield server
+    assert jira_schema.recorded_problems(server.recorded) == []
 
 
 @pytest.fixture

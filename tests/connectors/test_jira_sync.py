@@ -11,6 +11,7 @@ from connectors.base import BadResponseError, NotFoundError, ReleaseNotFoundErro
 from connectors.jira import JiraConnector
 from connectors.jira.jql import since_text
 from secgate_tui.domain.model import Disposition
+from tests.fakes import jira_schema
 from tests.fakes.jira_seed import PROJECT, RELEASE, connector_for, seed
 from tests.fakes.jira_server import FakeJira
 
@@ -20,7 +21,9 @@ SCOPE = SourceScope(tracker="jira", project=PROJECT)
 @pytest.fixture(params=["cloud", "datacenter"])
 def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     with FakeJira(request.param) as server:
+        server.record = server.cloud  # every Cloud answer is checked against the spec
         yield server
+    assert jira_schema.recorded_problems(server.recorded) == []
 
 
 @pytest.fixture

@@ -106,3 +106,12 @@ def _absolute(node: Any) -> Any:
     if isinstance(node, list):
         return [_absolute(item) for item in node]
     return node
+
+
+def recorded_problems(recorded: list[Any]) -> list[str]:
+    """Problems of every response a fake recorded (``fake.record = True``)."""
+    return [
+        problem
+        for seen in recorded
+        for problem in problems(seen.method, seen.path, seen.status, seen.body)
+    ]
