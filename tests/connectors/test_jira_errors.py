@@ -20,6 +20,7 @@ from connectors.base import (
     UnavailableError,
 )
 from connectors.jira import JiraConnector
+from tests.fakes import jira_schema
 from tests.fakes.jira_seed import PROJECT, RELEASE, TOKEN_ENV, connector_for, seed
 from tests.fakes.jira_server import FakeJira
 
@@ -31,7 +32,9 @@ SEARCH = {"cloud": "GET /rest/api/3/search/jql", "datacenter": "GET /rest/api/2/
 def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
     with FakeJira(request.param) as server:
         seed(server)
+        server.record = server.cloud  # every Cloud answer is checked against the spec
         yield server
+    assert jira_schema.recorded_problems(server.recorded) == []
 
 
 @pytest.fixture
