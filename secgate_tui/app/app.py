@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -41,6 +42,9 @@ class SecgateApp(App[int]):
         self.cursor_blink = cursor_blink
 
     def on_mount(self) -> None:
+        # Hand the interpreter lock back to the event loop every millisecond
+        # (default 5 ms), so a sync thread delays a key press by less.
+        sys.setswitchinterval(0.001)
         self.push_screen(BoardScreen(self.controller, *self.start))
 
     @property

@@ -17,7 +17,7 @@ from datetime import datetime
 from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
-from secgate_tui.domain import Category, Issue
+from secgate_tui.domain import Category, Issue, evaluate
 from secgate_tui.domain.review_schedule import review_schedule
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization import (
@@ -26,9 +26,9 @@ from secgate_tui.services.authorization import (
     OnStep,
     Preparation,
 )
-from secgate_tui.services.gate import evaluate_release
+from secgate_tui.services.gate import evaluate_release, release_activities
 from secgate_tui.services.store import StoreError
-from secgate_tui.services.sync import utcnow
+from secgate_tui.services.sync import source_states, utcnow
 
 from .view_model import BoardState, ReleaseChoice, ReviewView, board_state
 
@@ -73,6 +73,9 @@ class SyncReport:
 
     failures: tuple[str, ...]
     count: int
+    #: False when no source fetched anything and none did a full sync: the
+    #: issues in the store are the ones already on screen.
+    changed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -88,6 +91,9 @@ class Controller:
         # Release lists in memory: the event loop reads these, never the store,
         # whose lock a running sync may hold for seconds.
         self._known: dict[str, list[ReleaseChoice]] = {}
+        # The issues last read for a release: a refresh that fetched nothing
+        # re-evaluates them instead of parsing thousands of rows again.
+        self._issues: dict[tuple[str, str], list[Issue]] = {}
 
     # -- products and releases -------------------------------------------------
 
@@ -163,14 +169,38 @@ class Controller:
     # -- boards -------------------------------------------------------------------
 
     def load(
-        self, product: str, release: str, acks: Mapping[Category, str] | None = None
+        self,
+        product: str,
+        release: str,
+        acks: Mapping[Category, str] | None = None,
+        *,
+        reuse: bool = False,
     ) -> BoardState:
-        """The board as the store holds it (no tracker call)."""
+        """The board as the store holds it (no tracker call).
+
+        With ``reuse``, the issues read last time are evaluated again (sync
+        state, activities and the clock are read afresh): for a refresh whose
+        sync fetched nothing.
+        """
         with _guard(f"reading {product} {release} from the local store"):
             now = self.clock()
-            verdict, issues = evaluate_release(
-                self.ctx.config, self.ctx.store, product, release, now, acks
-            )
+            config = self.ctx.config
+            cached = self._issues.get((product, release)) if reuse else None
+            if cached is None:
+                verdict, issues = evaluate_release(
+                    config, self.ctx.store, product, release, now, acks
+                )
+                self._issues = {(product, release): issues}  # one release at a time
+            else:
+                issues = cached
+                settings = config.product(product)
+                verdict = evaluate(
+                    issues,
+                    release_activities(config, self.ctx.store, product),
+                    settings.gate_policy(config.policy, acks or {}),
+                    now,
+                    source_states(self.ctx.store, settings.sources, release),
+                )
             return board_state(
                 product,
                 self.ctx.config.product(product).name,
@@ -190,7 +220,8 @@ class Controller:
             for r in results
             if r.state.error
         )
-        return SyncReport(failures, sum(r.count for r in results))
+        changed = any(r.full or r.count for r in results)
+        return SyncReport(failures, sum(r.count for r in results), changed)
 
     def issue(self, state: BoardState, source: str, key: str) -> Issue:
         found = state.issues.get((source, key))

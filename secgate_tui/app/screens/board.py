@@ -159,7 +159,7 @@ class BoardScreen(Screen[None]):
         self._syncing = True
         try:
             report = self.controller.sync(product, release, full=full)
-            state = self.controller.load(product, release)
+            state = self.controller.load(product, release, reuse=not report.changed)
         except UiError as exc:
             self.post_message(self.Synced(None, exc.message))
             return
