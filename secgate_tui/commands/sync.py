@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
@@ -33,20 +34,29 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         except ConnectorError as exc:
             # One unreachable tracker must not keep the other products from syncing.
             failed.append(product)
-            print(f"FAILED  {printable(product)}: cannot list releases: {printable(exc.message)}")
+            print(
+                f"FAILED  {printable(product)}: cannot list releases: {printable(exc.message)}",
+                file=sys.stderr,
+            )
             continue
         for release in releases:
             for result in ctx.syncer.sync_release(product, release, full=args.full):
                 where = f"{product} {release} <- {result.source.tracker} ({result.source.project})"
                 if result.state.error:
                     failed.append(where)
-                    print(f"FAILED  {printable(where)}: {printable(result.state.error)}")
+                    print(
+                        f"FAILED  {printable(where)}: {printable(result.state.error)}",
+                        file=sys.stderr,
+                    )
                 elif not result.state.release_found:
                     print(f"absent  {printable(where)}: no such version in this source")
                 else:
                     mode = "full" if result.full else "incremental"
                     print(f"synced  {printable(where)}: {result.count} issue(s), {mode}")
     if failed:
-        print(f"{len(failed)} source(s) failed to sync; their releases are BLOCKED until they do.")
+        print(
+            f"{len(failed)} source(s) failed to sync; their releases are BLOCKED until they do.",
+            file=sys.stderr,
+        )
         return 2
     return 0

@@ -187,7 +187,7 @@ def test_failing_source_fails_sync_and_blocks_status(demo_dir: Path) -> None:
     sandbox.write_text(json.dumps(data))
     synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
     assert synced.returncode == 2
-    assert "FAILED" in synced.stdout and "sandbox" in synced.stdout
+    assert "FAILED" in synced.stderr and "sandbox" in synced.stderr
     status = secgate(
         "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=demo_dir
     )
