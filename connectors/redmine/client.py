@@ -139,25 +139,46 @@ class RedmineClient:
     def pages(
         self, path: str, params: dict[str, Any], container: str, *, what: str, page_size: int
     ) -> list[JsonDict]:
-        """Every item of an offset-paginated list: the first page gives total_count,
-        the others are fetched concurrently (pooled connections, ``pool`` threads)."""
+        """Every item of an offset-paginated list, checked for consistency.
+
+        Offsets shift when an issue enters or leaves the list between two page
+        reads, which could skip one silently. Every page reports ``total_count``:
+        when they disagree, or the distinct ids do not add up to it, the list is
+        read once more, and a second mismatch is an error rather than a gap.
+        """
+        for _attempt in range(2):
+            items, totals = self._read_pages(path, params, container, what, page_size)
+            distinct = list({item.get("id"): item for item in items}.values())
+            if len(totals) == 1 and len(distinct) == totals.pop():
+                return distinct
+        raise self._error(
+            BadResponseError,
+            f"the {what} changed twice while being read page by page; sync again.",
+        )
+
+    def _read_pages(
+        self, path: str, params: dict[str, Any], container: str, what: str, page_size: int
+    ) -> tuple[list[JsonDict], set[int]]:
         limit = min(page_size, 100)  # Redmine caps pages at 100 whatever is asked
         first = self.get(path, {**params, "limit": limit, "offset": 0}, what=what)
         items = self._items(first, container, what)
         total = int(first.get("total_count", len(items)))
+        totals = {total}
         limit = int(first.get("limit", limit)) or limit
         offsets = list(range(limit, total, limit))
         if not offsets:
-            return items
+            return items, totals
 
-        def page(offset: int) -> list[JsonDict]:
+        def page(offset: int) -> tuple[list[JsonDict], int]:
             data = self.get(path, {**params, "limit": limit, "offset": offset}, what=what)
-            return self._items(data, container, what)
+            return self._items(data, container, what), int(data.get("total_count", total))
 
+        # Pages are handed out concurrently (pooled keep-alive connections).
         with ThreadPoolExecutor(max_workers=min(self.pool, len(offsets))) as pool:
-            for chunk in pool.map(page, offsets):
+            for chunk, count in pool.map(page, offsets):
                 items.extend(chunk)
-        return items
+                totals.add(count)
+        return items, totals
 
     def upload(self, content: bytes, filename: str, *, what: str) -> JsonDict:
         """POST /uploads.json once (a write); returns Redmine's ``upload`` object."""

@@ -53,13 +53,14 @@ class RedmineSettings(TrackerSettings):
         ),
     )
     concurrency: int = Field(
-        3,
+        2,
         ge=1,
         le=64,
         description=(
-            "Pages fetched at once on a full sync. Redmine usually serves with few threads; "
-            "more parallel requests only queue there, and a queued request's wait counts "
-            "against timeout_seconds."
+            "Pages fetched at once on a full sync; raise it to the number of Redmine "
+            "workers. More than the server serves at once only queue there, and the wait "
+            "in that queue counts against timeout_seconds (a timed-out page is retried, "
+            "which costs the server the whole page again)."
         ),
     )
     overlap_seconds: int = Field(

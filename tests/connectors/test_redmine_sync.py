@@ -55,6 +55,26 @@ def test_more_than_one_page(redmine_harness: RedmineHarness) -> None:
     assert redmine_harness.proxy.requests - before == 5
 
 
+def test_an_issue_leaving_between_two_pages_does_not_hide_another(
+    redmine_harness: RedmineHarness,
+) -> None:
+    settings = connector_settings(redmine_harness.proxy.url, page_size=2, concurrency=1)
+    connector = RedmineConnector("redmine", settings, redmine_harness.server.alice_key)
+    connector.whoami()
+    pages: list[str] = []
+
+    def delete_first_issue_after_page_one(method: str, path: str) -> None:
+        if path.startswith("/issues.json"):
+            pages.append(path)
+            if len(pages) == 1:  # offsets shift: #3 would fall between pages
+                redmine_harness.server.sql("DELETE FROM issues WHERE id = 1")
+
+    redmine_harness.proxy.after = delete_first_issue_after_page_one
+    keys = {i.key for i in connector.issues(redmine_harness.scope, "2.0")}
+    assert keys == {"#2", "#3", "#4", "#5"}
+    assert len(pages) == 3 + 2  # three pages of five, then the list again: two of four
+
+
 def test_unknown_version_is_an_error(redmine_harness: RedmineHarness) -> None:
     with pytest.raises(ReleaseNotFoundError, match=r"no version named '9\.9'"):
         redmine_harness.connector.issues(redmine_harness.scope, "9.9")

@@ -168,4 +168,5 @@ def redmine_harness() -> Iterator[RedmineHarness]:
     yield harness
     proxy.fault = None
     proxy.fail_next = 0
+    proxy.after = None
     harness.connector.close()

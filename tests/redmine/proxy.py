@@ -9,7 +9,7 @@ import contextlib
 import http.client
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +25,8 @@ class FaultProxy:
         self.fault: str | None = None
         #: Answer this many next requests with 503, then forward again (a short outage).
         self.fail_next = 0
+        #: Called with (method, path) after each forwarded request: changes "between pages".
+        self.after: Callable[[str, str], None] | None = None
         self.requests = 0
         proxy = self
 
@@ -111,6 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
             data = answer.read()
         finally:
             upstream.close()
+        if self.owner.after is not None:
+            self.owner.after(self.command, self.path)
         if fault == "lost_response" and self.command != "GET":
             # Redmine has committed the write; the client never hears about it.
             self.close_connection = True
