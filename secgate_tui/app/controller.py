@@ -30,12 +30,20 @@ from secgate_tui.services.gate import evaluate_release, release_activities
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
 
-from .view_model import BoardState, ReleaseChoice, ReviewView, board_state
+from .view_model import (
+    BoardState,
+    ReleaseChoice,
+    ReviewView,
+    board_state,
+    decode_board,
+    encode_board,
+)
 
 Clock = Callable[[], datetime]
 
 _LAST = "tui.last"
 _RELEASES = "tui.releases."
+_BOARD = "tui.board."
 #: Never poll a tracker more often than this, whatever the config says.
 MIN_REFRESH_SECONDS = 2.0
 DEFAULT_REFRESH_SECONDS = 60.0
@@ -201,15 +209,32 @@ class Controller:
                     now,
                     source_states(self.ctx.store, settings.sources, release),
                 )
-            return board_state(
+            state = board_state(
                 product,
-                self.ctx.config.product(product).name,
+                config.product(product).name,
                 release,
                 verdict,
                 issues,
                 self.review(product),
                 now,
             )
+            if cached is None and not acks:
+                # What the next start paints first, before it has evaluated anything.
+                self.ctx.store.set_meta(
+                    _BOARD + json.dumps([product, release]), encode_board(state).decode()
+                )
+            return state
+
+    def saved_board(self, product: str, release: str) -> BoardState | None:
+        """The board as the last session left it (provisional), if any."""
+        with _guard(f"reading the saved board of {product} {release}"):
+            raw = self.ctx.store.get_meta(_BOARD + json.dumps([product, release]))
+        if not raw:
+            return None
+        try:
+            return decode_board(raw)
+        except ValueError:  # saved by another secgate version: evaluate instead
+            return None
 
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; failures are recorded, not raised."""

@@ -8,8 +8,10 @@ nothing is detected by comparing values and costs no repaint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+
+from pydantic import TypeAdapter
 
 from secgate_tui.domain import Category, CategoryResult, Finding, Issue, Verdict
 from secgate_tui.domain.gate import ActivityResult
@@ -72,7 +74,10 @@ class BoardState:
     activities: tuple[ActivityResult, ...]
     review: ReviewView
     stale: tuple[str, ...]
-    issues: Mapping[tuple[str, str], Issue] = field(compare=False, repr=False)
+    issues: Mapping[tuple[str, str], Issue] = field(default_factory=dict, compare=False, repr=False)
+    #: Shown from the last session's saved board while the release is evaluated
+    #: afresh: a hint, never a verdict (the banner says so, and shows no PASS).
+    provisional: bool = False
 
     @property
     def title(self) -> str:
@@ -139,3 +144,16 @@ def board_state(
         stale=stale_reasons(verdict),
         issues=by_uid,
     )
+
+
+_SAVED = TypeAdapter(BoardState)
+
+
+def encode_board(state: BoardState) -> bytes:
+    """The board without its issues, for the next start's first paint."""
+    return _SAVED.dump_json(state, exclude={"issues"})
+
+
+def decode_board(data: str | bytes) -> BoardState:
+    """A saved board, marked provisional (raises ValueError when unreadable)."""
+    return replace(_SAVED.validate_json(data), provisional=True, issues={})

@@ -142,13 +142,22 @@ class BoardScreen(Screen[None]):
     def load_board(self) -> None:
         product, release = self.product, self.release
         assert release is not None
+        heap.pause()
         try:
+            if self.state is None:
+                # Paint the last session's board at once; evaluating thousands of
+                # issues takes a moment longer.
+                saved = self.controller.saved_board(product, release)
+                if saved is not None:
+                    self.post_message(self.Loaded(saved))
             self.controller.remember(product, release)
             state = self.controller.load(product, release)
         except UiError as exc:
             self.post_message(self.Problem(exc.message))
             return
-        if not get_current_worker().is_cancelled:
+        if get_current_worker().is_cancelled:
+            heap.settle()
+        else:
             self.post_message(self.Loaded(state))
 
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
@@ -157,6 +166,7 @@ class BoardScreen(Screen[None]):
         if release is None:
             return
         self._syncing = True
+        heap.pause()
         try:
             report = self.controller.sync(product, release, full=full)
             state = self.controller.load(product, release, reuse=not report.changed)
@@ -186,6 +196,8 @@ class BoardScreen(Screen[None]):
         state = message.state
         if (state.product, state.release) != (self.product, self.release):
             return  # a late answer for a release no longer shown
+        if state.provisional and self.state is not None:
+            return  # the fresh evaluation was faster than the saved board
         self.state = state
         self.query_one(GateBanner).show(state)
         self.query_one("#unclassified", CategoryBoard).show_unclassified(state.unclassified)
@@ -193,6 +205,8 @@ class BoardScreen(Screen[None]):
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
         self.query_one(ActivitiesPanel).show(state.activities)
         self.query_one(ReviewBadge).show(state.review)
+        if state.provisional:
+            return
         heap.settle()
         if self._sync_after_load:
             self._sync_after_load = False
@@ -200,11 +214,13 @@ class BoardScreen(Screen[None]):
 
     @on(Synced)
     def _synced(self, message: Synced) -> None:
+        heap.settle()
         if message.error:
             self.notify(message.error, title="Sync failed", severity="error", timeout=8)
 
     @on(Problem)
     def _problem(self, message: Problem) -> None:
+        heap.settle()
         self.notify(message.message, severity="error", timeout=8)
         if self.state is None and self.release is None:
             self.query_one(GateBanner).show_message(message.message)
@@ -222,7 +238,8 @@ class BoardScreen(Screen[None]):
 
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:
-        if self.state is None:
+        if self.state is None or self.state.provisional:
+            self.notify("Still evaluating the release; try again in a moment.")
             return
         try:
             issue = self.controller.issue(self.state, message.source, message.key)
@@ -256,8 +273,8 @@ class BoardScreen(Screen[None]):
         )
 
     def action_authorize(self) -> None:
-        if self.release is None or self.state is None:
-            self.notify("Wait until the release is loaded.", severity="warning")
+        if self.release is None or self.state is None or self.state.provisional:
+            self.notify("Wait until the release is evaluated.", severity="warning")
             return
 
         def done(_: bool | None) -> None:

@@ -25,6 +25,9 @@ class GateBanner(Static):
             return
         self._state = state
         verdict = state.verdict
+        if state.provisional:
+            self._show_provisional(state)
+            return
         passed = verdict.passed
         self.set_classes("-pass" if passed else "-blocked")
         line = Text()
@@ -54,4 +57,21 @@ class GateBanner(Static):
         elif verdict.reasons:
             line.append("\n")
             line.append_text(safe(f"Why: {verdict.reasons[0]}", 300))
+        self.update(line)
+
+    def _show_provisional(self, state: BoardState) -> None:
+        """The last session's board: no verdict is claimed until it is evaluated."""
+        verdict = state.verdict
+        self.set_classes("")
+        line = Text()
+        line.append(" CHECKING ", style="bold reverse")
+        line.append("  ")
+        line.append_text(safe(f"{state.product_name} ({state.product}) release {state.release}"))
+        line.append("  ·  evaluating the local store…\n")
+        line.append(
+            f"Shown meanwhile: the board as evaluated "
+            f"{verdict.evaluated_at.strftime('%Y-%m-%d %H:%M:%S')} UTC "
+            f"({verdict.outcome.value} then, {verdict.blocking_count} blocking)",
+            style="dim",
+        )
         self.update(line)
