@@ -230,9 +230,13 @@ def _finding(issue: Issue, reason: str) -> Finding:
     )
 
 
-# Module constants: attribute access on enum classes is slow in Python 3.11,
-# and this runs once per issue.
+# Module constants: attribute access on enum members (.value) is slow in
+# Python 3.11, and this runs once per issue.
 _UNKNOWN = Disposition.UNKNOWN
+_NOT_ACCEPTED = {
+    d: f"disposition '{d.value}' is not accepted in this category by policy" for d in Disposition
+}
+_UNJUSTIFIED = {d: f"{d.value} without a justification" for d in Disposition}
 
 
 def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | None:
@@ -244,9 +248,9 @@ def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | No
             return f"closed with an unrecognised resolution '{issue.resolution}'"
         return "closed without a resolution secgate can recognise"
     if disposition not in accepted:
-        return f"disposition '{disposition.value}' is not accepted in this category by policy"
+        return _NOT_ACCEPTED[disposition]
     if disposition in RESIDUAL and not (issue.justification or "").strip():
-        return f"{disposition.value} without a justification"
+        return _UNJUSTIFIED[disposition]
     return None
 
 
@@ -261,8 +265,12 @@ def _evaluate_category(
     blocking: list[Finding] = []
     residual: list[ResidualItem] = []
     closed = 0
+    plainly_accepted = accepted & ACCEPTED  # closed with these: nothing more to check
     for issue in ordered:
-        closed += issue.closed
+        if issue.closed:
+            closed += 1
+            if issue.disposition in plainly_accepted:
+                continue
         reason = _blocking_reason(issue, accepted)
         if reason is not None:
             blocking.append(_finding(issue, reason))

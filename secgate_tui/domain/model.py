@@ -121,6 +121,10 @@ class Issue(BaseModel):
         # per issue keeps 100,000 loaded issues within the memory budget.
         # pydantic copies this set before changing it (model_copy).
         object.__setattr__(issue, "__pydantic_fields_set__", _ALL_FIELDS)
+        # Issues of one release share a few label / version / component tuples.
+        fields = issue.__dict__
+        for name in ("labels", "components", "fix_versions", "affects_versions"):
+            fields[name] = _SHARED_TUPLES.setdefault(fields[name], fields[name])
         return issue
 
     def canonical_json(self) -> bytes:
@@ -155,6 +159,7 @@ class Issue(BaseModel):
 
 
 _ALL_FIELDS = set(Issue.model_fields)
+_SHARED_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
 class ActivityState(StrEnum):
