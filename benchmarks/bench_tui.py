@@ -191,8 +191,10 @@ async def pilot_run(data_dir: Path, config_path: Path, target: Target) -> dict[s
     store = Store(data_dir / "secgate.sqlite3")
     connections = Connections(config)
     ctx = Context(config, store, connections, Syncer(config, store, connections), data_dir, False)
-    controller = Controller(ctx)
+    # As `secgate` runs it: background syncs in a child process, started up front.
+    controller = Controller(ctx, sync_process=True)
     controller.releases("big")
+    controller.start()
     results: dict[str, Any] = {}
     started = time.perf_counter()
     app = SecgateApp(controller, "big", target.release, cursor_blink=False)
@@ -253,6 +255,7 @@ async def pilot_run(data_dir: Path, config_path: Path, target: Target) -> dict[s
         latencies = [value for sample in busy for value in sample.values()]
         results["keys"] = latencies
         results["max_stall"] = max(stalls, default=0.0)
+    controller.close()
     connections.close()
     store.close()
     return results

@@ -17,15 +17,18 @@ def run(args: argparse.Namespace) -> int:
     from secgate_tui.app.app import SecgateApp  # textual is heavy: import it only to run
 
     with open_context(args) as ctx:
-        controller = Controller(ctx)
+        controller = Controller(ctx, sync_process=True)
         try:
             product, release = controller.initial_target(
                 getattr(args, "product", None), getattr(args, "release", None)
             )
+            controller.start()
+            result = SecgateApp(controller, product, release).run()
         except UiError as exc:
             print(f"secgate: error: {exc.message}", file=sys.stderr)
             return 2
-        result = SecgateApp(controller, product, release).run()
+        finally:
+            controller.close()
     return result or 0
 
 

@@ -30,6 +30,7 @@ from secgate_tui.services.gate import evaluate_release, release_activities
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
 
+from .sync_process import SourceOutcome, SyncProcess, SyncProcessGone
 from .view_model import (
     BoardState,
     ReleaseChoice,
@@ -93,9 +94,12 @@ class SyncReport:
 class Controller:
     """Reads boards from the store, syncs trackers, lists reviews."""
 
-    def __init__(self, ctx: Context, clock: Clock = utcnow) -> None:
+    def __init__(self, ctx: Context, clock: Clock = utcnow, *, sync_process: bool = False) -> None:
         self.ctx = ctx
         self.clock = clock
+        #: Background syncs in a child process (the real UI), else in the
+        #: calling thread (tests: deterministic and quick to start).
+        self._process = SyncProcess(ctx.config, ctx.store.path, clock) if sync_process else None
         # Release lists in memory: the event loop reads these, never the store,
         # whose lock a running sync may hold for seconds.
         self._known: dict[str, list[ReleaseChoice]] = {}
@@ -239,14 +243,30 @@ class Controller:
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; failures are recorded, not raised."""
         with _guard(f"syncing {product} {release}"):
-            results = self.ctx.syncer.sync_release(product, release, full=full)
-        failures = tuple(
-            f"{r.state.source} ({r.state.project}): {r.state.error}"
-            for r in results
-            if r.state.error
-        )
-        changed = any(r.full or r.count for r in results)
-        return SyncReport(failures, sum(r.count for r in results), changed)
+            outcomes = None
+            if self._process is not None:
+                try:
+                    outcomes = self._process.sync(product, release, full)
+                except SyncProcessGone:
+                    self._process = None  # from now on in a thread: slower keys, same data
+            if outcomes is None:
+                outcomes = [
+                    SourceOutcome(r.state.source, r.state.project, r.state.error, r.count, r.full)
+                    for r in self.ctx.syncer.sync_release(product, release, full=full)
+                ]
+        failures = tuple(f"{o.source} ({o.project}): {o.error}" for o in outcomes if o.error)
+        changed = any(o.full or o.count for o in outcomes)
+        return SyncReport(failures, sum(o.count for o in outcomes), changed)
+
+    def start(self) -> None:
+        """Start the sync process (before the UI takes the terminal)."""
+        if self._process is not None:
+            self._process.start()
+
+    def close(self) -> None:
+        """Stop the sync process, if one was started."""
+        if self._process is not None:
+            self._process.close()
 
     def issue(self, state: BoardState, source: str, key: str) -> Issue:
         found = state.issues.get((source, key))

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from textual.widgets import DataTable
 
+from secgate_tui.app.app import SecgateApp
+from secgate_tui.app.controller import Controller
 from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
@@ -14,12 +16,14 @@ from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.issue_table import IssueTable
 from secgate_tui.app.widgets.review_badge import ReviewBadge
+from secgate_tui.commands.context import Context
 from tests.tui.conftest import (
     NOW,
     SIZE,
     AppFactory,
     Sandbox,
     banner_text,
+    clock,
     plain,
     run,
     settle,
@@ -244,3 +248,29 @@ def test_small_terminal_keeps_banner_boards_and_footer(make_app: AppFactory) -> 
             assert not screen.has_class("-narrow")
 
     run(scenario())
+
+
+def test_sync_in_a_child_process_updates_the_board(context: Context, sandbox: Sandbox) -> None:
+    """The real UI syncs in a child process (keys stay responsive); same result."""
+    controller = Controller(context, clock, sync_process=True)
+    controller.releases("ipc")
+    controller.start()
+
+    async def scenario() -> None:
+        app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner_text(app)
+            sandbox.set_issue("IPC-94", status="Done", closed=True, resolution="Fixed")
+            await pilot.press("s")
+            await settle(pilot)
+            assert keys(board(app, "system-test-findings").table) == ["IPC-93"]
+            sandbox.set_faults(unavailable=True)
+            await pilot.press("s")
+            await settle(pilot)
+            assert "STALE" in banner_text(app) and "unavailable" in banner_text(app)
+
+    try:
+        run(scenario())
+    finally:
+        controller.close()

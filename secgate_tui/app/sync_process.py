@@ -1,0 +1,114 @@
+"""Runs the UI's background syncs in a child process.
+
+A sync of a big release is seconds of Python work (HTTP pages parsed, every
+issue mapped and validated, the store written). In a thread of the UI process
+it competes with the event loop for the interpreter lock, and key presses wait
+for it. In a child process it runs on another core; the UI's thread worker
+only waits for the answer. The child writes the same SQLite store (WAL mode,
+transactions serialize between processes), then the UI reads the result.
+
+One long-lived child serves every sync of a session, so Python start-up and
+imports are paid once, on the first sync.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from secgate_tui.config import Config
+from secgate_tui.services.connections import Connections
+from secgate_tui.services.store import Store
+from secgate_tui.services.sync import Syncer
+
+
+class SyncProcessGone(Exception):
+    """The child cannot sync (it died); the caller syncs in a thread instead."""
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    """What the UI needs to know of one source's sync (picklable, small)."""
+
+    source: str
+    project: str
+    error: str | None
+    count: int
+    full: bool
+
+
+_syncer: Syncer | None = None
+
+
+def _start(config: Config, store_path: Path, clock: Callable[[], datetime]) -> None:
+    global _syncer  # one per child process, for its whole life
+    # The child shares the UI's terminal: anything it printed would land on the
+    # screen. Its errors travel back to the UI as exceptions instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    store = Store(store_path)
+    _syncer = Syncer(config, store, Connections(config), clock)
+
+
+def _ready() -> bool:
+    return _syncer is not None
+
+
+def _sync(product: str, release: str, full: bool) -> list[SourceOutcome]:
+    assert _syncer is not None, "the sync process was not initialized"
+    return [
+        SourceOutcome(r.state.source, r.state.project, r.state.error, r.count, r.full)
+        for r in _syncer.sync_release(product, release, full=full)
+    ]
+
+
+class SyncProcess:
+    """A child process that syncs releases into the store on request."""
+
+    def __init__(self, config: Config, store_path: Path, clock: Callable[[], datetime]) -> None:
+        self._args = (config, store_path, clock)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the child now, before the UI takes over the terminal.
+
+        Under Textual, ``sys.stderr`` has no file descriptor, and
+        multiprocessing cannot start a child any more. The child's start-up
+        (Python and imports) overlaps with the UI's.
+        """
+        if self._pool is None:
+            # spawn, not fork: a forked child would inherit other threads' locks mid-use.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=mp.get_context("spawn"),
+                initializer=_start,
+                initargs=self._args,
+            )
+            self._pool.submit(_ready)  # the pool starts its process on the first task
+
+    def sync(self, product: str, release: str, full: bool) -> list[SourceOutcome]:
+        """Raises SyncProcessGone when the child died or was never started."""
+        if self._pool is None:
+            raise SyncProcessGone("the sync process was not started")
+        try:
+            return self._pool.submit(_sync, product, release, full).result()
+        except BrokenProcessPool:
+            self._pool = None
+            raise SyncProcessGone("the sync process stopped unexpectedly") from None
+
+    def close(self) -> None:
+        """Stop the child now, even mid-sync: its store transaction rolls back."""
+        if self._pool is None:
+            return
+        # The executor has no "stop now"; waiting could take as long as a sync.
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            process.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = None
