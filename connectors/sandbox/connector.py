@@ -33,7 +33,7 @@ from connectors.base import (
     TrackerSettings,
     UnavailableError,
 )
-from connectors.sandbox.demo_data import seed_demo
+from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
 
@@ -83,7 +83,7 @@ class SandboxConnector(Connector):
 
         if self._live:
             now = datetime.now(UTC)
-            data = self.file.write(lambda d: (advance(d, now), d)[1])
+            data = self.file.refresh(lambda d: advance(d, now) | live_steps(d, now))
         else:
             data = self.file.read(load)
         self._check_faults(data, fault_point)

@@ -20,7 +20,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.sandbox.tracker import Data, empty_data, now_iso
+from connectors.sandbox.tracker import Data, due_slots, empty_data, now_iso, slot_time
 
 LABELS = {
     "system-test-findings": ("sec-test-finding", "Test Finding"),
@@ -311,22 +311,11 @@ def seed_demo(now: datetime) -> Data:
     # IPC 2.2.1: documentation patch, no system-test findings.
     b.release("IPC", "2.2.1", 2, age_days=20, skip="system-test-findings")
 
-    # IPC 3.0: in development; the live demo closes items over time.
-    keys = []
+    # IPC 3.0: in development; the live demo keeps changing it (live_steps).
     for category in LABELS:
         for n in range(5):
-            closed = n < 2
-            key = b.security("IPC", "3.0", category, closed=closed, age_days=b.rng.randint(3, 30))
-            if not closed:
-                keys.append(key)
-    for step, key in enumerate(keys[:14]):
-        data["schedule"].append(
-            {
-                "after_seconds": 20 * (step + 1),
-                "key": key,
-                "set": {"status": "Done", "closed": True, "resolution": "Fixed"},
-            }
-        )
+            b.security("IPC", "3.0", category, closed=n < 2, age_days=b.rng.randint(3, 30))
+    data["live"] = {"project": "IPC", "version": "3.0", "interval_seconds": 20, "next_slot": 1}
 
     # DMS
     b.release("DMS", "5.4", 3, age_days=150)
@@ -334,3 +323,52 @@ def seed_demo(now: datetime) -> Data:
     for category in ("implementation", "defect-management", "system-test-findings"):
         b.security("DMS", "5.5", category, closed=False, age_days=b.rng.randint(3, 20))
     return data
+
+
+def live_steps(data: Data, now: datetime) -> bool:
+    """Engineers at work in the live release: three closures, then a new finding.
+
+    Deterministic per time slot, so every demo tells the same story.
+    """
+    slots = due_slots(data, now)
+    live = data.get("live")
+    if not slots or not live:
+        return bool(slots)
+    for slot in slots:
+        at = slot_time(data, slot)
+        rng = random.Random(slot)
+        in_release = [
+            issue
+            for issue in data["issues"].values()
+            if issue["project"] == live["project"]
+            and live["version"] in issue.get("fix_versions", ())
+            and "security" in issue.get("labels", ())
+        ]
+        still_open = sorted(
+            (i for i in in_release if not i["closed"]), key=lambda i: (i["created"], i["key"])
+        )
+        if slot % 4 == 3 or not still_open:
+            category = rng.choice(list(LABELS))
+            label, issue_type = LABELS[category]
+            builder = _Builder(data, at)
+            builder.rng = rng
+            key = builder.issue(
+                live["project"],
+                rng.choice(TITLES[category]),
+                type=issue_type,
+                labels=["security", label],
+                fix_versions=[live["version"]],
+                closed=False,
+                age_days=0,
+            )
+            data["issues"][key]["updated"] = now_iso(at)
+        else:
+            issue = still_open[0]
+            issue.update(
+                status="Done",
+                closed=True,
+                resolution="Fixed",
+                closed_at=now_iso(at),
+                updated=now_iso(at),
+            )
+    return True

@@ -88,12 +88,40 @@ class SandboxFile:
         with self._locked():
             return fn(self._load())
 
+    def refresh(self, changes: Callable[[Data], bool]) -> Data:
+        """Apply tracker-side changes that are due; save only when something changed."""
+        with self._locked():
+            data = self._load()
+            if changes(data):
+                self._save(data)
+            return data
+
     def write(self, fn: Callable[[Data], T]) -> T:
         with self._locked():
             data = self._load()
             result = fn(data)
             self._save(data)
             return result
+
+
+def due_slots(data: Data, now: datetime, *, keep: int = 5) -> list[int]:
+    """Live-demo time slots that passed since the last call (at most the last ``keep``).
+
+    A demo left alone for a week catches up with a few steps, not thousands.
+    """
+    live = data.get("live")
+    if not live:
+        return []
+    seeded = datetime.fromisoformat(data["seeded_at"])
+    current = int((now - seeded).total_seconds() // live["interval_seconds"])
+    first = max(live["next_slot"], current - keep + 1)
+    live["next_slot"] = max(live["next_slot"], current + 1)
+    return list(range(first, current + 1))
+
+
+def slot_time(data: Data, slot: int) -> datetime:
+    seeded = datetime.fromisoformat(data["seeded_at"])
+    return seeded + timedelta(seconds=slot * data["live"]["interval_seconds"])
 
 
 def advance(data: Data, now: datetime) -> bool:
