@@ -151,10 +151,12 @@ def measure(server: object, label: str, repeat: int, clients: list[str]) -> dict
                 f"; incremental nothing changed: {first['incremental_requests']} request, "
                 f"{float(first['incremental_seconds']) * 1000:.0f} ms"  # type: ignore[arg-type]
             )
+        runs_text = ", ".join(f"{float(r['seconds']):.1f}" for r in results)  # type: ignore[arg-type]
         print(
             f"  {name:15} {seconds:6.2f} s  {first['count']} issues  peak RSS {rss:5.0f} MB{extra}"
+            f"\n  {'':15} runs: {runs_text} s"
         )
-        summary[name] = {"seconds": seconds, "rss_mb": rss, **first}
+        summary[name] = {**first, "seconds": seconds, "rss_mb": rss}
     return summary
 
 
