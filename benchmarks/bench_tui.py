@@ -191,10 +191,9 @@ async def pilot_run(data_dir: Path, config_path: Path, target: Target) -> dict[s
     store = Store(data_dir / "secgate.sqlite3")
     connections = Connections(config)
     ctx = Context(config, store, connections, Syncer(config, store, connections), data_dir, False)
-    # As `secgate` runs it: background syncs in a child process, started up front.
+    # As `secgate` runs it: background syncs in a child process.
     controller = Controller(ctx, sync_process=True)
     controller.releases("big")
-    controller.start()
     results: dict[str, Any] = {}
     started = time.perf_counter()
     app = SecgateApp(controller, "big", target.release, cursor_blink=False)

@@ -22,7 +22,6 @@ def run(args: argparse.Namespace) -> int:
             product, release = controller.initial_target(
                 getattr(args, "product", None), getattr(args, "release", None)
             )
-            controller.start()
             result = SecgateApp(controller, product, release).run()
         except UiError as exc:
             print(f"secgate: error: {exc.message}", file=sys.stderr)

@@ -258,11 +258,6 @@ class Controller:
         changed = any(o.full or o.count for o in outcomes)
         return SyncReport(failures, sum(o.count for o in outcomes), changed)
 
-    def start(self) -> None:
-        """Start the sync process (before the UI takes the terminal)."""
-        if self._process is not None:
-            self._process.start()
-
     def close(self) -> None:
         """Stop the sync process, if one was started."""
         if self._process is not None:

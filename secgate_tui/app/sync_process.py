@@ -8,13 +8,15 @@ only waits for the answer. The child writes the same SQLite store (WAL mode,
 transactions serialize between processes), then the UI reads the result.
 
 One long-lived child serves every sync of a session, so Python start-up and
-imports are paid once, on the first sync.
+imports are paid once, by the first sync (after the first paint, which is not
+slowed by it).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -77,12 +79,7 @@ class SyncProcess:
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
-        """Start the child now, before the UI takes over the terminal.
-
-        Under Textual, ``sys.stderr`` has no file descriptor, and
-        multiprocessing cannot start a child any more. The child's start-up
-        (Python and imports) overlaps with the UI's.
-        """
+        """Start the child (on the first sync, after the board is on screen)."""
         if self._pool is None:
             # spawn, not fork: a forked child would inherit other threads' locks mid-use.
             self._pool = ProcessPoolExecutor(
@@ -91,17 +88,24 @@ class SyncProcess:
                 initializer=_start,
                 initargs=self._args,
             )
-            self._pool.submit(_ready)  # the pool starts its process on the first task
+            # Under Textual, sys.stderr has no file descriptor and multiprocessing
+            # cannot start a child with it; the child silences its output anyway.
+            # The pool starts its process on the first task.
+            captured, sys.stderr = sys.stderr, sys.__stderr__
+            try:
+                self._pool.submit(_ready).result()
+            finally:
+                sys.stderr = captured
 
     def sync(self, product: str, release: str, full: bool) -> list[SourceOutcome]:
-        """Raises SyncProcessGone when the child died or was never started."""
-        if self._pool is None:
-            raise SyncProcessGone("the sync process was not started")
+        """Raises SyncProcessGone when the child died or cannot start."""
         try:
+            self.start()
+            assert self._pool is not None
             return self._pool.submit(_sync, product, release, full).result()
-        except BrokenProcessPool:
-            self._pool = None
-            raise SyncProcessGone("the sync process stopped unexpectedly") from None
+        except (BrokenProcessPool, OSError, ValueError):
+            self.close()
+            raise SyncProcessGone("the sync process stopped or could not start") from None
 
     def close(self) -> None:
         """Stop the child now, even mid-sync: its store transaction rolls back."""

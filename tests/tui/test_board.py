@@ -254,7 +254,6 @@ def test_sync_in_a_child_process_updates_the_board(context: Context, sandbox: Sa
     """The real UI syncs in a child process (keys stay responsive); same result."""
     controller = Controller(context, clock, sync_process=True)
     controller.releases("ipc")
-    controller.start()
 
     async def scenario() -> None:
         app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
