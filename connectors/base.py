@@ -15,11 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from secgate_tui.domain.model import Disposition, Issue
 
 Markup = Literal["plain", "jira-wiki", "markdown", "textile"]
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 # --------------------------------------------------------------------------- errors
@@ -113,6 +115,18 @@ class TrackerSettings(BaseModel):
     justification_prefix: str = Field(
         "Risk acceptance:", description="A comment starting with this holds the rationale."
     )
+
+    @field_validator("token_env")
+    @classmethod
+    def _a_variable_name(cls, value: str | None) -> str | None:
+        # Never echo the value: a token pasted here by mistake must not be printed.
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError(
+                "must be the NAME of an environment variable (letters, digits, underscores), "
+                "not the token itself; if a token was pasted here, revoke it"
+            )
+        return value
+
     page_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(8, ge=1, le=64)
     refresh_seconds: int = Field(60, ge=1)
@@ -176,7 +190,11 @@ class Comment(BaseModel):
 
     ref: CommentRef
     body: str
+    #: The author as people know them (display name, login): for showing, never for trust.
     author: str = ""
+    #: The author's stable account id, the same value ``whoami().id`` gives for that
+    #: account ("" when the tracker did not say). Authorship checks compare only this.
+    author_id: str = ""
     created: AwareDatetime | None = None
     updated: AwareDatetime | None = None
 

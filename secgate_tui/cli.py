@@ -97,10 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SECGATE_DEBUG"):
             traceback.print_exc()
+        # The exception's text is not shown: an unexpected error from a
+        # tracker library may carry a URL or header with a token in it.
         print(
-            f"secgate: internal error: {type(exc).__name__}: {printable(str(exc), 300)}. This "
-            "is a bug in secgate; nothing was authorized. Rerun with SECGATE_DEBUG=1 and "
-            "report the output.",
+            f"secgate: internal error ({type(exc).__name__}). This is a bug in secgate; "
+            "nothing was authorized and nothing half-written was kept. Rerun with "
+            "SECGATE_DEBUG=1 to see the details (they may contain tracker data) and "
+            "report them.",
             file=sys.stderr,
         )
         return EXIT_ERROR

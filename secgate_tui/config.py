@@ -312,6 +312,8 @@ def _explain(exc: ValidationError, where: str, prefix: str = "") -> str:
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown setting (a typo? config.example.toml lists every setting)"
+        elif "token" in location:
+            pass  # never echo what was typed where a token's variable name belongs
         elif "input" in error and not isinstance(error["input"], dict | list):
             message = f"{message} (got {error['input']!r})"
         problems.append(f"{location or '(top level)'}: {message}")

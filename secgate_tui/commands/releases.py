@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import UTC, datetime
 
+from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
 from secgate_tui.services.gate import evaluate_release
@@ -28,8 +30,19 @@ def register(
 def run(ctx: Context, args: argparse.Namespace) -> int:
     products = [args.product] if args.product else list(ctx.config.products)
     rows = []
+    failed = []
     for product in products:
-        for release, released in sorted(ctx.syncer.releases(product).items()):
+        try:
+            releases = ctx.syncer.releases(product)
+        except ConnectorError as exc:
+            # One unreachable tracker must not hide every other product's releases.
+            failed.append(product)
+            print(
+                f"secgate: {printable(product)}: cannot list releases: {printable(exc.message)}",
+                file=sys.stderr,
+            )
+            continue
+        for release, released in sorted(releases.items()):
             ctx.syncer.sync_release(product, release)
             verdict, _ = evaluate_release(
                 ctx.config, ctx.store, product, release, datetime.now(UTC)
@@ -45,8 +58,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 }
             )
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-        return 0
+        print(json.dumps(rows, indent=2, ensure_ascii=True))
+        return 2 if failed else 0
     for row in rows:
         flag = "released" if row["released"] else "upcoming"
         print(
@@ -54,4 +67,4 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             f"{flag:<9} {row['verdict']:<8} {row['blocking']} blocking item(s), "
             f"{row['reasons']} reason(s)"
         )
-    return 0
+    return 2 if failed else 0

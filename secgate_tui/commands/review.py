@@ -78,7 +78,7 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
         for warning in status.warnings:
             print(f"secgate: warning: {status.product}: {printable(warning)}", file=sys.stderr)
     if args.json:
-        print(json.dumps([s.as_json() for s in statuses], indent=2, ensure_ascii=False))
+        print(json.dumps([s.as_json() for s in statuses], indent=2, ensure_ascii=True))
     else:
         print_statuses(statuses)
     overdue = any(s.schedule.state.value == "overdue" for s in statuses)

@@ -61,9 +61,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
     )
     if args.json:
-        print(
-            json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=False)
-        )
+        print(json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=True))
     else:
         print_verdict(ctx, product, args.release, verdict)
     return EXIT_PASS if verdict.passed else EXIT_BLOCKED

@@ -7,6 +7,7 @@ is frozen so a snapshot cannot change between evaluation and record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -181,12 +182,18 @@ class IssueEvidence(BaseModel):
 
 
 class DocumentEvidence(BaseModel):
-    """The activity's record is a document whose content is pinned by its SHA-256."""
+    """The activity's record is a document whose content is pinned by its SHA-256.
+
+    ``date`` is the document's own date (e.g. when the assessment was done),
+    pinned in the config with its digest; an activity with ``max_age_days``
+    needs it, since a file's modification time says nothing about its age.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     path: str
     sha256: str
+    date: dt.date | None = None
 
 
 Evidence = IssueEvidence | DocumentEvidence

@@ -159,12 +159,17 @@ class Store:
         *,
         full: bool,
         cursor: datetime | None,
-    ) -> None:
-        """Store one source's sync outcome atomically.
+    ) -> bool:
+        """Store one source's sync outcome atomically; False when it was discarded.
 
         A full sync replaces the scope's issues (so issues that left the release
         disappear); an incremental one upserts; a failed one (``issues`` None)
-        keeps the last data and records the error.
+        keeps the last data and records the error. A sync that started before
+        the one already stored is discarded: several processes sync the same
+        release (the UI in the background, a CI status, an authorization), and
+        an older answer finishing last must not overwrite a newer one. Without
+        a cursor (the release was not found) no cursor is kept, so the next
+        sync is a full one.
         """
         with self._transaction() as db:
             previous = db.execute(
@@ -172,17 +177,21 @@ class Store:
             ).fetchone()
             prev_cursor, prev_full, prev_synced = previous or (None, None, None)
             if issues is not None:
+                if (
+                    prev_synced is not None
+                    and state.synced_at is not None
+                    and state.synced_at < datetime.fromisoformat(prev_synced)
+                ):
+                    return False
                 if full:
                     db.execute("DELETE FROM issues WHERE scope = ?", (scope,))
                 db.executemany(
                     "INSERT OR REPLACE INTO issues (scope, source, key, data) VALUES (?, ?, ?, ?)",
                     ((scope, i.source, i.key, i.canonical_json().decode()) for i in issues),
                 )
-                new_cursor, new_full, synced = (
-                    _iso(cursor),
-                    _iso(state.synced_at) if full else prev_full,
-                    _iso(state.synced_at),
-                )
+                new_cursor = _iso(cursor)
+                new_full = _iso(state.synced_at) if full and cursor is not None else prev_full
+                synced = _iso(state.synced_at)
             else:
                 new_cursor, new_full, synced = prev_cursor, prev_full, prev_synced
             db.execute(
@@ -200,6 +209,7 @@ class Store:
                     int(state.release_found),
                 ),
             )
+            return True
 
     def sync_record(self, scope: str) -> SyncRecord | None:
         rows = self._query(

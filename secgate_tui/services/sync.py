@@ -20,7 +20,13 @@ from pathlib import Path
 
 from connectors.base import ConnectorError, NotFoundError, ReleaseNotFoundError
 from secgate_tui.config import ActivityConfig, Config, Source
-from secgate_tui.domain import Activity, DocumentEvidence, IssueEvidence, SourceState
+from secgate_tui.domain import (
+    Activity,
+    Disposition,
+    DocumentEvidence,
+    IssueEvidence,
+    SourceState,
+)
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.store import Store
 
@@ -96,7 +102,7 @@ class Syncer:
                 synced_at=started,
                 release_found=False,
             )
-            self.store.save_sync(key, state, [], full=True, cursor=started)
+            self.store.save_sync(key, state, [], full=True, cursor=None)
             return SourceSync(source, state, 0, True)
         except ConnectorError as exc:
             state = SourceState(source=source.tracker, project=source.project, error=exc.message)
@@ -108,7 +114,10 @@ class Syncer:
             self.store.save_sync(key, state, None, full=is_full, cursor=None)
             return SourceSync(source, state, 0, is_full)
         state = SourceState(source=source.tracker, project=source.project, synced_at=started)
-        self.store.save_sync(key, state, issues, full=is_full, cursor=started)
+        if not self.store.save_sync(key, state, issues, full=is_full, cursor=started):
+            # A sync that started later already stored newer data: keep it.
+            newer = self.store.sync_record(key)
+            state = newer.state if newer else state
         return SourceSync(source, state, len(issues), is_full)
 
     # -- releases -----------------------------------------------------------------
@@ -151,12 +160,19 @@ class Syncer:
                 return base.model_copy(
                     update={"detail": f"{evidence.key} could not be read: {exc.message}"}
                 )
+            # Done means closed as done: a pentest ticket closed as "Won't Do" or
+            # "Duplicate" is no record of a penetration test. Its age is its
+            # close date; `updated` moves with every comment, so it is no age.
+            done = issue.closed and issue.disposition is Disposition.FIXED
+            detail = f"{evidence.key} is {issue.status}"
+            if issue.closed and not done:
+                detail += f" (closed as {issue.resolution or 'no resolution'}, not done)"
             return base.model_copy(
                 update={
                     "found": True,
-                    "complete": issue.closed,
-                    "evidence_date": issue.closed_at or issue.updated,
-                    "detail": f"{evidence.key} is {issue.status}",
+                    "complete": done,
+                    "evidence_date": issue.closed_at,
+                    "detail": detail,
                 }
             )
         if isinstance(evidence, DocumentEvidence):
@@ -169,7 +185,6 @@ class Syncer:
             path = self.config.path.parent / path
         try:
             content = path.read_bytes()
-            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         except OSError as exc:
             return base.model_copy(update={"detail": f"{path} cannot be read: {exc.strerror}"})
         digest = hashlib.sha256(content).hexdigest()
@@ -180,13 +195,18 @@ class Syncer:
                     "detail": f"{path} has SHA-256 {digest}, not the configured {evidence.sha256}",
                 }
             )
+        # The document's date is the one pinned in the config next to its
+        # SHA-256: a file's mtime changes with every checkout, so it is no age.
+        dated = (
+            None
+            if evidence.date is None
+            else datetime.combine(evidence.date, datetime.min.time(), UTC)
+        )
+        detail = f"{path} (SHA-256 verified)"
+        if dated is None and base.max_age_days:
+            detail += "; no date is configured for it, so its age cannot be shown"
         return base.model_copy(
-            update={
-                "found": True,
-                "complete": True,
-                "evidence_date": modified,
-                "detail": f"{path} (SHA-256 verified)",
-            }
+            update={"found": True, "complete": True, "evidence_date": dated, "detail": detail}
         )
 
 

@@ -306,3 +306,11 @@ def test_hostile_titles_are_escaped_in_terminal_output(demo_dir: Path) -> None:
     result = secgate("--demo", "status", "--product", "ipc", "--release", "2.2", data_dir=demo_dir)
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
     assert "\\x1b[2J" in result.stdout and "\\u202e" in result.stdout
+    as_json = secgate(
+        "--demo", "status", "--product", "ipc", "--release", "2.2", "--json", data_dir=demo_dir
+    )
+    assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
+    titles = [
+        b["title"] for c in json.loads(as_json.stdout)["categories"].values() for b in c["blocking"]
+    ]
+    assert hostile in titles  # escaped on the wire, intact for the pipeline that parses it

@@ -39,7 +39,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_config_loads() -> None:
     config = load_config(REPO / "config.example.toml")
     assert "ipc" in config.products
-    assert config.trackers["jira"].kind == "jira" or config.trackers
+    assert {t.kind for t in config.trackers.values()} == {"jira", "gitlab", "redmine", "sandbox"}
 
 
 def test_good_config_loads(tmp_path: Path) -> None:
@@ -75,6 +75,10 @@ def test_good_config_loads(tmp_path: Path) -> None:
         (
             GOOD.replace('path = "{path}"', 'path = "{path}"\ntoken = "hunter2hunter2"'),
             "trackers.box.token: unknown setting",
+        ),
+        (
+            GOOD.replace('path = "{path}"', 'path = "{path}"\ntoken_env = "glpat-hunter2hunter2"'),
+            "trackers.box.token_env: Value error, must be the NAME of an environment variable",
         ),
     ],
 )

@@ -139,3 +139,20 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the secgate store"):
         Store(blocker / "secgate.sqlite3")
+
+
+def test_an_older_sync_finishing_last_does_not_overwrite_a_newer_one(store: Store) -> None:
+    newer = SourceState(source="s", project="P", synced_at=NOW)
+    older = SourceState(source="s", project="P", synced_at=NOW - timedelta(seconds=30))
+    assert store.save_sync("k", newer, [issue("A", "reopened")], full=True, cursor=NOW)
+    assert not store.save_sync("k", older, [issue("A", "closed")], full=True, cursor=NOW)
+    assert [i.title for i in store.issues(["k"])] == ["reopened"]
+    record = store.sync_record("k")
+    assert record is not None and record.state.synced_at == NOW
+
+
+def test_a_sync_without_cursor_leaves_the_next_one_full(store: Store) -> None:
+    missing = SourceState(source="s", project="P", synced_at=NOW, release_found=False)
+    store.save_sync("k", missing, [], full=True, cursor=None)
+    record = store.sync_record("k")
+    assert record is not None and record.cursor is None and record.full_at is None
