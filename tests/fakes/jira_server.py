@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,7 +39,10 @@ FAULTS = (
     "slow",
     "lost_response",
     "bad_json",
+    "member",
 )
+#: ``Fault.value`` meaning "leave the member out"
+DROP: Any = object()
 
 
 @dataclass
@@ -50,6 +53,10 @@ class Fault:
     delay: float = 2.0
     #: only requests whose path contains this are affected ("" = all)
     path: str = ""
+    #: "member" fault: the JSON answer's member to change ("issues.id": every issue's)
+    member: str = ""
+    #: "member" fault: its new value, or DROP to leave it out
+    value: Any = DROP
 
 
 @dataclass
@@ -84,6 +91,9 @@ class FakeJira:
         self.latency = latency
         self.dc_max_results = dc_max_results
         self.faults: dict[str, Fault] = {}
+        #: called as (method, path, query) before each authorized request is
+        #: answered, e.g. to change the data between two page reads
+        self.on_request: Callable[[str, str, dict[str, list[str]]], None] | None = None
         self.record = False
         self.recorded: list[Recorded] = []
         self.counts: Counter[str] = Counter()
@@ -177,6 +187,30 @@ class FakeJira:
         return header == f"Bearer {self.token}"
 
 
+def _mangled(body: Any, fault: Fault) -> Any:
+    """A copy of a JSON answer with ``fault.member`` left out or replaced."""
+    if not isinstance(body, dict):
+        return body
+    outer, _, inner = fault.member.partition(".")
+
+    def changed(item: Any, name: str) -> Any:
+        if not isinstance(item, dict):
+            return item
+        item = dict(item)
+        if fault.value is DROP:
+            item.pop(name, None)
+        else:
+            item[name] = fault.value
+        return item
+
+    if not inner:
+        return changed(body, outer)
+    items = body.get(outer)
+    if not isinstance(items, list):
+        return body
+    return {**body, outer: [changed(item, inner) for item in items]}
+
+
 _API = re.compile(r"^/rest/api/(2|3|latest)/(.*)$")
 
 
@@ -242,6 +276,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             match = _API.match(path)
             query = {k: v for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+            if fake.on_request is not None:
+                fake.on_request(method, path, query)
             if match is None:
                 routed = self._other(method, path)
             else:
@@ -255,6 +291,9 @@ class _Handler(BaseHTTPRequestHandler):
                 with contextlib.suppress(OSError):
                     self.connection.shutdown(2)
                 return
+            mangle = fake.take_fault("member", path)
+            if mangle is not None:
+                routed.body = _mangled(routed.body, mangle)
             raise routed
         except Reply as reply:
             if isinstance(reply.body, bytes):
