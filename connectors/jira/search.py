@@ -4,7 +4,9 @@ Cloud: the ids first (``search/jql`` with ``fields=id``, 5,000 a page, the
 only cursor being ``nextPageToken``), then the details 100 at a time through
 ``POST issue/bulkfetch`` on a thread pool, started while later id pages are
 still coming. Data Center: ``/rest/api/2/search`` whose first page tells the
-total, then the remaining ``startAt`` pages concurrently. Raw JSON is mapped
+total, then the remaining ``startAt`` pages concurrently; the distinct issues
+must add up to that total, or the list shifted under the reader and is read
+again (a malformed page or a second mismatch is an error). Raw JSON is mapped
 page by page and dropped, which keeps the peak memory to the mapped issues.
 """
 
@@ -95,6 +97,12 @@ class Searcher:
             tracker=self.client.name,
         )
 
+    def _list(self, page: dict[str, Any], name: str, what: str) -> list[Any]:
+        value = page.get(name)
+        if not isinstance(value, list):
+            raise self._bad(f"{what}: '{name}' is {_member(page, name)}, not a list")
+        return value
+
     def _page(self, body: Any, what: str) -> dict[str, Any]:
         if not isinstance(body, dict):
             raise self._bad(f"{what} answered {describe_json(body)}")
@@ -124,13 +132,19 @@ class Searcher:
                 ),
                 "search/jql",
             )
-            issues = page.get("issues") or []
-            if not isinstance(issues, list):
-                raise self._bad("search/jql: 'issues' is not a list")
-            yield [str(item["id"]) for item in issues if isinstance(item, dict) and "id" in item]
+            yield [self._id(item) for item in self._list(page, "issues", "search/jql")]
             token = page.get("nextPageToken")
+            if token is not None and not isinstance(token, str):
+                raise self._bad(f"search/jql: 'nextPageToken' is {describe_json(token)}")
             if not token or page.get("isLast") is True:
                 return
+
+    def _id(self, item: Any) -> str:
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, bool) or not isinstance(ident, str | int) or ident == "":
+            shown = _member(item, "id") if isinstance(item, dict) else describe_json(item)
+            raise self._bad(f"search/jql: an issue's 'id' is {shown}")
+        return str(ident)
 
     def _bulk(self, ids: list[str]) -> list[Issue]:
         body, digests = self._issue_page(
@@ -171,24 +185,60 @@ class Searcher:
         }
         return self._issue_page("GET", "/rest/api/2/search", params=params)
 
-    def _datacenter(self, jql: str) -> Iterable[Issue]:
+    def _datacenter(self, jql: str) -> list[Issue]:
+        """Every ``startAt`` page, the distinct issues checked against ``total``.
+
+        Offsets shift when an issue enters or leaves the result between two
+        page reads, which skips another silently; a skipped open finding would
+        pass the gate. When the pages' totals disagree or the distinct issues do
+        not add up to the total, the list is read once more, and a second
+        mismatch is an error rather than a gap.
+        """
+        for _attempt in range(2):
+            issues, totals = self._datacenter_pass(jql)
+            distinct = {issue.key: issue for issue in issues}
+            if len(set(totals)) == 1 and len(distinct) == totals[0]:
+                return list(distinct.values())
+        counted = " then ".join(str(total) for total in dict.fromkeys(totals))
+        raise BadResponseError(
+            f"Jira tracker '{self.client.name}': the issue list changed while secgate read "
+            f"it page by page, twice in a row ({len(distinct)} distinct issues read where "
+            f"Jira counted {counted}), so an issue may have been skipped. Nothing was "
+            "stored from this sync; retry it.",
+            tracker=self.client.name,
+        )
+
+    def _datacenter_pass(self, jql: str) -> tuple[list[Issue], list[int]]:
+        """One read of every page: the issues and each page's ``total``, in page order."""
         first, digests = self._search_page(jql, 0, self.client.settings.page_size)
         issues = self._map(first.get("issues"), "search", digests)
-        total = first.get("total")
-        size = first.get("maxResults") or len(issues)
-        if not isinstance(total, int) or not isinstance(size, int) or size <= 0:
-            return issues
-        rest = range(size, total, size)
+        totals = [self._count(first, "total")]
+        if len(issues) >= totals[0]:
+            return issues, totals
+        size = self._count(first, "maxResults")
+        if size == 0:
+            raise self._bad(f"search: 'maxResults' is 0 with {totals[0]} issues to read")
+        rest = range(size, totals[0], size)
+        later: dict[int, int] = {}  # startAt -> that page's total
 
         def page(start: int) -> list[Issue]:
             body, digests = self._search_page(jql, start, size)
+            later[start] = self._count(body, "total")
             return self._map(body.get("issues"), "search", digests)
 
         def pages(submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
             for start in rest:
                 submit(functools.partial(page, start))
 
-        return [*issues, *self._pooled(pages)]
+        issues = [*issues, *self._pooled(pages)]
+        return issues, totals + [later[start] for start in rest]
+
+    def _count(self, page: dict[str, Any], name: str) -> int:
+        """A page's count member; without it, whether every page was read cannot be told."""
+        value = page.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._bad(f"search: '{name}' is {_member(page, name)}, not a count")
+        return value
 
     # -- concurrency ---------------------------------------------------------
 
@@ -210,3 +260,7 @@ class Searcher:
                 for future in futures:
                     future.cancel()
                 raise
+
+
+def _member(obj: dict[str, Any], name: str) -> str:
+    return describe_json(obj[name]) if name in obj else "missing"
