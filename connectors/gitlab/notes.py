@@ -59,6 +59,7 @@ def _comment(key: str, note: Json, issue_url: str) -> Comment:
         ref=CommentRef(key=key, id=note_id, url=f"{issue_url}#note_{note_id}" if issue_url else ""),
         body=str(note.get("body") or ""),
         author=str(author.get("username") or ""),
+        author_id="" if author.get("id") is None else str(author["id"]),
         created=_time(note.get("created_at")),
         updated=_time(note.get("updated_at")),
     )

@@ -51,6 +51,8 @@ def to_comment(client: JiraClient, key: str, raw: Any) -> Comment:
         ref=comment_ref(client, key, str(raw["id"])),
         body=raw["body"],
         author=str(author.get("displayName") or author.get("name") or ""),
+        # The same precedence as whoami(): Cloud accountId, else the Data Center key/name.
+        author_id=str(author.get("accountId") or author.get("key") or author.get("name") or ""),
         created=parse_time(raw.get("created")),
         updated=parse_time(raw.get("updated")),
     )

@@ -20,6 +20,7 @@ def comment(base_url: str, number: int, journal: JsonDict) -> Comment:
         ref=comment_ref(base_url, number, journal),
         body=str(journal.get("notes") or ""),
         author=str((journal.get("user") or {}).get("name", "")),
+        author_id=str((journal.get("user") or {}).get("id") or ""),
         created=mapping.parse_time(journal.get("created_on")),
         updated=mapping.parse_time(journal.get("updated_on")),
     )

@@ -210,6 +210,7 @@ class SandboxConnector(Connector):
                     "id": comment_id,
                     "body": body,
                     "author": data["identity"]["name"],
+                    "author_id": data["identity"]["id"],
                     "created": now_iso(),
                 }
             )
@@ -237,6 +238,8 @@ class SandboxConnector(Connector):
                 ref=CommentRef(key=key, id=c["id"], url=f"sandbox:{key}#c{c['id']}"),
                 body=c["body"],
                 author=c["author"],
+                # Comments written before author ids were stored have none: not adoptable.
+                author_id=str(c.get("author_id") or ""),
                 created=datetime.fromisoformat(c["created"]),
             )
             for c in raw.get("comments", [])

@@ -2,9 +2,11 @@
 
 The record's canonical JSON (:func:`canonical_json`) is what gets digested,
 written to the tracker, read back, logged and exported. Its id is derived from
-product, release, snapshot digest and authorizer only, so every attempt to
-authorize the same snapshot (from any process or machine) looks for the same
-marker and adopts a comment an earlier attempt posted instead of posting twice.
+product, release, snapshot digest, authorizer and the digest of the activity
+evidence and empty-category acknowledgements (:func:`evidence_digest`), so every
+attempt to authorize the same decision (from any process or machine) looks for
+the same marker and adopts a comment an earlier attempt posted instead of
+posting twice, while changed evidence or acknowledgements give a new record.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
 
 RECORD_KIND: Final = "secgate-record"
-FORMAT: Final = 1
+#: 2: the record id also covers the evidence digest. 1 records stay readable.
+FORMAT: Final = 2
 
 
 class AuthorizerIdentity(BaseModel):
@@ -87,7 +90,8 @@ class RecordActivity(BaseModel):
     id: str
     name: str
     state: ActivityState
-    evidence: dict[str, str] | None = None
+    # A document's date is optional (None when the config pins none).
+    evidence: dict[str, str | None] | None = None
     evidence_date: AwareDatetime | None = None
     detail: str = ""
 
@@ -139,33 +143,92 @@ class AuthorizationRecord(BaseModel):
         return f"{self.kind} {self.record_id} sha256:{self.record_digest}"
 
     def same_authorization(self, other: AuthorizationRecord) -> bool:
-        """Whether ``other`` records the same decision (it may differ in time and tooling).
+        """Whether ``other`` is this record as an earlier attempt wrote it.
 
-        A retry adopts a record an earlier attempt posted; it must say what this
-        attempt would have said about the release, or it is not adopted.
+        A retry adopts a record an earlier attempt posted; it must say everything
+        this attempt would have said, or it is not adopted. Only fields that
+        legitimately differ between two attempts at one decision are exempt:
+
+        - ``authorized_at``: the retry runs later than the attempt whose answer was
+          lost; the adopted record keeps the earlier (true) time.
+        - ``secgate_version``: a retry after upgrading secgate writes the same
+          content with other tooling; the version does not change the decision.
+
+        Everything else (the config digest, the predecessor named in ``supersedes``,
+        the authorizer's names, every issue and activity) must be equal.
         """
-        volatile = {"authorized_at", "secgate_version", "config_digest", "supersedes"}
+        volatile = {"authorized_at", "secgate_version"}
         mine = {k: v for k, v in self.as_json().items() if k not in volatile}
         theirs = {k: v for k, v in other.as_json().items() if k not in volatile}
         return mine == theirs
 
 
-def record_id(product: str, release: str, snapshot_digest: str, authorizer_id: str) -> str:
-    """Stable across retries: the same snapshot authorized by the same person, same id."""
-    digest = sha256_hex(canonical_json([product, release, snapshot_digest, authorizer_id]))
+def evidence_digest(
+    activities: Sequence[RecordActivity], categories: Sequence[RecordCategory]
+) -> str:
+    """What the gate decided beyond the issue snapshot: activity evidence and acknowledgements.
+
+    The snapshot digest covers the issues only; a record for the same issues but
+    other activity evidence (or another reason an empty category does not apply)
+    is another decision and must get another id. ``name`` and ``detail`` are
+    descriptions of the activity, not evidence, and are left out.
+    """
+    return sha256_hex(
+        canonical_json(
+            {
+                "activities": [
+                    [
+                        a.id,
+                        a.state.value,
+                        a.evidence,
+                        None if a.evidence_date is None else a.evidence_date.isoformat(),
+                    ]
+                    for a in activities
+                ],
+                "acknowledged": [
+                    [c.category.value, c.not_applicable_reason]
+                    for c in categories
+                    if c.not_applicable_reason is not None
+                ],
+            }
+        )
+    )
+
+
+def record_id(
+    product: str,
+    release: str,
+    snapshot_digest: str,
+    authorizer_id: str,
+    evidence: str | None,
+) -> str:
+    """Stable across retries: the same decision authorized by the same person, same id.
+
+    ``evidence`` is :func:`evidence_digest`; None derives a format 1 id (which did
+    not cover it), only to read records written before format 2.
+    """
+    parts = [product, release, snapshot_digest, authorizer_id]
+    if evidence is not None:
+        parts.append(evidence)
+    digest = sha256_hex(canonical_json(parts))
     return f"SRA-{digest[:20]}"
 
 
 def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
     """A record from its JSON form. Raises ValueError when it is not one."""
     record = AuthorizationRecord.model_validate(dict(data))
+    evidence = None if record.format == 1 else evidence_digest(record.activities, record.categories)
     expected = record_id(
-        record.product, record.release, record.snapshot_digest, record.authorizer.id
+        record.product, record.release, record.snapshot_digest, record.authorizer.id, evidence
     )
-    if record.kind != RECORD_KIND or record.record_id != expected:
+    if (
+        record.kind != RECORD_KIND
+        or record.format not in (1, FORMAT)
+        or record.record_id != expected
+    ):
         raise ValueError(
             f"record id {record.record_id} does not derive from its product, release, "
-            "snapshot and authorizer"
+            "snapshot, authorizer, activity evidence and acknowledgements"
         )
     return record
 
@@ -244,8 +307,9 @@ def build_record(
         )
         for a in verdict.activities
     )
+    evidence = evidence_digest(activities, categories)
     return AuthorizationRecord(
-        record_id=record_id(product, release, verdict.snapshot_digest, authorizer.id),
+        record_id=record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence),
         product=product,
         product_name=product_name,
         release=release,

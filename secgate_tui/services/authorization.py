@@ -6,9 +6,11 @@ back, and only then logs and exports it (steps 4-6). Every failure comes back
 as an :class:`AuthorizationResult` naming the step, never as an exception.
 
 Two runs for the same release serialize on a lock file in the data directory,
-and the record id (from product, release, snapshot and authorizer) lets a run
-find a comment an earlier, interrupted run posted, so the tracker ends up with
-one record and the audit log with one entry.
+and the record id (from product, release, snapshot, authorizer, activity
+evidence and acknowledgements) lets a run find a comment an earlier, interrupted
+run posted, so the tracker ends up with one record and the audit log with one
+entry. The predecessor a record supersedes is taken from the record issue as
+well as the local log, so the chain holds across machines.
 """
 
 from __future__ import annotations
@@ -22,7 +24,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError, IssueRef
+from connectors.base import (
+    AttachmentRef,
+    Comment,
+    CommentRef,
+    Connector,
+    ConnectorError,
+    IssueRef,
+)
 from secgate_tui import __version__
 from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
@@ -30,12 +39,16 @@ from secgate_tui.domain import Category, Verdict, canonical_json, sha256_hex
 from secgate_tui.domain.record import (
     AuthorizationRecord,
     AuthorizerIdentity,
-    Supersedes,
     build_record,
     parse_record,
     residual_assigned_to,
 )
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
+from secgate_tui.services.authorization_chain import (
+    logged_records,
+    predecessor,
+    tracker_records,
+)
 from secgate_tui.services.authorization_types import (
     AuthorizationResult,
     OnStep,
@@ -210,10 +223,19 @@ class Authorizer:
                 secgate_version=__version__,
                 config_digest=config_digest(self.ctx),
             )
-            record = record.model_copy(update={"supersedes": self._supersedes(record)})
+            chain = self._known(connector, tracker, target, product, release)
+            record = record.model_copy(update={"supersedes": predecessor(chain, record.record_id)})
             comment = render_record(record, dialect(connector.markup), connector.comment_limit)
         except RecordTooLargeError as exc:
             return fail(Step.BUILD, f"the record cannot be written to '{tracker}': {exc}.", verdict)
+        except ConnectorError as exc:
+            return fail(
+                Step.BUILD,
+                f"the earlier records on {target.key if target else 'the record issue'} could "
+                f"not be read from '{tracker}' to name the record this one supersedes: "
+                f"{exc.message} Nothing was written.",
+                verdict,
+            )
         if config.policy.separation_of_duties:
             own = residual_assigned_to(record)
             if own:
@@ -240,17 +262,23 @@ class Authorizer:
             product, release, verdict, record, comment.body, target, tracker, comment
         )
 
-    def _supersedes(self, record: AuthorizationRecord) -> Supersedes | None:
-        latest = latest_authorization(self.ctx, record.product, record.release)
-        if latest is None:
-            return None
-        if latest.payload["record_id"] == record.record_id:
-            # Authorizing the same snapshot again: it supersedes what that one did.
-            earlier = latest.payload["record"].get("supersedes")
-            return None if earlier is None else Supersedes.model_validate(earlier)
-        return Supersedes(
-            record_id=latest.payload["record_id"], record_digest=latest.payload["record_digest"]
-        )
+    def _known(
+        self,
+        connector: Connector,
+        tracker: str,
+        target: IssueRef | None,
+        product: str,
+        release: str,
+    ) -> list[tuple[datetime, str, str]]:
+        """Every earlier authorization of the release: this machine's log and the tracker's.
+
+        Raises:
+            ConnectorError: the record issue could not be searched.
+        """
+        known = logged_records(self.ctx.store.audit_entries(AUDIT_KIND, product, release))
+        if target is not None:
+            known += tracker_records(connector, tracker, target.key, product, release)
+        return known
 
     # -- steps 4-6 ------------------------------------------------------------------
 
@@ -297,24 +325,19 @@ class Authorizer:
         latest = latest_authorization(self.ctx, prep.product, prep.release)
         if latest is not None and latest.payload["record_id"] == record.record_id:
             return self._already_logged(prep, latest, on_step)
-        expected = None
-        if latest is not None:
-            expected = Supersedes(
-                record_id=latest.payload["record_id"],
-                record_digest=latest.payload["record_digest"],
-            )
-        if record.supersedes != expected:
-            return fail(
-                Step.BUILD,
-                "another authorization of this release was recorded after this record was "
-                "built, so the record names the wrong predecessor. Nothing was written; run "
-                "authorize again.",
-            )
 
         on_step(StepEvent(Step.POST, "started", prep.tracker))
         try:
             connector = self.ctx.connections.get(prep.tracker)
             target = prep.target or self._record_issue(prep)
+            chain = self._known(connector, prep.tracker, target, prep.product, prep.release)
+            if record.supersedes != predecessor(chain, record.record_id):
+                return fail(
+                    Step.BUILD,
+                    "another authorization of this release was recorded (here or on another "
+                    "machine) after this record was built, so the record names the wrong "
+                    "predecessor. No record was posted; run authorize again.",
+                )
             outgoing = Outgoing(
                 record.kind,
                 record.record_id,
@@ -328,7 +351,8 @@ class Authorizer:
                 target.key,
                 outgoing,
                 self._acceptor(record),
-                author_is_me=record.authorizer.matches,
+                # Only the stable account id: display names are editable and not unique.
+                author_is_me=lambda account: account == record.authorizer.id,
             )
         except WriteBackError as exc:
             return fail(Step.READ_BACK if exc.step == "read back" else Step.POST, exc.message)

@@ -40,7 +40,8 @@ StepName = Literal["post", "read back"]
 #: Given the canonical JSON found in an earlier attempt's comment, None when it may be
 #: adopted, else the reason it may not.
 Acceptor = Callable[[str], str | None]
-#: Whether a comment author (as the tracker names it) is the identity writing now.
+#: Whether a comment's author account id (``Comment.author_id``) is the identity writing
+#: now. Display names are editable and not unique, so only the stable id is compared.
 AuthorCheck = Callable[[str], bool]
 
 
@@ -172,8 +173,9 @@ def write_back(
 
     Args:
         accept: decides whether an earlier attempt's record may be adopted.
-        author_is_me: when given, an earlier comment written by someone else is
-            never adopted (anyone can type a marker into a comment).
+        author_is_me: when given, an earlier comment is adopted only when its
+            ``author_id`` passes this check; a comment whose tracker did not name the
+            author's account id is never adopted (anyone can type a marker into a comment).
 
     Raises:
         WriteBackError: naming the step that failed.
@@ -215,8 +217,12 @@ def _adopt_earlier(
         ) from None
     problems = []
     for comment in earlier:
-        if author_is_me is not None and comment.author and not author_is_me(comment.author):
-            problems.append(f"comment {comment.ref.id} was written by {comment.author!r}")
+        if author_is_me is not None and not (comment.author_id and author_is_me(comment.author_id)):
+            who = comment.author or "an unknown author"
+            problems.append(
+                f"comment {comment.ref.id} was written by {who!r} "
+                f"(account id {comment.author_id or 'not given by the tracker'}), not by you"
+            )
             continue
         try:
             found = check_comment(connector, comment, outgoing.kind, outgoing.record_id, None)
@@ -240,8 +246,10 @@ def _adopt_earlier(
             "post",
             f"{key} already holds a comment with this record's marker "
             f"({outgoing.kind} {outgoing.record_id}) that cannot be adopted: "
-            f"{'; '.join(problems)}. It was edited or not written by secgate. Nothing was "
-            "posted; inspect that comment, delete it if it is damaged, and run again.",
+            f"{'; '.join(problems)}. It was edited, or not written by secgate as you. Nothing "
+            "was posted. Leave that comment in place (the tracker's comments are part of the "
+            "audit trail): find out who wrote or changed it and report it to whoever owns "
+            "the release process before authorizing this snapshot.",
         )
     return None
 

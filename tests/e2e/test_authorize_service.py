@@ -187,9 +187,11 @@ def test_the_context_pieces_are_enough(setup: Setup) -> None:
         assert Authorizer(context).authorize("ipc", "2.1", {}).authorized
 
 
-def test_a_marker_comment_written_by_someone_else_is_not_adopted(
-    setup: Setup, ctx: Context
+@pytest.mark.parametrize("who", ["another account, same names", "author id unknown"])
+def test_a_marker_comment_not_written_by_the_authorizers_account_is_not_adopted(
+    setup: Setup, ctx: Context, who: str
 ) -> None:
+    """Names are editable and not unique: only the account id proves who wrote a record."""
     authorizer = Authorizer(ctx)
     prep = authorizer.prepare("ipc", "2.1", {})
     assert prep.record is not None
@@ -198,16 +200,26 @@ def test_a_marker_comment_written_by_someone_else_is_not_adopted(
         "IPC", "Security Release Authorization ipc 2.1 [secgate:ipc/2.1]", ""
     )
 
-    def identity(name: str) -> None:
+    def account(account_id: str) -> None:
         def change(data: Data) -> None:
-            data["identity"]["name"] = name
+            data["identity"]["id"] = account_id  # name and display name stay the same
 
         setup.edit(change)
 
-    identity("mallory")  # the very record this run would post, typed in by someone else
-    connector.post_comment(issue.key, prep.rendered)
-    identity("release.manager")
+    if who == "another account, same names":
+        account("mallory")  # the very record this run would post, typed in by someone else
+        connector.post_comment(issue.key, prep.rendered)
+        account("release.manager")
+    else:
+        connector.post_comment(issue.key, prep.rendered)
+
+        def forget_author_id(data: Data) -> None:
+            for comment in data["issues"][issue.key]["comments"]:
+                del comment["author_id"]
+
+        setup.edit(forget_author_id)
     result = authorizer.commit(prep)
     assert not result.authorized and result.failed_step is Step.POST
-    assert "written by 'mallory'" in result.message
+    assert "not by you" in result.message and "release.manager" in result.message
+    assert "delete" not in result.message  # a tracker record is audit trail
     assert len(setup.record_comments()) == 1 and setup.audit() == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from secgate_tui.domain.render import dialect, render_record
-from secgate_tui.services.writeback import Outgoing, write_back
+from secgate_tui.services.writeback import Outgoing, WriteBackError, write_back
 from tests.contract.harness import Harness
 from tests.contract.harness_gitlab import gitlab_harness
 from tests.contract.harness_jira import jira_cloud_harness, jira_dc_harness
@@ -85,3 +85,24 @@ def test_a_lost_post_answer_is_found_by_the_marker(tracker: Harness) -> None:
         written = write_back(tracker.connector, tracker.comment_key, outgoing, accept_any)
     assert written.read_back.digest == outgoing.digest
     assert len(tracker.connector.find_comments(tracker.comment_key, outgoing.marker)) == 1
+
+
+def test_every_tracker_names_the_comment_authors_account_as_whoami_does(tracker: Harness) -> None:
+    """Adoption trusts only the author's account id, so each connector must fill it."""
+    outgoing = outgoing_for(tracker)
+    connector = tracker.connector
+    me = connector.whoami().id
+    first = write_back(connector, tracker.comment_key, outgoing, accept_any)
+    assert first.read_back.comment.author_id == me
+    retry = write_back(
+        connector, tracker.comment_key, outgoing, accept_any, author_is_me=lambda a: a == me
+    )
+    assert retry.adopted and retry.read_back.comment.ref.id == first.read_back.comment.ref.id
+    with pytest.raises(WriteBackError, match="not by you"):
+        write_back(
+            connector,
+            tracker.comment_key,
+            outgoing,
+            accept_any,
+            author_is_me=lambda a: a == me + "-someone-else",
+        )

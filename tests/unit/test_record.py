@@ -8,15 +8,26 @@ from datetime import timedelta
 
 import pytest
 
-from secgate_tui.domain import GatePolicy, SourceState, evaluate
+from secgate_tui.domain import Category, GatePolicy, SourceState, evaluate
+from secgate_tui.domain.model import DocumentEvidence
 from secgate_tui.domain.record import (
+    AuthorizationRecord,
     AuthorizerIdentity,
     Supersedes,
     build_record,
     parse_record,
+    record_id,
     residual_assigned_to,
 )
-from tests.unit.test_record_support import CLASSIFICATION, ME, NOW, issue, record_for, snapshot
+from tests.unit.test_record_support import (
+    ACTIVITY,
+    CLASSIFICATION,
+    ME,
+    NOW,
+    issue,
+    record_for,
+    snapshot,
+)
 
 
 def test_record_id_is_the_same_for_every_attempt_at_the_same_snapshot() -> None:
@@ -87,17 +98,30 @@ def test_a_blocked_verdict_cannot_become_a_record() -> None:
         )
 
 
-def test_same_authorization_ignores_time_and_tooling_but_not_content() -> None:
+def test_same_authorization_ignores_only_time_and_tooling() -> None:
     record = record_for(snapshot())
     later = record_for(snapshot(), at=NOW + timedelta(hours=1)).model_copy(
-        update={
-            "secgate_version": "0.2.0",
-            "supersedes": Supersedes(record_id="SRA-x", record_digest="0" * 64),
-        }
+        update={"secgate_version": "0.2.0"}
     )
     assert record.same_authorization(later)
     other = record.model_copy(update={"product_name": "Something else"})
     assert not record.same_authorization(other)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"config_digest": "d" * 64},
+        {"supersedes": Supersedes(record_id="SRA-x", record_digest="0" * 64)},
+        {"authorizer": ME.model_copy(update={"display_name": "Someone Else"})},
+    ],
+)
+def test_same_authorization_compares_config_predecessor_and_authorizer(
+    change: dict[str, object],
+) -> None:
+    """A planted record that only "agrees on the decision" must not be adopted."""
+    record = record_for(snapshot())
+    assert not record.same_authorization(record.model_copy(update=change))
 
 
 def test_separation_of_duties_finds_residual_items_assigned_to_the_authorizer() -> None:
@@ -112,3 +136,39 @@ def test_authorizer_matches_any_of_its_names(value: str) -> None:
     assert ME.matches(value)
     assert not ME.matches(None)
     assert not ME.matches("someone")
+
+
+def _evidence_variant(**update: object) -> AuthorizationRecord:
+    return record_for(snapshot(), activities=[ACTIVITY.model_copy(update=update)])
+
+
+def test_record_id_changes_with_activity_evidence() -> None:
+    base = _evidence_variant()
+    new_file = _evidence_variant(evidence=DocumentEvidence(path="pentest.pdf", sha256="b" * 64))
+    new_date = _evidence_variant(evidence_date=NOW - timedelta(days=2))
+    assert len({base.record_id, new_file.record_id, new_date.record_id}) == 3
+    assert base.snapshot_digest == new_file.snapshot_digest  # the issues did not change
+
+
+def test_record_id_changes_with_the_acknowledgement_of_an_empty_category() -> None:
+    empty = Category.REQUIREMENTS
+    issues = [i for i in snapshot() if empty.value not in i.labels]
+    first = record_for(issues, acks={empty: "no risk items: a documentation-only release"})
+    second = record_for(issues, acks={empty: "n/a"})
+    assert first.snapshot_digest == second.snapshot_digest
+    assert first.record_id != second.record_id
+
+
+def test_parse_record_rejects_evidence_edited_under_the_same_id() -> None:
+    record = _evidence_variant()
+    data = record.as_json()
+    data["activities"][0]["evidence"] = {"path": "pentest.pdf", "sha256": "f" * 64}
+    with pytest.raises(ValueError, match="does not derive"):
+        parse_record(data)
+
+
+def test_format_1_records_remain_readable() -> None:
+    record = record_for(snapshot())
+    old_id = record_id(record.product, record.release, record.snapshot_digest, "u-1", None)
+    old = record.as_json() | {"format": 1, "record_id": old_id}
+    assert parse_record(old).record_id == old_id

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from secgate_tui.domain import (
+    Activity,
     Category,
     CategoryRule,
     Classification,
@@ -15,12 +16,21 @@ from secgate_tui.domain import (
     SourceState,
     evaluate,
 )
+from secgate_tui.domain.model import DocumentEvidence
 from secgate_tui.domain.record import AuthorizationRecord, AuthorizerIdentity, build_record
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CLASSIFICATION = Classification(
     rules={category: CategoryRule(labels=(category.value,)) for category in Category},
     security_labels=("security",),
+)
+ACTIVITY = Activity(
+    id="pentest",
+    name="Penetration test",
+    evidence=DocumentEvidence(path="pentest.pdf", sha256="a" * 64),
+    found=True,
+    complete=True,
+    evidence_date=NOW - timedelta(days=10),
 )
 ME = AuthorizerIdentity(tracker="box", id="u-1", name="rm", display_name="Release Manager")
 
@@ -62,12 +72,17 @@ def snapshot(titles: Sequence[str] = ()) -> list[Issue]:
 
 
 def record_for(
-    issues: Sequence[Issue], *, at: datetime = NOW, who: AuthorizerIdentity = ME
+    issues: Sequence[Issue],
+    *,
+    at: datetime = NOW,
+    who: AuthorizerIdentity = ME,
+    activities: Sequence[Activity] = (),
+    acks: Mapping[Category, str] | None = None,
 ) -> AuthorizationRecord:
     verdict = evaluate(
         issues,
-        [],
-        GatePolicy(classification=CLASSIFICATION),
+        activities,
+        GatePolicy(classification=CLASSIFICATION, not_applicable=acks or {}),
         NOW,
         [SourceState(source="box", project="P", synced_at=NOW)],
     )
