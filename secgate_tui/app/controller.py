@@ -30,7 +30,7 @@ from secgate_tui.services.gate import evaluate_release, release_activities
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
 
-from .sync_process import SourceOutcome, SyncProcess, SyncProcessGone
+from .sync_process import SyncProcess, SyncProcessGone
 from .view_model import (
     BoardState,
     ReleaseChoice,
@@ -243,20 +243,26 @@ class Controller:
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; failures are recorded, not raised."""
         with _guard(f"syncing {product} {release}"):
-            outcomes = None
-            if self._process is not None:
-                try:
-                    outcomes = self._process.sync(product, release, full)
-                except SyncProcessGone:
-                    self._process = None  # from now on in a thread: slower keys, same data
-            if outcomes is None:
-                outcomes = [
-                    SourceOutcome(r.state.source, r.state.project, r.state.error, r.count, r.full)
-                    for r in self.ctx.syncer.sync_release(product, release, full=full)
-                ]
-        failures = tuple(f"{o.source} ({o.project}): {o.error}" for o in outcomes if o.error)
-        changed = any(o.full or o.count for o in outcomes)
-        return SyncReport(failures, sum(o.count for o in outcomes), changed)
+            results = self.ctx.syncer.sync_release(product, release, full=full)
+        failures = tuple(
+            f"{r.state.source} ({r.state.project}): {r.state.error}"
+            for r in results
+            if r.state.error
+        )
+        changed = any(r.full or r.count for r in results)
+        return SyncReport(failures, sum(r.count for r in results), changed)
+
+    def refresh(
+        self, product: str, release: str, *, full: bool = False
+    ) -> tuple[SyncReport, BoardState]:
+        """Sync, then the board: in the sync process when there is one."""
+        if self._process is not None:
+            try:
+                return self._process.refresh(product, release, full)
+            except SyncProcessGone:
+                self._process = None  # from now on in a thread: slower keys, same data
+        report = self.sync(product, release, full=full)
+        return report, self.load(product, release, reuse=not report.changed)
 
     def close(self) -> None:
         """Stop the sync process, if one was started."""

@@ -1,11 +1,12 @@
-"""Runs the UI's background syncs in a child process.
+"""Runs the UI's background refreshes (sync, then evaluation) in a child process.
 
-A sync of a big release is seconds of Python work (HTTP pages parsed, every
-issue mapped and validated, the store written). In a thread of the UI process
-it competes with the event loop for the interpreter lock, and key presses wait
-for it. In a child process it runs on another core; the UI's thread worker
-only waits for the answer. The child writes the same SQLite store (WAL mode,
-transactions serialize between processes), then the UI reads the result.
+A refresh of a big release is seconds of Python work (HTTP pages parsed, every
+issue mapped and validated, the store written and read back, the gate). In a
+thread of the UI process it competes with the event loop for the interpreter
+lock, and key presses wait for it. In a child process it runs on another core;
+the UI's thread worker only waits for the finished board, which carries just
+the issues it lists. The child writes the same SQLite store (WAL mode,
+transactions serialize between processes).
 
 One long-lived child serves every sync of a session, so Python start-up and
 imports are paid once, by the first sync (after the first paint, which is not
@@ -20,55 +21,54 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from secgate_tui.app.view_model import BoardState, for_transfer
+from secgate_tui.commands.context import Context
 from secgate_tui.config import Config
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import Syncer
+
+if TYPE_CHECKING:
+    from secgate_tui.app.controller import Controller, SyncReport
 
 
 class SyncProcessGone(Exception):
     """The child cannot sync (it died); the caller syncs in a thread instead."""
 
 
-@dataclass(frozen=True)
-class SourceOutcome:
-    """What the UI needs to know of one source's sync (picklable, small)."""
-
-    source: str
-    project: str
-    error: str | None
-    count: int
-    full: bool
-
-
-_syncer: Syncer | None = None
+_controller: Controller | None = None
 
 
 def _start(config: Config, store_path: Path, clock: Callable[[], datetime]) -> None:
-    global _syncer  # one per child process, for its whole life
+    global _controller  # one per child process, for its whole life
     # The child shares the UI's terminal: anything it printed would land on the
     # screen. Its errors travel back to the UI as exceptions instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    # Here, not at the top: the controller module imports this one.
+    from secgate_tui.app.controller import Controller
+
     store = Store(store_path)
-    _syncer = Syncer(config, store, Connections(config), clock)
+    connections = Connections(config)
+    syncer = Syncer(config, store, connections, clock)
+    context = Context(config, store, connections, syncer, store_path.parent, False)
+    _controller = Controller(context, clock)
 
 
 def _ready() -> bool:
-    return _syncer is not None
+    return _controller is not None
 
 
-def _sync(product: str, release: str, full: bool) -> list[SourceOutcome]:
-    assert _syncer is not None, "the sync process was not initialized"
-    return [
-        SourceOutcome(r.state.source, r.state.project, r.state.error, r.count, r.full)
-        for r in _syncer.sync_release(product, release, full=full)
-    ]
+def _refresh(product: str, release: str, full: bool) -> tuple[SyncReport, BoardState]:
+    assert _controller is not None, "the sync process was not initialized"
+    report = _controller.sync(product, release, full=full)
+    state = _controller.load(product, release, reuse=not report.changed)
+    return report, for_transfer(state)
 
 
 class SyncProcess:
@@ -97,12 +97,15 @@ class SyncProcess:
             finally:
                 sys.stderr = captured
 
-    def sync(self, product: str, release: str, full: bool) -> list[SourceOutcome]:
-        """Raises SyncProcessGone when the child died or cannot start."""
+    def refresh(self, product: str, release: str, full: bool) -> tuple[SyncReport, BoardState]:
+        """Sync, then evaluate, in the child. UiError comes back as itself.
+
+        Raises SyncProcessGone when the child died or cannot start.
+        """
         try:
             self.start()
             assert self._pool is not None
-            return self._pool.submit(_sync, product, release, full).result()
+            return self._pool.submit(_refresh, product, release, full).result()
         except (BrokenProcessPool, OSError, ValueError):
             self.close()
             raise SyncProcessGone("the sync process stopped or could not start") from None

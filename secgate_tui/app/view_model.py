@@ -157,3 +157,16 @@ def encode_board(state: BoardState) -> bytes:
 def decode_board(data: str | bytes) -> BoardState:
     """A saved board, marked provisional (raises ValueError when unreadable)."""
     return replace(_SAVED.validate_json(data), provisional=True, issues={})
+
+
+def for_transfer(state: BoardState) -> BoardState:
+    """The board with only the issues it lists (the issue view needs no others)."""
+    listed = [row for view in state.categories for row in view.rows]
+    listed.extend(state.unclassified)
+    issues = state.issues
+    keep = {
+        (row.source, row.key): issues[(row.source, row.key)]
+        for row in listed
+        if (row.source, row.key) in issues
+    }
+    return replace(state, issues=keep)

@@ -168,8 +168,7 @@ class BoardScreen(Screen[None]):
         self._syncing = True
         heap.pause()
         try:
-            report = self.controller.sync(product, release, full=full)
-            state = self.controller.load(product, release, reuse=not report.changed)
+            report, state = self.controller.refresh(product, release, full=full)
         except UiError as exc:
             self.post_message(self.Synced(None, exc.message))
             return
