@@ -179,12 +179,18 @@ def prepare_review(
     project = action_project(product, issue.tracker)
     try:
         connector = connections.get(issue.tracker)
-        found = find_reviews(connector, issue.key, product_id)
+        found = find_reviews(connector, issue.key, product_id, now)
         latest = found.latest
-        if latest is not None and _unlinked(latest.record.conclusions) == _unlinked(conclusions):
+        me = connector.whoami()
+        # Only your own earlier record is this review retried; the same conclusions
+        # from someone else are their review, not yours to adopt.
+        if (
+            latest is not None
+            and latest.comment.author_id == me.id
+            and _unlinked(latest.record.conclusions) == _unlinked(conclusions)
+        ):
             return PreparedReview(product_id, issue, latest.record, project, latest, found.problems)
         issues, released = gather_issues(config, connections, product)
-        me = connector.whoami()
     except ConnectorError as exc:
         where = f" ({exc.tracker})" if exc.tracker else ""
         raise ReviewError(
@@ -267,7 +273,7 @@ def record_review(
     except ConfigError as exc:
         raise ReviewError("post", str(exc)) from None
     if prepared.earlier is None:
-        _check_still_latest(connector, prepared)
+        _check_still_latest(connector, prepared, now)
     if create_actions and prepared.earlier is None and record.conclusions.actions:
         progress("creating the action issues")
         try:
@@ -295,7 +301,15 @@ def record_review(
         rendered.attachment,
     )
     try:
-        written = write_back(connector, issue.key, outgoing, _acceptor(record))
+        # The reviewer is whoami() of this tracker (prepare_review built the record as
+        # that account, or adopted only a record that account wrote): adopt nothing else.
+        written = write_back(
+            connector,
+            issue.key,
+            outgoing,
+            _acceptor(record),
+            author_is_me=lambda account: account == record.reviewer.id,
+        )
     except WriteBackError as exc:
         raise ReviewError(exc.step, _for_review(exc.message)) from None
     checked = written.read_back
@@ -338,7 +352,7 @@ def record_review(
     )
 
 
-def _check_still_latest(connector: Connector, prepared: PreparedReview) -> None:
+def _check_still_latest(connector: Connector, prepared: PreparedReview, now: datetime) -> None:
     """Refuse to write when another review was recorded after this one was prepared.
 
     Its period would overlap the one just recorded (two runs at once, or a
@@ -346,7 +360,7 @@ def _check_still_latest(connector: Connector, prepared: PreparedReview) -> None:
     """
     issue = prepared.review_issue
     try:
-        latest = find_reviews(connector, issue.key, prepared.product).latest
+        latest = find_reviews(connector, issue.key, prepared.product, now).latest
     except ConnectorError as exc:
         raise ReviewError(
             "post",

@@ -3,7 +3,10 @@
 The last review is the newest intact ``secgate-review`` record on the product's
 review issue, else the config's ``last_review`` (the newer of the two wins).
 A record whose machine block does not re-digest is reported and does not
-count: an edited record cannot prove that a review was held.
+count: an edited record cannot prove that a review was held. Nor does a record
+written by another account than the reviewer it names, or one whose period ends
+after now (a review cannot be held in the future; a record claiming one would
+push the next due date out). The status says who wrote the record that counts.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ class FoundReview:
     record: ReviewRecord
     comment: Comment
 
+    @property
+    def recorded_by(self) -> str:
+        """Who wrote the record's comment, as the tracker names them, with the account id."""
+        return f"{self.comment.author or self.record.reviewer.name} ({self.comment.author_id})"
+
 
 @dataclass(frozen=True)
 class FoundReviews:
@@ -52,12 +60,13 @@ class FoundReviews:
         return max(self.reviews, key=lambda f: f.record.period.end, default=None)
 
 
-def find_reviews(connector: Connector, key: str, product: str) -> FoundReviews:
-    """Every intact review record of ``product`` on issue ``key``.
+def find_reviews(connector: Connector, key: str, product: str, now: datetime) -> FoundReviews:
+    """Every intact review record of ``product`` on issue ``key`` held by ``now``.
 
-    A comment with the marker whose machine block does not re-digest, or whose
-    record is not self-consistent, is reported and ignored: an edited record
-    cannot prove a review was held (fail closed: the review stays due).
+    A comment with the marker whose machine block does not re-digest, whose
+    record is not self-consistent, that was not written by the account the
+    record names as reviewer, or whose period ends after ``now`` is reported and
+    ignored: it cannot prove a review was held (fail closed: the review stays due).
 
     Raises:
         ConnectorError: the tracker could not be searched.
@@ -74,8 +83,23 @@ def find_reviews(connector: Connector, key: str, product: str) -> FoundReviews:
                 f"comment {comment.ref.id} on {key} is not an intact review record: {exc}"
             )
             continue
-        if record.product == product:
-            reviews.append(FoundReview(record, checked.comment))
+        if record.product != product:
+            continue
+        where = f"comment {comment.ref.id} on {key} (review {record.record_id})"
+        if not comment.author_id or comment.author_id != record.reviewer.id:
+            problems.append(
+                f"{where} was written by {comment.author or 'an unknown author'!r} (account "
+                f"{comment.author_id or 'not given by the tracker'}), not by the reviewer it "
+                f"names ({record.reviewer.name}, account {record.reviewer.id}); it does not count"
+            )
+            continue
+        if record.period.end > now:
+            problems.append(
+                f"{where} records a review period ending {record.period.end.isoformat()}, "
+                "after now: a review cannot have been held in the future, so it does not count"
+            )
+            continue
+        reviews.append(FoundReview(record, checked.comment))
     return FoundReviews(tuple(reviews), tuple(problems))
 
 
@@ -89,6 +113,8 @@ class ReviewStatus:
     schedule: ReviewSchedule
     source: LastReviewSource
     record_id: str | None = None
+    #: Who wrote the tracker record that counts (name and account id), when one does.
+    recorded_by: str | None = None
     warnings: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -99,6 +125,7 @@ class ReviewStatus:
             "last_review": s.last_review.isoformat() if s.last_review else None,
             "last_review_source": self.source,
             "record_id": self.record_id,
+            "recorded_by": self.recorded_by,
             "interval_days": s.interval_days,
             "due": s.due.isoformat() if s.due else None,
             "days_left": s.days_left,
@@ -128,7 +155,7 @@ def review_status(
     else:
         issue = product.review_issue
         try:
-            found = find_reviews(connections.get(issue.tracker), issue.key, product_id)
+            found = find_reviews(connections.get(issue.tracker), issue.key, product_id, now)
         except ConnectorError as exc:
             warnings.append(
                 f"tracker '{issue.tracker}' could not be read for review records on "
@@ -142,12 +169,14 @@ def review_status(
     source: LastReviewSource = "none" if last is None else "config"
     if tracker_day is not None and last == tracker_day:
         source = "tracker"
+    counts = latest if latest and source == "tracker" else None
     return ReviewStatus(
         product=product_id,
         name=product.name,
         schedule=review_schedule(last, product.review_interval_days, now),
         source=source,
-        record_id=latest.record.record_id if latest and source == "tracker" else None,
+        record_id=counts.record.record_id if counts else None,
+        recorded_by=counts.recorded_by if counts else None,
         warnings=tuple(warnings),
     )
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,13 @@ from connectors.sandbox.connector import SandboxConnector
 from secgate_tui.domain.review import parse_conclusions
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.demo import demo_config
-from secgate_tui.services.review import ReviewError, prepare_review, record_review, review_status
+from secgate_tui.services.review import (
+    ReviewError,
+    prepare_review,
+    record_review,
+    render_for,
+    review_status,
+)
 from secgate_tui.services.store import Store
 
 LIMIT = 4000
@@ -103,3 +110,87 @@ def test_a_review_prepared_before_another_was_recorded_is_refused(
     assert [e.payload["record_id"] for e in store.audit_entries("review")] == [
         first.record.record_id
     ]
+
+
+def _edit_sandbox(data_dir: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    path = data_dir / "sandbox.json"
+    sandbox = json.loads(path.read_text(encoding="utf-8"))
+    edit(sandbox)
+    path.write_text(json.dumps(sandbox), encoding="utf-8")
+
+
+def _review_comments(sandbox: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in sandbox["issues"]["IPC-6"]["comments"] if "secgate-review " in c["body"]]
+
+
+def test_status_names_who_wrote_the_record_that_counts(
+    services: tuple[Connections, Store, Path],
+) -> None:
+    connections, store, data_dir = services
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
+    done = record_review(prepared, connections, store, data_dir / "records", now=now)
+    status = review_status(config, connections, "ipc", now)
+    assert status.source == "tracker" and status.record_id == done.record.record_id
+    assert status.recorded_by == "release.manager (release.manager)"
+    assert status.as_json()["recorded_by"] == "release.manager (release.manager)"
+
+
+def test_a_review_record_dated_in_the_future_does_not_count(
+    services: tuple[Connections, Store, Path],
+) -> None:
+    connections, store, data_dir = services
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    # A self-consistent record whose period ends a year from now (a forged clock).
+    future = now + timedelta(days=365)
+    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), future)
+    record_review(prepared, connections, store, data_dir / "records", now=future)
+    status = review_status(config, connections, "ipc", now)
+    assert status.source == "config" and status.record_id is None
+    assert status.schedule.state.value == "due-soon"
+    assert any("in the future" in w for w in status.warnings)
+
+
+def test_a_review_record_written_by_another_account_does_not_count(
+    services: tuple[Connections, Store, Path],
+) -> None:
+    connections, store, data_dir = services
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
+    record_review(prepared, connections, store, data_dir / "records", now=now)
+
+    def planted(sandbox: dict[str, Any]) -> None:
+        for comment in _review_comments(sandbox):
+            comment["author_id"] = "mallory"  # names release.manager as reviewer
+
+    _edit_sandbox(data_dir, planted)
+    status = review_status(config, connections, "ipc", now)
+    assert status.source == "config" and status.recorded_by is None
+    assert any("not by the reviewer it names" in w for w in status.warnings)
+
+
+def test_a_record_with_this_reviews_marker_by_another_account_is_not_adopted(
+    services: tuple[Connections, Store, Path],
+) -> None:
+    connections, store, data_dir = services
+    config = demo_config(data_dir)
+    now = datetime.now(UTC)
+    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
+    connector = connections.get("sandbox")
+
+    def identity(account: str) -> Callable[[dict[str, Any]], None]:
+        def change(sandbox: dict[str, Any]) -> None:
+            sandbox["identity"]["id"] = account
+
+        return change
+
+    _edit_sandbox(data_dir, identity("mallory"))  # same names, another account
+    connector.post_comment("IPC-6", render_for(connector, prepared.record).body)
+    _edit_sandbox(data_dir, identity("release.manager"))
+    with pytest.raises(ReviewError) as refused:
+        record_review(prepared, connections, store, data_dir / "records", now=now)
+    assert refused.value.step == "post" and "not by you" in refused.value.message
+    assert store.audit_entries("review") == []
