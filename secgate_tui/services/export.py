@@ -4,6 +4,11 @@ The JSON file is the record's canonical JSON byte for byte, so
 ``sha256sum`` of it is the record digest. The Markdown file is the same
 rendering as a GitLab comment, headed by where the tracker copy lives. Both
 are written atomically: an interrupted export never leaves half a file.
+
+File names must not collide: when making a name safe changed it, or a name
+contains the ``_`` separator (product "a", release "b_c" against product "a_b",
+release "c"), a short hash of the raw names is appended to the stem. The
+searchable prefix stays in front.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from connectors.base import CommentRef
+from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
 
@@ -24,8 +31,16 @@ def _safe(part: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", part).strip(".") or "_"
 
 
+def with_names_hash(stem: str, raw: Sequence[str]) -> str:
+    """``stem`` with a short hash of the raw names, which the stem no longer tells apart."""
+    return f"{stem}_{sha256_hex(canonical_json(list(raw)))[:10]}"
+
+
 def export_paths(records_dir: Path, product: str, release: str) -> tuple[Path, Path]:
     stem = f"{PREFIX}_{_safe(product)}_{_safe(release)}"
+    # Unchanged names without the separator can be read back from the stem alone.
+    if any(_safe(name) != name or "_" in name for name in (product, release)):
+        stem = with_names_hash(stem, (product, release))
     return records_dir / f"{stem}.md", records_dir / f"{stem}.json"
 
 

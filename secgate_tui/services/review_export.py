@@ -15,7 +15,9 @@ from secgate_tui.config import TrackerIssue
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, export_stem, record_json
-from secgate_tui.services.export import write_atomic
+from secgate_tui.services.export import with_names_hash, write_atomic
+
+PREFIX = "Security-Management-Review"
 
 
 def export_review(
@@ -23,6 +25,10 @@ def export_review(
 ) -> tuple[Path, Path]:
     """``Security-Management-Review_<product>_<date>.md/.json``; the JSON is canonical."""
     stem = export_stem(record)
+    # export_stem makes the product safe; the date after it is fixed-width, so only a
+    # product name the sanitizing changed can collide with another product's.
+    if stem != f"{PREFIX}_{record.product}_{record.review_day.isoformat()}":
+        stem = with_names_hash(stem, (record.product,))
     md_path, json_path = records_dir / f"{stem}.md", records_dir / f"{stem}.json"
     md = dialect("markdown")
     ref = comment.ref
