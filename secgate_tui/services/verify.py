@@ -4,6 +4,10 @@ The audit log holds the record and the comment exactly as read back at
 authorization. Verification reads the comment again and reports, in words, a
 deleted comment, an edited human part, a damaged or replaced machine block or
 attachment, and which fields of the record differ.
+
+The audit log's hash chain is checked first: a log edited to agree with an
+edited tracker comment would otherwise compare equal, so a broken chain is a
+mismatch naming the first broken entry, whatever the tracker holds.
 """
 
 from __future__ import annotations
@@ -34,7 +38,16 @@ class VerifyResult:
 
 
 def verify(ctx: Context, product: str, release: str) -> VerifyResult:
-    """Check the latest logged authorization of a release against the tracker."""
+    """Check the audit log's chain, then the release's latest authorization against the tracker."""
+    chain = ctx.store.verify_chain()
+    if not chain.ok:
+        return VerifyResult(
+            False,
+            True,
+            f"the local audit log is BROKEN at entry {chain.first_broken}: {chain.problem}. "
+            f"The log cannot vouch for the record of {product} {release}; compare it with "
+            "a backup of the log (`secgate verify --log` shows the same).",
+        )
     entries = ctx.store.audit_entries(AUDIT_KIND, product, release)
     if not entries:
         return VerifyResult(

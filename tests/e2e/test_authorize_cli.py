@@ -278,6 +278,31 @@ def test_verify_log_names_the_first_broken_entry(setup: Setup, sql: str, expecte
     assert expected in result.stdout
 
 
+def test_verify_release_checks_the_log_chain_first(setup: Setup) -> None:
+    """A log edited to agree with an edited tracker comment must not read as INTACT."""
+    assert authorize(setup).returncode == 0
+    added = "\n\nApproved without the pentest by the CEO."
+
+    def edit(data: Data) -> None:
+        for issue in data["issues"].values():
+            for comment in issue.get("comments", []):
+                if "secgate-record " in comment["body"]:
+                    comment["body"] += added
+
+    setup.edit(edit)
+    (entry,) = setup.audit()
+    payload = {**entry.payload, "comment_body": entry.payload["comment_body"] + added}
+    connection = sqlite3.connect(setup.data_dir / "secgate.sqlite3")
+    with connection:
+        connection.execute("DROP TRIGGER audit_log_no_update")
+        connection.execute("UPDATE audit_log SET payload = ? WHERE seq = 1", (json.dumps(payload),))
+    connection.close()
+    result = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    assert result.returncode == 1, result.stdout
+    assert "MISMATCH" in result.stdout and "entry 1" in result.stdout
+    assert "INTACT" not in result.stdout
+
+
 def test_a_changed_snapshot_is_a_new_record_naming_the_one_it_supersedes(setup: Setup) -> None:
     assert authorize(setup).returncode == 0
 
