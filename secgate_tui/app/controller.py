@@ -27,6 +27,7 @@ from secgate_tui.services.authorization import (
     Preparation,
 )
 from secgate_tui.services.gate import evaluate_release, release_activities
+from secgate_tui.services.review_status import review_status
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
 
@@ -106,6 +107,8 @@ class Controller:
         # The issues last read for a release: a refresh that fetched nothing
         # re-evaluates them instead of parsing thousands of rows again.
         self._issues: dict[tuple[str, str], list[Issue]] = {}
+        # Review schedules as the trackers' review records give them.
+        self._reviews: dict[str, ReviewView] = {}
 
     # -- products and releases -------------------------------------------------
 
@@ -278,6 +281,10 @@ class Controller:
     # -- reviews ----------------------------------------------------------------------
 
     def review(self, product: str) -> ReviewView:
+        """From memory: the tracker's answer once known, else the config's date."""
+        known = self._reviews.get(product)
+        if known is not None:
+            return known
         config = self.ctx.config.product(product)
         try:
             schedule = review_schedule(
@@ -289,6 +296,21 @@ class Controller:
 
     def reviews(self) -> list[ReviewView]:
         return [self.review(product) for product in self.products()]
+
+    def review_from_tracker(self, product: str) -> ReviewView:
+        """The last review from the tracker's review records (network; a worker)."""
+        with _guard(f"reading the review records of {product}"):
+            status = review_status(self.ctx.config, self.ctx.connections, product, self.clock())
+        view = ReviewView(
+            product,
+            status.name,
+            status.schedule,
+            source=status.source,
+            recorded_by=status.recorded_by,
+            warnings=status.warnings,
+        )
+        self._reviews[product] = view
+        return view
 
     # -- authorization ------------------------------------------------------------------
 

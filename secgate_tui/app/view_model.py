@@ -55,6 +55,11 @@ class ReviewView:
     name: str
     schedule: ReviewSchedule | None
     problem: str = ""
+    #: Where the last review date came from: "tracker" (a review record),
+    #: "config" (last_review) or "none".
+    source: str = "config"
+    recorded_by: str | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> bool:

@@ -55,6 +55,6 @@ def test_reviews_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> No
     async def reviews(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("v")
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=reviews)

@@ -26,7 +26,7 @@ from secgate_tui.app.screens.authorize import AuthorizeScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.reviews import ReviewsScreen
-from secgate_tui.app.view_model import BoardState, ReleaseChoice
+from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.gate_banner import GateBanner
@@ -61,6 +61,11 @@ class BoardScreen(Screen[None]):
         def __init__(self, message: str) -> None:
             super().__init__()
             self.message = message
+
+    class ReviewKnown(Message):
+        def __init__(self, review: ReviewView) -> None:
+            super().__init__()
+            self.review = review
 
     class ReleasesKnown(Message):
         def __init__(self, product: str, choices: list[ReleaseChoice], open_first: bool) -> None:
@@ -179,7 +184,9 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="releases", exit_on_error=False)
     def refresh_releases(self) -> None:
-        for product in self.controller.products():
+        """Release lists, then review schedules, from the trackers."""
+        products = list(self.controller.products())
+        for product in products:
             opening = product == self.product and self.release is None
             try:
                 choices = self.controller.releases(product)
@@ -187,6 +194,13 @@ class BoardScreen(Screen[None]):
                 self.post_message(self.Problem(exc.message))
                 continue
             self.post_message(self.ReleasesKnown(product, choices, opening))
+        for product in products:
+            try:
+                review = self.controller.review_from_tracker(product)
+            except UiError as exc:
+                self.post_message(self.Problem(exc.message))
+                continue
+            self.post_message(self.ReviewKnown(review))
 
     # -- messages from the workers ------------------------------------------------------
 
@@ -203,7 +217,8 @@ class BoardScreen(Screen[None]):
         for view in state.categories:
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
         self.query_one(ActivitiesPanel).show(state.activities)
-        self.query_one(ReviewBadge).show(state.review)
+        # The controller's view: the tracker's review records once read.
+        self.query_one(ReviewBadge).show(self.controller.review(state.product))
         if state.provisional:
             return
         heap.settle()
@@ -223,6 +238,11 @@ class BoardScreen(Screen[None]):
         self.notify(message.message, severity="error", timeout=8)
         if self.state is None and self.release is None:
             self.query_one(GateBanner).show_message(message.message)
+
+    @on(ReviewKnown)
+    def _review_known(self, message: ReviewKnown) -> None:
+        if message.review.product == self.product:
+            self.query_one(ReviewBadge).show(message.review)
 
     @on(ReleasesKnown)
     def _releases_known(self, message: ReleasesKnown) -> None:
@@ -282,4 +302,4 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(AuthorizeScreen(self.controller, self.state), done)
 
     def action_reviews(self) -> None:
-        self.app.push_screen(ReviewsScreen(self.controller.reviews()))
+        self.app.push_screen(ReviewsScreen(self.controller))

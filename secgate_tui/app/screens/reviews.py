@@ -1,15 +1,23 @@
-"""Every product's periodic review: last review, due date, days left, state."""
+"""Every product's periodic review: last review, due date, days left, state.
+
+The rows appear at once from what is known (the config's last_review, or the
+tracker's answer read earlier); a worker then reads every product's review
+records from its tracker and updates them.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from secgate_tui.app.controller import Controller, UiError
 from secgate_tui.app.render import safe
 from secgate_tui.app.view_model import ReviewView
 from secgate_tui.domain.review_schedule import ReviewState
@@ -19,14 +27,22 @@ _STATE_STYLE = {
     ReviewState.DUE_SOON: "yellow",
     ReviewState.OVERDUE: "bold red",
 }
+COLUMNS = ("Product", "Name", "Last review", "From", "Every", "Due", "Days left", "State")
 
 
 class ReviewsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
 
-    def __init__(self, reviews: list[ReviewView]) -> None:
+    class Read(Message):
+        def __init__(self, reviews: list[ReviewView], problems: list[str]) -> None:
+            super().__init__()
+            self.reviews = reviews
+            self.problems = problems
+
+    def __init__(self, controller: Controller) -> None:
         super().__init__()
-        self.reviews = reviews
+        self.controller = controller
+        self.reviews = controller.reviews()
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -39,26 +55,66 @@ class ReviewsScreen(Screen[None]):
         )
         table: DataTable[Text] = DataTable(cursor_type="row", id="reviews-table")
         yield table
+        yield Static(Text(""), id="reviews-notes", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for name in ("Product", "Name", "Last review", "Every", "Due", "Days left", "State"):
+        for name in COLUMNS:
             table.add_column(name)
+        self.show(self.reviews)
+        self.read_trackers()
+
+    def show(self, reviews: list[ReviewView]) -> None:
+        self.reviews = reviews
+        table = self.query_one(DataTable)
+        table.clear()
+        notes = Text()
+        for review in reviews:
+            table.add_row(safe(review.product, 20), safe(review.name, 40), *self._cells(review))
+            for warning in review.warnings:
+                notes.append_text(safe(f"{review.product}: {warning}", 300, "yellow"))
+                notes.append("\n")
+        notes.append(
+            "Record a review: secgate review record --product ID --conclusions FILE",
+            style="dim",
+        )
+        self.query_one("#reviews-notes", Static).update(notes)
+
+    @staticmethod
+    def _cells(review: ReviewView) -> list[Text]:
+        schedule = review.schedule
+        if schedule is None:
+            return [Text("?")] * 5 + [safe(review.problem, 40, style="bold red")]
+        style = _STATE_STYLE[schedule.state]
+        last = schedule.last_review.isoformat() if schedule.last_review else "never"
+        source = review.source
+        if review.recorded_by:
+            source = f"{source} ({review.recorded_by})"
+        due = schedule.due.isoformat() if schedule.due else "now"
+        left = "—" if schedule.days_left is None else str(schedule.days_left)
+        return [
+            Text(last),
+            safe(source, 30),
+            Text(f"{schedule.interval_days} d"),
+            Text(due, style=style),
+            Text(left, style=style, justify="right"),
+            Text(schedule.state.value.upper(), style=style),
+        ]
+
+    @work(thread=True, exclusive=True, group="reviews", exit_on_error=False)
+    def read_trackers(self) -> None:
+        reviews, problems = [], []
         for review in self.reviews:
-            schedule = review.schedule
-            if schedule is None:
-                cells = [Text("?")] * 4 + [safe(review.problem, 40, style="bold red")]
-            else:
-                style = _STATE_STYLE[schedule.state]
-                last = schedule.last_review.isoformat() if schedule.last_review else "never"
-                due = schedule.due.isoformat() if schedule.due else "now"
-                left = "—" if schedule.days_left is None else str(schedule.days_left)
-                cells = [
-                    Text(last),
-                    Text(f"{schedule.interval_days} d"),
-                    Text(due, style=style),
-                    Text(left, style=style, justify="right"),
-                    Text(schedule.state.value.upper(), style=style),
-                ]
-            table.add_row(safe(review.product, 20), safe(review.name, 40), *cells)
+            try:
+                reviews.append(self.controller.review_from_tracker(review.product))
+            except UiError as exc:
+                reviews.append(review)
+                problems.append(exc.message)
+        self.post_message(self.Read(reviews, problems))
+
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        self.show(message.reviews)
+        for problem in message.problems:
+            self.notify(problem, severity="warning", timeout=8)
