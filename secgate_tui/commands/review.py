@@ -99,6 +99,8 @@ def print_statuses(statuses: list[ReviewStatus]) -> None:
             f"  {printable(status.product, 12):<12} {last + source:<22} {s.interval_days:>5}d "
             f"{due:<11} {days:>5}  {s.state.value.upper()}: {printable(s.reason)}"
         )
+        if status.recorded_by:
+            print(f"  {'':<12} recorded by {printable(status.recorded_by)}")
 
 
 # --------------------------------------------------------------------------- record
