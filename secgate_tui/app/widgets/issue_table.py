@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -125,6 +125,15 @@ class IssueTable(ScrollView, can_focus=True):
             self.scroll_to(y=new, animate=False)
         elif new >= top + height:
             self.scroll_to(y=new - height + 1, animate=False)
+        else:
+            # Only the two lines whose highlight changed: a key press then
+            # costs two lines of rendering, not the whole list.
+            width = self.size.width
+            self.refresh(
+                Region(0, old - top, width, 1),
+                Region(0, new - top, width, 1),
+            )
+            return
         self.refresh()
 
     def action_move(self, delta: int) -> None:
