@@ -13,7 +13,18 @@ from secgate_tui.commands.context import open_context
 
 
 def run(args: argparse.Namespace) -> int:
-    """Open the UI at ``--product`` / ``--release`` (else the last release shown)."""
+    """Open the UI at ``--product`` / ``--release`` (else the last release shown).
+
+    Without a terminal (a pipe, a CI job) there is nothing to draw on: the
+    release overview is printed instead, as `secgate releases` would.
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from secgate_tui.commands import releases
+
+        args.json = False
+        with open_context(args) as ctx:
+            return releases.run(ctx, args)
+
     from secgate_tui.app.app import SecgateApp  # textual is heavy: import it only to run
 
     with open_context(args) as ctx:
