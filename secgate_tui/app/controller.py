@@ -274,6 +274,10 @@ class Controller:
 
     def issue(self, state: BoardState, source: str, key: str) -> Issue:
         found = state.issues.get((source, key))
+        text = state.issue_json.get((source, key))
+        if found is None and text is not None:
+            with _guard(f"reading {key}"):
+                found = Issue.from_canonical_json(text)
         if found is None:
             raise UiError(f"{key} is not part of {state.title} any more (it changed on sync).")
         return found

@@ -80,6 +80,12 @@ class BoardState:
     review: ReviewView
     stale: tuple[str, ...]
     issues: Mapping[tuple[str, str], Issue] = field(default_factory=dict, compare=False, repr=False)
+    #: Listed issues as canonical JSON, parsed when opened: how a board
+    #: arrives from the sync process (bytes cross a process boundary cheaply;
+    #: thousands of models would hold the UI's interpreter lock to unpickle).
+    issue_json: Mapping[tuple[str, str], bytes] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     #: Shown from the last session's saved board while the release is evaluated
     #: afresh: a hint, never a verdict (the banner says so, and shows no PASS).
     provisional: bool = False
@@ -156,22 +162,22 @@ _SAVED = TypeAdapter(BoardState)
 
 def encode_board(state: BoardState) -> bytes:
     """The board without its issues, for the next start's first paint."""
-    return _SAVED.dump_json(state, exclude={"issues"})
+    return _SAVED.dump_json(state, exclude={"issues", "issue_json"})
 
 
 def decode_board(data: str | bytes) -> BoardState:
     """A saved board, marked provisional (raises ValueError when unreadable)."""
-    return replace(_SAVED.validate_json(data), provisional=True, issues={})
+    return replace(_SAVED.validate_json(data), provisional=True, issues={}, issue_json={})
 
 
 def for_transfer(state: BoardState) -> BoardState:
-    """The board with only the issues it lists (the issue view needs no others)."""
+    """The board with only the issues it lists, as text (the issue view needs no others)."""
     listed = [row for view in state.categories for row in view.rows]
     listed.extend(state.unclassified)
     issues = state.issues
     keep = {
-        (row.source, row.key): issues[(row.source, row.key)]
+        (row.source, row.key): issues[(row.source, row.key)].canonical_json()
         for row in listed
         if (row.source, row.key) in issues
     }
-    return replace(state, issues=keep)
+    return replace(state, issues={}, issue_json=keep)

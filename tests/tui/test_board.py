@@ -265,7 +265,13 @@ def test_sync_in_a_child_process_updates_the_board(context: Context, sandbox: Sa
             sandbox.set_issue("IPC-94", status="Done", closed=True, resolution="Fixed")
             await pilot.press("s")
             await settle(pilot)
-            assert keys(board(app, "system-test-findings").table) == ["IPC-93"]
+            findings = board(app, "system-test-findings").table
+            assert keys(findings) == ["IPC-93"]
+            findings.focus()
+            await pilot.press("enter")  # the issue came from the child as text
+            assert isinstance(app.screen, IssueDetailScreen)
+            assert app.screen.issue.key == "IPC-93" and app.screen.issue.status == "To Do"
+            await pilot.press("escape")
             sandbox.set_faults(unavailable=True)
             await pilot.press("s")
             await settle(pilot)
