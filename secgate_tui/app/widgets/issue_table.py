@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -62,9 +63,9 @@ class IssueTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows: tuple[IssueRow, ...] = ()
         self.widths: Widths = (8, 20, 12, 4, 20)
-        # Rendered lines by (row, width, cursor here, focused): a repaint after
-        # a key press re-renders only the two rows the cursor left and entered.
-        self._lines: dict[tuple[int, int, bool, bool], Strip] = {}
+        # Rendered lines by (row, width, cursor here, focused, style): a repaint
+        # (after a key, or when a dialog closes) re-renders only lines that changed.
+        self._lines: dict[tuple[int, int, bool, bool, Style], Strip] = {}
 
     @property
     def row_count(self) -> int:
@@ -97,7 +98,7 @@ class IssueTable(ScrollView, can_focus=True):
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, base)
         at_cursor = index == self.cursor_row
-        cache_key = (index, width, at_cursor, self.has_focus)
+        cache_key = (index, width, at_cursor, self.has_focus, base)
         cached = self._lines.get(cache_key)
         if cached is not None:
             return cached
@@ -160,7 +161,3 @@ class IssueTable(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self.refresh()
 
-    def notify_style_update(self) -> None:
-        # A theme or CSS change: cached lines carry the old colours.
-        self._lines.clear()
-        super().notify_style_update()
