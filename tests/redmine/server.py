@@ -262,13 +262,24 @@ class RedmineServer:
             connection.close()
 
     def rss_mb(self) -> float:
-        """Resident memory of puma and its workers, in MB."""
+        """Resident memory of puma and its workers, in MB (from /proc; no procps needed)."""
         if self._process is None:
             return 0.0
-        out = subprocess.run(
-            ["ps", "-o", "rss=", "--ppid", str(self._process.pid), "-p", str(self._process.pid)],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return sum(int(v) for v in out.split()) / 1024
+        pids = {self._process.pid}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == self._process.pid:  # field 4 of stat: the parent's pid
+                pids.add(int(stat.parent.name))
+        total_kb = 0
+        for pid in pids:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+        return total_kb / 1024
