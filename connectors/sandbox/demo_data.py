@@ -283,6 +283,11 @@ def seed_demo(now: datetime) -> Data:
     ):
         for _ in range(count):
             b.security("IPC", "2.2", category, closed=False, age_days=b.rng.randint(5, 60))
+    # Defects found in shipped software (IEC 81001-5-1 4.1.6): the open ones affect
+    # the released 2.1, the ones fixed in 2.2 affected 2.0.
+    for issue in data["issues"].values():
+        if issue["fix_versions"] == ["2.2"] and "sec-defect" in issue["labels"]:
+            issue["affects_versions"] = ["2.0"] if issue["closed"] else ["2.1"]
     b.security(
         "IPC", "2.2", "security-by-design", closed=True, resolution="Risk Accepted", age_days=40
     )  # no justification: blocks
