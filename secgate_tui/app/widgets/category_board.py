@@ -67,9 +67,12 @@ class CategoryBoard(Vertical):
         header = self.query_one(".board-header", Static)
         note = self.query_one(".board-note", Static)
         header.update(self._header(result.closed, result.total, len(result.blocking)))
-        self.set_class(result.empty and not result.acknowledged, "-empty")
-        self.set_class(result.empty and result.acknowledged, "-not-applicable")
-        self.set_class(bool(result.blocking), "-blocking")
+        state = ""
+        if result.empty:
+            state = "-not-applicable" if result.acknowledged else "-empty"
+        elif result.blocking:
+            state = "-blocking"
+        self._set_state(state)
         if result.empty and result.acknowledged:
             note.update(safe(f"Not applicable: {result.not_applicable_reason}"))
         elif result.empty:
@@ -94,8 +97,14 @@ class CategoryBoard(Vertical):
         header = self.query_one(".board-header", Static)
         header.update(Text(f"{self.label}   {len(rows)} blocking", style="bold red"))
         self.query_one(".board-note", Static).display = False
-        self.set_class(True, "-blocking")
+        self._set_state("-blocking")
         self.show_rows(rows)
+
+    def _set_state(self, state: str) -> None:
+        # One class change, not three: each one restyles the board's widgets.
+        wanted = f"board {state}".strip()
+        if set(wanted.split()) != set(self.classes):
+            self.set_classes(wanted)
 
     def show_rows(self, rows: tuple[IssueRow, ...], *, force: bool = False) -> None:
         if rows == self._rows and not force:
