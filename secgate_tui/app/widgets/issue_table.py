@@ -160,4 +160,3 @@ class IssueTable(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
