@@ -18,6 +18,9 @@ from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Issue, evaluate
+from secgate_tui.domain.render import dialect
+from secgate_tui.domain.render.review_record import render_review_text
+from secgate_tui.domain.review import ConclusionsError, parse_conclusions
 from secgate_tui.domain.review_schedule import review_schedule
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization import (
@@ -27,6 +30,13 @@ from secgate_tui.services.authorization import (
     Preparation,
 )
 from secgate_tui.services.gate import evaluate_release, release_activities
+from secgate_tui.services.review import (
+    PreparedReview,
+    RecordedReview,
+    ReviewError,
+    prepare_review,
+    record_review,
+)
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
@@ -329,3 +339,41 @@ class Controller:
         """Steps 4-6 (post, read back, log, export); failures name their step."""
         with _guard(f"authorizing {preparation.product} {preparation.release}"):
             return Authorizer(self.ctx, self.clock).commit(preparation, on_step)
+
+    # -- recording a review ----------------------------------------------------------
+
+    def prepare_review(self, product: str, conclusions: str) -> tuple[PreparedReview, str]:
+        """Parse the conclusions, gather the period's figures, build the record.
+
+        Returns the prepared review and its text as it will read (nothing written).
+        """
+        with _guard(f"preparing the review of {product}"):
+            try:
+                parsed = parse_conclusions(conclusions, source="the conclusions")
+                prepared = prepare_review(
+                    self.ctx.config, self.ctx.connections, product, parsed, self.clock()
+                )
+            except ConclusionsError as exc:
+                raise UiError(str(exc)) from None
+            except ReviewError as exc:
+                raise UiError(f"review not prepared: {exc.message}") from None
+            return prepared, render_review_text(prepared.record, dialect("plain"))
+
+    def record_review(
+        self, prepared: PreparedReview, progress: Callable[[str], None]
+    ) -> RecordedReview:
+        """Write, read back, log and export the review; then its schedule is re-read."""
+        with _guard(f"recording the review of {prepared.product}"):
+            try:
+                done = record_review(
+                    prepared,
+                    self.ctx.connections,
+                    self.ctx.store,
+                    self.ctx.records_dir,
+                    now=self.clock(),
+                    progress=progress,
+                )
+            except ReviewError as exc:
+                raise UiError(f"review not recorded (step {exc.step}): {exc.message}") from None
+        self._reviews.pop(prepared.product, None)
+        return done

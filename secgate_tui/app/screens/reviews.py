@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from secgate_tui.app.controller import Controller, UiError
 from secgate_tui.app.render import safe
+from secgate_tui.app.screens.record_review import RecordReviewScreen
 from secgate_tui.app.view_model import ReviewView
 from secgate_tui.domain.review_schedule import ReviewState
 
@@ -31,7 +32,10 @@ COLUMNS = ("Product", "Name", "Last review", "From", "Every", "Due", "Days left"
 
 
 class ReviewsScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "Back"),
+        Binding("n", "record", "Record review"),
+    ]
 
     class Read(Message):
         def __init__(self, reviews: list[ReviewView], problems: list[str]) -> None:
@@ -76,7 +80,8 @@ class ReviewsScreen(Screen[None]):
                 notes.append_text(safe(f"{review.product}: {warning}", 300, "yellow"))
                 notes.append("\n")
         notes.append(
-            "Record a review: secgate review record --product ID --conclusions FILE",
+            "n: record a review of the highlighted product (or: secgate review record "
+            "--product ID --conclusions FILE)",
             style="dim",
         )
         self.query_one("#reviews-notes", Static).update(notes)
@@ -118,3 +123,15 @@ class ReviewsScreen(Screen[None]):
         self.show(message.reviews)
         for problem in message.problems:
             self.notify(problem, severity="warning", timeout=8)
+
+    def action_record(self) -> None:
+        table = self.query_one(DataTable)
+        if not 0 <= table.cursor_row < len(self.reviews):
+            return
+        product = self.reviews[table.cursor_row].product
+
+        def done(recorded: bool | None) -> None:
+            if recorded:
+                self.read_trackers()
+
+        self.app.push_screen(RecordReviewScreen(self.controller, product), done)
