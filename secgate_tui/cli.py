@@ -60,14 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    """The terminal UI; until it lands, the headless overview of every release."""
-    try:
-        from secgate_tui.app import run as run_app
-    except ImportError:
-        args.json = False
-        args.product = getattr(args, "product", None)
-        with open_context(args) as ctx:
-            return releases.run(ctx, args)
+    """The terminal UI (it prints the release overview itself when there is no terminal)."""
+    # Imported here: textual is heavy, and headless commands never need it.
+    from secgate_tui.app import run as run_app
+
     result: int = run_app(args)
     return result
 
