@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.review_metrics import StateEvent
 
 Markup = Literal["plain", "jira-wiki", "markdown", "textile"]
 
@@ -298,6 +299,18 @@ class Connector(ABC):
         """Issues of the project whose title contains ``marker`` (record-issue lookup)."""
         raise NotSupportedError(
             f"the {self.kind} connector cannot search issues by title", tracker=self.name
+        )
+
+    def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
+        """Open/close transitions of these issues from the tracker's history.
+
+        Used by the periodic review (IEC 81001-5-1 4.1.8) to count reopened
+        issues. Return "closed" / "opened" (or "reopened") events, any order;
+        a tracker without history raises NotSupportedError, and the review
+        then says reopens are unknown instead of reporting zero.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot read issue history", tracker=self.name
         )
 
     def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
