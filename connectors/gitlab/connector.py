@@ -23,7 +23,7 @@ from connectors.base import (
     TrackerSettings,
     UnavailableError,
 )
-from connectors.gitlab import notes
+from connectors.gitlab import history, notes
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.settings import GitLabSettings
@@ -38,6 +38,7 @@ from connectors.gitlab.sync import (
     newest,
 )
 from secgate_tui.domain.model import RESIDUAL, Issue
+from secgate_tui.domain.review_metrics import StateEvent
 
 #: A full sync re-reads a milestone whose issues changed under it at most this often.
 FULL_READ_ATTEMPTS = 3
@@ -195,6 +196,10 @@ class GitLabConnector(Connector):
             if text  # else keep what the description gave, if configured
         }
         return [found.get(issue.key, issue) for issue in issues]
+
+    def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
+        """Closes and reopens from GitLab's resource state events (not the initial open)."""
+        return history.state_events(self.client, keys, self.options.concurrency)
 
     def whoami(self) -> Identity:
         if not self._token:

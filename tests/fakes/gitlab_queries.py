@@ -278,6 +278,14 @@ def list_notes(
     return 200, _encode(notes)
 
 
+def list_state_events(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
+    """List project issue state events: oldest first, as GitLab orders them by id."""
+    issue = _issue(store, _project(store, user_id, ident), iid)
+    return 200, _encode(store.state_events.get(issue["id"], []))
+
+
 def get_note(
     store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
 ) -> Answer:
@@ -349,6 +357,12 @@ def route(method: str, segments: list[str]) -> Route:
                     (not tail and method == "PUT", update_issue, (ident, iid), False),
                     (tail == ["notes"] and method == "GET", list_notes, (ident, iid), True),
                     (tail == ["notes"] and method == "POST", create_note, (ident, iid), False),
+                    (
+                        tail == ["resource_state_events"] and method == "GET",
+                        list_state_events,
+                        (ident, iid),
+                        True,
+                    ),
                     (
                         len(tail) == 2 and tail[0] == "notes" and method == "GET",
                         get_note,

@@ -44,6 +44,7 @@ class GitLabStore:
         self.issues: dict[int, Json] = {}  # by global id
         self.by_iid: dict[tuple[int, int], Json] = {}
         self.notes: dict[int, list[Json]] = {}  # by issue global id
+        self.state_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.releases: dict[int, list[Json]] = {}
         self.cache: dict[Any, tuple[int, list[bytes]]] = {}
         self._encoded: dict[int, bytes] = {}
@@ -257,8 +258,10 @@ class GitLabStore:
                 issue["state"] = "closed"
                 issue["closed_at"] = now
                 issue["closed_by"] = self.user_json(author_id) if author_id else None
-            elif event == "reopen":
+                self._state_event(issue, "closed", now, author_id)
+            elif event == "reopen" and issue["state"] == "closed":
                 issue["state"], issue["closed_at"], issue["closed_by"] = "opened", None, None
+                self._state_event(issue, "reopened", now, author_id)
             if "milestone" in changes:
                 title = changes.pop("milestone")
                 issue["milestone"] = (
@@ -277,6 +280,19 @@ class GitLabStore:
             self._encoded.pop(issue["id"], None)
             self._touch()
             return issue
+
+    def _state_event(self, issue: Json, state: str, now: str, author_id: int | None) -> None:
+        """Each close and reopen (never the initial open), as GitLab records them."""
+        self.state_events.setdefault(issue["id"], []).append(
+            {
+                "id": self._next_id(),
+                "user": self.user_json(author_id) if author_id else None,
+                "created_at": now,
+                "resource_type": "Issue",
+                "resource_id": issue["id"],
+                "state": state,
+            }
+        )
 
     def add_note(self, issue: Json, body: str, *, author_id: int, system: bool = False) -> Json:
         with self.lock:
