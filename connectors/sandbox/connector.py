@@ -36,6 +36,7 @@ from connectors.base import (
 from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
+from secgate_tui.domain.review_metrics import StateEvent
 
 DEFAULT_DISPOSITIONS: dict[str, Disposition] = {
     "fixed": Disposition.FIXED,
@@ -289,6 +290,35 @@ class SandboxConnector(Connector):
             for key, raw in data["issues"].items()
             if raw["project"] == project and marker in raw["title"]
         ]
+
+    def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
+        """Transitions recorded in each issue's ``history``; a close without one counts too."""
+        data = self._read()
+        events = []
+        for key in keys:
+            raw = data["issues"].get(key)
+            if raw is None:
+                continue
+            history = raw.get("history", [])
+            for entry in history:
+                events.append(
+                    StateEvent(
+                        source=self.name,
+                        key=key,
+                        at=datetime.fromisoformat(entry["at"]),
+                        state=entry["state"],
+                    )
+                )
+            if raw["closed"] and raw.get("closed_at") and not history:
+                events.append(
+                    StateEvent(
+                        source=self.name,
+                        key=key,
+                        at=datetime.fromisoformat(raw["closed_at"]),
+                        state="closed",
+                    )
+                )
+        return events
 
     def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
         def add(data: Data) -> AttachmentRef:

@@ -283,6 +283,18 @@ def seed_demo(now: datetime) -> Data:
     ):
         for _ in range(count):
             b.security("IPC", "2.2", category, closed=False, age_days=b.rng.randint(5, 60))
+    # Two findings were closed and reopened (the review counts reopens, 4.1.8).
+    reopened = [
+        i
+        for i in data["issues"].values()
+        if i["fix_versions"] == ["2.2"] and not i["closed"] and "sec-implementation" in i["labels"]
+    ][:2]
+    for issue in reopened:
+        created = datetime.fromisoformat(issue["created"])
+        issue["history"] = [
+            {"at": now_iso(created + timedelta(days=2)), "state": "closed"},
+            {"at": now_iso(created + timedelta(days=3)), "state": "opened"},
+        ]
     # Defects found in shipped software (IEC 81001-5-1 4.1.6): the open ones affect
     # the released 2.1, the ones fixed in 2.2 affected 2.0.
     for issue in data["issues"].values():
@@ -376,4 +388,5 @@ def live_steps(data: Data, now: datetime) -> bool:
                 closed_at=now_iso(at),
                 updated=now_iso(at),
             )
+            issue.setdefault("history", []).append({"at": now_iso(at), "state": "closed"})
     return True

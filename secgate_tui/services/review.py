@@ -24,9 +24,10 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Comment, Connector, ConnectorError
+from connectors.base import Comment, Connector, ConnectorError, NotSupportedError
 from secgate_tui.config import Config, ConfigError, Product, Source, TrackerIssue
 from secgate_tui.domain import canonical_json, sha256_hex
+from secgate_tui.domain.classify import Classifier
 from secgate_tui.domain.model import Issue
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect
 from secgate_tui.domain.render.review_record import render_review
@@ -42,6 +43,7 @@ from secgate_tui.domain.review import (
     review_record_from_json,
     with_action_links,
 )
+from secgate_tui.domain.review_metrics import StateEvent
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.review_actions import action_project, create_action_issues
 from secgate_tui.services.review_export import export_review
@@ -161,6 +163,33 @@ def gather_issues(
     return list(newest.values()), released
 
 
+def gather_history(
+    connections: Connections, product: Product, issues: list[Issue]
+) -> tuple[list[StateEvent], set[str]]:
+    """Open/close history of the product's security issues, per tracker that has one.
+
+    A tracker whose connector cannot read history is left out of the returned
+    sources, so the review says its reopens are unknown rather than zero.
+
+    Raises:
+        ConnectorError: a tracker with history could not be read.
+    """
+    classifier = Classifier(product.classification())
+    keys: dict[str, list[str]] = {}
+    for issue in issues:
+        if classifier.classify(issue) is not None:
+            keys.setdefault(issue.source, []).append(issue.key)
+    events: list[StateEvent] = []
+    sources: set[str] = set()
+    for tracker in sorted({source.tracker for source in product.sources}):
+        try:
+            events.extend(connections.get(tracker).state_events(sorted(keys.get(tracker, []))))
+        except NotSupportedError:
+            continue
+        sources.add(tracker)
+    return events, sources
+
+
 def prepare_review(
     config: Config,
     connections: Connections,
@@ -191,6 +220,7 @@ def prepare_review(
         ):
             return PreparedReview(product_id, issue, latest.record, project, latest, found.problems)
         issues, released = gather_issues(config, connections, product)
+        events, history_sources = gather_history(connections, product, issues)
     except ConnectorError as exc:
         where = f" ({exc.tracker})" if exc.tracker else ""
         raise ReviewError(
@@ -205,6 +235,8 @@ def prepare_review(
         period_start=_period_start(latest, product.last_review),
         now=now,
         released=released,
+        events=events,
+        history_sources=history_sources,
     )
     record = build_review_record(
         product=product_id,
