@@ -25,12 +25,14 @@ from connectors.base import (
 from connectors.jira import comments
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
+from connectors.jira.history import History
 from connectors.jira.jql import scope_jql, since_text
 from connectors.jira.mapping import MappingRules
 from connectors.jira.rawjson import text_digest
 from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
 from secgate_tui.domain.model import Issue
+from secgate_tui.domain.review_metrics import StateEvent
 
 
 class JiraConnector(Connector):
@@ -181,6 +183,9 @@ class JiraConnector(Connector):
 
     def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
         return comments.find_attachments(self.client, key, filename)
+
+    def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
+        return History(self.client).events(keys)
 
     def close(self) -> None:
         self.client.close()

@@ -18,6 +18,8 @@ from tests.fakes.jira_state import (
     FakeComment,
     FakeIssue,
     JiraState,
+    category_of,
+    status_id,
 )
 
 SEVERITY_FIELD = "customfield_10050"
@@ -242,27 +244,32 @@ class Renderer:
         out["fields"] = {name: self._field(issue, name, version) for name in wanted}
         return out
 
+    def status(self, name: str, version: str) -> dict[str, Any]:
+        """A StatusDetails bean, as in an issue's fields and GET /status."""
+        api = self.api(version)
+        cat_id, cat_name, color = STATUS_CATEGORIES[category_of(name)]
+        return {
+            "self": f"{api}/status/{status_id(name)}",
+            "description": "",
+            "iconUrl": f"{self.base}/s.png",
+            "name": name,
+            "id": status_id(name),
+            "statusCategory": {
+                "self": f"{api}/statuscategory/{cat_id}",
+                "id": cat_id,
+                "key": category_of(name),
+                "colorName": color,
+                "name": cat_name,
+            },
+        }
+
     def _field(self, issue: FakeIssue, name: str, version: str) -> Any:
         zone = self.state.user_zone
         api = self.api(version)
         if name == "summary":
             return issue.summary
         if name == "status":
-            cat_id, cat_name, color = STATUS_CATEGORIES[issue.category]
-            return {
-                "self": f"{api}/status/1",
-                "description": "",
-                "iconUrl": f"{self.base}/s.png",
-                "name": issue.status,
-                "id": str(abs(hash(issue.status)) % 10000),
-                "statusCategory": {
-                    "self": f"{api}/statuscategory/{cat_id}",
-                    "id": cat_id,
-                    "key": issue.category,
-                    "colorName": color,
-                    "name": cat_name,
-                },
-            }
+            return self.status(issue.status, version)
         if name == "resolution":
             if issue.resolution is None:
                 return None

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from tests.fakes import jira_history
 from tests.fakes.jira_jql import JqlError
 from tests.fakes.jira_render import adf_to_text
 from tests.fakes.jira_state import FakeIssue
@@ -126,16 +127,32 @@ def route(
             raise jira_error(400, "issueIdsOrKeys must list between 1 and 100 issues.")
         fields = _fields(params.get("fields"), ["*navigable"])
         issues = [state.find(str(i)) for i in ids]
+        changelog = jira_history.wants_changelog(params.get("expand"))
         with state.lock:
-            out = [render.issue(i, fields, version) for i in issues if i is not None]
+            out = [
+                jira_history.with_changelog(fake, i, render.issue(i, fields, version), bulk=True)
+                if changelog
+                else render.issue(i, fields, version)
+                for i in issues
+                if i is not None
+            ]
         return Reply(200, {"issues": out, "issueErrors": []})
+    if method == "GET" and rest == "status":
+        return Reply(200, jira_history.statuses(fake, version))
+    found = jira_history.CHANGELOG_PATH.fullmatch(rest)
+    if method == "GET" and found and fake.cloud:
+        issue = _issue_or_404(fake, found.group(1))
+        return Reply(200, jira_history.changelog_page(fake, issue, query, version))
     if rest == "issue" and method == "POST":
         return _create_issue(fake, _json(body), version)
     found = re.fullmatch(r"issue/([^/]+)", rest)
     if method == "GET" and found:
         issue = _issue_or_404(fake, found.group(1))
         with state.lock:
-            return Reply(200, render.issue(issue, _fields(query.get("fields"), None), version))
+            bean = render.issue(issue, _fields(query.get("fields"), None), version)
+            if jira_history.wants_changelog(query.get("expand")):
+                bean = jira_history.with_changelog(fake, issue, bean, bulk=False)
+            return Reply(200, bean)
     found = re.fullmatch(r"issue/([^/]+)/comment", rest)
     if found:
         issue = _issue_or_404(fake, found.group(1))

@@ -80,6 +80,7 @@ class FakeJira:
         user_zone: str = "UTC",
         latency: float = 0.0,
         dc_max_results: int = 1000,
+        changelog_max_results: int = 100,
     ) -> None:
         if flavor not in ("cloud", "datacenter"):
             raise ValueError(flavor)
@@ -90,6 +91,7 @@ class FakeJira:
         self.state.user.email = email
         self.latency = latency
         self.dc_max_results = dc_max_results
+        self.changelog_max_results = changelog_max_results
         self.faults: dict[str, Fault] = {}
         #: called as (method, path, query) before each authorized request is
         #: answered, e.g. to change the data between two page reads

@@ -21,6 +21,37 @@ STATUS_CATEGORIES = {
     "indeterminate": (4, "In Progress", "yellow"),
     "done": (3, "Done", "green"),
 }
+#: Stable ids of the workflow's statuses (GET /status lists these and any other in use).
+STATUS_IDS = {
+    "To Do": "10000",
+    "In Progress": "3",
+    "Done": "10001",
+    "Closed": "6",
+    "Resolved": "5",
+    "Reopened": "4",
+}
+
+
+def category_of(status: str) -> str:
+    if status in DONE_STATUSES:
+        return "done"
+    return "indeterminate" if status == "In Progress" else "new"
+
+
+def status_id(status: str) -> str:
+    """The status's id; a name outside the workflow gets one derived from its text."""
+    known = STATUS_IDS.get(status)
+    return known if known else str(20000 + sum(map(ord, status)) % 10000)
+
+
+@dataclass
+class FakeChange:
+    """One changelog entry: a status transition (the only field the fake records)."""
+
+    id: int
+    created: datetime
+    from_status: str
+    to_status: str
 
 
 @dataclass
@@ -75,12 +106,11 @@ class FakeIssue:
     custom: dict[str, Any] = field(default_factory=dict)
     comments: list[FakeComment] = field(default_factory=list)
     attachments: list[FakeAttachment] = field(default_factory=list)
+    history: list[FakeChange] = field(default_factory=list)
 
     @property
     def category(self) -> str:
-        if self.status in DONE_STATUSES:
-            return "done"
-        return "indeterminate" if self.status == "In Progress" else "new"
+        return category_of(self.status)
 
     @property
     def category_name(self) -> str:
@@ -122,6 +152,7 @@ class JiraState:
         self._ids = itertools.count(10001)
         self._comment_ids = itertools.count(20001)
         self._attachment_ids = itertools.count(30001)
+        self._change_ids = itertools.count(40001)
         self._numbers: dict[str, itertools.count[int]] = {}
         self._clock_last = datetime(2000, 1, 1, tzinfo=UTC)
         self._search_cache: dict[tuple[str, int], list[str]] = {}
@@ -182,11 +213,16 @@ class JiraState:
     def update(self, key: str, **attrs: Any) -> FakeIssue:
         with self.lock:
             issue = self.issues[key]
+            before = issue.status
             for name, value in attrs.items():
                 setattr(issue, name, value)
             if "status" in attrs and issue.category == "done" and issue.resolutiondate is None:
                 issue.resolutiondate = self.now()
             issue.updated = self.now()
+            if issue.status != before:
+                # Jira writes a changelog entry for every transition.
+                change = FakeChange(next(self._change_ids), issue.updated, before, issue.status)
+                issue.history.append(change)
             self._touch()
             return issue
 
@@ -224,6 +260,16 @@ class JiraState:
             if id_or_key.isdigit():
                 return self.by_id.get(int(id_or_key))
             return self.issues.get(id_or_key.upper())
+
+    def statuses(self) -> list[str]:
+        """The workflow's statuses and any other an issue has or had."""
+        with self.lock:
+            names = dict.fromkeys(STATUS_IDS)
+            for issue in self.issues.values():
+                names[issue.status] = None
+                for change in issue.history:
+                    names[change.from_status] = names[change.to_status] = None
+            return list(names)
 
     def project_versions(self, project: str) -> list[FakeVersion]:
         with self.lock:
