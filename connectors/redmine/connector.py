@@ -40,10 +40,11 @@ from connectors.base import (
     SourceScope,
     TrackerSettings,
 )
-from connectors.redmine import attachments, filters, mapping, notes
+from connectors.redmine import attachments, filters, history, mapping, notes
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
 from secgate_tui.domain.model import Issue
+from secgate_tui.domain.review_metrics import StateEvent
 
 
 class RedmineConnector(Connector):
@@ -204,11 +205,12 @@ class RedmineConnector(Connector):
 
     def _closed_statuses(self) -> dict[int, bool]:
         if self._statuses is None:
-            data = self.client.get("/issue_statuses.json", what="the issue statuses")
-            self._statuses = {
-                int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses", [])
-            }
+            self._statuses = self._read_statuses()
         return self._statuses
+
+    def _read_statuses(self) -> dict[int, bool]:
+        data = self.client.get("/issue_statuses.json", what="the issue statuses")
+        return {int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses", [])}
 
     def _version_names(self, project: str, raws: list[JsonDict]) -> dict[str, str] | None:
         """Version id -> name, only when a version-format affects field needs it."""
@@ -283,6 +285,37 @@ class RedmineConnector(Connector):
             return mapping.issue_id(key)
         except ValueError as exc:
             raise NotFoundError(f"{self.name}: {exc}", tracker=self.name) from None
+
+    # -- history (the periodic review's reopen count) --------------------------
+
+    def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
+        """Closes and reopens from each issue's journals, one GET per issue, concurrently.
+
+        A deleted issue (404) is skipped, as the sandbox does: it has no history
+        left to read, and one vanished issue should not make every reopen count
+        unknown. The statuses are read fresh (one request): a status added or
+        reclassified since the last sync must not be guessed open or closed.
+        """
+        self.whoami()
+        for key in keys:
+            self._number(key)  # a malformed key is an error, not an issue without history
+        statuses = self._read_statuses()
+
+        def read(key: str) -> list[StateEvent]:
+            try:
+                journals = self._journals(key)
+            except NotFoundError:
+                return []
+            try:
+                return history.state_events(self.name, key, journals, statuses)
+            except ValueError as exc:
+                raise BadResponseError(
+                    f"{self.name}: the history of issue {key} could not be read ({exc}); "
+                    "reopens are not counted from a history secgate cannot interpret.",
+                    tracker=self.name,
+                ) from None
+
+        return [e for events in self.client.map_concurrently(read, list(keys)) for e in events]
 
     # -- notes (records) -----------------------------------------------------
 
