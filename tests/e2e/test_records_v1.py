@@ -1,0 +1,95 @@
+"""Records written by the previous version (tests/fixtures/v1) are still found, adopted and verified.
+
+The fixture is a tracker as secgate left it before the record publisher was
+unified: one authorization comment and one review comment, both written by the
+sandbox's account. A retry by the current version must adopt each of them
+(read back, log once, export) without posting anything, and ``verify`` must
+find the adopted authorization intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "v1"
+
+
+@pytest.fixture
+def tracker(tmp_path: Path) -> Path:
+    for name in ("secgate.toml", "sandbox.json", "conclusions.toml"):
+        shutil.copy(FIXTURE / name, tmp_path / name)
+    return tmp_path
+
+
+def secgate(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # The fixture's config names the sandbox by a relative path: same config digest anywhere.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    command = [sys.executable, "-m", "secgate_tui.cli", "--config", "secgate.toml"]
+    return subprocess.run(
+        [*command, "--data-dir", "data", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def comments(cwd: Path) -> list[dict[str, Any]]:
+    data = json.loads((cwd / "sandbox.json").read_text(encoding="utf-8"))
+    return [c for issue in data["issues"].values() for c in issue.get("comments", [])]
+
+
+def logged() -> dict[str, Any]:
+    payloads: dict[str, Any] = json.loads((FIXTURE / "audit_payloads.json").read_text())
+    return payloads
+
+
+def exported(cwd: Path) -> list[str]:
+    return sorted(p.name for p in (cwd / "data" / "records").iterdir())
+
+
+def test_an_authorization_of_the_previous_version_is_adopted_and_verified(tracker: Path) -> None:
+    before = comments(tracker)
+    old = logged()["authorization"]
+    result = secgate(tracker, "authorize", "--product", "ipc", "--release", "2.1", "--yes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "adopted an earlier attempt's comment" in result.stdout
+    assert comments(tracker) == before  # nothing posted
+    assert f"sha256:{old['record_digest']}" in result.stdout
+    names = json.loads((FIXTURE / "exports.json").read_text())
+    assert exported(tracker) == [n for n in names if "Release-Authorization" in n]
+    verify = secgate(tracker, "verify", "--product", "ipc", "--release", "2.1")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "intact" in verify.stdout and old["record_id"] in verify.stdout
+
+
+def test_a_review_of_the_previous_version_is_adopted_and_the_log_verifies(tracker: Path) -> None:
+    before = comments(tracker)
+    old = logged()["review"]
+    result = secgate(
+        tracker,
+        "review",
+        "record",
+        "--product",
+        "ipc",
+        "--conclusions",
+        "conclusions.toml",
+        "--yes",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"RECORDED: review {old['record_id']}" in result.stdout
+    assert "adopted the earlier comment" in result.stdout
+    assert comments(tracker) == before  # nothing posted
+    names = json.loads((FIXTURE / "exports.json").read_text())
+    assert exported(tracker) == [n for n in names if "Management-Review" in n]
+    log = secgate(tracker, "verify", "--log")
+    assert log.returncode == 0 and "1 entry" in log.stdout, log.stdout + log.stderr
