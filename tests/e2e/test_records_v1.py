@@ -1,4 +1,4 @@
-"""Records written by the previous version (tests/fixtures/v1) are still found, adopted and verified.
+"""Records of the previous version (tests/fixtures/v1) are still found, adopted and verified.
 
 The fixture is a tracker as secgate left it before the record publisher was
 unified: one authorization comment and one review comment, both written by the
