@@ -53,12 +53,9 @@ from secgate_tui.app.controller import Controller
 from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.widgets.category_board import CategoryBoard
-from secgate_tui.commands.context import Context
 from secgate_tui.config import config_from_data
-from secgate_tui.services.connections import Connections
+from secgate_tui.services.context import build_context
 from secgate_tui.services.demo import CATEGORY_LABELS
-from secgate_tui.services.store import Store
-from secgate_tui.services.sync import Syncer
 
 LABELS = [rule["labels"][0] for rule in CATEGORY_LABELS.values()]
 FIRST_PAINT_TARGET = 1.5
@@ -155,17 +152,13 @@ def prepare(data_dir: Path, target: Target, count: int) -> Path:
     config_path = data_dir / "bench.toml"
     config_path.write_bytes(tomli_w.dumps(config_data(target)).encode())
     config = config_from_data(config_data(target), config_path)
-    store = Store(data_dir / "secgate.sqlite3")
-    connections = Connections(config)
+    ctx = build_context(config, data_dir)
     started = time.perf_counter()
-    syncer = Syncer(config, store, connections)
-    syncer.sync_release("big", target.release, full=True)
+    ctx.syncer.sync_release("big", target.release, full=True)
     print(f"setup: {count} issues synced into the store in {time.perf_counter() - started:.2f} s")
     # An earlier session: evaluated once, which also saves the board for the next start.
-    ctx = Context(config, store, connections, syncer, data_dir, False)
     Controller(ctx).load("big", target.release)
-    connections.close()
-    store.close()
+    ctx.close()
     return config_path
 
 
@@ -194,9 +187,7 @@ async def press(app: SecgateApp, key: str, effect: Callable[[], bool]) -> float:
 
 async def pilot_run(data_dir: Path, config_path: Path, target: Target) -> dict[str, Any]:
     config = config_from_data(config_data(target), config_path)
-    store = Store(data_dir / "secgate.sqlite3")
-    connections = Connections(config)
-    ctx = Context(config, store, connections, Syncer(config, store, connections), data_dir, False)
+    ctx = build_context(config, data_dir)
     # As `secgate` runs it: background syncs in a child process.
     controller = Controller(ctx, sync_process=True)
     controller.releases("big")
@@ -263,8 +254,7 @@ async def pilot_run(data_dir: Path, config_path: Path, target: Target) -> dict[s
         results["keys"] = latencies
         results["max_stall"] = max(stalls, default=0.0)
     controller.close()
-    connections.close()
-    store.close()
+    ctx.close()
     return results
 
 

@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from secgate_tui.app.controller import Controller, UiError
-from secgate_tui.commands.context import open_context
+from secgate_tui.services.context import open_context
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,30 +13,32 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from connectors.base import ConnectorError
-from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Issue, evaluate
-from secgate_tui.domain.render import dialect
-from secgate_tui.domain.render.review_record import render_review_text
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
 from secgate_tui.domain.review_schedule import review_schedule
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization import (
     AuthorizationResult,
-    Authorizer,
     OnStep,
     Preparation,
 )
+from secgate_tui.services.context import Context
 from secgate_tui.services.gate import evaluate_release, release_activities
-from secgate_tui.services.review import (
-    PreparedReview,
-    RecordedReview,
-    ReviewError,
-    prepare_review,
-    record_review,
+from secgate_tui.services.publish import (
+    Prepared,
+    Published,
+    Publisher,
+    RecordKind,
+    StepEvent,
+    noop,
 )
+from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.review import PreparedReview, RecordedReview
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import source_states, utcnow
@@ -52,6 +54,8 @@ from .view_model import (
 )
 
 Clock = Callable[[], datetime]
+R = TypeVar("R")
+Q = TypeVar("Q")
 
 _LAST = "tui.last"
 _RELEASES = "tui.releases."
@@ -326,19 +330,35 @@ class Controller:
         self._reviews[product] = view
         return view
 
+    # -- publishing records (every kind) ------------------------------------------------
+
+    def prepare_record(
+        self, kind: RecordKind[R, Q], request: Q, on_step: OnStep = noop
+    ) -> Prepared[R]:
+        """Build a record of any kind (nothing written); its failure is in the result."""
+        with _guard(f"preparing the {kind.name}"):
+            return Publisher(self.ctx, self.clock).prepare(kind, request, on_step)
+
+    def publish(self, prepared: Prepared[R], on_step: OnStep = noop) -> Published[R]:
+        """Post, read back, log and export a prepared record; failures name their step."""
+        with _guard(f"publishing the {prepared.kind.name} of {prepared.product}"):
+            result = Publisher(self.ctx, self.clock).publish(prepared, on_step)
+        if prepared.kind.name == REVIEW.name:
+            self._reviews.pop(prepared.product, None)  # re-read the schedule
+        return result
+
     # -- authorization ------------------------------------------------------------------
 
     def prepare(
         self, product: str, release: str, acks: Mapping[Category, str], on_step: OnStep
     ) -> Preparation:
         """Steps 1-3 (sync, evaluate, build): nothing is written to a tracker."""
-        with _guard(f"preparing the authorization of {product} {release}"):
-            return Authorizer(self.ctx, self.clock).prepare(product, release, acks, on_step)
+        request = AuthorizationRequest(product=product, release=release, acks=acks)
+        return self.prepare_record(AUTHORIZATION, request, on_step)
 
     def commit(self, preparation: Preparation, on_step: OnStep) -> AuthorizationResult:
         """Steps 4-6 (post, read back, log, export); failures name their step."""
-        with _guard(f"authorizing {preparation.product} {preparation.release}"):
-            return Authorizer(self.ctx, self.clock).commit(preparation, on_step)
+        return self.publish(preparation, on_step)
 
     # -- recording a review ----------------------------------------------------------
 
@@ -347,33 +367,29 @@ class Controller:
 
         Returns the prepared review and its text as it will read (nothing written).
         """
+        try:
+            parsed = parse_conclusions(conclusions, source="the conclusions")
+        except ConclusionsError as exc:
+            raise UiError(str(exc)) from None
+        request = ReviewRequest(product=product, conclusions=parsed)
         with _guard(f"preparing the review of {product}"):
-            try:
-                parsed = parse_conclusions(conclusions, source="the conclusions")
-                prepared = prepare_review(
-                    self.ctx.config, self.ctx.connections, product, parsed, self.clock()
-                )
-            except ConclusionsError as exc:
-                raise UiError(str(exc)) from None
-            except ReviewError as exc:
-                raise UiError(f"review not prepared: {exc.message}") from None
-            return prepared, render_review_text(prepared.record, dialect("plain"))
+            prepared = Publisher(self.ctx, self.clock).prepare(REVIEW, request)
+        if not prepared.ready:
+            raise UiError(f"review not prepared: {prepared.message}")
+        return prepared, prepared.preview
 
     def record_review(
         self, prepared: PreparedReview, progress: Callable[[str], None]
     ) -> RecordedReview:
         """Write, read back, log and export the review; then its schedule is re-read."""
-        with _guard(f"recording the review of {prepared.product}"):
-            try:
-                done = record_review(
-                    prepared,
-                    self.ctx.connections,
-                    self.ctx.store,
-                    self.ctx.records_dir,
-                    now=self.clock(),
-                    progress=progress,
-                )
-            except ReviewError as exc:
-                raise UiError(f"review not recorded (step {exc.step}): {exc.message}") from None
-        self._reviews.pop(prepared.product, None)
+
+        def on_step(event: StepEvent) -> None:
+            if event.state != "started":
+                detail = f": {event.detail}" if event.detail else ""
+                progress(f"{event.step.value} {event.state}{detail}")
+
+        done = self.publish(prepared, on_step)
+        if done.failure is not None:
+            step = done.failed_step.value if done.failed_step else "publish"
+            raise UiError(f"review not recorded (step {step}): {done.message}")
         return done

@@ -26,11 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from secgate_tui.app.view_model import BoardState, for_transfer
-from secgate_tui.commands.context import Context
 from secgate_tui.config import Config
-from secgate_tui.services.connections import Connections
-from secgate_tui.services.store import Store
-from secgate_tui.services.sync import Syncer
+from secgate_tui.services.context import STORE_NAME, build_context
 
 if TYPE_CHECKING:
     from secgate_tui.app.controller import Controller, SyncReport
@@ -53,11 +50,9 @@ def _start(config: Config, store_path: Path, clock: Callable[[], datetime]) -> N
     # Here, not at the top: the controller module imports this one.
     from secgate_tui.app.controller import Controller
 
-    store = Store(store_path)
-    connections = Connections(config)
-    syncer = Syncer(config, store, connections, clock)
-    context = Context(config, store, connections, syncer, store_path.parent, False)
-    _controller = Controller(context, clock)
+    # The UI passes the store's path; the context opens the store of its folder.
+    assert store_path.name == STORE_NAME, store_path
+    _controller = Controller(build_context(config, store_path.parent, clock=clock), clock)
 
 
 def _ready() -> bool:

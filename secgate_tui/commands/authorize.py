@@ -11,13 +11,14 @@ import argparse
 import sys
 
 from secgate_tui.commands.context import Context, parse_acks, require_product
+from secgate_tui.commands.publishing import CommandView, run_publish
 from secgate_tui.commands.status import print_verdict
+from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.text import printable
-from secgate_tui.services.authorization import (
-    AuthorizationResult,
-    Authorizer,
-    Preparation,
-    StepEvent,
+from secgate_tui.services.publish import Prepared, Published
+from secgate_tui.services.publish.kinds.authorization import (
+    AUTHORIZATION,
+    AuthorizationRequest,
 )
 
 EXIT_AUTHORIZED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
@@ -48,65 +49,65 @@ def register(
     p.set_defaults(handler=run)
 
 
-def _progress(event: StepEvent) -> None:
-    if event.state == "started":
-        return
-    detail = f": {printable(event.detail, 160)}" if event.detail else ""
-    print(f"  [{event.state:>6}] {event.step.value}{detail}", flush=True)
+class AuthorizeView(CommandView[AuthorizationRecord]):
+    """`authorize` in words: the verdict, the comment to post, AUTHORIZED or why not."""
 
+    def __init__(self, ctx: Context, product: str, release: str) -> None:
+        self.ctx, self.product, self.release = ctx, product, release
 
-def _confirm(release: str) -> bool:
-    if not sys.stdin.isatty():
-        line = sys.stdin.readline()
-    else:
-        try:
-            line = input(f"Type the release name ({printable(release)}) to authorize it: ")
-        except EOFError:
-            return False
-    return line.strip() == release
+    def preview(self, prepared: Prepared[AuthorizationRecord]) -> int | None:
+        assert prepared.verdict is not None, "an authorization is evaluated when prepared"
+        print_verdict(self.ctx, self.product, self.release, prepared.verdict)
+        if prepared.blocked or prepared.record is None:
+            return self.blocked(prepared.message, lead="\n")
+        where = prepared.target or "a new record issue (created on confirmation)"
+        print(
+            f"\nThe record below will be posted on {printable(where)} in tracker "
+            f"'{prepared.tracker}':\n"
+        )
+        for line in prepared.rendered.splitlines():
+            # The machine block's JSON line is for secgate, not for reading here.
+            shown = line if len(line) <= 300 else f"{line[:120]}… ({len(line)} characters)"
+            print("    " + printable(shown))
+        if prepared.comment is not None and prepared.comment.attachment_name:
+            name = prepared.comment.attachment_name
+            print(f"    (+ attachment {name}: the full canonical JSON)")
+        print()
+        return None
 
+    def confirm(self, prepared: Prepared[AuthorizationRecord]) -> bool:
+        if not sys.stdin.isatty():
+            line = sys.stdin.readline()
+        else:
+            try:
+                question = f"Type the release name ({printable(self.release)}) to authorize it: "
+                line = input(question)
+            except EOFError:
+                return False
+        return line.strip() == self.release
 
-def run(ctx: Context, args: argparse.Namespace) -> int:
-    product = require_product(ctx, args.product)
-    acks = parse_acks(args.ack_empty)
-    authorizer = Authorizer(ctx)
-    prep = authorizer.prepare(product, args.release, acks, _progress)
-    if prep.failed_step is not None:
-        return _failed(prep.failed_step.value, prep.message)
-    print_verdict(ctx, product, args.release, prep.verdict)
-    if prep.blocked or prep.record is None:
-        print(f"\nNOT AUTHORIZED: {printable(prep.message)}")
-        return EXIT_BLOCKED
-    _show(prep)
-    if not args.yes and not _confirm(args.release):
+    def declined(self) -> int:
         print(
             "secgate: not confirmed (the release name was not typed back); nothing was "
             "written. Use --yes in pipelines.",
             file=sys.stderr,
         )
         return EXIT_ERROR
-    return _report(authorizer.commit(prep, _progress))
 
-
-def _show(prep: Preparation) -> None:
-    where = prep.target.key if prep.target else "a new record issue (created on confirmation)"
-    print(f"\nThe record below will be posted on {printable(where)} in tracker '{prep.tracker}':\n")
-    for line in prep.rendered.splitlines():
-        # The machine block's JSON line is for secgate, not for reading here.
-        shown = line if len(line) <= 300 else f"{line[:120]}… ({len(line)} characters)"
-        print("    " + printable(shown))
-    if prep.comment is not None and prep.comment.attachment_name:
-        print(f"    (+ attachment {prep.comment.attachment_name}: the full canonical JSON)")
-    print()
-
-
-def _report(result: AuthorizationResult) -> int:
-    if result.authorized and result.failed_step is None:
-        link = (
-            result.comment.url or f"{result.comment.key} comment {result.comment.id}"
-            if result.comment
-            else ""
+    def failed(self, step: str, message: str) -> int:
+        print(
+            f"secgate: authorization failed at step '{step}': {printable(message)}",
+            file=sys.stderr,
         )
+        return EXIT_ERROR
+
+    def blocked(self, message: str, lead: str = "") -> int:
+        print(f"{lead}NOT AUTHORIZED: {printable(message)}")
+        return EXIT_BLOCKED
+
+    def report(self, result: Published[AuthorizationRecord]) -> int:
+        ref = result.comment
+        link = (ref.url or f"{ref.key} comment {ref.id}") if ref else ""
         print(f"AUTHORIZED  {printable(result.message)}")
         print(f"  tracker record: {printable(link)}")
         if result.record is not None:
@@ -114,16 +115,12 @@ def _report(result: AuthorizationResult) -> int:
         for path in result.exports:
             print(f"  exported:       {path}")
         return EXIT_AUTHORIZED
-    if result.blocked:
-        print(f"NOT AUTHORIZED: {printable(result.message)}")
-        return EXIT_BLOCKED
-    step = result.failed_step.value if result.failed_step else "commit"
-    return _failed(step, result.message)
 
 
-def _failed(step: str, message: str) -> int:
-    print(
-        f"secgate: authorization failed at step '{step}': {printable(message)}",
-        file=sys.stderr,
+def run(ctx: Context, args: argparse.Namespace) -> int:
+    product = require_product(ctx, args.product)
+    request = AuthorizationRequest(
+        product=product, release=args.release, acks=parse_acks(args.ack_empty)
     )
-    return EXIT_ERROR
+    view = AuthorizeView(ctx, product, args.release)
+    return run_publish(ctx, AUTHORIZATION, request, view, yes=args.yes)

@@ -1,67 +1,28 @@
-"""What every command needs: the configuration, the store and the connectors."""
+"""What commands share: argument checks (products, ``--ack-empty``) and usage errors.
+
+The context itself (configuration, store, connections) is built by
+:mod:`secgate_tui.services.context`; it is re-exported here for the commands.
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-
-import platformdirs
-
-from secgate_tui.config import APP_NAME, Config, ConfigError, load_config
+from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category
-from secgate_tui.services.connections import Connections
-from secgate_tui.services.demo import demo_config
-from secgate_tui.services.store import Store
-from secgate_tui.services.sync import Syncer
+from secgate_tui.services.context import Context, build_context, data_dir_for, open_context
+
+__all__ = [
+    "Context",
+    "UsageError",
+    "build_context",
+    "data_dir_for",
+    "open_context",
+    "parse_acks",
+    "require_product",
+]
 
 
 class UsageError(Exception):
     """A command-line argument is wrong (exit 2)."""
-
-
-@dataclass
-class Context:
-    config: Config
-    store: Store
-    connections: Connections
-    syncer: Syncer
-    data_dir: Path
-    demo: bool
-
-    @property
-    def records_dir(self) -> Path:
-        configured = self.config.settings.records_dir
-        return configured if configured else self.data_dir / "records"
-
-
-def data_dir_for(args: argparse.Namespace) -> Path:
-    if getattr(args, "data_dir", None):
-        return Path(args.data_dir).expanduser()
-    if os.environ.get("SECGATE_DATA_DIR"):
-        return Path(os.environ["SECGATE_DATA_DIR"]).expanduser()
-    base = Path(platformdirs.user_data_dir(APP_NAME))
-    # The demo keeps its own data, apart from real releases' records.
-    return base / "demo" if getattr(args, "demo", False) else base
-
-
-@contextmanager
-def open_context(args: argparse.Namespace) -> Iterator[Context]:
-    data_dir = data_dir_for(args)
-    demo = bool(getattr(args, "demo", False))
-    config = demo_config(data_dir) if demo else load_config(getattr(args, "config", None))
-    store = Store(data_dir / "secgate.sqlite3")
-    connections = Connections(config)
-    try:
-        yield Context(
-            config, store, connections, Syncer(config, store, connections), data_dir, demo
-        )
-    finally:
-        connections.close()
-        store.close()
 
 
 def parse_acks(values: list[str] | None) -> dict[Category, str]:

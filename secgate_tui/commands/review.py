@@ -15,18 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from secgate_tui.commands.context import Context, UsageError, require_product
-from secgate_tui.domain.render import dialect
-from secgate_tui.domain.render.review_record import render_review_text
-from secgate_tui.domain.review import ConclusionsError, ReviewConclusions, parse_conclusions
-from secgate_tui.domain.text import printable
-from secgate_tui.services.review import (
-    PreparedReview,
-    ReviewError,
-    ReviewStatus,
-    prepare_review,
-    record_review,
-    review_statuses,
+from secgate_tui.commands.publishing import CommandView, run_publish
+from secgate_tui.domain.review import (
+    ConclusionsError,
+    ReviewConclusions,
+    ReviewRecord,
+    parse_conclusions,
 )
+from secgate_tui.domain.text import printable
+from secgate_tui.services.publish import Prepared, Published
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.review_status import ReviewStatus, review_statuses
 
 EXIT_OK, EXIT_ATTENTION, EXIT_ERROR = 0, 1, 2
 
@@ -121,72 +120,73 @@ def read_conclusions(path: str) -> ReviewConclusions:
         raise UsageError(str(exc)) from None
 
 
-def confirm(prepared: PreparedReview) -> bool:
-    issue = prepared.review_issue
-    question = f"Write this review record to {issue.tracker} issue {issue.key}? [y/N] "
-    try:
-        answer = input(question)
-    except EOFError:
-        print()
-        return False
-    return answer.strip().casefold() in {"y", "yes"}
+class RecordReviewView(CommandView[ReviewRecord]):
+    """`review record` in words: the minutes to confirm, RECORDED, or why not."""
 
+    def preview(self, prepared: Prepared[ReviewRecord]) -> int | None:
+        for warning in prepared.warnings:
+            print(f"secgate: warning: {printable(warning)}", file=sys.stderr)
+        record = prepared.record
+        assert record is not None, "a prepared review holds its record"
+        print(prepared.preview)
+        if prepared.earlier:
+            print(
+                f"This review (same conclusions) is already in the tracker as record "
+                f"{record.record_id} of {record.created_at.date().isoformat()}: it will be read "
+                "back, logged and exported; nothing is posted. To record a new review, change "
+                "the conclusions."
+            )
+        return None
 
-def run_record(ctx: Context, args: argparse.Namespace) -> int:
-    product = require_product(ctx, args.product)
-    conclusions = read_conclusions(args.conclusions)
-    try:
-        prepared = prepare_review(
-            ctx.config, ctx.connections, product, conclusions, datetime.now(UTC)
-        )
-    except ReviewError as exc:
-        print(f"secgate: error: review not recorded: {printable(exc.message)}", file=sys.stderr)
-        return EXIT_ERROR
-    for warning in prepared.warnings:
-        print(f"secgate: warning: {printable(warning)}", file=sys.stderr)
-    record = prepared.record
-    print(render_review_text(record, dialect("plain")))
-    if prepared.earlier is not None:
-        print(
-            f"This review (same conclusions) is already in the tracker as record "
-            f"{record.record_id} of {record.created_at.date().isoformat()}: it will be read "
-            "back, logged and exported; nothing is posted. To record a new review, change "
-            "the conclusions."
-        )
-    if not args.yes and not confirm(prepared):
+    def confirm(self, prepared: Prepared[ReviewRecord]) -> bool:
+        question = f"Write this review record to {prepared.tracker} issue {prepared.target}? [y/N] "
+        try:
+            answer = input(question)
+        except EOFError:
+            print()
+            return False
+        return answer.strip().casefold() in {"y", "yes"}
+
+    def declined(self) -> int:
         print("Not confirmed: nothing was written.", file=sys.stderr)
         return EXIT_ATTENTION
-    try:
-        done = record_review(
-            prepared,
-            ctx.connections,
-            ctx.store,
-            ctx.records_dir,
-            create_actions=args.create_actions,
-            now=datetime.now(UTC),
-            progress=lambda text: print(f"  - {printable(text)}"),
-        )
-    except ReviewError as exc:
+
+    def failed(self, step: str, message: str) -> int:
         print(
-            f"secgate: error: review not recorded (step {exc.step}): {printable(exc.message)}",
+            f"secgate: error: review not recorded (step {step}): {printable(message)}",
             file=sys.stderr,
         )
         return EXIT_ERROR
-    for note in done.notes:
-        print(f"  note: {printable(note)}")
-    ref = done.comment.ref
-    issue = prepared.review_issue
-    how = "adopted the earlier comment" if done.adopted else "posted comment"
-    print(
-        f"RECORDED: review {done.record.record_id} of {printable(product)}; {how} {ref.id} on "
-        f"{issue.tracker} {printable(ref.key)}, read back sha256:{done.record.record_digest}, "
-        + ("already in the audit log" if done.already_logged else "logged in the audit log")
-        + "."
+
+    def blocked(self, message: str) -> int:
+        return self.failed("publish", message)
+
+    def report(self, result: Published[ReviewRecord]) -> int:
+        record, ref = result.record, result.comment
+        assert record is not None and ref is not None, "a recorded review names its comment"
+        for note in result.notes:
+            print(f"  note: {printable(note)}")
+        how = "adopted the earlier comment" if result.adopted else "posted comment"
+        print(
+            f"RECORDED: review {record.record_id} of {printable(result.product)}; {how} "
+            f"{ref.id} on {result.tracker} {printable(ref.key)}, read back "
+            f"sha256:{record.record_digest}, "
+            + ("already in the audit log" if result.already_logged else "logged in the audit log")
+            + "."
+        )
+        for action in record.conclusions.actions:
+            if action.issue is not None:
+                print(f"  action {printable(action.issue.key)}: {printable(action.title, 90)}")
+        for path in result.exports:
+            print(f"  exported {path}")
+        print(f"Next review due: {record.next_due.isoformat()}")
+        return EXIT_OK
+
+
+def run_record(ctx: Context, args: argparse.Namespace) -> int:
+    request = ReviewRequest(
+        product=require_product(ctx, args.product),
+        conclusions=read_conclusions(args.conclusions),
+        create_actions=args.create_actions,
     )
-    for action in done.record.conclusions.actions:
-        if action.issue is not None:
-            print(f"  action {printable(action.issue.key)}: {printable(action.title, 90)}")
-    for path in done.exports:
-        print(f"  exported {path}")
-    print(f"Next review due: {done.record.next_due.isoformat()}")
-    return EXIT_OK
+    return run_publish(ctx, REVIEW, request, RecordReviewView(), yes=args.yes)

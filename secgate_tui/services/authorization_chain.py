@@ -17,6 +17,7 @@ from datetime import datetime
 from connectors.base import Connector
 from secgate_tui.domain.record import RECORD_KIND, Supersedes, parse_record
 from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.writeback import check_comment
 
@@ -28,8 +29,8 @@ def logged_records(entries: Sequence[AuditEntry]) -> list[Known]:
     known: list[Known] = []
     for entry in entries:
         try:
-            record = parse_record(entry.payload["record"])
-        except (KeyError, ValueError):
+            record = AuthorizationPayload.model_validate(entry.payload).record
+        except ValueError:
             continue
         known.append((record.authorized_at, record.record_id, record.record_digest))
     return known

@@ -58,18 +58,39 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_record_files(
+    md_path: Path,
+    json_path: Path,
+    *,
+    tracker: str,
+    comment: CommentRef,
+    digest: str,
+    canonical: str,
+    body: str,
+) -> tuple[Path, Path]:
+    """Write a record's JSON (its canonical JSON) and Markdown (headed by where the tracker
+    copy lives and how to check the digest). Raises OSError."""
+    md = dialect("markdown")
+    location = md.text(
+        f"Tracker copy: {tracker} issue {comment.key}, comment {comment.id} {comment.url}".rstrip()
+    )
+    check = md.text(f"sha256sum {json_path.name} gives the record digest {digest}")
+    write_atomic(json_path, canonical.encode("utf-8"))
+    write_atomic(md_path, f"{location}\n\n{check}\n\n{body}".encode())
+    return md_path, json_path
+
+
 def export_record(
     records_dir: Path, record: AuthorizationRecord, comment: CommentRef, tracker: str
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
     md_path, json_path = export_paths(records_dir, record.product, record.release)
-    md = dialect("markdown")
-    location = md.text(
-        f"Tracker copy: {tracker} issue {comment.key}, comment {comment.id} {comment.url}".rstrip()
+    return write_record_files(
+        md_path,
+        json_path,
+        tracker=tracker,
+        comment=comment,
+        digest=record.record_digest,
+        canonical=record.canonical(),
+        body=render_record(record, dialect("markdown")).body,
     )
-    digest = md.text(f"sha256sum {json_path.name} gives the record digest {record.record_digest}")
-    body = render_record(record, md).body
-    text = f"{location}\n\n{digest}\n\n{body}"
-    write_atomic(json_path, record.canonical().encode("utf-8"))
-    write_atomic(md_path, text.encode("utf-8"))
-    return md_path, json_path

@@ -10,33 +10,44 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from connectors.base import Comment
+from connectors.base import Comment, CommentRef
 from secgate_tui.config import TrackerIssue
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, export_stem, record_json
-from secgate_tui.services.export import with_names_hash, write_atomic
+from secgate_tui.services.export import with_names_hash, write_record_files
 
 PREFIX = "Security-Management-Review"
 
 
-def export_review(
-    records_dir: Path, record: ReviewRecord, issue: TrackerIssue, comment: Comment
-) -> tuple[Path, Path]:
-    """``Security-Management-Review_<product>_<date>.md/.json``; the JSON is canonical."""
+def export_paths(records_dir: Path, record: ReviewRecord) -> tuple[Path, Path]:
+    """``Security-Management-Review_<product>_<date>.md/.json`` in ``records_dir``."""
     stem = export_stem(record)
     # export_stem makes the product safe; the date after it is fixed-width, so only a
     # product name the sanitizing changed can collide with another product's.
     if stem != f"{PREFIX}_{record.product}_{record.review_day.isoformat()}":
         stem = with_names_hash(stem, (record.product,))
-    md_path, json_path = records_dir / f"{stem}.md", records_dir / f"{stem}.json"
-    md = dialect("markdown")
-    ref = comment.ref
-    location = md.text(
-        f"Tracker copy: {issue.tracker} issue {ref.key}, comment {ref.id} {ref.url}".rstrip()
+    return records_dir / f"{stem}.md", records_dir / f"{stem}.json"
+
+
+def export_review_files(
+    records_dir: Path, record: ReviewRecord, tracker: str, comment: CommentRef
+) -> tuple[Path, Path]:
+    """Write both files; returns (markdown, json) paths. Raises OSError."""
+    md_path, json_path = export_paths(records_dir, record)
+    return write_record_files(
+        md_path,
+        json_path,
+        tracker=tracker,
+        comment=comment,
+        digest=record.record_digest,
+        canonical=record_json(record),
+        body=render_review(record, dialect("markdown")).body,
     )
-    digest = md.text(f"sha256sum {json_path.name} gives the record digest {record.record_digest}")
-    body = render_review(record, md).body
-    write_atomic(json_path, record_json(record).encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{digest}\n\n{body}".encode())
-    return md_path, json_path
+
+
+def export_review(
+    records_dir: Path, record: ReviewRecord, issue: TrackerIssue, comment: Comment
+) -> tuple[Path, Path]:
+    """The files of ``record`` as posted in ``comment`` on ``issue``."""
+    return export_review_files(records_dir, record, issue.tracker, comment.ref)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.base import CommentRef, ConnectorError, NotFoundError
-from secgate_tui.commands.context import Context
 from secgate_tui.config import ConfigError
 from secgate_tui.domain.render import BlockError, extract
 from secgate_tui.domain.text import printable
+from secgate_tui.services.context import Context
+from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.writeback import check_comment
 
@@ -57,10 +58,8 @@ def verify(ctx: Context, product: str, release: str) -> VerifyResult:
 
 
 def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
-    payload = entry.payload
-    record_id: str = payload["record_id"]
-    digest: str = payload["record_digest"]
-    ref = CommentRef.model_validate(payload["comment"])
+    payload = AuthorizationPayload.model_validate(entry.payload)
+    record_id, digest, ref = payload.record_id, payload.record_digest, payload.comment
     where = f"record {record_id} on {ref.key} (comment {ref.id})"
 
     def broken(*changes: str) -> VerifyResult:
@@ -70,7 +69,7 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         )
 
     try:
-        connector = ctx.connections.get(payload["tracker"])
+        connector = ctx.connections.get(payload.tracker)
         comment = connector.read_comment(ref)
     except NotFoundError:
         return broken("the comment was deleted from the tracker")
@@ -81,13 +80,13 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
             False, False, f"the tracker could not be reached: {exc.message}", record_id, ref
         )
     changes: list[str] = []
-    if comment.body != payload["comment_body"]:
-        changes.append(_body_change(payload["comment_body"], comment.body))
+    if comment.body != payload.comment_body:
+        changes.append(_body_change(payload.comment_body, comment.body))
     try:
         check_comment(connector, comment, "secgate-record", record_id, digest)
     except BlockError as exc:
         changes.append(f"the machine block no longer holds the logged record: {exc}")
-        changes.extend(_field_changes(comment.body, record_id, payload["record"]))
+        changes.extend(_field_changes(comment.body, record_id, payload.record.as_json()))
     except ConnectorError as exc:
         return VerifyResult(
             False,

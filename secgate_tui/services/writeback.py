@@ -13,7 +13,8 @@ A record here is anything with a marker kind (``secgate-record``,
 3. read the comment (and attachment) back and re-digest the machine block.
 
 Every failure is a :class:`WriteBackError` naming the step, with one paragraph
-saying what happened and that a retry is safe.
+saying what happened and that a retry is safe. The caller's ``not_done`` sentence
+names what did not happen in its own words ("The review is NOT recorded.").
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import BlockError, extract, marker_line, marker_prefix
 
 StepName = Literal["post", "read back"]
+
+#: What did not happen when the caller does not say it in its own words.
+NOT_DONE = "The record is NOT in effect."
 
 #: Given the canonical JSON found in an earlier attempt's comment, None when it may be
 #: adopted, else the reason it may not.
@@ -139,7 +143,13 @@ def _read_attachment(
 
 
 def read_back(
-    connector: Connector, ref: CommentRef, kind: str, record_id: str, digest: str
+    connector: Connector,
+    ref: CommentRef,
+    kind: str,
+    record_id: str,
+    digest: str,
+    *,
+    not_done: str = NOT_DONE,
 ) -> ReadBack:
     """Read the comment from the tracker and check it holds exactly the record ``digest``."""
     try:
@@ -149,14 +159,14 @@ def read_back(
         raise WriteBackError(
             "read back",
             f"the record read back from {ref.key} (comment {ref.id}) does not match what "
-            f"was posted: {exc}. The release is NOT authorized. Look at the comment in the "
+            f"was posted: {exc}. {not_done} Look at the comment in the "
             "tracker (something rewrote it), then run again.",
         ) from None
     except ConnectorError as exc:
         raise WriteBackError(
             "read back",
             f"the tracker failed while the record was read back from {ref.key}: "
-            f"{exc.message} The release is NOT authorized. The comment was posted; running "
+            f"{exc.message} {not_done} The comment was posted; running "
             "again finds it by its marker, reads it back and completes without posting twice.",
         ) from None
 
@@ -168,6 +178,7 @@ def write_back(
     accept: Acceptor,
     *,
     author_is_me: AuthorCheck | None = None,
+    not_done: str = NOT_DONE,
 ) -> Written:
     """Post ``outgoing`` on issue ``key`` at most once, then read it back.
 
@@ -176,11 +187,12 @@ def write_back(
         author_is_me: when given, an earlier comment is adopted only when its
             ``author_id`` passes this check; a comment whose tracker did not name the
             author's account id is never adopted (anyone can type a marker into a comment).
+        not_done: the caller's sentence for what did not happen when a step fails.
 
     Raises:
         WriteBackError: naming the step that failed.
     """
-    adopted = _adopt_earlier(connector, key, outgoing, accept, author_is_me)
+    adopted = _adopt_earlier(connector, key, outgoing, accept, author_is_me, not_done)
     if adopted is not None:
         return adopted
     if outgoing.attachment is not None and outgoing.attachment_name is not None:
@@ -194,10 +206,11 @@ def write_back(
             "posted; fix the cause and run again.",
         ) from None
     except ConnectorError as exc:
-        ref = _refind(connector, key, outgoing, exc)
-    return Written(
-        read_back(connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest), False
+        ref = _refind(connector, key, outgoing, exc, not_done)
+    checked = read_back(
+        connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest, not_done=not_done
     )
+    return Written(checked, False)
 
 
 def _adopt_earlier(
@@ -206,6 +219,7 @@ def _adopt_earlier(
     outgoing: Outgoing,
     accept: Acceptor,
     author_is_me: AuthorCheck | None,
+    not_done: str,
 ) -> Written | None:
     try:
         earlier = connector.find_comments(key, marker_prefix(outgoing.kind, outgoing.record_id))
@@ -239,7 +253,14 @@ def _adopt_earlier(
         if reason is not None:
             problems.append(f"comment {comment.ref.id}: {reason}")
             continue
-        checked = read_back(connector, comment.ref, outgoing.kind, outgoing.record_id, found.digest)
+        checked = read_back(
+            connector,
+            comment.ref,
+            outgoing.kind,
+            outgoing.record_id,
+            found.digest,
+            not_done=not_done,
+        )
         return Written(checked, True)
     if problems:
         raise WriteBackError(
@@ -249,7 +270,7 @@ def _adopt_earlier(
             f"{'; '.join(problems)}. It was edited, or not written by secgate as you. Nothing "
             "was posted. Leave that comment in place (the tracker's comments are part of the "
             "audit trail): find out who wrote or changed it and report it to whoever owns "
-            "the release process before authorizing this snapshot.",
+            "the process before publishing this record again.",
         )
     return None
 
@@ -272,7 +293,7 @@ def _attach(connector: Connector, key: str, name: str, content: bytes) -> None:
 
 
 def _refind(
-    connector: Connector, key: str, outgoing: Outgoing, error: ConnectorError
+    connector: Connector, key: str, outgoing: Outgoing, error: ConnectorError, not_done: str
 ) -> CommentRef:
     """After a failed post: did the tracker store the comment anyway (lost response)?"""
     try:
@@ -281,7 +302,7 @@ def _refind(
         raise WriteBackError(
             "post",
             f"posting the record comment on {key} failed ({error.message}), and the tracker "
-            "could not be asked whether it stored it. The release is NOT authorized. Run "
+            f"could not be asked whether it stored it. {not_done} Run "
             "again: the retry searches for the record's marker first and never posts twice.",
         ) from None
     if not stored:

@@ -19,17 +19,14 @@ from typing import Any
 import pytest
 
 from connectors.sandbox.connector import SandboxConnector
-from secgate_tui.domain.review import parse_conclusions
-from secgate_tui.services.connections import Connections
+from secgate_tui.domain.render import dialect
+from secgate_tui.domain.render.review_record import render_review
+from secgate_tui.domain.review import ReviewRecord, parse_conclusions
+from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_config
-from secgate_tui.services.review import (
-    ReviewError,
-    prepare_review,
-    record_review,
-    render_for,
-    review_status,
-)
-from secgate_tui.services.store import Store
+from secgate_tui.services.publish import Prepared, Published, Publisher, Step
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.review import review_status
 
 LIMIT = 4000
 CONCLUSIONS = """\
@@ -40,28 +37,40 @@ resolution = { answer = "yes", comment = "ok" }
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[tuple[Connections, Store, Path]]:
-    config = demo_config(tmp_path)
-    connections = Connections(config)
-    store = Store(tmp_path / "secgate.sqlite3")
+def ctx(tmp_path: Path) -> Iterator[Context]:
+    context = build_context(demo_config(tmp_path), tmp_path)
     try:
-        yield connections, store, tmp_path
+        yield context
     finally:
-        connections.close()
-        store.close()
+        context.close()
+
+
+def prepare(ctx: Context, product: str, conclusions: str, now: datetime) -> Prepared[ReviewRecord]:
+    """The review prepared through the publisher, as `review record` prepares it."""
+    request = ReviewRequest(product=product, conclusions=parse_conclusions(conclusions))
+    prepared = Publisher(ctx, lambda: now).prepare(REVIEW, request)
+    assert prepared.ready, prepared.message
+    return prepared
+
+
+def publish(
+    ctx: Context, prepared: Prepared[ReviewRecord], now: datetime
+) -> Published[ReviewRecord]:
+    return Publisher(ctx, lambda: now).publish(prepared)
 
 
 def test_large_record_goes_to_an_attachment_and_is_read_back(
-    services: tuple[Connections, Store, Path], monkeypatch: pytest.MonkeyPatch
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    connections, store, data_dir = services
+    connections, data_dir = ctx.connections, ctx.data_dir
     monkeypatch.setattr(SandboxConnector, "comment_limit", LIMIT)
-    config = demo_config(data_dir)
+    config = ctx.config
     now = datetime.now(UTC)
-    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
-    done = record_review(prepared, connections, store, data_dir / "records", now=now)
+    prepared = prepare(ctx, "ipc", CONCLUSIONS, now)
+    done = publish(ctx, prepared, now)
 
-    body = done.comment.body
+    assert done.comment is not None and done.failure is None
+    body = connections.get("sandbox").read_comment(done.comment).body
     name = f"secgate-review-{done.record.record_id}.json"
     assert len(body) <= LIMIT
     assert f"secgate-review-attachment: {name}" in body
@@ -89,21 +98,19 @@ def test_large_record_goes_to_an_attachment_and_is_read_back(
 
 
 def test_a_review_prepared_before_another_was_recorded_is_refused(
-    services: tuple[Connections, Store, Path],
+    ctx: Context,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
+    store, data_dir = ctx.store, ctx.data_dir
     now = datetime.now(UTC)
-    first = prepare_review(config, connections, "dms", parse_conclusions(CONCLUSIONS), now)
+    first = prepare(ctx, "dms", CONCLUSIONS, now)
     other = CONCLUSIONS.replace(
         'efficient = { answer = "yes", comment = "ok" }',
         'efficient = { answer = "no", comment = "slow" }',
     )
-    second = prepare_review(config, connections, "dms", parse_conclusions(other), now)
-    record_review(first, connections, store, data_dir / "records", now=now)
-    with pytest.raises(ReviewError) as refused:
-        record_review(second, connections, store, data_dir / "records", now=now)
-    assert refused.value.step == "post" and first.record.record_id in refused.value.message
+    second = prepare(ctx, "dms", other, now)
+    publish(ctx, first, now)
+    refused = publish(ctx, second, now)
+    assert refused.failed_step is Step.POST and first.record.record_id in refused.message
     sandbox = json.loads((data_dir / "sandbox.json").read_text(encoding="utf-8"))
     bodies = [c["body"] for c in sandbox["issues"]["DMS-5"]["comments"]]
     assert sum("secgate-review-json" in b for b in bodies) == 1
@@ -124,13 +131,13 @@ def _review_comments(sandbox: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_status_names_who_wrote_the_record_that_counts(
-    services: tuple[Connections, Store, Path],
+    ctx: Context,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
+    connections = ctx.connections
+    config = ctx.config
     now = datetime.now(UTC)
-    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
-    done = record_review(prepared, connections, store, data_dir / "records", now=now)
+    prepared = prepare(ctx, "ipc", CONCLUSIONS, now)
+    done = publish(ctx, prepared, now)
     status = review_status(config, connections, "ipc", now)
     assert status.source == "tracker" and status.record_id == done.record.record_id
     assert status.recorded_by == "release.manager (release.manager)"
@@ -138,15 +145,15 @@ def test_status_names_who_wrote_the_record_that_counts(
 
 
 def test_a_review_record_dated_in_the_future_does_not_count(
-    services: tuple[Connections, Store, Path],
+    ctx: Context,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
+    connections = ctx.connections
+    config = ctx.config
     now = datetime.now(UTC)
     # A self-consistent record whose period ends a year from now (a forged clock).
     future = now + timedelta(days=365)
-    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), future)
-    record_review(prepared, connections, store, data_dir / "records", now=future)
+    prepared = prepare(ctx, "ipc", CONCLUSIONS, future)
+    publish(ctx, prepared, future)
     status = review_status(config, connections, "ipc", now)
     assert status.source == "config" and status.record_id is None
     assert status.schedule.state.value == "due-soon"
@@ -154,13 +161,13 @@ def test_a_review_record_dated_in_the_future_does_not_count(
 
 
 def test_a_review_record_written_by_another_account_does_not_count(
-    services: tuple[Connections, Store, Path],
+    ctx: Context,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
+    connections, data_dir = ctx.connections, ctx.data_dir
+    config = ctx.config
     now = datetime.now(UTC)
-    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
-    record_review(prepared, connections, store, data_dir / "records", now=now)
+    prepared = prepare(ctx, "ipc", CONCLUSIONS, now)
+    publish(ctx, prepared, now)
 
     def planted(sandbox: dict[str, Any]) -> None:
         for comment in _review_comments(sandbox):
@@ -173,12 +180,11 @@ def test_a_review_record_written_by_another_account_does_not_count(
 
 
 def test_a_record_with_this_reviews_marker_by_another_account_is_not_adopted(
-    services: tuple[Connections, Store, Path],
+    ctx: Context,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
+    connections, store, data_dir = ctx.connections, ctx.store, ctx.data_dir
     now = datetime.now(UTC)
-    prepared = prepare_review(config, connections, "ipc", parse_conclusions(CONCLUSIONS), now)
+    prepared = prepare(ctx, "ipc", CONCLUSIONS, now)
     connector = connections.get("sandbox")
 
     def identity(account: str) -> Callable[[dict[str, Any]], None]:
@@ -188,9 +194,10 @@ def test_a_record_with_this_reviews_marker_by_another_account_is_not_adopted(
         return change
 
     _edit_sandbox(data_dir, identity("mallory"))  # same names, another account
-    connector.post_comment("IPC-6", render_for(connector, prepared.record).body)
+    assert prepared.record is not None
+    body = render_review(prepared.record, dialect(connector.markup), connector.comment_limit).body
+    connector.post_comment("IPC-6", body)
     _edit_sandbox(data_dir, identity("release.manager"))
-    with pytest.raises(ReviewError) as refused:
-        record_review(prepared, connections, store, data_dir / "records", now=now)
-    assert refused.value.step == "post" and "not by you" in refused.value.message
+    refused = publish(ctx, prepared, now)
+    assert refused.failed_step is Step.POST and "not by you" in refused.message
     assert store.audit_entries("review") == []

@@ -22,12 +22,9 @@ from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.app import SecgateApp
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.widgets.gate_banner import GateBanner
-from secgate_tui.commands.context import Context
 from secgate_tui.config import config_from_data
-from secgate_tui.services.connections import Connections
+from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data
-from secgate_tui.services.store import Store
-from secgate_tui.services.sync import Syncer
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 SEEDED = NOW - timedelta(hours=2)
@@ -76,16 +73,11 @@ def context(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
     data["trackers"]["sandbox"]["path"] = sandbox.path.name
     config = config_from_data(data, None)
-    store = Store(tmp_path / "secgate.sqlite3")
-    connections = Connections(config)
-    ctx = Context(
-        config, store, connections, Syncer(config, store, connections, clock), tmp_path, True
-    )
+    ctx = build_context(config, tmp_path, demo=True, clock=clock)
     try:
         yield ctx
     finally:
-        connections.close()
-        store.close()
+        ctx.close()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.widgets.step_list import StepList
 from secgate_tui.commands.context import Context
 from secgate_tui.services.authorization import Step
+from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION
 from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle
 
 
@@ -52,7 +53,7 @@ def test_authorize_success_posts_reads_back_and_logs(
             assert "Tracker record: sandbox:IPC-" in result
             assert "Security-Release-Authorization_ipc_2.1.md" in result
             steps = screen.query_one(StepList).states
-            assert all(steps[step][0] == "done" for step in Step)
+            assert all(steps[step][0] == "done" for step in AUTHORIZATION.steps)
             await pilot.press("escape")
             assert isinstance(app.screen, BoardScreen)
 

@@ -24,16 +24,12 @@ from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.app.widgets.step_list import StepList
 from secgate_tui.domain import Category
-from secgate_tui.services.authorization import (
-    AuthorizationResult,
-    Preparation,
-    Step,
-    StepEvent,
-)
+from secgate_tui.services.authorization import AuthorizationResult, Preparation
+from secgate_tui.services.publish import PUBLISH_STEPS, StepEvent
+from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION
 
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
-PREPARE_STEPS = (Step.SYNC, Step.EVALUATE, Step.BUILD)
-COMMIT_STEPS = (Step.POST, Step.READ_BACK, Step.LOG, Step.EXPORT)
+COMMIT_STEPS = PUBLISH_STEPS
 
 
 class AuthorizeScreen(Screen[bool]):
@@ -87,7 +83,7 @@ class AuthorizeScreen(Screen[bool]):
                 )
                 for category in self.empty:
                     yield Checkbox(f"Not applicable: {category.title}", id=f"ack-{category.value}")
-            yield StepList(id="auth-steps")
+            yield StepList(AUTHORIZATION.steps, id="auth-steps")
             yield Static(Text(""), id="auth-confirm-label", markup=False)
             with Horizontal(id="auth-confirm"):
                 yield Input(
@@ -155,7 +151,7 @@ class AuthorizeScreen(Screen[bool]):
         if preparation.ready:
             text.append(" GATE PASS ", style="bold reverse green")
             text.append("  The record below will be posted to ")
-            target = preparation.target.key if preparation.target else "a new record issue"
+            target = preparation.target or "a new record issue"
             text.append_text(safe(f"{preparation.tracker} {target}", 80))
             text.append(", read back and logged.")
         else:
@@ -164,7 +160,7 @@ class AuthorizeScreen(Screen[bool]):
             if preparation.failed_step is not None:
                 text.append(f"  step '{preparation.failed_step.value}' failed", style="bold")
             text.append("  Nothing was written to any tracker.")
-            reasons = verdict.reasons if preparation.blocked else (preparation.message,)
+            reasons = verdict.reasons if preparation.blocked and verdict else (preparation.message,)
             for reason in reasons:
                 text.append("\n • ")
                 text.append_text(safe(reason, 300))

@@ -126,11 +126,10 @@ class RecordReviewScreen(Screen[bool]):
             status.update(safe_block(f"Not prepared: {message.error}", "bold red"))
             return
         self.prepared = prepared = message.prepared
-        issue = prepared.review_issue
         text = Text("Ready: the record below will be written to ", style="bold")
-        text.append_text(safe(f"{issue.tracker} {issue.key}", 80, "bold"))
+        text.append_text(safe(f"{prepared.tracker} {prepared.target}", 80, "bold"))
         text.append(", read back, logged and exported.")
-        if prepared.earlier is not None:
+        if prepared.earlier:
             text.append(
                 "\nThe same conclusions are already recorded: the earlier record is read "
                 "back and logged; nothing is posted."
@@ -209,13 +208,14 @@ class RecordReviewScreen(Screen[bool]):
             text.append("\nIt is safe to prepare and record again.", style="dim")
         else:
             self.recorded = True
-            ref = done.comment.ref
+            ref, record = done.comment, done.record
+            assert ref is not None and record is not None, "a recorded review names its comment"
             text.append(" RECORDED ", style="bold reverse green")
-            text.append_text(safe(f" review {done.record.record_id}: {ref.url or ref.key}", 200))
+            text.append_text(safe(f" review {record.record_id}: {ref.url or ref.key}", 200))
             for path in done.exports:
                 text.append("\nExported: ")
                 text.append_text(safe(str(path), 200))
-            text.append(f"\nNext review due: {done.record.next_due.isoformat()}")
+            text.append(f"\nNext review due: {record.next_due.isoformat()}")
         view.update(text)
         view.scroll_visible()
 

@@ -1,4 +1,5 @@
-"""The authorization protocol's steps, each shown as it starts, ends or fails."""
+"""A publishing protocol's steps (a record kind's ``steps``), each shown as it starts,
+ends or fails."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from secgate_tui.app.render import safe
-from secgate_tui.services.authorization import Step, StepEvent
+from secgate_tui.services.publish import Step, StepEvent
 
 _MARK = {
     "pending": ("·", "dim"),
@@ -17,15 +18,16 @@ _MARK = {
 
 
 class StepList(Static):
-    """Sync, evaluate, build, post, read back, log, export: what happened so far."""
+    """E.g. sync, evaluate, build, post, read back, log, export: what happened so far."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, steps: tuple[Step, ...], *, id: str | None = None) -> None:
         super().__init__(Text(""), id=id, markup=False)
-        self.states: dict[Step, tuple[str, str]] = {step: ("pending", "") for step in Step}
+        self.states: dict[Step, tuple[str, str]] = {step: ("pending", "") for step in steps}
         self._render_steps()
 
-    def reset(self, steps: tuple[Step, ...] = tuple(Step)) -> None:
-        for step in steps:
+    def reset(self, steps: tuple[Step, ...] | None = None) -> None:
+        """Mark ``steps`` (default: every step shown) pending again."""
+        for step in self.states if steps is None else steps:
             self.states[step] = ("pending", "")
         self._render_steps()
 

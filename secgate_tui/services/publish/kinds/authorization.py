@@ -1,0 +1,306 @@
+"""The authorization record kind: the release gate's decision, written back (DESIGN.md, 1-6).
+
+Preparing syncs every source of the release afresh, evaluates the gate and
+builds the record as ``whoami()`` of the record issue's tracker. The record id
+(from product, release, snapshot, authorizer, activity evidence and
+acknowledgements) lets a retry find a comment an earlier attempt posted; the
+predecessor a record supersedes is taken from the record issue as well as the
+local log, so the chain holds across machines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError
+from secgate_tui import __version__
+from secgate_tui.config import ConfigError
+from secgate_tui.domain import Category, Issue, Verdict, canonical_json, sha256_hex
+from secgate_tui.domain.record import (
+    RECORD_KIND,
+    AuthorizationRecord,
+    AuthorizerIdentity,
+    build_record,
+    parse_record,
+)
+from secgate_tui.domain.render import RecordTooLargeError, dialect, render_record
+from secgate_tui.services.authorization_chain import predecessor
+from secgate_tui.services.context import Context
+from secgate_tui.services.export import export_record
+from secgate_tui.services.gate import evaluate_release
+from secgate_tui.services.publish.kind import Draft, Logged, RecordKind, Wording
+from secgate_tui.services.publish.kinds.authorization_build import (
+    fresh_sync,
+    known_records,
+    record_issue,
+    separation_of_duties,
+)
+from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
+from secgate_tui.services.publish.protocol import (
+    PUBLISH_STEPS,
+    Failure,
+    OnStep,
+    Prepared,
+    Step,
+    StepEvent,
+    failed_verdict,
+)
+from secgate_tui.services.record_issue import (
+    find_record_issue,
+    record_issue_for,
+)
+from secgate_tui.services.store import AuditEntry
+from secgate_tui.services.verify import verify_entry
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthorizationRequest:
+    product: str
+    release: str
+    acks: Mapping[Category, str] = field(default_factory=dict)
+
+
+class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
+    name: ClassVar[str] = "authorization"
+    marker: ClassVar[str] = RECORD_KIND
+    wording: ClassVar[Wording] = Wording(
+        record="the record",
+        not_done="The release is NOT authorized.",
+        retry="authorize",
+        logged="AUTHORIZED (logged and verified)",
+    )
+    steps: ClassVar[tuple[Step, ...]] = (Step.SYNC, Step.EVALUATE, Step.BUILD, *PUBLISH_STEPS)
+
+    # -- prepare: sync, evaluate, build -------------------------------------------------
+
+    def prepare(
+        self,
+        ctx: Context,
+        request: AuthorizationRequest,
+        clock: Callable[[], datetime],
+        on_step: OnStep,
+    ) -> Prepared[AuthorizationRecord]:
+        product, release, acks = request.product, request.release, request.acks
+
+        def ended(
+            step: Step, message: str, verdict: Verdict | None, blocked: bool = False
+        ) -> Prepared[AuthorizationRecord]:
+            on_step(StepEvent(step=step, state="failed", detail=message))
+            return Prepared(
+                kind=self,
+                product=product,
+                subject=release,
+                verdict=verdict or failed_verdict(message, clock()),
+                failure=Failure(step=step, message=message, blocked=blocked),
+            )
+
+        unsynced = fresh_sync(ctx, product, release, acks, clock, on_step)
+        if unsynced is not None:
+            return ended(Step.SYNC, *unsynced)
+        on_step(StepEvent(step=Step.EVALUATE, state="started"))
+        verdict, issues = evaluate_release(ctx.config, ctx.store, product, release, clock(), acks)
+        if not verdict.passed:
+            message = "the gate is BLOCKED: " + "; ".join(verdict.reasons)
+            return ended(Step.EVALUATE, message, verdict, blocked=True)
+        on_step(StepEvent(step=Step.EVALUATE, state="done", detail="PASS"))
+        on_step(StepEvent(step=Step.BUILD, state="started"))
+        built = self._build(ctx, request, verdict, issues, clock)
+        if isinstance(built, Failure):
+            return ended(Step.BUILD, built.message, verdict, blocked=built.blocked)
+        on_step(
+            StepEvent(
+                step=Step.BUILD, state="done", detail=built.record.record_id if built.record else ""
+            )
+        )
+        return built
+
+    def _build(
+        self,
+        ctx: Context,
+        request: AuthorizationRequest,
+        verdict: Verdict,
+        issues: list[Issue],
+        clock: Callable[[], datetime],
+    ) -> Prepared[AuthorizationRecord] | Failure:
+        product, release = request.product, request.release
+        settings = ctx.config.product(product)
+        tracker, project, target = record_issue_for(settings, product, release)
+        try:
+            connector = ctx.connections.get(tracker)
+            if target is None:
+                target = find_record_issue(connector, project, product, release)
+            me = connector.whoami()
+        except ConfigError as exc:
+            return Failure(step=Step.BUILD, message=str(exc))
+        except ConnectorError as exc:
+            return Failure(
+                step=Step.BUILD,
+                message=f"tracker '{tracker}' could not be asked for the record issue or who "
+                f"you are: {exc.message} Nothing was written.",
+            )
+        authorizer = AuthorizerIdentity(
+            tracker=tracker, id=me.id, name=me.name, display_name=me.display_name
+        )
+        try:
+            record = build_record(
+                product=product,
+                product_name=settings.name,
+                release=release,
+                verdict=verdict,
+                issues=issues,
+                classification=settings.classification(),
+                authorizer=authorizer,
+                at=clock(),
+                secgate_version=__version__,
+                config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
+            )
+            chain = known_records(ctx, connector, tracker, target, product, release)
+            record = record.model_copy(update={"supersedes": predecessor(chain, record.record_id)})
+            comment = render_record(record, dialect(connector.markup), connector.comment_limit)
+        except RecordTooLargeError as exc:
+            return Failure(
+                step=Step.BUILD, message=f"the record cannot be written to '{tracker}': {exc}."
+            )
+        except ConnectorError as exc:
+            return Failure(
+                step=Step.BUILD,
+                message=f"the earlier records on {target.key if target else 'the record issue'} "
+                f"could not be read from '{tracker}' to name the record this one supersedes: "
+                f"{exc.message} Nothing was written.",
+            )
+        refused = separation_of_duties(ctx, record)
+        if refused is not None:
+            return refused
+        return Prepared(
+            kind=self,
+            product=product,
+            subject=release,
+            record=record,
+            comment=comment,
+            tracker=tracker,
+            target=target.key if target else None,
+            verdict=verdict,
+        )
+
+    # -- publish --------------------------------------------------------------------
+
+    def identity(self, record: AuthorizationRecord) -> tuple[str, str, str]:
+        return record.record_id, record.canonical(), record.authorizer.id
+
+    def parse(self, canonical: str) -> AuthorizationRecord:
+        return parse_record(json.loads(canonical))
+
+    def differs(self, record: AuthorizationRecord, earlier: AuthorizationRecord) -> str | None:
+        if not earlier.same_authorization(record):
+            return "it records a different decision than this snapshot gives"
+        return None
+
+    def check(
+        self, ctx: Context, prepared: Prepared[AuthorizationRecord], now: datetime
+    ) -> Failure | None:
+        max_age = ctx.config.policy.max_snapshot_age_seconds
+        synced = prepared.verdict.synced_at if prepared.verdict else None
+        age = None if synced is None else (now - synced).total_seconds()
+        if age is None or age > max_age:
+            return Failure(
+                step=Step.EVALUATE,
+                message=f"the snapshot is {int(age or 0)} s old and the policy allows at most "
+                f"{max_age} s (policy.max_snapshot_age_seconds). Nothing was written; run "
+                "authorize again.",
+            )
+        return None
+
+    def logged(self, ctx: Context, prepared: Prepared[AuthorizationRecord]) -> AuditEntry | None:
+        entries = ctx.store.audit_entries(self.name, prepared.product, prepared.subject)
+        latest = entries[-1] if entries else None
+        if latest is None or prepared.record is None:
+            return None
+        if (
+            AuthorizationPayload.model_validate(latest.payload).record_id
+            != prepared.record.record_id
+        ):
+            return None
+        return latest
+
+    def recheck(
+        self, ctx: Context, entry: AuditEntry, on_step: OnStep
+    ) -> Logged[AuthorizationRecord] | Failure:
+        """This snapshot is already authorized: re-verify the tracker copy, log nothing."""
+        on_step(
+            StepEvent(step=Step.READ_BACK, state="started", detail="already authorized; verifying")
+        )
+        result = verify_entry(ctx, entry)
+        if not result.intact:
+            on_step(StepEvent(step=Step.READ_BACK, state="failed", detail=result.message))
+            return Failure(step=Step.READ_BACK, message=result.message)
+        on_step(StepEvent(step=Step.READ_BACK, state="done", detail="intact"))
+        payload = AuthorizationPayload.model_validate(entry.payload)
+        return Logged(record=payload.record, tracker=payload.tracker, comment=payload.comment)
+
+    def draft(
+        self,
+        ctx: Context,
+        prepared: Prepared[AuthorizationRecord],
+        notes: list[str],
+        on_step: OnStep,
+    ) -> Draft[AuthorizationRecord] | Failure:
+        record, comment = prepared.record, prepared.comment
+        assert record is not None and comment is not None, "publish only a ready preparation"
+        try:
+            connector = ctx.connections.get(prepared.tracker)
+            target = record_issue(
+                ctx, connector, prepared.product, prepared.subject, prepared.target
+            )
+            chain = known_records(
+                ctx, connector, prepared.tracker, target, prepared.product, prepared.subject
+            )
+        except (ConnectorError, ConfigError) as exc:
+            text = exc.message if isinstance(exc, ConnectorError) else str(exc)
+            return Failure(
+                step=Step.POST, message=f"the record issue could not be found or created: {text}"
+            )
+        if record.supersedes != predecessor(chain, record.record_id):
+            return Failure(
+                step=Step.BUILD,
+                message="another authorization of this release was recorded (here or on another "
+                "machine) after this record was built, so the record names the wrong "
+                "predecessor. No record was posted; run authorize again.",
+            )
+        return Draft(record=record, comment=comment, target=target.key)
+
+    def payload(
+        self,
+        record: AuthorizationRecord,
+        tracker: str,
+        comment: Comment,
+        attachment: AttachmentRef | None,
+    ) -> AuthorizationPayload:
+        return AuthorizationPayload(
+            record_id=record.record_id,
+            record_digest=record.record_digest,
+            record=record,
+            tracker=tracker,
+            comment=comment.ref,
+            comment_body=comment.body,
+            comment_sha256=sha256_hex(comment.body),
+            attachment=attachment,
+        )
+
+    def export(
+        self, records_dir: Path, record: AuthorizationRecord, tracker: str, ref: CommentRef
+    ) -> tuple[Path, ...]:
+        return export_record(records_dir, record, ref, tracker)
+
+    def done_message(self, record: AuthorizationRecord) -> str:
+        return (
+            f"{record.product} {record.release}: record {record.record_id} is in the tracker, "
+            "read back intact, logged and exported"
+        )
+
+
+AUTHORIZATION = AuthorizationKind()

@@ -1,0 +1,108 @@
+"""The review kind's preparation: the last review, the period's figures, the record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from connectors.base import ConnectorError
+from secgate_tui.config import Config, ConfigError, TrackerIssue
+from secgate_tui.domain import canonical_json, sha256_hex
+from secgate_tui.domain.review import (
+    ReviewConclusions,
+    Reviewer,
+    ReviewRecord,
+    build_review_record,
+    review_metrics,
+)
+from secgate_tui.services.context import Context
+from secgate_tui.services.review_actions import action_project
+from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
+from secgate_tui.services.review_status import FoundReview, find_reviews
+
+SameReview = Callable[[ReviewConclusions, ReviewConclusions], bool]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuiltReview:
+    record: ReviewRecord
+    #: Your own earlier record with the same conclusions: this review, to adopt.
+    earlier: FoundReview | None = None
+    #: The record the period starts from (None: the config's date or nothing).
+    previous_id: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def review_issue(config: Config, product_id: str) -> tuple[TrackerIssue, str]:
+    """The product's review issue and the project its action issues go to.
+
+    Raises:
+        ConfigError: no review issue configured.
+    """
+    product = config.product(product_id)
+    if product.review_issue is None:
+        raise ConfigError(
+            f"products.{product_id}.review_issue is not set: the review record is written to "
+            'that tracker issue. Add e.g. review_issue = { tracker = "jira", key = "IPC-2" }.'
+        )
+    issue = product.review_issue
+    return issue, action_project(product, issue.tracker)
+
+
+def build_review(
+    ctx: Context,
+    conclusions: ReviewConclusions,
+    product_id: str,
+    issue: TrackerIssue,
+    now: datetime,
+    same: SameReview,
+) -> BuiltReview | str:
+    """The review's record, or why the trackers could not give its figures."""
+    product = ctx.config.product(product_id)
+    connections = ctx.connections
+    try:
+        connector = connections.get(issue.tracker)
+        found = find_reviews(connector, issue.key, product_id, now)
+        latest = found.latest
+        me = connector.whoami()
+        # Only your own earlier record is this review retried; the same conclusions
+        # from someone else are their review, not yours to adopt.
+        if (
+            latest is not None
+            and latest.comment.author_id == me.id
+            and same(latest.record.conclusions, conclusions)
+        ):
+            return BuiltReview(record=latest.record, earlier=latest, warnings=found.problems)
+        issues, released = gather_issues(ctx.config, connections, product)
+        events, history_sources = gather_history(connections, product, issues)
+    except ConnectorError as exc:
+        where = f" ({exc.tracker})" if exc.tracker else ""
+        return (
+            f"the review data could not be read from the tracker{where}: {exc.message} "
+            "Nothing was written; a review must cover every source, so run again when the "
+            "tracker answers."
+        )
+    metrics = review_metrics(
+        issues,
+        product.classification(),
+        period_start=period_start(
+            latest.record.period.end if latest else None, product.last_review
+        ),
+        now=now,
+        released=released,
+        events=events,
+        history_sources=history_sources,
+    )
+    record = build_review_record(
+        product=product_id,
+        product_name=product.name,
+        metrics=metrics,
+        conclusions=conclusions,
+        reviewer=Reviewer(id=me.id, name=me.name, display_name=me.display_name),
+        interval_days=product.review_interval_days,
+        now=now,
+        config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
+    )
+    previous = latest.record.record_id if latest else None
+    return BuiltReview(record=record, previous_id=previous, warnings=found.problems)

@@ -1,0 +1,225 @@
+"""The publisher: the one write-back protocol every record kind goes through.
+
+prepare (the kind gathers, evaluates and builds; nothing written) -> post ->
+read back and compare -> adopt an earlier identical copy -> append to the audit
+log -> export. Publishing runs under one lock per (kind, product, subject)
+across processes; the record id lets a retry from any process or machine find
+what an earlier, interrupted attempt posted and adopt it instead of posting
+twice. Every failure comes back as a :class:`~.protocol.Failure` naming its
+step, in the kind's words; nothing after a failed step happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from connectors.base import ConnectorError
+from secgate_tui.config import ConfigError
+from secgate_tui.services.context import Context
+from secgate_tui.services.publish.kind import Draft, Logged, RecordKind
+from secgate_tui.services.publish.lock import LOCK_WAIT_SECONDS, record_lock
+from secgate_tui.services.publish.protocol import (
+    Failure,
+    OnStep,
+    Prepared,
+    Published,
+    Step,
+    StepEvent,
+    noop,
+)
+from secgate_tui.services.store import StoreError
+from secgate_tui.services.writeback import Outgoing, WriteBackError, Written, write_back
+
+R = TypeVar("R")
+Q = TypeVar("Q")
+
+
+class Publisher:
+    """Runs the protocol for one context (configuration, store, connections)."""
+
+    def __init__(self, ctx: Context, clock: Callable[[], datetime] | None = None) -> None:
+        self.ctx = ctx
+        self.clock = clock or ctx.clock
+
+    def prepare(self, kind: RecordKind[R, Q], request: Q, on_step: OnStep = noop) -> Prepared[R]:
+        """Build the record (the kind's steps before posting); nothing is written."""
+        return kind.prepare(self.ctx, request, self.clock, on_step)
+
+    def publish(self, prepared: Prepared[R], on_step: OnStep = noop) -> Published[R]:
+        """Post, read back, log and export a prepared record."""
+        if not prepared.ready:
+            failure = prepared.failure or Failure(step=None, message="nothing to publish")
+            return self._ended(prepared, failure=failure, record=None)
+        try:
+            with record_lock(
+                self.ctx.data_dir, prepared.kind.name, prepared.product, prepared.subject
+            ):
+                return self._locked(prepared, on_step)
+        except TimeoutError:
+            what = f"{prepared.product} {prepared.subject}".strip()
+            message = (
+                f"another run publishing the {prepared.kind.name} of {what} has held the lock "
+                f"for {int(LOCK_WAIT_SECONDS)} s; nothing was written. Run again when it is done."
+            )
+            on_step(StepEvent(step=Step.POST, state="failed", detail=message))
+            return self._ended(prepared, failure=Failure(step=Step.POST, message=message))
+
+    def run(self, kind: RecordKind[R, Q], request: Q, on_step: OnStep = noop) -> Published[R]:
+        """Prepare and publish without a confirmation in between (CI pipelines)."""
+        return self.publish(self.prepare(kind, request, on_step), on_step)
+
+    # -- under the lock -----------------------------------------------------------------
+
+    def _locked(self, prepared: Prepared[R], on_step: OnStep) -> Published[R]:
+        kind = prepared.kind
+
+        def fail(failure: Failure) -> Published[R]:
+            on_step(
+                StepEvent(step=failure.step or Step.POST, state="failed", detail=failure.message)
+            )
+            return self._ended(prepared, failure=failure)
+
+        early = kind.check(self.ctx, prepared, self.clock())
+        if early is not None:
+            return fail(early)
+        entry = kind.logged(self.ctx, prepared)
+        if entry is not None:
+            rechecked = kind.recheck(self.ctx, entry, on_step)
+            if isinstance(rechecked, Failure):
+                return self._ended(prepared, failure=rechecked)
+            if rechecked is not None:
+                return self._export(prepared, rechecked, on_step, adopted=True, logged_before=True)
+        notes: list[str] = []
+        drafted = kind.draft(self.ctx, prepared, notes, on_step)
+        if isinstance(drafted, Failure):
+            return fail(drafted)
+        written = self._write(prepared, drafted, on_step)
+        if isinstance(written, Failure):
+            return fail(written)
+        checked = written.read_back
+        adopted = written.adopted or prepared.earlier
+        # An adopted record is the earlier attempt's, with its own time: log and export that.
+        record = kind.parse(checked.canonical) if adopted else drafted.record
+        if entry is None:
+            on_step(StepEvent(step=Step.LOG, state="started"))
+            payload = kind.payload(record, prepared.tracker, checked.comment, checked.attachment)
+            try:
+                self.ctx.store.append_audit(
+                    kind.name, prepared.product, prepared.subject, payload.as_json(), self.clock()
+                )
+            except StoreError as exc:
+                words = kind.wording
+                return fail(
+                    Failure(
+                        step=Step.LOG,
+                        message=f"{words.record} is in the tracker and verified, but the audit "
+                        f"log could not be written: {exc} {words.not_done} Run again: it adopts "
+                        "the posted record and logs it once.",
+                    )
+                )
+            on_step(StepEvent(step=Step.LOG, state="done"))
+        logged = Logged(record=record, tracker=prepared.tracker, comment=checked.comment.ref)
+        return self._export(
+            prepared,
+            logged,
+            on_step,
+            adopted=adopted,
+            logged_before=entry is not None,
+            notes=tuple(notes),
+        )
+
+    def _write(self, prepared: Prepared[R], draft: Draft[R], on_step: OnStep) -> Written | Failure:
+        kind = prepared.kind
+        on_step(StepEvent(step=Step.POST, state="started", detail=prepared.tracker))
+        record_id, canonical, author = kind.identity(draft.record)
+        outgoing = Outgoing(
+            kind.marker,
+            record_id,
+            canonical,
+            draft.comment.body,
+            draft.comment.attachment_name,
+            draft.comment.attachment,
+        )
+
+        def accept(found: str) -> str | None:
+            try:
+                earlier = kind.parse(found)
+            except ValueError as exc:
+                return f"its machine block is not a valid record ({exc})"
+            return kind.differs(draft.record, earlier)
+
+        try:
+            written = write_back(
+                self.ctx.connections.get(prepared.tracker),
+                draft.target,
+                outgoing,
+                accept,
+                # Only the stable account id: display names are editable and not unique.
+                author_is_me=lambda account: account == author,
+                not_done=kind.wording.not_done,
+            )
+        except WriteBackError as exc:
+            step = Step.READ_BACK if exc.step == "read back" else Step.POST
+            return Failure(step=step, message=exc.message)
+        except (ConnectorError, ConfigError) as exc:
+            text = exc.message if isinstance(exc, ConnectorError) else str(exc)
+            return Failure(step=Step.POST, message=f"the tracker could not be written: {text}")
+        ref = written.read_back.comment.ref
+        how = "adopted an earlier attempt's comment " if written.adopted else "posted "
+        on_step(StepEvent(step=Step.POST, state="done", detail=how + ref.id))
+        detail = f"sha256:{written.read_back.digest}"
+        on_step(StepEvent(step=Step.READ_BACK, state="done", detail=detail))
+        return written
+
+    def _export(
+        self,
+        prepared: Prepared[R],
+        logged: Logged[R],
+        on_step: OnStep,
+        *,
+        adopted: bool,
+        logged_before: bool,
+        notes: tuple[str, ...] = (),
+    ) -> Published[R]:
+        kind, records_dir = prepared.kind, self.ctx.records_dir
+        on_step(StepEvent(step=Step.EXPORT, state="started"))
+        fields: dict[str, Any] = {
+            "done": True,
+            "record": logged.record,
+            "tracker": logged.tracker,
+            "comment": logged.comment,
+            "adopted": adopted,
+            "already_logged": logged_before,
+            "notes": notes,
+        }
+        try:
+            paths = kind.export(records_dir, logged.record, logged.tracker, logged.comment)
+        except OSError as exc:
+            message = (
+                f"{kind.wording.logged}, but exporting the record files to {records_dir} "
+                f"failed: {exc.strerror or exc}. Run {kind.wording.retry} again to write them; "
+                "it will not post or log twice."
+            )
+            on_step(StepEvent(step=Step.EXPORT, state="failed", detail=message))
+            failure = Failure(step=Step.EXPORT, message=message)
+            return self._ended(prepared, failure=failure, message=message, **fields)
+        on_step(StepEvent(step=Step.EXPORT, state="done", detail=str(paths[0].parent)))
+        message = kind.done_message(logged.record)
+        return self._ended(prepared, message=message, exports=paths, **fields)
+
+    def _ended(self, prepared: Prepared[R], **fields: Any) -> Published[R]:
+        """The result for ``prepared``; a failure's message is the result's message."""
+        failure = fields.get("failure")
+        defaults: dict[str, Any] = {
+            "record": prepared.record,
+            "tracker": prepared.tracker,
+            "message": failure.message if isinstance(failure, Failure) else "",
+        }
+        return Published(
+            kind=prepared.kind,
+            product=prepared.product,
+            subject=prepared.subject,
+            **{**defaults, **fields},
+        )

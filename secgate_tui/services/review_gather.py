@@ -1,0 +1,81 @@
+"""What a periodic review covers, read from the trackers: every issue of the product's
+releases, the released versions, and open/close history where a tracker has it."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, time
+
+from connectors.base import NotSupportedError
+from secgate_tui.config import Config, Product, Source
+from secgate_tui.domain.classify import Classifier
+from secgate_tui.domain.model import Issue
+from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.services.connections import Connections
+
+
+def period_start(last_end: datetime | None, configured: date | None) -> datetime | None:
+    """The end of the last review; a configured day counts from its start (no gap)."""
+    candidates = [last_end] if last_end else []
+    if configured is not None:
+        candidates.append(datetime.combine(configured, time(0), tzinfo=UTC))
+    return max(candidates, default=None)
+
+
+def gather_issues(
+    config: Config, connections: Connections, product: Product
+) -> tuple[list[Issue], dict[str, date | None]]:
+    """Every issue of every release of the product's sources, and the released versions.
+
+    Raises:
+        ConnectorError: a source could not be read (a review needs all of them).
+    """
+    released: dict[str, date | None] = {}
+    jobs: list[tuple[Source, str]] = []
+    for source in product.sources:
+        for release in connections.get(source.tracker).releases(source.scope()):
+            if release.released:
+                released.setdefault(release.name, release.release_date)
+            name = source.release_from_tracker(release.name)
+            if name is not None:
+                jobs.append((source, name))
+
+    def fetch(job: tuple[Source, str]) -> list[Issue]:
+        source, name = job
+        return connections.get(source.tracker).issues(source.scope(), name)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batches = list(pool.map(fetch, jobs))
+    newest: dict[tuple[str, str], Issue] = {}
+    for issue in (i for batch in batches for i in batch):
+        known = newest.get(issue.uid)
+        if known is None or issue.updated > known.updated:
+            newest[issue.uid] = issue
+    return list(newest.values()), released
+
+
+def gather_history(
+    connections: Connections, product: Product, issues: list[Issue]
+) -> tuple[list[StateEvent], set[str]]:
+    """Open/close history of the product's security issues, per tracker that has one.
+
+    A tracker whose connector cannot read history is left out of the returned
+    sources, so the review says its reopens are unknown rather than zero.
+
+    Raises:
+        ConnectorError: a tracker with history could not be read.
+    """
+    classifier = Classifier(product.classification())
+    keys: dict[str, list[str]] = {}
+    for issue in issues:
+        if classifier.classify(issue) is not None:
+            keys.setdefault(issue.source, []).append(issue.key)
+    events: list[StateEvent] = []
+    sources: set[str] = set()
+    for tracker in sorted({source.tracker for source in product.sources}):
+        try:
+            events.extend(connections.get(tracker).state_events(sorted(keys.get(tracker, []))))
+        except NotSupportedError:
+            continue
+        sources.add(tracker)
+    return events, sources
