@@ -9,29 +9,21 @@ canonical JSON travels as an attachment whose SHA-256 is the record digest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.record import AuthorizationRecord
-from secgate_tui.domain.render.block import attachment_name, block_lines
 from secgate_tui.domain.render.dialect import Dialect
+from secgate_tui.domain.render.fit import (
+    MachineBlock,
+    RecordTooLargeError,
+    Rendered,
+    fit_to_limit,
+)
+
+__all__ = ["RecordTooLargeError", "Rendered", "render_record"]
 
 TITLE_LIMIT = 120
 JUSTIFICATION_LIMIT = 2000
 SHORT_JUSTIFICATION = 300
-
-
-class RecordTooLargeError(ValueError):
-    """Even the summary form does not fit the tracker's comment limit."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """The comment to post and, when the record did not fit, the attachment."""
-
-    body: str
-    attachment_name: str | None = None
-    attachment: bytes | None = None
 
 
 def _header(record: AuthorizationRecord, d: Dialect) -> list[str]:
@@ -127,41 +119,29 @@ def _activities(record: AuthorizationRecord, d: Dialect) -> list[str]:
 
 
 def render_record(record: AuthorizationRecord, d: Dialect, limit: int | None = None) -> Rendered:
-    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters."""
-    canonical = record.canonical()
-    digest = record.record_digest
-    machine = ["", d.heading(d.text("Machine-readable record (do not edit)"))]
+    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters.
+
+    Raises:
+        RecordTooLargeError: even the summary form does not fit.
+    """
+    block = MachineBlock(
+        kind=record.kind,
+        record_id=record.record_id,
+        digest=record.record_digest,
+        canonical=record.canonical(),
+    )
     full = [
         *_header(record, d),
         *_categories(record, d, every_issue=True),
         *_residual(record, d, JUSTIFICATION_LIMIT),
         *_activities(record, d),
-        *machine,
-        *d.verbatim(block_lines(record.kind, record.record_id, digest, canonical)),
     ]
-    body = "\n".join(full) + "\n"
-    if limit is None or len(body) <= limit:
-        return Rendered(body)
-    name = attachment_name(record.kind, record.record_id)
-    note = d.paragraph(
-        d.text(
-            f"The full record (every issue) is attached as {name}; its SHA-256 is the "
-            "record digest."
-        )
-    )
-    block = d.verbatim(block_lines(record.kind, record.record_id, digest, None, name))
-    for justification_limit in (SHORT_JUSTIFICATION, 0):
-        compact = [
+    shorter = (
+        [
             *_header(record, d),
             *_categories(record, d, every_issue=False),
             *_residual(record, d, justification_limit),
-            *machine,
-            note,
-            *block,
         ]
-        body = "\n".join(compact) + "\n"
-        if len(body) <= limit:
-            return Rendered(body, name, canonical.encode("utf-8"))
-    raise RecordTooLargeError(
-        f"the record's summary needs {len(body)} characters; the tracker accepts {limit}"
+        for justification_limit in (SHORT_JUSTIFICATION, 0)
     )
+    return fit_to_limit(d, block, full, shorter, limit, what="record")

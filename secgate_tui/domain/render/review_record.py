@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from secgate_tui.domain.conclusions import QUESTIONS
 from secgate_tui.domain.model import Category
-from secgate_tui.domain.render.block import attachment_name, block_lines
 from secgate_tui.domain.render.dialect import Dialect
-from secgate_tui.domain.render.record import RecordTooLargeError, Rendered
+from secgate_tui.domain.render.fit import MachineBlock, Rendered, fit_to_limit
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -199,43 +198,26 @@ def render_review(record: ReviewRecord, d: Dialect, limit: int | None = None) ->
     Raises:
         RecordTooLargeError: even the summary form does not fit.
     """
-    canonical = record_json(record)
-    digest = record.record_digest
-    kind, rid = record.kind, record.record_id
-    machine = ["", d.heading(d.text("Machine-readable record (do not edit)"))]
+    block = MachineBlock(
+        kind=record.kind,
+        record_id=record.record_id,
+        digest=record.record_digest,
+        canonical=record_json(record),
+    )
     full = [
         *_header(record, d),
         *_conclusions(record, d, COMMENT_LIMIT),
         *_figures(record, d, items=True),
-        *machine,
-        *d.verbatim(block_lines(kind, rid, digest, canonical)),
     ]
-    body = "\n".join(full) + "\n"
-    if limit is None or len(body) <= limit:
-        return Rendered(body)
-    name = attachment_name(kind, rid)
-    note = d.paragraph(
-        d.text(
-            f"The full record (every issue) is attached as {name}; its SHA-256 is the "
-            "record digest."
-        )
-    )
-    block = d.verbatim(block_lines(kind, rid, digest, None, name))
-    for comment_limit, items in ((COMMENT_LIMIT, False), (SHORT_COMMENT, False)):
-        compact = [
+    shorter = (
+        [
             *_header(record, d),
             *_conclusions(record, d, comment_limit),
-            *_figures(record, d, items=items),
-            *machine,
-            note,
-            *block,
+            *_figures(record, d, items=False),
         ]
-        body = "\n".join(compact) + "\n"
-        if len(body) <= limit:
-            return Rendered(body, name, canonical.encode("utf-8"))
-    raise RecordTooLargeError(
-        f"the review's summary needs {len(body)} characters; the tracker accepts {limit}"
+        for comment_limit in (COMMENT_LIMIT, SHORT_COMMENT)
     )
+    return fit_to_limit(d, block, full, shorter, limit, what="review")
 
 
 def render_review_text(record: ReviewRecord, d: Dialect) -> str:
