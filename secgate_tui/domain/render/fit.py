@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from secgate_tui.domain.render.block import attachment_name, block_lines
 from secgate_tui.domain.render.dialect import Dialect
@@ -29,28 +30,33 @@ class Rendered:
     attachment: bytes | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class MachineBlock:
-    """What the machine block of a record holds: its marker and canonical JSON."""
+class Marked(Protocol):
+    """What names a record in its marker line (every record kind has these)."""
 
-    kind: str
-    record_id: str
-    digest: str
-    canonical: str
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def record_id(self) -> str: ...
+
+    @property
+    def record_digest(self) -> str: ...
 
 
 def fit_to_limit(
+    record: Marked,
+    canonical: str,
     d: Dialect,
-    block: MachineBlock,
-    full: Sequence[str],
-    shorter: Iterable[Sequence[str]],
     limit: int | None,
     *,
+    full: Sequence[str],
+    shorter: Iterable[Sequence[str]],
     what: str,
 ) -> Rendered:
     """The full comment when it fits ``limit``, else the first shorter form that does.
 
     Args:
+        canonical: the record's canonical JSON (the machine block or the attachment).
         full: the human part of the full comment (its lines).
         shorter: human parts, each shorter than the one before, to be tried in turn with
             the full JSON attached (a generator builds only those needed).
@@ -59,23 +65,24 @@ def fit_to_limit(
     Raises:
         RecordTooLargeError: not even the last shorter form fits.
     """
+    kind, rid, digest = record.kind, record.record_id, record.record_digest
     machine = ["", d.heading(d.text("Machine-readable record (do not edit)"))]
-    inline = block_lines(block.kind, block.record_id, block.digest, block.canonical)
+    inline = block_lines(kind, rid, digest, canonical)
     body = "\n".join([*full, *machine, *d.verbatim(inline)]) + "\n"
     if limit is None or len(body) <= limit:
         return Rendered(body)
-    name = attachment_name(block.kind, block.record_id)
+    name = attachment_name(kind, rid)
     note = d.paragraph(
         d.text(
             f"The full record (every issue) is attached as {name}; its SHA-256 is the "
             "record digest."
         )
     )
-    attached = d.verbatim(block_lines(block.kind, block.record_id, block.digest, None, name))
+    attached = d.verbatim(block_lines(kind, rid, digest, None, name))
     for human in shorter:
         body = "\n".join([*human, *machine, note, *attached]) + "\n"
         if len(body) <= limit:
-            return Rendered(body, name, block.canonical.encode("utf-8"))
+            return Rendered(body, name, canonical.encode("utf-8"))
     raise RecordTooLargeError(
         f"the {what}'s summary needs {len(body)} characters; the tracker accepts {limit}"
     )

@@ -12,12 +12,7 @@ from __future__ import annotations
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render.dialect import Dialect
-from secgate_tui.domain.render.fit import (
-    MachineBlock,
-    RecordTooLargeError,
-    Rendered,
-    fit_to_limit,
-)
+from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
 
 __all__ = ["RecordTooLargeError", "Rendered", "render_record"]
 
@@ -119,29 +114,23 @@ def _activities(record: AuthorizationRecord, d: Dialect) -> list[str]:
 
 
 def render_record(record: AuthorizationRecord, d: Dialect, limit: int | None = None) -> Rendered:
-    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters.
+    """The authorization comment: every issue when it fits ``limit``, else the summary with
+    shortened, then no, justifications and the canonical JSON attached.
 
     Raises:
-        RecordTooLargeError: even the summary form does not fit.
+        RecordTooLargeError: even the summary without justifications does not fit.
     """
-    block = MachineBlock(
-        kind=record.kind,
-        record_id=record.record_id,
-        digest=record.record_digest,
-        canonical=record.canonical(),
-    )
-    full = [
+    full = [*_summary(record, d, JUSTIFICATION_LIMIT, every_issue=True), *_activities(record, d)]
+    shorter = (_summary(record, d, j, every_issue=False) for j in (SHORT_JUSTIFICATION, 0))
+    canonical = record.canonical()
+    return fit_to_limit(record, canonical, d, limit, full=full, shorter=shorter, what="record")
+
+
+def _summary(
+    record: AuthorizationRecord, d: Dialect, justification_limit: int, *, every_issue: bool
+) -> list[str]:
+    return [
         *_header(record, d),
-        *_categories(record, d, every_issue=True),
-        *_residual(record, d, JUSTIFICATION_LIMIT),
-        *_activities(record, d),
+        *_categories(record, d, every_issue=every_issue),
+        *_residual(record, d, justification_limit),
     ]
-    shorter = (
-        [
-            *_header(record, d),
-            *_categories(record, d, every_issue=False),
-            *_residual(record, d, justification_limit),
-        ]
-        for justification_limit in (SHORT_JUSTIFICATION, 0)
-    )
-    return fit_to_limit(d, block, full, shorter, limit, what="record")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from secgate_tui.domain.conclusions import QUESTIONS
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.render.dialect import Dialect
-from secgate_tui.domain.render.fit import MachineBlock, Rendered, fit_to_limit
+from secgate_tui.domain.render.fit import Rendered, fit_to_limit
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -193,31 +193,29 @@ def _figures(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
 
 
 def render_review(record: ReviewRecord, d: Dialect, limit: int | None = None) -> Rendered:
-    """The comment for ``record`` in dialect ``d``, fitted to ``limit`` characters.
+    """The review minutes as a comment: with every item when they fit ``limit``, else
+    per-category figures only and shorter comments, with the canonical JSON attached.
 
     Raises:
-        RecordTooLargeError: even the summary form does not fit.
+        RecordTooLargeError: even the shortest minutes do not fit.
     """
-    block = MachineBlock(
-        kind=record.kind,
-        record_id=record.record_id,
-        digest=record.record_digest,
-        canonical=record_json(record),
+    return fit_to_limit(
+        record,
+        record_json(record),
+        d,
+        limit,
+        full=_minutes(record, d, COMMENT_LIMIT, items=True),
+        shorter=(_minutes(record, d, n, items=False) for n in (COMMENT_LIMIT, SHORT_COMMENT)),
+        what="review",
     )
-    full = [
+
+
+def _minutes(record: ReviewRecord, d: Dialect, comment_limit: int, *, items: bool) -> list[str]:
+    return [
         *_header(record, d),
-        *_conclusions(record, d, COMMENT_LIMIT),
-        *_figures(record, d, items=True),
+        *_conclusions(record, d, comment_limit),
+        *_figures(record, d, items=items),
     ]
-    shorter = (
-        [
-            *_header(record, d),
-            *_conclusions(record, d, comment_limit),
-            *_figures(record, d, items=False),
-        ]
-        for comment_limit in (COMMENT_LIMIT, SHORT_COMMENT)
-    )
-    return fit_to_limit(d, block, full, shorter, limit, what="review")
 
 
 def render_review_text(record: ReviewRecord, d: Dialect) -> str:
