@@ -59,38 +59,28 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_record_files(
-    md_path: Path,
-    json_path: Path,
-    *,
-    tracker: str,
-    comment: CommentRef,
-    digest: str,
-    canonical: str,
-    body: str,
+    paths: tuple[Path, Path], digest: str, canonical: str, markdown: str, tracker_copy: str
 ) -> tuple[Path, Path]:
-    """Write a record's JSON (its canonical JSON) and Markdown (headed by where the tracker
-    copy lives and how to check the digest). Raises OSError."""
+    """Write a record's (markdown, json) files: the JSON is its canonical JSON; the Markdown
+    is headed by where the tracker copy lives and how to check the digest. Raises OSError."""
+    md_path, json_path = paths
     md = dialect("markdown")
-    location = md.text(
-        f"Tracker copy: {tracker} issue {comment.key}, comment {comment.id} {comment.url}".rstrip()
-    )
+    location = md.text(f"Tracker copy: {tracker_copy}".rstrip())
     check = md.text(f"sha256sum {json_path.name} gives the record digest {digest}")
     write_atomic(json_path, canonical.encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{check}\n\n{body}".encode())
-    return md_path, json_path
+    write_atomic(md_path, f"{location}\n\n{check}\n\n{markdown}".encode())
+    return paths
+
+
+def tracker_copy(tracker: str, comment: CommentRef) -> str:
+    return f"{tracker} issue {comment.key}, comment {comment.id} {comment.url}"
 
 
 def export_record(
     records_dir: Path, record: AuthorizationRecord, comment: CommentRef, tracker: str
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
-    md_path, json_path = export_paths(records_dir, record.product, record.release)
-    return write_record_files(
-        md_path,
-        json_path,
-        tracker=tracker,
-        comment=comment,
-        digest=record.record_digest,
-        canonical=record.canonical(),
-        body=render_record(record, dialect("markdown")).body,
-    )
+    paths = export_paths(records_dir, record.product, record.release)
+    markdown = render_record(record, dialect("markdown")).body
+    where = tracker_copy(tracker, comment)
+    return write_record_files(paths, record.record_digest, record.canonical(), markdown, where)

@@ -15,7 +15,7 @@ from secgate_tui.config import TrackerIssue
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, export_stem, record_json
-from secgate_tui.services.export import with_names_hash, write_record_files
+from secgate_tui.services.export import tracker_copy, with_names_hash, write_record_files
 
 PREFIX = "Security-Management-Review"
 
@@ -34,16 +34,10 @@ def export_review_files(
     records_dir: Path, record: ReviewRecord, tracker: str, comment: CommentRef
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
-    md_path, json_path = export_paths(records_dir, record)
-    return write_record_files(
-        md_path,
-        json_path,
-        tracker=tracker,
-        comment=comment,
-        digest=record.record_digest,
-        canonical=record_json(record),
-        body=render_review(record, dialect("markdown")).body,
-    )
+    minutes = render_review(record, dialect("markdown")).body
+    canonical, where = record_json(record), tracker_copy(tracker, comment)
+    paths = export_paths(records_dir, record)
+    return write_record_files(paths, record.record_digest, canonical, minutes, where)
 
 
 def export_review(

@@ -67,7 +67,22 @@ class Failure:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Prepared(Generic[R]):
+class _Outcome:
+    failure: Failure | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """The gate or policy refused (nothing failed)."""
+        return self.failure is not None and self.failure.blocked
+
+    @property
+    def failed_step(self) -> Step | None:
+        """The step that failed (None when nothing did, or when the gate or policy refused)."""
+        return None if self.failure is None or self.failure.blocked else self.failure.step
+
+
+@dataclass(frozen=True, kw_only=True)
+class Prepared(_Outcome, Generic[R]):
     """A record built and ready to be published (nothing written yet), or why not.
 
     ``subject`` is what the record is about within the product (a release; empty
@@ -87,21 +102,11 @@ class Prepared(Generic[R]):
     #: The same record is already in the tracker: publishing adopts it, posts nothing.
     earlier: bool = False
     warnings: tuple[str, ...] = ()
-    failure: Failure | None = None
     details: Any = None
 
     @property
     def ready(self) -> bool:
         return self.record is not None and self.failure is None
-
-    @property
-    def blocked(self) -> bool:
-        return self.failure is not None and self.failure.blocked
-
-    @property
-    def failed_step(self) -> Step | None:
-        """The step that failed (None when ready, or when the gate or policy refused)."""
-        return None if self.failure is None or self.failure.blocked else self.failure.step
 
     @property
     def message(self) -> str:
@@ -119,14 +124,13 @@ class Prepared(Generic[R]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Published(Generic[R]):
+class Published(_Outcome, Generic[R]):
     """How publishing ended. ``done``: the record is in the tracker, read back and logged."""
 
     kind: RecordKind[R, Any]
     product: str
     subject: str = ""
     done: bool = False
-    failure: Failure | None = None
     message: str = ""
     record: R | None = None
     tracker: str = ""
@@ -142,14 +146,6 @@ class Published(Generic[R]):
     def authorized(self) -> bool:
         """For an authorization: the release is authorized (``done``)."""
         return self.done
-
-    @property
-    def blocked(self) -> bool:
-        return self.failure is not None and self.failure.blocked
-
-    @property
-    def failed_step(self) -> Step | None:
-        return None if self.failure is None or self.failure.blocked else self.failure.step
 
 
 def failed_verdict(reason: str, now: datetime) -> Verdict:
