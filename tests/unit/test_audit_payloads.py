@@ -17,7 +17,8 @@ import pytest
 from connectors.base import Comment, CommentRef
 from secgate_tui.domain import canonical_json
 from secgate_tui.domain.render import extract
-from secgate_tui.domain.review import review_record_from_json
+from secgate_tui.domain.review import record_json, review_record_from_json
+from secgate_tui.services.publish import AuditPayload
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewPayload
@@ -49,7 +50,8 @@ def test_the_authorization_kind_logs_what_the_previous_version_logged() -> None:
     old = logged("authorization")
     payload = AuthorizationPayload.model_validate(old)
     comment = posted(payload.comment)
-    built = AUTHORIZATION.payload(payload.record, payload.tracker, comment, None)
+    base = AuditPayload.of(payload.record_id, payload.record.canonical(), payload.tracker, comment)
+    built = AUTHORIZATION.payload(payload.record, base, comment, None)
     assert canonical_json(built.as_json()) == canonical_json(old)
 
 
@@ -58,5 +60,6 @@ def test_the_review_kind_logs_what_the_previous_version_logged() -> None:
     ref = CommentRef.model_validate(old["comment"])
     comment = posted(ref)
     record = review_record_from_json(extract(comment.body, REVIEW.marker).canonical(None))
-    built = REVIEW.payload(record, old["tracker"], comment, None)
+    base = AuditPayload.of(record.record_id, record_json(record), old["tracker"], comment)
+    built = REVIEW.payload(record, base, comment, None)
     assert canonical_json(built.as_json()) == canonical_json(old)

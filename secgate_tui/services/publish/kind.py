@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from connectors.base import AttachmentRef, Comment, CommentRef
+from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import Rendered
 from secgate_tui.services.publish.protocol import Failure, OnStep, Prepared, Step
 from secgate_tui.services.store import AuditEntry
@@ -44,6 +45,21 @@ class AuditPayload(BaseModel):
 
     def as_json(self) -> dict[str, object]:
         return self.model_dump(mode="json")
+
+    def fields(self) -> dict[str, Any]:
+        """The common fields, to build a kind's payload from (``Kind(**base.fields(), ...)``)."""
+        return {name: getattr(self, name) for name in AuditPayload.model_fields}
+
+    @classmethod
+    def of(cls, record_id: str, canonical: str, tracker: str, comment: Comment) -> AuditPayload:
+        """The common fields of a record posted (and read back) as ``comment``."""
+        return AuditPayload(
+            record_id=record_id,
+            record_digest=sha256_hex(canonical),
+            tracker=tracker,
+            comment=comment.ref,
+            comment_sha256=sha256_hex(comment.body),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,9 +152,9 @@ class RecordKind(ABC, Generic[R, Q]):
 
     @abstractmethod
     def payload(
-        self, record: R, tracker: str, comment: Comment, attachment: AttachmentRef | None
+        self, record: R, base: AuditPayload, comment: Comment, attachment: AttachmentRef | None
     ) -> AuditPayload:
-        """What the audit log holds for the published record."""
+        """What the audit log holds for the published record: ``base`` plus the kind's own."""
 
     @abstractmethod
     def export(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
 from secgate_tui.services.context import Context
-from secgate_tui.services.publish.kind import Draft, Logged, RecordKind
+from secgate_tui.services.publish.kind import AuditPayload, Draft, Logged, RecordKind
 from secgate_tui.services.publish.lock import LOCK_WAIT_SECONDS, record_lock
 from secgate_tui.services.publish.protocol import (
     Failure,
@@ -104,7 +104,9 @@ class Publisher:
         record = kind.parse(checked.canonical) if adopted else drafted.record
         if entry is None:
             on_step(StepEvent(step=Step.LOG, state="started"))
-            payload = kind.payload(record, prepared.tracker, checked.comment, checked.attachment)
+            record_id, canonical, _ = kind.identity(record)
+            base = AuditPayload.of(record_id, canonical, prepared.tracker, checked.comment)
+            payload = kind.payload(record, base, checked.comment, checked.attachment)
             try:
                 self.ctx.store.append_audit(
                     kind.name, prepared.product, prepared.subject, payload.as_json(), self.clock()

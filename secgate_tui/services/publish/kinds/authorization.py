@@ -24,7 +24,6 @@ from secgate_tui.domain import Category, Issue, Verdict, canonical_json, sha256_
 from secgate_tui.domain.record import (
     RECORD_KIND,
     AuthorizationRecord,
-    AuthorizerIdentity,
     build_record,
     parse_record,
 )
@@ -33,12 +32,13 @@ from secgate_tui.services.authorization_chain import predecessor
 from secgate_tui.services.context import Context
 from secgate_tui.services.export import export_record
 from secgate_tui.services.gate import evaluate_release
-from secgate_tui.services.publish.kind import Draft, Logged, RecordKind, Wording
+from secgate_tui.services.publish.kind import AuditPayload, Draft, Logged, RecordKind, Wording
 from secgate_tui.services.publish.kinds.authorization_build import (
     fresh_sync,
     known_records,
     record_issue,
     separation_of_duties,
+    where_and_who,
 )
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.publish.protocol import (
@@ -49,10 +49,6 @@ from secgate_tui.services.publish.protocol import (
     Step,
     StepEvent,
     failed_verdict,
-)
-from secgate_tui.services.record_issue import (
-    find_record_issue,
-    record_issue_for,
 )
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.verify import verify_entry
@@ -129,23 +125,11 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
     ) -> Prepared[AuthorizationRecord] | Failure:
         product, release = request.product, request.release
         settings = ctx.config.product(product)
-        tracker, project, target = record_issue_for(settings, product, release)
-        try:
-            connector = ctx.connections.get(tracker)
-            if target is None:
-                target = find_record_issue(connector, project, product, release)
-            me = connector.whoami()
-        except ConfigError as exc:
-            return Failure(step=Step.BUILD, message=str(exc))
-        except ConnectorError as exc:
-            return Failure(
-                step=Step.BUILD,
-                message=f"tracker '{tracker}' could not be asked for the record issue or who "
-                f"you are: {exc.message} Nothing was written.",
-            )
-        authorizer = AuthorizerIdentity(
-            tracker=tracker, id=me.id, name=me.name, display_name=me.display_name
-        )
+        found = where_and_who(ctx, product, release)
+        if isinstance(found, Failure):
+            return found
+        connector, target, authorizer = found
+        tracker = authorizer.tracker
         try:
             record = build_record(
                 product=product,
@@ -276,19 +260,13 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
     def payload(
         self,
         record: AuthorizationRecord,
-        tracker: str,
+        base: AuditPayload,
         comment: Comment,
         attachment: AttachmentRef | None,
     ) -> AuthorizationPayload:
+        # The comment exactly as read back: verify compares the tracker's copy with it.
         return AuthorizationPayload(
-            record_id=record.record_id,
-            record_digest=record.record_digest,
-            record=record,
-            tracker=tracker,
-            comment=comment.ref,
-            comment_body=comment.body,
-            comment_sha256=sha256_hex(comment.body),
-            attachment=attachment,
+            **base.fields(), record=record, comment_body=comment.body, attachment=attachment
         )
 
     def export(

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from connectors.base import Connector, IssueRef
+from connectors.base import Connector, ConnectorError, IssueRef
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Verdict
-from secgate_tui.domain.record import AuthorizationRecord, residual_assigned_to
+from secgate_tui.domain.record import (
+    AuthorizationRecord,
+    AuthorizerIdentity,
+    residual_assigned_to,
+)
 from secgate_tui.services.authorization_chain import Known, logged_records, tracker_records
 from secgate_tui.services.context import Context
 from secgate_tui.services.gate import evaluate_release
@@ -58,6 +62,30 @@ def fresh_sync(
     count = sum(r.count for r in results)
     on_step(StepEvent(step=Step.SYNC, state="done", detail=f"{count} issue(s)"))
     return None
+
+
+def where_and_who(
+    ctx: Context, product: str, release: str
+) -> tuple[Connector, IssueRef | None, AuthorizerIdentity] | Failure:
+    """The record issue's tracker, the issue (None: none yet) and who you are there."""
+    tracker, project, target = record_issue_for(ctx.config.product(product), product, release)
+    try:
+        connector = ctx.connections.get(tracker)
+        if target is None:
+            target = find_record_issue(connector, project, product, release)
+        me = connector.whoami()
+    except ConfigError as exc:
+        return Failure(step=Step.BUILD, message=str(exc))
+    except ConnectorError as exc:
+        return Failure(
+            step=Step.BUILD,
+            message=f"tracker '{tracker}' could not be asked for the record issue or who "
+            f"you are: {exc.message} Nothing was written.",
+        )
+    identity = AuthorizerIdentity(
+        tracker=tracker, id=me.id, name=me.name, display_name=me.display_name
+    )
+    return connector, target, identity
 
 
 def known_records(

@@ -19,7 +19,6 @@ from typing import ClassVar
 
 from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError
 from secgate_tui.config import ConfigError, TrackerIssue
-from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.conclusions import ActionLink
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect
 from secgate_tui.domain.render.review_record import render_review, render_review_text
@@ -236,17 +235,15 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
         return Draft(record=linked, comment=rendered, target=issue.key)
 
     def payload(
-        self, record: ReviewRecord, tracker: str, comment: Comment, attachment: AttachmentRef | None
+        self,
+        record: ReviewRecord,
+        base: AuditPayload,
+        comment: Comment,
+        attachment: AttachmentRef | None,
     ) -> ReviewPayload:
+        linked = tuple(a.issue for a in record.conclusions.actions if a.issue)
         return ReviewPayload(
-            record_id=record.record_id,
-            record_digest=record.record_digest,
-            period=record.period,
-            next_due=record.next_due,
-            tracker=tracker,
-            comment=comment.ref,
-            comment_sha256=sha256_hex(comment.body),
-            actions=tuple(a.issue for a in record.conclusions.actions if a.issue),
+            **base.fields(), period=record.period, next_due=record.next_due, actions=linked
         )
 
     def export(
