@@ -28,7 +28,7 @@ from secgate_tui.services.writeback import check_comment
 AUDIT_KIND = "authorization"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VerifyResult:
     intact: bool
     reachable: bool
@@ -43,17 +43,16 @@ def verify(ctx: Context, product: str, release: str) -> VerifyResult:
     chain = ctx.store.verify_chain()
     if not chain.ok:
         return VerifyResult(
-            False,
-            True,
-            f"the local audit log is BROKEN at entry {chain.first_broken}: {chain.problem}. "
-            f"The log cannot vouch for the record of {product} {release}; compare it with "
-            "a backup of the log (`secgate verify --log` shows the same).",
+            intact=False,
+            reachable=True,
+            message=f"the local audit log is BROKEN at entry {chain.first_broken}: "
+            f"{chain.problem}. The log cannot vouch for the record of {product} {release}; "
+            "compare it with a backup of the log (`secgate verify --log` shows the same).",
         )
     entries = ctx.store.audit_entries(AUDIT_KIND, product, release)
     if not entries:
-        return VerifyResult(
-            False, True, f"{product} {release} has no authorization in the local audit log."
-        )
+        message = f"{product} {release} has no authorization in the local audit log."
+        return VerifyResult(intact=False, reachable=True, message=message)
     return verify_entry(ctx, entries[-1])
 
 
@@ -65,7 +64,17 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
     def broken(*changes: str) -> VerifyResult:
         listing = "; ".join(changes)
         return VerifyResult(
-            False, True, f"{where} does NOT match the audit log: {listing}", record_id, ref, changes
+            intact=False,
+            reachable=True,
+            message=f"{where} does NOT match the audit log: {listing}",
+            record_id=record_id,
+            comment=ref,
+            changes=changes,
+        )
+
+    def unreachable(message: str) -> VerifyResult:
+        return VerifyResult(
+            intact=False, reachable=False, message=message, record_id=record_id, comment=ref
         )
 
     try:
@@ -74,11 +83,9 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
     except NotFoundError:
         return broken("the comment was deleted from the tracker")
     except ConfigError as exc:
-        return VerifyResult(False, False, str(exc), record_id, ref)
+        return unreachable(str(exc))
     except ConnectorError as exc:
-        return VerifyResult(
-            False, False, f"the tracker could not be reached: {exc.message}", record_id, ref
-        )
+        return unreachable(f"the tracker could not be reached: {exc.message}")
     changes: list[str] = []
     if comment.body != payload.comment_body:
         changes.append(_body_change(payload.comment_body, comment.body))
@@ -88,22 +95,16 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         changes.append(f"the machine block no longer holds the logged record: {exc}")
         changes.extend(_field_changes(comment.body, record_id, payload.record.as_json()))
     except ConnectorError as exc:
-        return VerifyResult(
-            False,
-            False,
-            f"the record's attachment could not be read: {exc.message}",
-            record_id,
-            ref,
-        )
+        return unreachable(f"the record's attachment could not be read: {exc.message}")
     if changes:
         return broken(*changes)
     url = f" {ref.url}" if ref.url else ""
     return VerifyResult(
-        True,
-        True,
-        f"{where}{url} is intact: sha256:{digest}, as logged at {entry.at.isoformat()}",
-        record_id,
-        ref,
+        intact=True,
+        reachable=True,
+        message=f"{where}{url} is intact: sha256:{digest}, as logged at {entry.at.isoformat()}",
+        record_id=record_id,
+        comment=ref,
     )
 
 
