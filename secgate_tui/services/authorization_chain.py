@@ -18,8 +18,8 @@ from connectors.base import Connector
 from secgate_tui.domain.record import RECORD_KIND, Supersedes, parse_record
 from secgate_tui.domain.render import BlockError, extract
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
+from secgate_tui.services.readback import check_comment
 from secgate_tui.services.store import AuditEntry
-from secgate_tui.services.writeback import check_comment
 
 Known = tuple[datetime, str, str]  # (authorized_at, record_id, record_digest)
 

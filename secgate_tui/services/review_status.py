@@ -28,7 +28,7 @@ from secgate_tui.domain.review import (
     review_schedule,
 )
 from secgate_tui.services.connections import Connections
-from secgate_tui.services.writeback import check_comment
+from secgate_tui.services.readback import check_comment
 
 LastReviewSource = Literal["tracker", "config", "none"]
 

@@ -22,8 +22,8 @@ from secgate_tui.domain.render import BlockError, extract
 from secgate_tui.domain.text import printable
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
+from secgate_tui.services.readback import check_comment
 from secgate_tui.services.store import AuditEntry
-from secgate_tui.services.writeback import check_comment
 
 AUDIT_KIND = "authorization"
 

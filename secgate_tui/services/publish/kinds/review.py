@@ -197,9 +197,13 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
     def logged(self, ctx: Context, prepared: Prepared[ReviewRecord]) -> AuditEntry | None:
         record = prepared.record
         assert record is not None
+        mine = (record.record_id, record.record_digest)
         for entry in ctx.store.audit_entries(self.name, prepared.product):
-            logged = ReviewPayload.model_validate(entry.payload)
-            if (logged.record_id, logged.record_digest) == (record.record_id, record.record_digest):
+            try:
+                logged = ReviewPayload.model_validate(entry.payload)
+            except ValueError:
+                continue  # not this record, whatever it is: the chain check reports damage
+            if (logged.record_id, logged.record_digest) == mine:
                 return entry
         return None
 
