@@ -118,6 +118,12 @@ class Prepared(_Outcome, Generic[R]):
         return "" if self.comment is None else self.comment.body
 
     @property
+    def confirmation(self) -> str:
+        """What a person types back to confirm: the release, or the product for a
+        product-wide record (a review)."""
+        return self.subject or self.product
+
+    @property
     def preview(self) -> str:
         """The record as a person confirms it (the kind decides which text that is)."""
         return self.kind.preview(self)
