@@ -103,25 +103,9 @@ class Publisher:
         # An adopted record is the earlier attempt's, with its own time: log and export that.
         record = kind.parse(checked.canonical) if adopted else drafted.record
         if entry is None:
-            on_step(StepEvent(step=Step.LOG, state="started"))
-            record_id, canonical, _ = kind.identity(record)
-            base = AuditPayload.of(record_id, canonical, prepared.tracker, checked.comment)
-            payload = kind.payload(record, base, checked.comment, checked.attachment)
-            try:
-                self.ctx.store.append_audit(
-                    kind.name, prepared.product, prepared.subject, payload.as_json(), self.clock()
-                )
-            except StoreError as exc:
-                words = kind.wording
-                return fail(
-                    Failure(
-                        step=Step.LOG,
-                        message=f"{words.record} is in the tracker and verified, but the audit "
-                        f"log could not be written: {exc} {words.not_done} Run again: it adopts "
-                        "the posted record and logs it once.",
-                    )
-                )
-            on_step(StepEvent(step=Step.LOG, state="done"))
+            unlogged = self._log(prepared, record, written, on_step)
+            if unlogged is not None:
+                return fail(unlogged)
         logged = Logged(record=record, tracker=prepared.tracker, comment=checked.comment.ref)
         return self._export(
             prepared,
@@ -131,6 +115,30 @@ class Publisher:
             logged_before=entry is not None,
             notes=tuple(notes),
         )
+
+    def _log(
+        self, prepared: Prepared[R], record: R, written: Written, on_step: OnStep
+    ) -> Failure | None:
+        """Append the published record to the audit log (the last step before it counts)."""
+        kind, checked = prepared.kind, written.read_back
+        on_step(StepEvent(step=Step.LOG, state="started"))
+        record_id, canonical, _ = kind.identity(record)
+        base = AuditPayload.of(record_id, canonical, prepared.tracker, checked.comment)
+        payload = kind.payload(record, base, checked.comment, checked.attachment)
+        try:
+            self.ctx.store.append_audit(
+                kind.name, prepared.product, prepared.subject, payload.as_json(), self.clock()
+            )
+        except StoreError as exc:
+            words = kind.wording
+            return Failure(
+                step=Step.LOG,
+                message=f"{words.record} is in the tracker and verified, but the audit log "
+                f"could not be written: {exc} {words.not_done} Run again: it adopts the "
+                "posted record and logs it once.",
+            )
+        on_step(StepEvent(step=Step.LOG, state="done"))
+        return None
 
     def _write(self, prepared: Prepared[R], draft: Draft[R], on_step: OnStep) -> Written | Failure:
         kind = prepared.kind
