@@ -44,6 +44,7 @@ from secgate_tui.domain.record import (
     residual_assigned_to,
 )
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
+from secgate_tui.services.anchor import head_anchor
 from secgate_tui.services.authorization_chain import (
     logged_records,
     predecessor,
@@ -412,7 +413,8 @@ class Authorizer:
     ) -> AuthorizationResult:
         on_step(StepEvent(Step.EXPORT, "started"))
         try:
-            paths = export_record(self.ctx.records_dir, record, ref, tracker)
+            anchor = head_anchor(self.ctx.store)  # the log's head, after this record's entry
+            paths = export_record(self.ctx.records_dir, record, ref, tracker, anchor)
         except OSError as exc:
             message = (
                 f"AUTHORIZED (logged and verified), but exporting the record files to "

@@ -23,6 +23,7 @@ from connectors.base import CommentRef
 from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
+from secgate_tui.services.anchor import Anchor, anchor_block
 
 PREFIX = "Security-Release-Authorization"
 
@@ -59,7 +60,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def export_record(
-    records_dir: Path, record: AuthorizationRecord, comment: CommentRef, tracker: str
+    records_dir: Path,
+    record: AuthorizationRecord,
+    comment: CommentRef,
+    tracker: str,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
     md_path, json_path = export_paths(records_dir, record.product, record.release)
@@ -69,7 +74,7 @@ def export_record(
     )
     digest = md.text(f"sha256sum {json_path.name} gives the record digest {record.record_digest}")
     body = render_record(record, md).body
-    text = f"{location}\n\n{digest}\n\n{body}"
+    text = f"{location}\n\n{digest}\n\n{anchor_block(anchor)}{body}"
     write_atomic(json_path, record.canonical().encode("utf-8"))
     write_atomic(md_path, text.encode("utf-8"))
     return md_path, json_path

@@ -44,6 +44,7 @@ from secgate_tui.domain.review import (
     with_action_links,
 )
 from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.services.anchor import head_anchor
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.review_actions import action_project, create_action_issues
 from secgate_tui.services.review_export import export_review
@@ -366,7 +367,8 @@ def record_review(
                 f"not be written: {exc} Run again: it adopts the posted record and logs it once.",
             ) from None
     try:
-        paths = export_review(records_dir, record, issue, checked.comment)
+        anchor = head_anchor(store)  # the log's head, after this record's entry
+        paths = export_review(records_dir, record, issue, checked.comment, anchor)
     except OSError as exc:
         raise ReviewError(
             "export",

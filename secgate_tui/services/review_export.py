@@ -15,13 +15,18 @@ from secgate_tui.config import TrackerIssue
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, export_stem, record_json
+from secgate_tui.services.anchor import Anchor, anchor_block
 from secgate_tui.services.export import with_names_hash, write_atomic
 
 PREFIX = "Security-Management-Review"
 
 
 def export_review(
-    records_dir: Path, record: ReviewRecord, issue: TrackerIssue, comment: Comment
+    records_dir: Path,
+    record: ReviewRecord,
+    issue: TrackerIssue,
+    comment: Comment,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """``Security-Management-Review_<product>_<date>.md/.json``; the JSON is canonical."""
     stem = export_stem(record)
@@ -38,5 +43,5 @@ def export_review(
     digest = md.text(f"sha256sum {json_path.name} gives the record digest {record.record_digest}")
     body = render_review(record, md).body
     write_atomic(json_path, record_json(record).encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{digest}\n\n{body}".encode())
+    write_atomic(md_path, f"{location}\n\n{digest}\n\n{anchor_block(anchor)}{body}".encode())
     return md_path, json_path
