@@ -20,6 +20,7 @@ Markdown heading), so tracker text in the record's body can never pose as one.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,10 @@ _ANCHOR = re.compile(
     rf"`{ANCHOR_WORD} store=(?P<store>[0-9a-f]{{32}}) entry=(?P<seq>[1-9][0-9]{{0,17}}) "
     r"head=sha256:(?P<head>[0-9a-f]{64})`"
 )
+
+
+class AnchorError(OSError):
+    """The log's head could not be read for an export (an OSError: the export fails)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,12 +56,23 @@ class FoundAnchor:
 
 
 def head_anchor(store: Store) -> Anchor | None:
-    """The log's head now (None while the log is empty: there is nothing to anchor)."""
-    head = store.head()
+    """The log's head now (None while the log is empty: there is nothing to anchor).
+
+    Raises:
+        AnchorError: the store could not be read; callers treat it as a failed export
+            (the record is logged; exporting again writes the files).
+    """
+    try:
+        head = store.head()
+        store_id = store.store_id
+    except (sqlite3.Error, StoreError) as exc:
+        raise AnchorError(
+            f"the audit log's head could not be read for the export's anchor ({exc})"
+        ) from None
     if head is None:
         return None
     seq, digest = head
-    return Anchor(store_id=store.store_id, seq=seq, head=digest)
+    return Anchor(store_id=store_id, seq=seq, head=digest)
 
 
 def anchor_line(anchor: Anchor) -> str:

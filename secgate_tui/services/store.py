@@ -313,9 +313,12 @@ class Store:
     @property
     def store_id(self) -> str:
         """This store's random id (32 hex digits), which every export's anchor names."""
+        value = self.get_meta(STORE_ID)
+        if value is not None:
+            return value
         with self._transaction() as db:
-            # Recreated if the row was deleted behind secgate's back: old anchors then
-            # name another id, and `verify --log` counts them as another store's.
+            # The row was deleted behind secgate's back: a new id, so the old anchors
+            # name another one, and `verify --log` counts them as another store's.
             db.execute(
                 "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
                 (STORE_ID, secrets.token_hex(16)),

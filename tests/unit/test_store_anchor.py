@@ -11,6 +11,7 @@ import pytest
 
 from secgate_tui.services.anchor import (
     Anchor,
+    AnchorError,
     FoundAnchor,
     anchor_block,
     anchor_line,
@@ -59,6 +60,14 @@ def test_the_head_follows_the_log(store: Store) -> None:
     entry = store.append_audit("test", "p", "1", {"n": 1}, NOW)
     assert store.head() == (1, entry.hash)
     assert head_anchor(store) == anchor(1, entry.hash, store.store_id)
+
+
+def test_an_unreadable_head_fails_the_export_as_an_os_error(store: Store) -> None:
+    store.append_audit("test", "p", "1", {"n": 1}, NOW)
+    store.close()
+    with pytest.raises(OSError, match="head could not be read") as caught:
+        head_anchor(store)
+    assert isinstance(caught.value, AnchorError)
 
 
 def test_an_anchor_line_reads_back_from_the_header_only() -> None:
