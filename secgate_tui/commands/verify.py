@@ -39,13 +39,13 @@ def register(
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.log:
         report = check_log(ctx.store, ctx.records_dir)
+        entries = f"{report.entries} entr{'y' if report.entries == 1 else 'ies'}"
         if report.ok:
-            entries = f"{report.entries} entr{'y' if report.entries == 1 else 'ies'}"
             print(f"audit log intact: {entries}{report.anchor_note}")
             return EXIT_INTACT
         print(
             f"audit log BROKEN at entry {report.first_broken}: {printable(report.problem)} "
-            f"({report.entries} entries in the log)"
+            f"({entries} in the log)"
         )
         return EXIT_MISMATCH
     if not args.release:

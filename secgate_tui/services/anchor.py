@@ -155,7 +155,8 @@ def _anchor_problem(hashes: Sequence[str], found: FoundAnchor) -> tuple[int, str
         )
         return first, (
             f"the log {ends}, but the export {name} anchors entry {anchor.seq} "
-            f"(sha256:{anchor.head}): {removed} removed from the log"
+            f"(sha256:{anchor.head}): {removed} removed from the log (or the log was "
+            "replaced by an older copy)"
         )
     if hashes[anchor.seq - 1] != anchor.head:
         return anchor.seq, (
