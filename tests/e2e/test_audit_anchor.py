@@ -151,6 +151,29 @@ def test_a_rechained_edit_of_the_record_is_forged(setup: Setup, db: sqlite3.Conn
     assert verify_release(setup, "2.0")[0] == 1
 
 
+def test_a_consistent_rechained_record_edit_breaks_the_anchor(
+    setup: Setup, db: sqlite3.Connection
+) -> None:
+    # Entry 1's record edited with its digest, marker and comment digest all recomputed:
+    # the entry is self-consistent, and only the 2.1 export's anchor knows better.
+    def rewrite(payload: dict[str, object]) -> None:
+        record, body, old = payload["record"], payload["comment_body"], payload["record_digest"]
+        assert isinstance(record, dict) and isinstance(body, str) and isinstance(old, str)
+        record["product_name"] = "Something else"
+        new = sha256_hex(canonical_json(record))
+        payload["record_digest"] = new
+        payload["comment_body"] = body.replace(old, new)
+        payload["comment_sha256"] = sha256_hex(payload["comment_body"])
+
+    edit_payload(db, 1, rewrite)
+    rechain(db)
+    code, out = verify_log(setup)
+    assert code == 1, out
+    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.1.md" in out
+    code, out = verify_release(setup, "2.0")
+    assert code == 1 and "rewritten at or before entry 1" in out, out
+
+
 def test_a_rechained_edit_with_every_digest_recomputed_breaks_the_anchor(
     setup: Setup, db: sqlite3.Connection
 ) -> None:
