@@ -13,6 +13,7 @@ import sys
 
 from secgate_tui.commands.context import Context, UsageError, require_product
 from secgate_tui.domain.text import printable
+from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.verify import verify
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
@@ -37,13 +38,14 @@ def register(
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.log:
-        report = ctx.store.verify_chain()
+        report = check_log(ctx.store, ctx.records_dir)
+        entries = f"{report.entries} entr{'y' if report.entries == 1 else 'ies'}"
         if report.ok:
-            print(f"audit log intact: {report.entries} entr{'y' if report.entries == 1 else 'ies'}")
+            print(f"audit log intact: {entries}{report.anchor_note}")
             return EXIT_INTACT
         print(
-            f"audit log BROKEN at entry {report.first_broken}: {report.problem} "
-            f"({report.entries} entries in the log)"
+            f"audit log BROKEN at entry {report.first_broken}: {printable(report.problem)} "
+            f"({entries} in the log)"
         )
         return EXIT_MISMATCH
     if not args.release:

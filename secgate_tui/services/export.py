@@ -23,6 +23,7 @@ from connectors.base import CommentRef
 from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
+from secgate_tui.services.anchor import Anchor, anchor_block
 
 PREFIX = "Security-Release-Authorization"
 
@@ -59,16 +60,22 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def write_record_files(
-    paths: tuple[Path, Path], digest: str, canonical: str, markdown: str, tracker_copy: str
+    paths: tuple[Path, Path],
+    digest: str,
+    canonical: str,
+    markdown: str,
+    tracker_copy: str,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """Write a record's (markdown, json) files: the JSON is its canonical JSON; the Markdown
-    is headed by where the tracker copy lives and how to check the digest. Raises OSError."""
+    is headed by where the tracker copy lives, how to check the digest and the audit log's
+    head (:mod:`~secgate_tui.services.anchor`). Raises OSError."""
     md_path, json_path = paths
     md = dialect("markdown")
     location = md.text(f"Tracker copy: {tracker_copy}".rstrip())
     check = md.text(f"sha256sum {json_path.name} gives the record digest {digest}")
     write_atomic(json_path, canonical.encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{check}\n\n{markdown}".encode())
+    write_atomic(md_path, f"{location}\n\n{check}\n\n{anchor_block(anchor)}{markdown}".encode())
     return paths
 
 
@@ -77,10 +84,15 @@ def tracker_copy(tracker: str, comment: CommentRef) -> str:
 
 
 def export_record(
-    records_dir: Path, record: AuthorizationRecord, comment: CommentRef, tracker: str
+    records_dir: Path,
+    record: AuthorizationRecord,
+    comment: CommentRef,
+    tracker: str,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
     paths = export_paths(records_dir, record.product, record.release)
     markdown = render_record(record, dialect("markdown")).body
     where = tracker_copy(tracker, comment)
-    return write_record_files(paths, record.record_digest, record.canonical(), markdown, where)
+    canonical = record.canonical()
+    return write_record_files(paths, record.record_digest, canonical, markdown, where, anchor)

@@ -15,6 +15,7 @@ from secgate_tui.config import TrackerIssue
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, export_stem, record_json
+from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.export import tracker_copy, with_names_hash, write_record_files
 
 PREFIX = "Security-Management-Review"
@@ -31,17 +32,25 @@ def export_paths(records_dir: Path, record: ReviewRecord) -> tuple[Path, Path]:
 
 
 def export_review_files(
-    records_dir: Path, record: ReviewRecord, tracker: str, comment: CommentRef
+    records_dir: Path,
+    record: ReviewRecord,
+    tracker: str,
+    comment: CommentRef,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """Write both files; returns (markdown, json) paths. Raises OSError."""
     minutes = render_review(record, dialect("markdown")).body
     canonical, where = record_json(record), tracker_copy(tracker, comment)
     paths = export_paths(records_dir, record)
-    return write_record_files(paths, record.record_digest, canonical, minutes, where)
+    return write_record_files(paths, record.record_digest, canonical, minutes, where, anchor)
 
 
 def export_review(
-    records_dir: Path, record: ReviewRecord, issue: TrackerIssue, comment: Comment
+    records_dir: Path,
+    record: ReviewRecord,
+    issue: TrackerIssue,
+    comment: Comment,
+    anchor: Anchor | None = None,
 ) -> tuple[Path, Path]:
     """The files of ``record`` as posted in ``comment`` on ``issue``."""
-    return export_review_files(records_dir, record, issue.tracker, comment.ref)
+    return export_review_files(records_dir, record, issue.tracker, comment.ref, anchor)

@@ -5,12 +5,17 @@ Every write is one transaction, so a failed or killed run leaves the store as
 it was. Audit entries can only be appended: triggers refuse UPDATE and DELETE,
 and each entry holds the SHA-256 of the previous one, so an entry changed or
 removed behind secgate's back (with the triggers dropped) is detected by
-:meth:`Store.verify_chain`.
+:meth:`Store.verify_chain`. A rewrite that recomputes every hash, or the removal
+of the newest entries, is not visible from inside the database: the store's id
+(:attr:`Store.store_id`, random, created once) and its head (:meth:`Store.head`)
+are what exports name, so that :mod:`secgate_tui.services.anchor` can check the
+chain against copies kept outside it.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -48,6 +53,10 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+#: The meta row holding the store's id (random, created once, never changed).
+STORE_ID = "store_id"
+
+
 class StoreError(Exception):
     """The store cannot be opened or written."""
 
@@ -78,6 +87,19 @@ class ChainReport:
     entries: int
     first_broken: int | None = None
     problem: str = ""
+    #: Anchors of this store checked against the chain, and anchors of other stores seen.
+    anchors: int = 0
+    other_anchors: int = 0
+
+    @property
+    def anchor_note(self) -> str:
+        """``; checked against N anchor(s) ...`` for the one-line summary, or ``""``."""
+        if not self.anchors and not self.other_anchors:
+            return "; no export anchors this log (nothing outside it vouches for its end)"
+        note = f"; checked against {self.anchors} export anchor(s)"
+        if self.other_anchors:
+            note += f" ({self.other_anchors} anchor(s) of other stores not checked)"
+        return note
 
 
 def entry_hash(
@@ -106,6 +128,29 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+def _entry_time(text: str) -> datetime:
+    """An audit entry's ``at``. Raises ValueError unless it is an aware ISO 8601 time."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("it has no time zone")
+    return value
+
+
+def _entry_payload(text: str) -> dict[str, Any]:
+    """An audit entry's payload. Raises ValueError unless it is a JSON object."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("it is not a JSON object")
+    return value
+
+
+def _unreadable(seq: int, field: str, exc: Exception) -> str:
+    return (
+        f"entry {seq} has an unreadable {field} ({exc}): secgate never writes that, so the "
+        "entry was forged or edited and the chain recomputed"
+    )
+
+
 class Store:
     """One SQLite database under the data directory."""
 
@@ -121,6 +166,11 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            # Old stores get their id on first open; INSERT OR IGNORE keeps an existing one.
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+                (STORE_ID, secrets.token_hex(16)),
+            )
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the secgate store {path}: {exc}. Check that the data "
@@ -260,7 +310,28 @@ class Store:
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
 
+    @property
+    def store_id(self) -> str:
+        """This store's random id (32 hex digits), which every export's anchor names."""
+        value = self.get_meta(STORE_ID)
+        if value is not None:
+            return value
+        with self._transaction() as db:
+            # The row was deleted behind secgate's back: a new id, so the old anchors
+            # name another one, and `verify --log` counts them as another store's.
+            db.execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+                (STORE_ID, secrets.token_hex(16)),
+            )
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (STORE_ID,)).fetchone()
+        return str(row[0])
+
     # -- audit log ----------------------------------------------------------------
+
+    def head(self) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the newest audit entry; None while the log is empty."""
+        rows = self._query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
     def append_audit(
         self, kind: str, product: str, release: str, payload: dict[str, Any], at: datetime
@@ -290,22 +361,24 @@ class Store:
             "AND (? IS NULL OR release = ?) ORDER BY seq",
             (kind, kind, product, product, release, release),
         )
-        return [
-            AuditEntry(
-                row[0],
-                datetime.fromisoformat(row[1]),
-                row[2],
-                row[3],
-                row[4],
-                json.loads(row[5]),
-                row[6],
-                row[7],
+        entries: list[AuditEntry] = []
+        for seq, at, kind_, product_, release_, payload, prev_hash, digest in rows:
+            try:
+                when, data = _entry_time(at), _entry_payload(payload)
+            except (ValueError, TypeError) as exc:
+                raise StoreError(
+                    f"the audit log cannot be trusted: {_unreadable(seq, 'time or payload', exc)}. "
+                    "Run `secgate verify --log` and restore the log from a backup."
+                ) from None
+            entries.append(
+                AuditEntry(seq, when, kind_, product_, release_, data, prev_hash, digest)
             )
-            for row in rows
-        ]
+        return entries
 
     def verify_chain(self) -> ChainReport:
-        """Walk the log: contiguous sequence, each hash recomputed, each link intact."""
+        """Walk the log: contiguous sequence, each hash recomputed, each link intact,
+        and each entry's time and payload readable (a valid chain over an entry
+        secgate could not have written is still tampering)."""
         rows = self._query(
             "SELECT seq, at, kind, product, release, payload, prev_hash, hash "
             "FROM audit_log ORDER BY seq"
@@ -329,5 +402,13 @@ class Store:
                 return ChainReport(
                     False, len(rows), seq, f"entry {seq} was modified after it was written"
                 )
+            try:
+                _entry_time(at)
+            except (ValueError, TypeError) as exc:
+                return ChainReport(False, len(rows), seq, _unreadable(seq, "time", exc))
+            try:
+                _entry_payload(payload)
+            except (ValueError, TypeError) as exc:
+                return ChainReport(False, len(rows), seq, _unreadable(seq, "payload", exc))
             prev = digest
         return ChainReport(True, len(rows))

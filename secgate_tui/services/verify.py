@@ -20,6 +20,7 @@ from connectors.base import CommentRef, ConnectorError, NotFoundError
 from secgate_tui.config import ConfigError
 from secgate_tui.domain.render import BlockError, extract
 from secgate_tui.domain.text import printable
+from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.readback import check_comment
@@ -40,7 +41,7 @@ class VerifyResult:
 
 def verify(ctx: Context, product: str, release: str) -> VerifyResult:
     """Check the audit log's chain, then the release's latest authorization against the tracker."""
-    chain = ctx.store.verify_chain()
+    chain = check_log(ctx.store, ctx.records_dir)  # chain, payloads and export anchors
     if not chain.ok:
         return VerifyResult(
             intact=False,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from connectors.base import AttachmentRef, Comment, CommentRef
 from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import Rendered
+from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.publish.protocol import Failure, OnStep, Prepared, Step
 from secgate_tui.services.store import AuditEntry
 
@@ -158,9 +159,13 @@ class RecordKind(ABC, Generic[R, Q]):
 
     @abstractmethod
     def export(
-        self, records_dir: Path, record: R, tracker: str, ref: CommentRef
+        self, records_dir: Path, record: R, tracker: str, ref: CommentRef, anchor: Anchor | None
     ) -> tuple[Path, ...]:
-        """Write the record files for auditors. Raises OSError."""
+        """Write the record files for auditors, headed by the audit log's ``anchor``.
+
+        Raises:
+            OSError: a file could not be written.
+        """
 
     @abstractmethod
     def done_message(self, record: R) -> str:

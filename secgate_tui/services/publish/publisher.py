@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
+from secgate_tui.services.anchor import head_anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kind import AuditPayload, Draft, Logged, RecordKind
 from secgate_tui.services.publish.lock import LOCK_WAIT_SECONDS, record_lock
@@ -205,7 +206,9 @@ class Publisher:
             "notes": notes,
         }
         try:
-            paths = kind.export(records_dir, logged.record, logged.tracker, logged.comment)
+            # The log's head after this record's entry: verify --log checks it later.
+            anchor = head_anchor(self.ctx.store)
+            paths = kind.export(records_dir, logged.record, logged.tracker, logged.comment, anchor)
         except OSError as exc:
             message = (
                 f"{kind.wording.logged}, but exporting the record files to {records_dir} "

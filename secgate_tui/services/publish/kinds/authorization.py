@@ -28,6 +28,7 @@ from secgate_tui.domain.record import (
     parse_record,
 )
 from secgate_tui.domain.render import RecordTooLargeError, dialect, render_record
+from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.authorization_chain import predecessor
 from secgate_tui.services.context import Context
 from secgate_tui.services.export import export_record
@@ -270,9 +271,14 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         )
 
     def export(
-        self, records_dir: Path, record: AuthorizationRecord, tracker: str, ref: CommentRef
+        self,
+        records_dir: Path,
+        record: AuthorizationRecord,
+        tracker: str,
+        ref: CommentRef,
+        anchor: Anchor | None,
     ) -> tuple[Path, ...]:
-        return export_record(records_dir, record, ref, tracker)
+        return export_record(records_dir, record, ref, tracker, anchor)
 
     def done_message(self, record: AuthorizationRecord) -> str:
         return (

@@ -31,6 +31,7 @@ from secgate_tui.domain.review import (
     review_record_from_json,
     with_action_links,
 )
+from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kind import AuditPayload, Draft, RecordKind, Wording
 from secgate_tui.services.publish.kinds.review_build import build_review, review_issue
@@ -251,9 +252,14 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
         )
 
     def export(
-        self, records_dir: Path, record: ReviewRecord, tracker: str, ref: CommentRef
+        self,
+        records_dir: Path,
+        record: ReviewRecord,
+        tracker: str,
+        ref: CommentRef,
+        anchor: Anchor | None,
     ) -> tuple[Path, ...]:
-        return export_review_files(records_dir, record, tracker, ref)
+        return export_review_files(records_dir, record, tracker, ref, anchor)
 
     def done_message(self, record: ReviewRecord) -> str:
         return (
