@@ -90,18 +90,6 @@ def url_problem(value: str, path: str) -> str | None:
     )
 
 
-def without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` removed (for URLs secgate writes)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=host).geturl()
-
-
 def check_records_dir(path: Path) -> None:
     """``records_dir`` must be a directory, or a path where one can be created."""
     text = str(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 # Every character of these Unicode categories is escaped: controls (Cc: C0, C1
 # and DEL, tab and newline included: a title is one line), format characters
@@ -56,3 +57,15 @@ def unsafe_characters(text: str) -> list[str]:
     """The escaped form of each unsafe character in ``text`` (empty when it is clean);
     for refusing identifiers such as issue keys, which must be what they look like."""
     return [_escape(c) for c in text if is_unsafe(c)]
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` without any ``user:password@`` (for every URL secgate writes: a
+    tracker may answer with links that carry credentials)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()

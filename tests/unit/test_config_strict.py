@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from secgate_tui.config import ConfigError, load_config
-from secgate_tui.config_limits import without_userinfo
+from secgate_tui.domain.text import without_userinfo
 
 GOOD = """
 [trackers.box]
