@@ -19,12 +19,60 @@ from secgate_tui import __version__
 from secgate_tui.commands import authorize, init, releases, review, status, sync, verify
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
+from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
 COMMANDS = [status, releases, sync, authorize, verify, review, init]
 
 EXIT_ERROR = 2
+
+#: Arguments that name something and so cannot be empty: an empty --product
+#: would otherwise pick the only product, an empty --data-dir the default one.
+NAMED = ("product", "release", "data_dir", "config")
+#: Arguments that are one short line (a product id, a release name).
+SHORT = ("product", "release", "product_name", "tracker_name", "project")
+
+
+class ArgumentProblem(Exception):
+    """A command-line argument that cannot be used; the message names it."""
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Refuse unusable arguments before anything runs.
+
+    Raises:
+        ArgumentProblem: naming the argument and what to do.
+    """
+    for dest, value in sorted(vars(args).items()):
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str):
+                _check_one(dest, item)
+
+
+def _check_one(dest: str, value: str) -> None:
+    option = _option(dest)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ArgumentProblem(
+            f"argument {option}: is not valid UTF-8 text (the terminal or script passed "
+            "bytes in another encoding); give it as UTF-8"
+        ) from None
+    if dest in NAMED and not value.strip():
+        raise ArgumentProblem(f"argument {option}: is empty; give a value, or leave the option out")
+    if dest in SHORT and len(value) > MAX_NAME:
+        raise ArgumentProblem(
+            f"argument {option}: is {len(value)} characters long (at most {MAX_NAME})"
+        )
+    problem = url_problem(value, option)
+    if problem:
+        raise ArgumentProblem(f"argument {problem}")
 
 
 def global_options(*, suppress: bool) -> argparse.ArgumentParser:
@@ -71,6 +119,11 @@ def run_ui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        check_arguments(args)
+    except ArgumentProblem as exc:
+        print(f"secgate: error: {printable(str(exc))}; nothing was run.", file=sys.stderr)
+        return EXIT_ERROR
     try:
         if args.command is None:
             return run_ui(args)

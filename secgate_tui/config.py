@@ -5,23 +5,46 @@ The file is found at ``--config``, else ``$SECGATE_CONFIG``, else
 read from it: a tracker names the environment variable (``token_env``) or the
 keyring entry that holds its token. Every problem is reported as one
 :class:`ConfigError` paragraph naming the file, the setting and the fix.
+
+The file is read strictly (see ``config_limits``): a value of the wrong TOML
+type (``"365"`` for a number, ``"no"`` for a boolean) is refused rather than
+coerced, every number and string has a sane bound, and a URL may not carry a
+user name or password.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.base import SourceScope, TrackerSettings
 from connectors.registry import RegistryError, load
+from secgate_tui.config_limits import (
+    MAX_ACTIVITY_AGE_DAYS,
+    MAX_ID,
+    MAX_NAME,
+    MAX_SNAPSHOT_AGE_SECONDS,
+    check_file_values,
+    check_records_dir,
+    check_token_value,
+    json_ready,
+)
 from secgate_tui.domain import (
     Category,
     CategoryPolicy,
@@ -31,6 +54,7 @@ from secgate_tui.domain import (
     GatePolicy,
     IssueEvidence,
 )
+from secgate_tui.domain.text import printable
 
 APP_NAME = "secgate"
 
@@ -43,7 +67,10 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_snapshot_age_seconds: int = Field(
-        300, ge=0, description="Data older than this cannot authorize a release."
+        300,
+        ge=0,
+        le=MAX_SNAPSHOT_AGE_SECONDS,
+        description="Data older than this cannot authorize a release (at most 7 days).",
     )
     separation_of_duties: bool = Field(
         False, description="Refuse authorization by the assignee of any residual item."
@@ -56,18 +83,30 @@ class Policy(BaseModel):
 class TrackerIssue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tracker: str
-    key: str
+    tracker: str = Field(min_length=1, max_length=MAX_ID)
+    key: str = Field(min_length=1, max_length=MAX_NAME)
 
 
 class Source(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tracker: str
-    project: str
-    release: str = "{release}"
+    tracker: str = Field(min_length=1, max_length=MAX_ID)
+    project: str = Field(min_length=1, max_length=MAX_NAME)
+    release: str = Field("{release}", max_length=MAX_NAME)
     filter: str = ""
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("release")
+    @classmethod
+    def _one_placeholder(cls, value: str) -> str:
+        # Without it every release maps to one tracker version (or none), so
+        # `releases` would list nothing and `status` would evaluate the wrong scope.
+        if value.count("{release}") != 1:
+            raise ValueError(
+                'must contain "{release}" exactly once (the release name goes there), '
+                'e.g. "{release}" or "PUMP {release}"'
+            )
+        return value
 
     def release_name(self, release: str) -> str:
         return self.release.replace("{release}", release)
@@ -98,20 +137,24 @@ class Source(BaseModel):
 class ActivityConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    name: str
+    id: str = Field(min_length=1, max_length=MAX_ID)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     evidence: IssueEvidence | DocumentEvidence | None = None
-    max_age_days: int = Field(0, ge=0)
+    max_age_days: int = Field(0, ge=0, le=MAX_ACTIVITY_AGE_DAYS)
 
 
 class Product(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     review_interval_days: int = Field(
         365, ge=1, le=365, description="IEC 81001-5-1 4.1.8: at least annually."
     )
     last_review: date | None = None
+    reviewers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per tracker name, the account ids whose review records count.",
+    )
     record_issue: TrackerIssue | None = None
     review_issue: TrackerIssue | None = None
     security_labels: list[str] = Field(default_factory=list)
@@ -119,6 +162,30 @@ class Product(BaseModel):
     sources: list[Source] = Field(min_length=1)
     categories: dict[Category, CategoryRule] = Field(default_factory=dict)
     activities: list[ActivityConfig] = Field(default_factory=list)
+
+    @field_validator("last_review")
+    @classmethod
+    def _not_in_the_future(cls, value: date | None) -> date | None:
+        # A day of slack: the reviewer's calendar may be ahead of UTC.
+        latest = datetime.now(UTC).date() + timedelta(days=1)
+        if value is not None and value > latest:
+            raise ValueError(
+                f"{value.isoformat()} is in the future: a review cannot have been held "
+                "yet, and a future date would push the next due date out. Set the date "
+                "the last review was actually held"
+            )
+        return value
+
+    @field_validator("reviewers")
+    @classmethod
+    def _reviewer_ids(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for tracker, accounts in value.items():
+            if not accounts or any(not a.strip() or len(a) > MAX_NAME for a in accounts):
+                raise ValueError(
+                    f"{tracker} must list at least one account id, each non-empty and at "
+                    f"most {MAX_NAME} characters"
+                )
+        return value
 
     @model_validator(mode="after")
     def _reasons_not_blank(self) -> Product:
@@ -128,6 +195,10 @@ class Product(BaseModel):
                     f"not_applicable.{category.value} needs a reason: it goes into the record"
                 )
         return self
+
+    def reviewer_accounts(self, tracker: str) -> frozenset[str]:
+        """The account ids on ``tracker`` whose review records count (empty: none do)."""
+        return frozenset(self.reviewers.get(tracker, ()))
 
     def classification(self) -> Classification:
         return Classification(rules=self.categories, security_labels=tuple(self.security_labels))
@@ -155,6 +226,24 @@ class Settings(BaseSettings):
     )
     trackers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     products: dict[str, Product] = Field(default_factory=dict)
+
+    @field_validator("products", "trackers")
+    @classmethod
+    def _short_ids(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not key.strip() or len(key) > MAX_ID or key != key.strip():
+                raise ValueError(
+                    f"{printable(key, MAX_ID)!r} is not a usable id: 1 to {MAX_ID} "
+                    "characters, no leading or trailing space"
+                )
+        return value
+
+    @field_validator("records_dir")
+    @classmethod
+    def _usable_records_dir(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            check_records_dir(value)
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -200,8 +289,17 @@ class Config:
         return str(self.path) if self.path else "the built-in demo configuration"
 
 
+#: Product settings added after records began carrying the config digest: left
+#: out while unset, so a configuration that does not use them keeps its digest.
+LATER_PRODUCT_KEYS = ("reviewers",)
+
+
 def _digest_source(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = settings.model_dump(mode="json")
+    for product in data.get("products", {}).values():
+        for key in LATER_PRODUCT_KEYS:
+            if not product.get(key):
+                product.pop(key, None)
     return data
 
 
@@ -243,23 +341,87 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}. Fix the syntax at that line and run again."
         ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path} nests tables or arrays too deeply to be a secgate configuration "
+            "(config.example.toml shows the shape); nothing was run."
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}.") from None
-    return config_from_data(data, path)
+    return config_from_data(data, path, strict=True)
 
 
-def config_from_data(data: dict[str, Any], path: Path | None) -> Config:
+def config_from_data(data: dict[str, Any], path: Path | None, *, strict: bool = True) -> Config:
+    """Validate ``data`` (a parsed file) with the environment's overrides over it.
+
+    With ``strict``, the file's own values must already have their types (TOML
+    has integers, booleans and dates); only environment variables, which are
+    text by nature, are converted.
+    """
     where = str(path) if path else "the built-in demo configuration"
+    problem = check_file_values(data)
+    if problem:
+        raise ConfigError(_paragraph(where, problem))
+    if strict:
+        _strict_sections(data, where)
     try:
         settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_explain(exc, where)) from None
-    trackers = {name: _tracker(name, raw, where) for name, raw in settings.trackers.items()}
+    # The environment's overrides: a URL with a password is refused from there too.
+    problem = check_file_values(settings.trackers, "trackers")
+    if problem:
+        raise ConfigError(_paragraph(where, problem))
+    raw_trackers = data.get("trackers")
+    file_trackers: dict[str, Any] = raw_trackers if isinstance(raw_trackers, dict) else {}
+    trackers = {
+        name: _tracker(name, raw, where, file_trackers.get(name) if strict else None)
+        for name, raw in settings.trackers.items()
+    }
     _check_references(settings, trackers, where)
+    _check_tokens(trackers, where)
     return Config(settings, trackers, path)
 
 
-def _tracker(name: str, raw: dict[str, Any], where: str) -> TrackerSettings:
+def _strict_sections(data: dict[str, Any], where: str) -> None:
+    # Section by section: BaseSettings validation does not honour strict mode.
+    if isinstance(data.get("policy"), dict):
+        _strictly(Policy, data["policy"], where, "policy")
+    products = data.get("products")
+    if isinstance(products, dict):
+        for product_id, product in products.items():
+            if isinstance(product, dict):
+                _strictly(Product, product, where, f"products.{product_id}")
+
+
+def _strictly(model: type[BaseModel], data: Any, where: str, prefix: str) -> None:
+    """Refuse values the file gives with the wrong type instead of converting them."""
+    try:
+        model.model_validate_json(json.dumps(json_ready(data)), strict=True)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, where, prefix=prefix)) from None
+
+
+def _check_tokens(trackers: Mapping[str, TrackerSettings], where: str) -> None:
+    for name, settings in trackers.items():
+        if settings.token_env and os.environ.get(settings.token_env):
+            problem = check_token_value(os.environ[settings.token_env])
+            if problem:
+                raise ConfigError(
+                    f"the token in the environment variable {settings.token_env} "
+                    f"(trackers.{name}.token_env, {where}) {problem}. Copy the token again "
+                    "from the tracker; nothing was run."
+                )
+
+
+def _paragraph(where: str, problem: str) -> str:
+    return (
+        f"configuration error in {where}: {problem}. Fix the file (or the SECGATE_... "
+        "environment variable that overrides it) and run again; nothing was run."
+    )
+
+
+def _tracker(name: str, raw: dict[str, Any], where: str, file_raw: Any = None) -> TrackerSettings:
     kind = raw.get("kind")
     if not isinstance(kind, str):
         raise ConfigError(
@@ -270,6 +432,8 @@ def _tracker(name: str, raw: dict[str, Any], where: str) -> TrackerSettings:
         connector = load(kind)
     except RegistryError as exc:
         raise ConfigError(f"configuration error in {where}: trackers.{name}.kind: {exc}") from None
+    if isinstance(file_raw, dict):
+        _strictly(connector.settings_model, file_raw, where, f"trackers.{name}")
     try:
         return connector.settings_model(**raw)
     except ValidationError as exc:
@@ -295,6 +459,9 @@ def _check_references(settings: Settings, trackers: dict[str, TrackerSettings], 
                         activity.evidence.tracker,
                     )
                 )
+        refs.extend(
+            (f"products.{product_id}.reviewers.{tracker}", tracker) for tracker in product.reviewers
+        )
         for setting, tracker in refs:
             if tracker not in trackers:
                 raise ConfigError(
@@ -315,7 +482,7 @@ def _explain(exc: ValidationError, where: str, prefix: str = "") -> str:
         elif "token" in location:
             pass  # never echo what was typed where a token's variable name belongs
         elif "input" in error and not isinstance(error["input"], dict | list):
-            message = f"{message} (got {error['input']!r})"
+            message = f"{message} (got {printable(repr(error['input']), 80)})"
         problems.append(f"{location or '(top level)'}: {message}")
     listing = "; ".join(problems)
     return (

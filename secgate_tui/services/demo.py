@@ -22,6 +22,10 @@ CATEGORY_LABELS = {
 }
 
 
+#: The sandbox's own account (its ``whoami``): the demo's reviewer.
+DEMO_REVIEWER = "release.manager"
+
+
 def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
 
@@ -53,6 +57,7 @@ def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
                 "review_interval_days": 365,
                 "last_review": today - timedelta(days=345),
                 "review_issue": {"tracker": "sandbox", "key": "IPC-6"},
+                "reviewers": {"sandbox": [DEMO_REVIEWER]},
                 "security_labels": ["security"],
                 "sources": [{"tracker": "sandbox", "project": "IPC"}],
                 "categories": CATEGORY_LABELS,
@@ -72,6 +77,7 @@ def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
                 "review_interval_days": 365,
                 "last_review": today - timedelta(days=400),
                 "review_issue": {"tracker": "sandbox", "key": "DMS-5"},
+                "reviewers": {"sandbox": [DEMO_REVIEWER]},
                 "security_labels": ["security"],
                 "sources": [{"tracker": "sandbox", "project": "DMS"}],
                 "categories": CATEGORY_LABELS,

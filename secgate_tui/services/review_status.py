@@ -4,9 +4,13 @@ The last review is the newest intact ``secgate-review`` record on the product's
 review issue, else the config's ``last_review`` (the newer of the two wins).
 A record whose machine block does not re-digest is reported and does not
 count: an edited record cannot prove that a review was held. Nor does a record
-written by another account than the reviewer it names, or one whose period ends
-after now (a review cannot be held in the future; a record claiming one would
-push the next due date out). The status says who wrote the record that counts.
+written by another account than the reviewer it names, one whose author is not
+among the product's configured reviewers (``reviewers``: anyone who can comment
+on the review issue could otherwise post a self-consistent record naming
+herself and make an overdue product "OK"), or one whose period ends after now
+(a review cannot be held in the future; a record claiming one would push the
+next due date out). The status says who wrote the record that counts, and
+every record it ignored and why.
 """
 
 from __future__ import annotations
@@ -60,13 +64,22 @@ class FoundReviews:
         return max(self.reviews, key=lambda f: f.record.period.end, default=None)
 
 
-def find_reviews(connector: Connector, key: str, product: str, now: datetime) -> FoundReviews:
+def find_reviews(
+    connector: Connector,
+    key: str,
+    product: str,
+    now: datetime,
+    *,
+    reviewers: frozenset[str] | None = None,
+) -> FoundReviews:
     """Every intact review record of ``product`` on issue ``key`` held by ``now``.
 
     A comment with the marker whose machine block does not re-digest, whose
     record is not self-consistent, that was not written by the account the
-    record names as reviewer, or whose period ends after ``now`` is reported and
-    ignored: it cannot prove a review was held (fail closed: the review stays due).
+    record names as reviewer, whose author is not in ``reviewers`` (when given;
+    an empty set admits nobody), or whose period ends after ``now`` is reported
+    and ignored: it cannot prove a review was held (fail closed: the review
+    stays due).
 
     Raises:
         ConnectorError: the tracker could not be searched.
@@ -93,6 +106,9 @@ def find_reviews(connector: Connector, key: str, product: str, now: datetime) ->
                 f"names ({record.reviewer.name}, account {record.reviewer.id}); it does not count"
             )
             continue
+        if reviewers is not None and comment.author_id not in reviewers:
+            problems.append(_not_a_reviewer(where, comment, reviewers))
+            continue
         if record.period.end > now:
             problems.append(
                 f"{where} records a review period ending {record.period.end.isoformat()}, "
@@ -101,6 +117,30 @@ def find_reviews(connector: Connector, key: str, product: str, now: datetime) ->
             continue
         reviews.append(FoundReview(record, checked.comment))
     return FoundReviews(tuple(reviews), tuple(problems))
+
+
+def _not_a_reviewer(where: str, comment: Comment, reviewers: frozenset[str]) -> str:
+    author = f"{comment.author or 'an unknown author'!r} (account {comment.author_id})"
+    if not reviewers:
+        return (
+            f"{where} was written by {author}, but the product lists no reviewer account "
+            "for this tracker, so no review record counts; it does not count"
+        )
+    listed = ", ".join(sorted(reviewers))
+    return (
+        f"{where} was written by {author}, who is not one of the product's reviewers "
+        f"({listed}); it does not count"
+    )
+
+
+def no_reviewers_listed(product_id: str, tracker: str) -> str:
+    """The warning when a product has no reviewer account on its review issue's tracker."""
+    return (
+        f"products.{product_id}.reviewers lists no account for tracker '{tracker}', so "
+        "review records found there do not count and the config's last_review is used; "
+        f'list the reviewers\' account ids, e.g. reviewers = {{ {tracker} = ["<account id>"] }} '
+        "(the warning for each ignored record names its author's account)"
+    )
 
 
 # --------------------------------------------------------------------------- status
@@ -154,8 +194,13 @@ def review_status(
         )
     else:
         issue = product.review_issue
+        reviewers = product.reviewer_accounts(issue.tracker)
+        if not reviewers:
+            warnings.append(no_reviewers_listed(product_id, issue.tracker))
         try:
-            found = find_reviews(connections.get(issue.tracker), issue.key, product_id, now)
+            found = find_reviews(
+                connections.get(issue.tracker), issue.key, product_id, now, reviewers=reviewers
+            )
         except ConnectorError as exc:
             warnings.append(
                 f"tracker '{issue.tracker}' could not be read for review records on "

@@ -1,9 +1,12 @@
 """A real Redmine 5 (Debian packages, SQLite, puma) on 127.0.0.1 for tests and benchmarks.
 
 The packages are installed by ``install.sh`` when missing. Each server works on
-its own copy of the package's database (``DATABASE_URL``), seeded once by
-``seed.rb`` through ``rails runner``; :meth:`RedmineServer.reset` copies the
-pristine seeded file back (SQLite's online backup, so puma keeps running).
+its own copy of the harness's base database (``base.py``: built by the harness
+with Redmine's own migrations, cached and checked by digest; the package's
+database, which others may use, is never read), served through
+``DATABASE_URL`` and seeded once by ``seed.rb`` through ``rails runner``;
+:meth:`RedmineServer.reset` copies the pristine seeded file back (SQLite's
+online backup, so puma keeps running).
 Anything that goes wrong raises :class:`RedmineUnavailable`: tests fail, they
 never skip.
 """
@@ -24,8 +27,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.redmine.base import DEFAULT_CACHE_DIR, BaseDatabaseError, base_database
+
 HERE = Path(__file__).parent
 REDMINE_DIR = Path("/usr/share/redmine")
+#: Only a sign that the package's postinst ran; the harness never reads it.
 PACKAGE_DB = Path("/var/lib/dbconfig-common/sqlite3/redmine/instances/default/redmine_default")
 SECRET_KEY = Path("/etc/redmine/default/secret_key.txt")
 START_TIMEOUT = 90.0
@@ -82,6 +88,7 @@ class RedmineServer:
     bulk_issues: int = 0
     workers: int = 0
     text_formatting: str = "textile"
+    cache_dir: Path = DEFAULT_CACHE_DIR
     admin_key: str = field(default_factory=lambda: secrets.token_hex(20))
     alice_key: str = field(default_factory=lambda: secrets.token_hex(20))
     bob_key: str = field(default_factory=lambda: secrets.token_hex(20))
@@ -130,7 +137,12 @@ class RedmineServer:
             )
         self.workdir = Path(tempfile.mkdtemp(prefix="secgate-redmine-"))
         try:
-            shutil.copyfile(PACKAGE_DB, self.db)
+            try:
+                base = base_database(self.cache_dir)
+            except BaseDatabaseError as exc:
+                raise RedmineUnavailable(str(exc)) from exc
+            shutil.copyfile(base, self.db)
+            self.db.chmod(0o640)
             shutil.chown(self.workdir, "www-data", "www-data")
             shutil.chown(self.db, "www-data", "www-data")
             self._seed()

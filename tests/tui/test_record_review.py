@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, TextArea
+from textual.pilot import Pilot
+from textual.widgets import Button, DataTable, TextArea
 
 from secgate_tui.app.screens.record_review import RecordReviewScreen
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.commands.context import Context
-from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle
+from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle, wait_until
 
 NO_WITHOUT_COMMENT = 'complete = { answer = "no" }\nefficient = { answer = "yes" }\n'
 
@@ -15,6 +16,19 @@ NO_WITHOUT_COMMENT = 'complete = { answer = "no" }\nefficient = { answer = "yes"
 def review_comments(sandbox: Sandbox) -> list[str]:
     issue = sandbox.load()["issues"]["IPC-6"]
     return [c["body"] for c in issue.get("comments", []) if "secgate-review" in c["body"]]
+
+
+async def press_prepare(pilot: Pilot[int], screen: RecordReviewScreen) -> None:
+    """Click Prepare the way a person does: once the button is back up and enabled.
+
+    A Textual button ignores clicks during its press effect (0.2 s after the
+    previous click); a test that clicks again at machine speed would be ignored
+    and then wait for a preparation that never started.
+    """
+    button = screen.query_one("#review-prepare", Button)
+    await wait_until(pilot, lambda: not button.has_class("-active") and not button.disabled, 5)
+    await pilot.click("#review-prepare")
+    await settle(pilot)
 
 
 def test_record_a_review_then_the_schedule_counts_it(
@@ -32,8 +46,7 @@ def test_record_a_review_then_the_schedule_counts_it(
 
             # A bad answer is explained and nothing is prepared.
             screen.query_one(TextArea).text = NO_WITHOUT_COMMENT
-            await pilot.click("#review-prepare")
-            await settle(pilot)
+            await press_prepare(pilot, screen)
             assert "Not prepared" in plain(screen.query_one("#review-status"))  # type: ignore[arg-type]
             assert screen.prepared is None
 
@@ -42,8 +55,7 @@ def test_record_a_review_then_the_schedule_counts_it(
                 'efficient = { answer = "yes", comment = "" }\n'
                 'resolution = { answer = "yes", comment = "" }\n'
             )
-            await pilot.click("#review-prepare")
-            await settle(pilot)
+            await press_prepare(pilot, screen)
             assert "Ready" in plain(screen.query_one("#review-status"))  # type: ignore[arg-type]
             assert review_comments(sandbox) == []  # preparing writes nothing
             await pilot.press(*"ipc", "enter")

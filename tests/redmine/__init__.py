@@ -1,0 +1,1 @@
+"""The real Redmine harness: install, base database, server, fixtures, fault proxy."""
