@@ -73,6 +73,10 @@ def test_an_authorization_of_the_previous_version_is_adopted_and_verified(tracke
 
 
 def test_a_review_of_the_previous_version_is_adopted_and_the_log_verifies(tracker: Path) -> None:
+    # Since issue 19 a review counts only when its author is a listed reviewer: the one
+    # change an upgraded config needs. The record itself is the previous version's.
+    with (tracker / "secgate.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[products.ipc.reviewers]\nsandbox = ["release.manager"]\n')
     before = comments(tracker)
     old = logged()["review"]
     result = secgate(

@@ -6,19 +6,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from secgate_tui.config import config_from_data
+from secgate_tui.config import Config, config_from_data
 from secgate_tui.domain.review import parse_conclusions
-from secgate_tui.services.connections import Connections
+from secgate_tui.services.context import build_context
 from secgate_tui.services.demo import demo_config, demo_data
-from secgate_tui.services.review import prepare_review, record_review, review_status
-from secgate_tui.services.store import Store
+from secgate_tui.services.publish import Published, Publisher
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.review import review_status
 
 CONCLUSIONS = """\
 complete = { answer = "yes", comment = "ok" }
@@ -28,15 +26,23 @@ resolution = { answer = "yes", comment = "ok" }
 DANA = {"id": "dev.dana", "name": "dev.dana", "display_name": "Dana (developer)"}
 
 
-@pytest.fixture
-def services(tmp_path: Path) -> Iterator[tuple[Connections, Store, Path]]:
-    connections = Connections(demo_config(tmp_path))
-    store = Store(tmp_path / "secgate.sqlite3")
+def record(config: Config, data_dir: Path, product: str, now: datetime) -> Published[Any]:
+    """`review record` through the publisher, as the sandbox's current account."""
+    ctx = build_context(config, data_dir)
     try:
-        yield connections, store, tmp_path
+        request = ReviewRequest(product=product, conclusions=parse_conclusions(CONCLUSIONS))
+        return Publisher(ctx, lambda: now).run(REVIEW, request)
     finally:
-        connections.close()
-        store.close()
+        ctx.close()
+
+
+def with_reviewers(data_dir: Path, product: str, accounts: list[str] | None) -> Config:
+    data = demo_data(data_dir)
+    if accounts is None:
+        del data["products"][product]["reviewers"]
+    else:
+        data["products"][product]["reviewers"] = {"sandbox": accounts}
+    return config_from_data(data, None)
 
 
 def act_as(data_dir: Path, identity: dict[str, str]) -> None:
@@ -53,22 +59,32 @@ def review_comments(data_dir: Path, key: str) -> list[dict[str, Any]]:
 
 
 def test_a_self_made_record_by_another_tracker_user_does_not_make_a_product_ok(
-    services: tuple[Connections, Store, Path],
+    tmp_path: Path,
 ) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
-    now = datetime.now(UTC)
-    assert review_status(config, connections, "dms", now).schedule.state.value == "overdue"
-    connections.get("sandbox").whoami()  # seeds the sandbox
-    act_as(data_dir, DANA)
+    config, now = demo_config(tmp_path), datetime.now(UTC)
+    ctx = build_context(config, tmp_path)
+    try:
+        assert review_status(config, ctx.connections, "dms", now).schedule.state.value == "overdue"
+        ctx.connections.get("sandbox").whoami()  # seeds the sandbox
+    finally:
+        ctx.close()
+    act_as(tmp_path, DANA)
 
-    # Dana records a complete, self-consistent review naming herself (digest computed).
-    prepared = prepare_review(config, connections, "dms", parse_conclusions(CONCLUSIONS), now)
-    done = record_review(prepared, connections, store, data_dir / "records", now=now)
-    (comment,) = review_comments(data_dir, "DMS-5")
+    # secgate refuses to write a review for an account that is not a listed reviewer ...
+    refused = record(config, tmp_path, "dms", now)
+    assert not refused.done and "not one of products.dms.reviewers.sandbox" in refused.message
+    assert review_comments(tmp_path, "DMS-5") == []
+    # ... so Dana writes a complete, self-consistent one naming herself (digest computed)
+    # with a config of her own that lists her.
+    done = record(with_reviewers(tmp_path, "dms", ["dev.dana"]), tmp_path, "dms", now)
+    (comment,) = review_comments(tmp_path, "DMS-5")
     assert comment["author_id"] == "dev.dana" and done.record.reviewer.id == "dev.dana"
 
-    status = review_status(config, connections, "dms", now)
+    ctx = build_context(config, tmp_path)
+    try:
+        status = review_status(config, ctx.connections, "dms", now)
+    finally:
+        ctx.close()
     assert status.schedule.state.value == "overdue" and status.source == "config"
     assert status.record_id is None and status.recorded_by is None
     (warning,) = [w for w in status.warnings if "dev.dana" in w]
@@ -76,7 +92,7 @@ def test_a_self_made_record_by_another_tracker_user_does_not_make_a_product_ok(
 
     # The command line says so too: still overdue (exit 1), the warning on stderr.
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
-    command = ["--demo", "--data-dir", str(data_dir), "review", "status", "--json"]
+    command = ["--demo", "--data-dir", str(tmp_path), "review", "status", "--json"]
     cli = subprocess.run(
         [sys.executable, "-m", "secgate_tui.cli", *command],
         capture_output=True,
@@ -90,32 +106,29 @@ def test_a_self_made_record_by_another_tracker_user_does_not_make_a_product_ok(
     assert "dev.dana" in cli.stderr and "not one of the product's reviewers" in cli.stderr
 
 
-def test_the_configured_reviewers_record_counts(
-    services: tuple[Connections, Store, Path],
-) -> None:
-    connections, store, data_dir = services
-    config = demo_config(data_dir)
-    now = datetime.now(UTC)
-    prepared = prepare_review(config, connections, "dms", parse_conclusions(CONCLUSIONS), now)
-    record_review(prepared, connections, store, data_dir / "records", now=now)
-    status = review_status(config, connections, "dms", now)
+def test_the_configured_reviewers_record_counts(tmp_path: Path) -> None:
+    config, now = demo_config(tmp_path), datetime.now(UTC)
+    assert record(config, tmp_path, "dms", now).done
+    ctx = build_context(config, tmp_path)
+    try:
+        status = review_status(config, ctx.connections, "dms", now)
+    finally:
+        ctx.close()
     assert status.schedule.state.value == "ok" and status.source == "tracker"
     assert not any("reviewer" in w for w in status.warnings)
 
 
 def test_without_reviewers_no_record_counts_and_the_warning_says_how_to_list_them(
-    services: tuple[Connections, Store, Path],
+    tmp_path: Path,
 ) -> None:
-    connections, store, data_dir = services
     now = datetime.now(UTC)
-    prepared = prepare_review(
-        demo_config(data_dir), connections, "dms", parse_conclusions(CONCLUSIONS), now
-    )
-    record_review(prepared, connections, store, data_dir / "records", now=now)
-
-    data = demo_data(data_dir)
-    del data["products"]["dms"]["reviewers"]
-    status = review_status(config_from_data(data, None), connections, "dms", now)
+    assert record(demo_config(tmp_path), tmp_path, "dms", now).done
+    unlisted = with_reviewers(tmp_path, "dms", None)
+    ctx = build_context(unlisted, tmp_path)
+    try:
+        status = review_status(unlisted, ctx.connections, "dms", now)
+    finally:
+        ctx.close()
     assert status.schedule.state.value == "overdue" and status.source == "config"
     assert any(
         "products.dms.reviewers lists no account for tracker 'sandbox'" in w

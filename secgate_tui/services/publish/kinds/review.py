@@ -176,7 +176,9 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
         issue = kept.review_issue
         try:
             connector = ctx.connections.get(issue.tracker)
-            latest = find_reviews(connector, issue.key, prepared.product, now).latest
+            reviewers = ctx.config.product(prepared.product).reviewer_accounts(issue.tracker)
+            found = find_reviews(connector, issue.key, prepared.product, now, reviewers=reviewers)
+            latest = found.latest
         except ConfigError as exc:
             return Failure(step=Step.POST, message=str(exc))
         except ConnectorError as exc:

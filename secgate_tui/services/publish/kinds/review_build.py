@@ -50,6 +50,16 @@ def review_issue(config: Config, product_id: str) -> tuple[TrackerIssue, str]:
     return issue, action_project(product, issue.tracker)
 
 
+def not_a_reviewer(product_id: str, tracker: str, account: str) -> str:
+    # A record by an unlisted account would never count as the product's review.
+    return (
+        f"your account on '{tracker}' (id {account}) is not one of "
+        f"products.{product_id}.reviewers.{tracker}, so a review record written by it would "
+        "not count. Nothing was written; have a listed reviewer record the review, or add "
+        "the account to the config."
+    )
+
+
 def build_review(
     ctx: Context,
     conclusions: ReviewConclusions,
@@ -63,9 +73,12 @@ def build_review(
     connections = ctx.connections
     try:
         connector = connections.get(issue.tracker)
-        found = find_reviews(connector, issue.key, product_id, now)
+        reviewers = product.reviewer_accounts(issue.tracker)
+        found = find_reviews(connector, issue.key, product_id, now, reviewers=reviewers)
         latest = found.latest
         me = connector.whoami()
+        if me.id not in reviewers:
+            return not_a_reviewer(product_id, issue.tracker, me.id)
         # Only your own earlier record is this review retried; the same conclusions
         # from someone else are their review, not yours to adopt.
         if (
