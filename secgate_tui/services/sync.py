@@ -158,10 +158,16 @@ class Syncer:
     def _update_held(self, product_id: str, release: str, results: Sequence[SourceSync]) -> None:
         """Rule 2 of ``services.vanish``: remember what each category holds.
 
-        Only after a sync in which no source failed: a failed source kept its
-        old data, so what the categories hold now says nothing new.
+        Only after a sync in which no source failed (a failed source kept its
+        old data, so what the categories hold now says nothing new) and which
+        changed something (loading a big release's issues costs ~0.3 s per
+        20,000).
         """
         if any(r.state.error for r in results):
+            return
+        if not any(r.full or r.count for r in results):
+            # Nothing changed in the store since the last sync that updated it;
+            # the next full sync (at least hourly) re-reads what is still held.
             return
         product = self.config.product(product_id)
         issues = release_issues(self.config, self.store, product_id, release)
@@ -334,7 +340,15 @@ def acknowledge_deleted(
     if not reason.strip():
         raise ValueError("acknowledging a deleted issue needs a reason")
     product = config.product(product_id)
-    found = False
+    trackers = set()
     for source in product.sources:
-        found |= store.acknowledge_vanished(scope_key(source, release), key, reason.strip(), at)
-    return found
+        if store.acknowledge_vanished(scope_key(source, release), key, reason.strip(), at):
+            trackers.add(source.tracker)
+    if trackers:
+        held = store.held(product_id, release)
+        kept = {
+            category: [(t, k) for t, k in members if not (k == key and t in trackers)]
+            for category, members in held.items()
+        }
+        store.save_held(product_id, release, kept, at)
+    return bool(trackers)

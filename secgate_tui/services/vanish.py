@@ -35,10 +35,6 @@ from connectors.base import AuthError, Connector, NotFoundError
 from secgate_tui.domain import Issue
 from secgate_tui.services.store import VanishedIssue
 
-#: Concurrent reads by key: enough to re-read a wiped milestone quickly,
-#: few enough not to trip a tracker's rate limit.
-READERS = 8
-
 Uid = tuple[str, str]  # (tracker name, issue key), as Issue.uid
 
 
@@ -71,7 +67,10 @@ def read_each(connector: Connector, keys: Sequence[str]) -> dict[str, Issue | No
 
     if not keys:
         return {}
-    with ThreadPoolExecutor(max_workers=min(READERS, len(keys))) as pool:
+    # The tracker's own concurrency setting: a wiped milestone is re-read
+    # quickly without tripping the tracker's rate limit.
+    workers = min(connector.settings.concurrency, len(keys))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return dict(zip(keys, pool.map(one, keys), strict=True))
 
 

@@ -217,3 +217,42 @@ def test_a_category_emptied_by_a_scope_change_cannot_be_acknowledged(sandbox: Sa
     sandbox.write_config()
     code, verdict = sandbox.status("2.1")
     assert code == 0, verdict["reasons"]
+
+
+def test_a_category_whose_issues_were_all_deleted_can_be_acknowledged_after_each_deletion(
+    sandbox: Sandbox,
+) -> None:
+    from secgate_tui.services.sync import acknowledge_deleted
+
+    deleted = sandbox.keys("2.1", "sec-design")
+
+    def delete(data: dict[str, Any]) -> None:
+        for key in deleted:
+            data["issues"].pop(key)
+
+    sandbox.edit(delete)
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
+    ack = ("--ack-empty", "security-by-design=design issues deleted as duplicates")
+    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    assert code == 1
+    assert any("Security by design: held" in r for r in verdict["reasons"]), verdict["reasons"]
+
+    args = argparse.Namespace(
+        config=str(sandbox.config), data_dir=str(sandbox.root / "data"), demo=False
+    )
+    with open_context(args) as ctx:
+        for key in deleted[:-1]:
+            assert acknowledge_deleted(
+                ctx.config, ctx.store, "ipc", "2.1", key, "dup", datetime.now(UTC)
+            )
+    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    assert code == 1  # one deletion is not acknowledged yet
+    assert any(deleted[-1] in r for r in verdict["reasons"])
+
+    with open_context(args) as ctx:
+        assert acknowledge_deleted(
+            ctx.config, ctx.store, "ipc", "2.1", deleted[-1], "dup", datetime.now(UTC)
+        )
+    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    assert code == 0, verdict["reasons"]
+    assert verdict["categories"]["security-by-design"]["acknowledged"] is True
