@@ -102,3 +102,22 @@ def test_a_deleted_issue_blocks_as_no_longer_visible_or_deleted(
     assert "deleted, or no longer visible" in reason
     assert authorize(tmp_path, fake).returncode == 1
     assert fake.state.issues[keys["record"]].comments == []
+
+
+def test_a_failing_re_read_fails_the_source_and_keeps_its_last_data(
+    jira: tuple[FakeJira, dict[str, str]], tmp_path: Path
+) -> None:
+    fake, keys = jira
+    code, before = verdict(tmp_path, fake)
+    fake.set_fault("member", path="/search", member="issues", value=[])
+    fake.set_fault("bad_json", path="/issue/")  # every read by key answers broken JSON
+
+    synced = secgate(tmp_path, *FULL_SYNC, token=fake.token)
+    assert synced.returncode == 2, synced.stdout + synced.stderr
+    assert "FAILED" in synced.stderr and "Traceback" not in synced.stderr
+    code, after = verdict(tmp_path, fake)
+    assert code == 1
+    assert after["categories"] == before["categories"]
+    assert any("failed to sync" in r for r in after["reasons"]), after["reasons"]
+    assert authorize(tmp_path, fake).returncode == 2
+    assert fake.state.issues[keys["record"]].comments == []
