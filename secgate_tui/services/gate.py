@@ -54,6 +54,6 @@ def evaluate_release(
         product.gate_policy(config.policy, acknowledged or {}),
         now,
         source_states(store, product.sources, release),
-        release_held(config, store, product_id, release),
+        release_held(store, product_id, release),
     )
     return verdict, issues

@@ -316,11 +316,8 @@ def release_issues(config: Config, store: Store, product_id: str, release: str) 
     return list(unique.values())
 
 
-def release_held(
-    config: Config, store: Store, product_id: str, release: str
-) -> dict[Category, int]:
+def release_held(store: Store, product_id: str, release: str) -> dict[Category, int]:
     """Per category, how many issues it held that were not seen leaving (the gate's ``held``)."""
-    config.product(product_id)
     held = store.held(product_id, release)
     return {
         category: len(held[category.value]) for category in Category if held.get(category.value)
@@ -328,7 +325,14 @@ def release_held(
 
 
 def acknowledge_deleted(
-    config: Config, store: Store, product_id: str, release: str, key: str, reason: str, at: datetime
+    config: Config,
+    store: Store,
+    *,
+    product_id: str,
+    release: str,
+    key: str,
+    reason: str,
+    at: datetime,
 ) -> bool:
     """Record a person's word that a missing issue of the release was deleted on purpose.
 

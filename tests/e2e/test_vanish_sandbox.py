@@ -79,6 +79,25 @@ class Sandbox:
             and (not label or label in issue["labels"])
         )
 
+    def acknowledge_deleted(self, key: str, reason: str) -> bool:
+        """What a release manager does once a vanished issue is known to be deleted."""
+        # Imported here: on a secgate without it, only the tests that use it fail.
+        from secgate_tui.services.sync import acknowledge_deleted
+
+        args = argparse.Namespace(
+            config=str(self.config), data_dir=str(self.root / "data"), demo=False
+        )
+        with open_context(args) as ctx:
+            return acknowledge_deleted(
+                ctx.config,
+                ctx.store,
+                product_id="ipc",
+                release="2.1",
+                key=key,
+                reason=reason,
+                at=datetime.now(UTC),
+            )
+
     def record_comments(self) -> int:
         data = json.loads(self.file.read_text(encoding="utf-8"))
         return sum(
@@ -170,17 +189,8 @@ def test_a_deleted_issue_blocks_until_a_person_acknowledges_the_deletion(
     assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
     assert sandbox.status("2.1", "--offline")[0] == 1
 
-    from secgate_tui.services.sync import acknowledge_deleted
-
-    args = argparse.Namespace(config=str(sandbox.config), data_dir=None, demo=False)
-    args.data_dir = str(sandbox.root / "data")
-    with open_context(args) as ctx:
-        assert not acknowledge_deleted(
-            ctx.config, ctx.store, "ipc", "2.1", "IPC-999", "typo", datetime.now(UTC)
-        )
-        assert acknowledge_deleted(
-            ctx.config, ctx.store, "ipc", "2.1", deleted, "duplicate, deleted", datetime.now(UTC)
-        )
+    assert not sandbox.acknowledge_deleted("IPC-999", "typo")
+    assert sandbox.acknowledge_deleted(deleted, "duplicate, deleted")
     code, verdict = sandbox.status("2.1", "--offline")
     assert code == 0, verdict["reasons"]
 
@@ -222,8 +232,6 @@ def test_a_category_emptied_by_a_scope_change_cannot_be_acknowledged(sandbox: Sa
 def test_a_category_whose_issues_were_all_deleted_can_be_acknowledged_after_each_deletion(
     sandbox: Sandbox,
 ) -> None:
-    from secgate_tui.services.sync import acknowledge_deleted
-
     deleted = sandbox.keys("2.1", "sec-design")
 
     def delete(data: dict[str, Any]) -> None:
@@ -237,22 +245,13 @@ def test_a_category_whose_issues_were_all_deleted_can_be_acknowledged_after_each
     assert code == 1
     assert any("Security by design: held" in r for r in verdict["reasons"]), verdict["reasons"]
 
-    args = argparse.Namespace(
-        config=str(sandbox.config), data_dir=str(sandbox.root / "data"), demo=False
-    )
-    with open_context(args) as ctx:
-        for key in deleted[:-1]:
-            assert acknowledge_deleted(
-                ctx.config, ctx.store, "ipc", "2.1", key, "dup", datetime.now(UTC)
-            )
+    for key in deleted[:-1]:
+        assert sandbox.acknowledge_deleted(key, "dup")
     code, verdict = sandbox.status("2.1", "--offline", *ack)
     assert code == 1  # one deletion is not acknowledged yet
     assert any(deleted[-1] in r for r in verdict["reasons"])
 
-    with open_context(args) as ctx:
-        assert acknowledge_deleted(
-            ctx.config, ctx.store, "ipc", "2.1", deleted[-1], "dup", datetime.now(UTC)
-        )
+    assert sandbox.acknowledge_deleted(deleted[-1], "dup")
     code, verdict = sandbox.status("2.1", "--offline", *ack)
     assert code == 0, verdict["reasons"]
     assert verdict["categories"]["security-by-design"]["acknowledged"] is True
