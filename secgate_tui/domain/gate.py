@@ -250,7 +250,7 @@ def held_reason(category: Category, count: int) -> str:
     return (
         f"{category.title}: held {count} issue(s) at the previous sync; an empty category that "
         "was not empty cannot be acknowledged as not applicable. secgate re-reads those issues "
-        "by key at every sync, and this clears once the tracker shows each of them outside "
+        "by key at every full sync, and this clears once the tracker shows each of them outside "
         "the release (another version or milestone). If they still belong to the release, "
         "check the product's sources (project, release, filter) and the tracker's answers"
     )

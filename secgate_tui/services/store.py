@@ -343,7 +343,7 @@ class Store:
     def _vanish_schema(self, db: sqlite3.Connection) -> None:
         db.execute(
             "CREATE TABLE IF NOT EXISTS vanished (scope TEXT NOT NULL, key TEXT NOT NULL, "
-            "source TEXT NOT NULL, since TEXT NOT NULL, ack_reason TEXT, ack_at TEXT, "
+            "source TEXT NOT NULL, since TEXT NOT NULL, ack_reason TEXT, ack_by TEXT, ack_at TEXT, "
             "PRIMARY KEY (scope, key))"
         )
         db.execute(
@@ -361,8 +361,8 @@ class Store:
         with self._lock:
             self._vanish_schema(self._db)
             rows = self._db.execute(
-                "SELECT key, source, since, ack_reason, ack_at FROM vanished WHERE scope = ? "
-                "ORDER BY key",
+                "SELECT key, source, since, ack_reason, ack_by, ack_at FROM vanished "
+                "WHERE scope = ? ORDER BY key",
                 (scope,),
             ).fetchall()
         return [
@@ -371,7 +371,8 @@ class Store:
                 source=row[1],
                 since=datetime.fromisoformat(row[2]),
                 ack_reason=row[3],
-                ack_at=_time(row[4]),
+                ack_by=row[4],
+                ack_at=_time(row[5]),
             )
             for row in rows
         ]
@@ -409,13 +410,16 @@ class Store:
             )
             return True
 
-    def acknowledge_vanished(self, scope: str, key: str, reason: str, at: datetime) -> bool:
+    def acknowledge_vanished(
+        self, scope: str, key: str, *, reason: str, by: str, at: datetime
+    ) -> bool:
         """Record a person's word that a vanished issue was deleted; False if not vanished."""
         with self._transaction() as db:
             self._vanish_schema(db)
             changed = db.execute(
-                "UPDATE vanished SET ack_reason = ?, ack_at = ? WHERE scope = ? AND key = ?",
-                (reason, _iso(at), scope, key),
+                "UPDATE vanished SET ack_reason = ?, ack_by = ?, ack_at = ? "
+                "WHERE scope = ? AND key = ?",
+                (reason, by, _iso(at), scope, key),
             ).rowcount
         return bool(changed)
 
@@ -461,4 +465,5 @@ class VanishedIssue:
     source: str
     since: datetime
     ack_reason: str | None = None
+    ack_by: str | None = None
     ack_at: datetime | None = None

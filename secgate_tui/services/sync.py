@@ -332,21 +332,22 @@ def acknowledge_deleted(
     release: str,
     key: str,
     reason: str,
+    by: str,
     at: datetime,
 ) -> bool:
     """Record a person's word that a missing issue of the release was deleted on purpose.
 
-    The acknowledgement stays in the store (who may run secgate against this
-    data directory decides); the issue no longer blocks, and it no longer
-    counts as held by its category. False when ``key`` is not missing in any
-    source of the release.
+    The acknowledgement (reason, who, when) stays in the store; the issue no
+    longer blocks, and it no longer counts as held by its category. False when
+    ``key`` is not missing in any source of the release.
     """
-    if not reason.strip():
-        raise ValueError("acknowledging a deleted issue needs a reason")
+    if not reason.strip() or not by.strip():
+        raise ValueError("acknowledging a deleted issue needs a reason and who gives it")
     product = config.product(product_id)
     trackers = set()
     for source in product.sources:
-        if store.acknowledge_vanished(scope_key(source, release), key, reason.strip(), at):
+        scope = scope_key(source, release)
+        if store.acknowledge_vanished(scope, key, reason=reason.strip(), by=by.strip(), at=at):
             trackers.add(source.tracker)
     if trackers:
         held = store.held(product_id, release)

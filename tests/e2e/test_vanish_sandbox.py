@@ -95,6 +95,7 @@ class Sandbox:
                 release="2.1",
                 key=key,
                 reason=reason,
+                by="release.manager",
                 at=datetime.now(UTC),
             )
 

@@ -22,8 +22,8 @@ def test_an_empty_category_that_held_issues_cannot_be_acknowledged() -> None:
     assert verdict.reasons == (
         "Implementation: held 12 issue(s) at the previous sync; an empty category that was not "
         "empty cannot be acknowledged as not applicable. secgate re-reads those issues by key "
-        "at every sync, and this clears once the tracker shows each of them outside the release "
-        "(another version or milestone). If they still belong to the release, check the "
+        "at every full sync, and this clears once the tracker shows each of them outside the "
+        "release (another version or milestone). If they still belong to the release, check the "
         "product's sources (project, release, filter) and the tracker's answers",
     )
 
