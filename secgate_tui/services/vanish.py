@@ -10,10 +10,11 @@ goes through another endpoint than the list:
    Only the tracker's answer for that issue removes it: it now carries
    another version / milestone, or the read gives another key (moved to
    another project). An issue the tracker still places in the release is
-   kept, with what the read says. "Not found" and "forbidden" cannot tell a
-   deletion from a lost permission (Jira, GitLab and Redmine answer 404 for
-   an issue the account may not see), so the issue is recorded as missing
-   and blocks until it is seen again or a person acknowledges the deletion.
+   kept, with what the read says. "Not found" and "forbidden" are not told
+   apart: Jira and GitLab answer 404 for a deleted issue and for one the
+   account may not see (Redmine answers 404 and 403, but a proxy can answer
+   either), so the issue is recorded as missing and blocks until it is seen
+   again or a person acknowledges the deletion.
    Any other failure of a read fails the source, which keeps its last data.
 2. :func:`unaccounted` (one product release, after every source synced):
    each category remembers the issues it held at its last non-empty sync.
