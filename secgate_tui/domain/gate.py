@@ -263,7 +263,7 @@ def missing_reason(name: str, keys: Sequence[str]) -> str:
         f"to secgate ({shown}): deleted, or no longer visible to secgate's account. A token "
         "that lost a permission looks exactly like this: open them in the tracker as that "
         "account. If they were deleted on purpose, acknowledge each deletion "
-        "(README, 'The gate's rules'); if they come back, the next full sync "
+        "(README, section The gate's rules); if they come back, the next full sync "
         "clears this"
     )
 
