@@ -101,6 +101,9 @@ class CategoryResult(BaseModel):
     empty: bool
     acknowledged: bool = False
     not_applicable_reason: str | None = None
+    #: Issues the category held at an earlier sync and whose leaving the tracker
+    #: has not confirmed; while it is empty they forbid acknowledging it.
+    previously_held: int = 0
 
 
 class ActivityResult(BaseModel):
@@ -145,6 +148,7 @@ def evaluate(
     policy: GatePolicy,
     now: datetime,
     sources: Sequence[SourceState],
+    held: Mapping[Category, int] | None = None,
 ) -> Verdict:
     """Evaluate a release snapshot.
 
@@ -155,6 +159,10 @@ def evaluate(
         now: the evaluation time (timezone-aware); staleness is measured from it.
         sources: the sync state of every source of the release. No source at
             all is itself a reason to block.
+        held: per category, how many issues it held at an earlier sync that
+            have not been seen leaving the release (the sync keeps this). An
+            empty category that held issues cannot be acknowledged as not
+            applicable: an empty answer must never clear a category.
 
     Returns:
         The verdict, with a reason for every block.
@@ -162,24 +170,18 @@ def evaluate(
     now = utc(now)
     # Sorted once: every per-category list below keeps this order.
     snapshot = sorted_issues(issues)
-    classifier = Classifier(policy.classification)
     reasons: list[str] = []
+    held = held or {}
 
-    per_category: dict[Category, list[Issue]] = {category: [] for category in Category}
-    unclassified: list[Finding] = []
-    for issue in snapshot:
-        category = classifier.classify(issue)
-        if category is None:
-            continue
-        if isinstance(category, Category):
-            per_category[category].append(issue)
-        else:
-            unclassified.append(
-                _finding(issue, "carries a security label but matches no category rule")
-            )
+    per_category, unclassified_issues = category_members(snapshot, policy.classification)
+    unclassified = [
+        _finding(issue, "carries a security label but matches no category rule")
+        for issue in unclassified_issues
+    ]
 
     results = tuple(
-        _evaluate_category(category, per_category[category], policy) for category in Category
+        _evaluate_category(category, per_category[category], policy, held.get(category, 0))
+        for category in Category
     )
     for result in results:
         if result.blocking:
@@ -187,7 +189,9 @@ def evaluate(
                 f"{result.category.title}: {len(result.blocking)} of {result.total} "
                 "item(s) block the release"
             )
-        if result.empty and not result.acknowledged:
+        if result.empty and result.previously_held:
+            reasons.append(held_reason(result.category, result.previously_held))
+        elif result.empty and not result.acknowledged:
             reasons.append(
                 f"{result.category.title}: no issue in this category; acknowledge it as not "
                 f"applicable (--ack-empty {result.category.value}, or not_applicable in the "
@@ -224,6 +228,46 @@ def evaluate(
     )
 
 
+def category_members(
+    issues: Iterable[Issue], classification: Classification
+) -> tuple[dict[Category, list[Issue]], list[Issue]]:
+    """The issues of each category (input order kept), and the unclassified ones."""
+    classifier = Classifier(classification)
+    per_category: dict[Category, list[Issue]] = {category: [] for category in Category}
+    unclassified: list[Issue] = []
+    for issue in issues:
+        category = classifier.classify(issue)
+        if category is None:
+            continue
+        if isinstance(category, Category):
+            per_category[category].append(issue)
+        else:
+            unclassified.append(issue)
+    return per_category, unclassified
+
+
+def held_reason(category: Category, count: int) -> str:
+    return (
+        f"{category.title}: held {count} issue(s) at the previous sync; an empty category that "
+        "was not empty cannot be acknowledged as not applicable. secgate re-reads those issues "
+        "by key at every full sync, and this clears once the tracker shows each of them outside "
+        "the release (another version or milestone). If they still belong to the release, "
+        "check the product's sources (project, release, filter) and the tracker's answers"
+    )
+
+
+def missing_reason(name: str, keys: Sequence[str]) -> str:
+    shown = ", ".join(keys[:10]) + (f" and {len(keys) - 10} more" if len(keys) > 10 else "")
+    return (
+        f"{name}: {len(keys)} issue(s) left the release and the tracker no longer shows them "
+        f"to secgate ({shown}): deleted, or no longer visible to secgate's account. A token "
+        "that lost a permission looks exactly like this: open them in the tracker as that "
+        "account. If they were deleted on purpose, acknowledge each deletion "
+        "(README, section The gate's rules); if they come back, the next full sync "
+        "clears this"
+    )
+
+
 def _finding(issue: Issue, reason: str) -> Finding:
     return Finding(
         source=issue.source, key=issue.key, title=issue.title, status=issue.status, reason=reason
@@ -255,7 +299,7 @@ def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | No
 
 
 def _evaluate_category(
-    category: Category, issues: list[Issue], policy: GatePolicy
+    category: Category, issues: list[Issue], policy: GatePolicy, held: int
 ) -> CategoryResult:
     tightened = policy.categories.get(category)
     accepted = ACCEPTED | RESIDUAL
@@ -286,7 +330,9 @@ def _evaluate_category(
                 )
             )
     empty = not ordered
-    ack_reason = policy.not_applicable.get(category) if empty else None
+    # An acknowledgement cannot clear a category that held issues not seen leaving.
+    previously_held = held if empty else 0
+    ack_reason = policy.not_applicable.get(category) if empty and not previously_held else None
     # model_construct: every value is built here from validated Issues;
     # re-validating 100,000 keys would dominate the gate's cost.
     return CategoryResult.model_construct(
@@ -299,6 +345,7 @@ def _evaluate_category(
         empty=empty,
         acknowledged=ack_reason is not None,
         not_applicable_reason=ack_reason,
+        previously_held=previously_held,
     )
 
 
@@ -321,6 +368,8 @@ def _source_reasons(
     reasons = []
     for state in sources:
         name = f"source '{state.source}' ({state.project})"
+        if state.missing:
+            reasons.append(missing_reason(name, state.missing))
         if state.error:
             reasons.append(f"{name} failed to sync: {state.error}")
         elif not state.release_found:

@@ -244,3 +244,7 @@ class SourceState(BaseModel):
     synced_at: AwareDatetime | None = None
     error: str | None = None
     release_found: bool = True
+    #: Keys that left the release list while the tracker, asked for each by key,
+    #: answered "not found" or "forbidden": deleted, or no longer visible to
+    #: secgate's account. They block until seen again or acknowledged as deleted.
+    missing: tuple[str, ...] = ()

@@ -8,15 +8,9 @@ from datetime import datetime
 from secgate_tui.config import Config
 from secgate_tui.domain import Activity, Category, Issue, Verdict, evaluate
 from secgate_tui.services.store import Store
-from secgate_tui.services.sync import scope_key, source_states
+from secgate_tui.services.sync import release_held, release_issues, source_states
 
-
-def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
-    product = config.product(product_id)
-    unique: dict[tuple[str, str], Issue] = {}
-    for issue in store.issues(scope_key(source, release) for source in product.sources):
-        unique[issue.uid] = issue  # two sources may overlap; an issue counts once
-    return list(unique.values())
+__all__ = ["evaluate_release", "release_activities", "release_issues"]
 
 
 def release_activities(config: Config, store: Store, product_id: str) -> list[Activity]:
@@ -60,5 +54,6 @@ def evaluate_release(
         product.gate_policy(config.policy, acknowledged or {}),
         now,
         source_states(store, product.sources, release),
+        release_held(store, product_id, release),
     )
     return verdict, issues

@@ -412,3 +412,139 @@ class Store:
                 return ChainReport(False, len(rows), seq, _unreadable(seq, "payload", exc))
             prev = digest
         return ChainReport(True, len(rows))
+
+    # -- what left a release (issue 19: an empty answer never clears a category) --
+    #
+    # Kept apart from the tables above, created on first use: ``vanished`` holds
+    # the issues that left a scope's list while the tracker, asked by key, did not
+    # say where they went (deleted or no longer visible), and a person's
+    # acknowledgement of a deletion; ``category_held`` holds, per product release
+    # and category, the issues the category held at its last non-empty sync.
+
+    def _vanish_schema(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS vanished (scope TEXT NOT NULL, key TEXT NOT NULL, "
+            "source TEXT NOT NULL, since TEXT NOT NULL, ack_reason TEXT, ack_by TEXT, ack_at TEXT, "
+            "PRIMARY KEY (scope, key))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS category_held (product TEXT NOT NULL, "
+            "release TEXT NOT NULL, category TEXT NOT NULL, members TEXT NOT NULL, "
+            "at TEXT NOT NULL, PRIMARY KEY (product, release, category))"
+        )
+
+    def issue_keys(self, scope: str) -> set[str]:
+        """The keys of a scope's stored issues (cheaper than the issues themselves)."""
+        return {key for (key,) in self._query("SELECT key FROM issues WHERE scope = ?", (scope,))}
+
+    def vanished(self, scope: str) -> list[VanishedIssue]:
+        """The scope's issues that vanished unexplained, acknowledged ones included."""
+        with self._lock:
+            self._vanish_schema(self._db)
+            rows = self._db.execute(
+                "SELECT key, source, since, ack_reason, ack_by, ack_at FROM vanished "
+                "WHERE scope = ? ORDER BY key",
+                (scope,),
+            ).fetchall()
+        return [
+            VanishedIssue(
+                key=row[0],
+                source=row[1],
+                since=datetime.fromisoformat(row[2]),
+                ack_reason=row[3],
+                ack_by=row[4],
+                ack_at=_time(row[5]),
+            )
+            for row in rows
+        ]
+
+    def update_vanished(
+        self, scope: str, missing: Sequence[VanishedIssue], resolved: Iterable[str], at: datetime
+    ) -> bool:
+        """Record one full sync's unexplained vanishings; False when a newer sync already did.
+
+        ``missing`` replaces the scope's unacknowledged entries (an entry seen
+        missing again keeps its first ``since``; an acknowledged one stays
+        acknowledged); keys in ``resolved`` (seen again, or confirmed moved
+        away) are forgotten, acknowledged or not.
+        """
+        with self._transaction() as db:
+            self._vanish_schema(db)
+            stored = db.execute(
+                "SELECT synced_at FROM sync_state WHERE scope = ?", (scope,)
+            ).fetchone()
+            if stored and stored[0] and at < datetime.fromisoformat(stored[0]):
+                return False
+            db.executemany(
+                "DELETE FROM vanished WHERE scope = ? AND key = ?",
+                ((scope, key) for key in resolved),
+            )
+            keep = {item.key for item in missing}
+            for (key,) in db.execute(
+                "SELECT key FROM vanished WHERE scope = ? AND ack_reason IS NULL", (scope,)
+            ).fetchall():
+                if key not in keep:
+                    db.execute("DELETE FROM vanished WHERE scope = ? AND key = ?", (scope, key))
+            db.executemany(
+                "INSERT OR IGNORE INTO vanished (scope, key, source, since) VALUES (?, ?, ?, ?)",
+                ((scope, item.key, item.source, _iso(item.since)) for item in missing),
+            )
+            return True
+
+    def acknowledge_vanished(
+        self, scope: str, key: str, *, reason: str, by: str, at: datetime
+    ) -> bool:
+        """Record a person's word that a vanished issue was deleted; False if not vanished."""
+        with self._transaction() as db:
+            self._vanish_schema(db)
+            changed = db.execute(
+                "UPDATE vanished SET ack_reason = ?, ack_by = ?, ack_at = ? "
+                "WHERE scope = ? AND key = ?",
+                (reason, by, _iso(at), scope, key),
+            ).rowcount
+        return bool(changed)
+
+    def held(self, product: str, release: str) -> dict[str, list[tuple[str, str]]]:
+        """Per category value, the (source, key) of issues it held at its last non-empty sync."""
+        with self._lock:
+            self._vanish_schema(self._db)
+            rows = self._db.execute(
+                "SELECT category, members FROM category_held WHERE product = ? AND release = ?",
+                (product, release),
+            ).fetchall()
+        return {category: [tuple(m) for m in json.loads(members)] for category, members in rows}
+
+    def save_held(
+        self,
+        product: str,
+        release: str,
+        held: dict[str, list[tuple[str, str]]],
+        at: datetime,
+    ) -> None:
+        """Replace the release's held members; a category with none is forgotten."""
+        with self._transaction() as db:
+            self._vanish_schema(db)
+            db.execute(
+                "DELETE FROM category_held WHERE product = ? AND release = ?", (product, release)
+            )
+            db.executemany(
+                "INSERT INTO category_held (product, release, category, members, at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    (product, release, category, json.dumps(sorted(members)), _iso(at))
+                    for category, members in held.items()
+                    if members
+                ),
+            )
+
+
+@dataclass(frozen=True, kw_only=True)
+class VanishedIssue:
+    """An issue that left a scope's list and that the tracker no longer shows by key."""
+
+    key: str
+    source: str
+    since: datetime
+    ack_reason: str | None = None
+    ack_by: str | None = None
+    ack_at: datetime | None = None

@@ -3,9 +3,12 @@
 Each source syncs incrementally from its cursor (minus a safety overlap, since
 tracker clocks drift and JQL has minute resolution) or fully on demand, on first
 use and at least every ``FULL_EVERY`` (only a full sync notices an issue that
-left the release). A failing source never stops the others; its error is
-recorded and the gate blocks on it. Activity evidence is observed in the same
-pass, so ``status --offline`` can evaluate everything from the store.
+left the release). An issue that left a list is re-read by key before it is
+dropped, and a category remembers what it held (``services.vanish``): an empty
+answer never clears a release. A failing source never stops the others; its
+error is recorded, its last good data is kept, and the gate blocks on it.
+Activity evidence is observed in the same pass, so ``status --offline`` can
+evaluate everything from the store.
 """
 
 from __future__ import annotations
@@ -22,13 +25,17 @@ from connectors.base import ConnectorError, NotFoundError, ReleaseNotFoundError
 from secgate_tui.config import ActivityConfig, Config, Source
 from secgate_tui.domain import (
     Activity,
+    Category,
     Disposition,
     DocumentEvidence,
+    Issue,
     IssueEvidence,
     SourceState,
 )
+from secgate_tui.domain.gate import category_members
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.store import Store
+from secgate_tui.services.vanish import reconcile, unaccounted
 
 OVERLAP = timedelta(minutes=5)
 FULL_EVERY = timedelta(hours=1)
@@ -52,6 +59,8 @@ class SourceSync:
     state: SourceState
     count: int
     full: bool
+    #: Keys that left the list and that the tracker, read by key, places elsewhere.
+    departed: tuple[str, ...] = ()
 
 
 class Syncer:
@@ -73,10 +82,12 @@ class Syncer:
         workers = max(1, min(len(sources), os.cpu_count() or 2, 8))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda s: self._sync_source(s, release, full), sources))
+        self._update_held(product_id, release, results)
         self.observe_activities(product_id)
         return results
 
     def _sync_source(self, source: Source, release: str, full: bool) -> SourceSync:
+        """One source: list, re-read what left (full syncs), store, or keep the last data."""
         key = scope_key(source, release)
         previous = self.store.sync_record(key)
         started = self.clock()
@@ -93,8 +104,19 @@ class Syncer:
             else (previous.cursor - OVERLAP)
         )
         connector = self.connections.get(source.tracker)
+        reconciled = None
         try:
             issues = connector.issues(source.scope(), release, since=since)
+            if is_full:
+                reconciled = reconcile(
+                    connector,
+                    source.release_name(release),
+                    listed=issues,
+                    stored=self.store.issue_keys(key),
+                    vanished=self.store.vanished(key),
+                    now=started,
+                )
+                issues = [*issues, *reconciled.keep]
         except ReleaseNotFoundError:
             state = SourceState(
                 source=source.tracker,
@@ -114,11 +136,69 @@ class Syncer:
             self.store.save_sync(key, state, None, full=is_full, cursor=None)
             return SourceSync(source, state, 0, is_full)
         state = SourceState(source=source.tracker, project=source.project, synced_at=started)
-        if not self.store.save_sync(key, state, issues, full=is_full, cursor=started):
+        # The vanished issues are recorded before the list replaces the stored
+        # ones: killed in between, an issue is both stored and missing (blocks),
+        # never silently gone.
+        if (
+            reconciled is not None
+            and not self.store.update_vanished(
+                key, reconciled.missing, reconciled.resolved, started
+            )
+        ) or not self.store.save_sync(key, state, issues, full=is_full, cursor=started):
             # A sync that started later already stored newer data: keep it.
             newer = self.store.sync_record(key)
             state = newer.state if newer else state
-        return SourceSync(source, state, len(issues), is_full)
+            return SourceSync(source, with_missing(self.store, key, state), len(issues), is_full)
+        departed = tuple(reconciled.departed) if reconciled else ()
+        state = with_missing(self.store, key, state)
+        return SourceSync(source, state, len(issues), is_full, departed)
+
+    # -- what categories held ---------------------------------------------------------
+
+    def _update_held(self, product_id: str, release: str, results: Sequence[SourceSync]) -> None:
+        """Rule 2 of ``services.vanish``: remember what each category holds.
+
+        Only after a sync in which no source failed (a failed source kept its
+        old data, so what the categories hold now says nothing new) and which
+        changed something (loading a big release's issues costs ~0.3 s per
+        20,000).
+        """
+        if any(r.state.error for r in results):
+            return
+        if not any(r.full or r.count for r in results):
+            # Nothing changed in the store since the last sync that updated it;
+            # the next full sync (at least hourly) re-reads what is still held.
+            return
+        product = self.config.product(product_id)
+        issues = release_issues(self.config, self.store, product_id, release)
+        per_category, _ = category_members(issues, product.classification())
+        present = {issue.uid for issue in issues}
+        settled = {(r.source.tracker, key) for r in results for key in r.departed}
+        for source in product.sources:
+            settled |= {
+                (source.tracker, item.key)
+                for item in self.store.vanished(scope_key(source, release))
+                if item.ack_reason is not None
+            }
+
+        def release_names(tracker: str) -> set[str]:
+            return {s.release_name(release) for s in product.sources if s.tracker == tracker}
+
+        previous = self.store.held(product_id, release)
+        held: dict[str, list[tuple[str, str]]] = {}
+        for category in Category:
+            members = per_category[category]
+            if members:
+                held[category.value] = [issue.uid for issue in members]
+            elif previous.get(category.value):
+                held[category.value] = unaccounted(
+                    previous[category.value],
+                    present=present,
+                    settled=settled,
+                    connector_for=self.connections.get,
+                    release_names=release_names,
+                )
+        self.store.save_held(product_id, release, held, self.clock())
 
     # -- releases -----------------------------------------------------------------
 
@@ -210,11 +290,70 @@ class Syncer:
         )
 
 
+def with_missing(store: Store, scope: str, state: SourceState) -> SourceState:
+    """The state with the scope's unacknowledged missing issues (they block)."""
+    missing = tuple(item.key for item in store.vanished(scope) if item.ack_reason is None)
+    return state.model_copy(update={"missing": missing}) if missing else state
+
+
 def source_states(store: Store, sources: Sequence[Source], release: str) -> list[SourceState]:
     states = []
     for source in sources:
-        record = store.sync_record(scope_key(source, release))
-        states.append(
+        scope = scope_key(source, release)
+        record = store.sync_record(scope)
+        state = (
             record.state if record else SourceState(source=source.tracker, project=source.project)
         )
+        states.append(with_missing(store, scope, state))
     return states
+
+
+def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
+    product = config.product(product_id)
+    unique: dict[tuple[str, str], Issue] = {}
+    for issue in store.issues(scope_key(source, release) for source in product.sources):
+        unique[issue.uid] = issue  # two sources may overlap; an issue counts once
+    return list(unique.values())
+
+
+def release_held(store: Store, product_id: str, release: str) -> dict[Category, int]:
+    """Per category, how many issues it held that were not seen leaving (the gate's ``held``)."""
+    held = store.held(product_id, release)
+    return {
+        category: len(held[category.value]) for category in Category if held.get(category.value)
+    }
+
+
+def acknowledge_deleted(
+    config: Config,
+    store: Store,
+    *,
+    product_id: str,
+    release: str,
+    key: str,
+    reason: str,
+    by: str,
+    at: datetime,
+) -> bool:
+    """Record a person's word that a missing issue of the release was deleted on purpose.
+
+    The acknowledgement (reason, who, when) stays in the store; the issue no
+    longer blocks, and it no longer counts as held by its category. False when
+    ``key`` is not missing in any source of the release.
+    """
+    if not reason.strip() or not by.strip():
+        raise ValueError("acknowledging a deleted issue needs a reason and who gives it")
+    product = config.product(product_id)
+    trackers = set()
+    for source in product.sources:
+        scope = scope_key(source, release)
+        if store.acknowledge_vanished(scope, key, reason=reason.strip(), by=by.strip(), at=at):
+            trackers.add(source.tracker)
+    if trackers:
+        held = store.held(product_id, release)
+        kept = {
+            category: [(t, k) for t, k in members if not (k == key and t in trackers)]
+            for category, members in held.items()
+        }
+        store.save_held(product_id, release, kept, at)
+    return bool(trackers)

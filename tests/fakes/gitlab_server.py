@@ -37,7 +37,20 @@ LOGIN_PAGE = (
     b"<body><form action='/users/sign_in'>Username or primary email</form></body></html>\n"
 )
 
-FAULT_KINDS = ("rate_limited", "unavailable", "error", "slow", "html", "lost_response")
+FAULT_KINDS = (
+    "rate_limited",
+    "unavailable",
+    "error",
+    "slow",
+    "html",
+    "lost_response",
+    # Issue lists answer [] with consistent paging headers (X-Total: 0) while
+    # the issues still exist and read fine by iid: a proxy's or a lost
+    # permission's answer.
+    "empty_issues",
+)
+#: Faults that change the answer after the request was served normally.
+_AFTER = ("lost_response", "empty_issues")
 
 
 @dataclass
@@ -195,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fake.latency:
             time.sleep(fake.latency)
         fault = fake.take_fault(method)
-        if fault and fault != "lost_response" and self._fault(fault):
+        if fault and fault not in _AFTER and self._fault(fault):
             return
         try:
             user_id = self._authenticate()
@@ -208,6 +221,8 @@ class _Handler(BaseHTTPRequestHandler):
                 # Committed, then the connection drops before any byte of the answer.
                 self.close_connection = True
                 return
+            if fault == "empty_issues" and split.path.endswith("/issues") and method == "GET":
+                payload = []
             if isinstance(payload, list) and found.paginated:
                 self._page(status, payload, params, split.path)
             else:
