@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
-from secgate_tui.domain import Category, Issue, evaluate
+from secgate_tui.domain import Category, Issue
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
 from secgate_tui.domain.review_schedule import review_schedule
 from secgate_tui.domain.text import printable
@@ -27,7 +27,7 @@ from secgate_tui.services.authorization import (
     Preparation,
 )
 from secgate_tui.services.context import Context
-from secgate_tui.services.gate import evaluate_release, release_activities
+from secgate_tui.services.gate import evaluate_issues, evaluate_release
 from secgate_tui.services.publish import (
     Prepared,
     Published,
@@ -41,7 +41,7 @@ from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import PreparedReview, RecordedReview
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.store import StoreError
-from secgate_tui.services.sync import source_states, utcnow
+from secgate_tui.services.sync import utcnow
 
 from .sync_process import SyncProcess, SyncProcessGone
 from .view_model import (
@@ -222,13 +222,8 @@ class Controller:
                 self._issues = {(product, release): issues}  # one release at a time
             else:
                 issues = cached
-                settings = config.product(product)
-                verdict = evaluate(
-                    issues,
-                    release_activities(config, self.ctx.store, product),
-                    settings.gate_policy(config.policy, acks or {}),
-                    now,
-                    source_states(self.ctx.store, settings.sources, release),
+                verdict = evaluate_issues(
+                    config, self.ctx.store, product, release, issues, now, acks
                 )
             state = board_state(
                 product,

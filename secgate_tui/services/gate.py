@@ -46,9 +46,23 @@ def evaluate_release(
     acknowledged: Mapping[Category, str] | None = None,
 ) -> tuple[Verdict, list[Issue]]:
     """The verdict for a release as the store holds it, and the issues evaluated."""
-    product = config.product(product_id)
     issues = release_issues(config, store, product_id, release)
-    verdict = evaluate(
+    return evaluate_issues(config, store, product_id, release, issues, now, acknowledged), issues
+
+
+def evaluate_issues(
+    config: Config,
+    store: Store,
+    product_id: str,
+    release: str,
+    issues: list[Issue],
+    now: datetime,
+    acknowledged: Mapping[Category, str] | None = None,
+) -> Verdict:
+    """The verdict for ``issues`` already read from the store, with everything else the
+    gate needs (activities, source states, what each category held) read afresh."""
+    product = config.product(product_id)
+    return evaluate(
         issues,
         release_activities(config, store, product_id),
         product.gate_policy(config.policy, acknowledged or {}),
@@ -56,4 +70,3 @@ def evaluate_release(
         source_states(store, product.sources, release),
         release_held(store, product_id, release),
     )
-    return verdict, issues
