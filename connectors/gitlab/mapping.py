@@ -193,15 +193,3 @@ def note_justification(notes: Sequence[Json], prefix: str) -> str | None:
         return None
     newest = max(candidates, key=lambda n: (str(n.get("created_at") or ""), n.get("id") or 0))
     return str(newest["body"]).strip() or None
-
-
-def to_issue(
-    raw: Json,
-    *,
-    source: str,
-    settings: GitLabSettings,
-    justification: str | None = None,
-    digest: str | None = None,
-) -> Issue:
-    """One normalized issue (see :meth:`IssueMapper.issue`)."""
-    return IssueMapper(source, settings).issue(raw, justification, digest)

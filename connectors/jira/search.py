@@ -21,7 +21,7 @@ from connectors.base import BadResponseError
 from connectors.jira.client import JiraClient
 from connectors.jira.comments import raw_comments
 from connectors.jira.errors import bad_json_error, describe_json
-from connectors.jira.mapping import MappingError, MappingRules, to_issue
+from connectors.jira.mapping import IssueMapper, MappingError
 from connectors.jira.rawjson import split_member
 from secgate_tui.domain.model import RESIDUAL, Issue
 
@@ -32,7 +32,7 @@ BULK = 100  # issue/bulkfetch's maximum
 class Searcher:
     """Runs one scope's search for a client and maps what comes back."""
 
-    def __init__(self, client: JiraClient, rules: MappingRules) -> None:
+    def __init__(self, client: JiraClient, rules: IssueMapper) -> None:
         self.client = client
         self.rules = rules
         self.table = rules.table()
@@ -79,7 +79,7 @@ class Searcher:
         sums: list[str | None] = list(digests) if digests else [None] * len(raws)
         try:
             issues = [
-                to_issue(raw, self.rules, self.table, digest)
+                self.rules.issue(raw, digest, self.table)
                 for raw, digest in zip(raws, sums, strict=True)
             ]
         except (MappingError, AttributeError, TypeError, ValueError) as exc:

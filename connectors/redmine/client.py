@@ -1,4 +1,9 @@
-"""HTTP to Redmine through python-redmine's engine, with retries and secgate's errors.
+"""HTTP to Redmine through python-redmine's engine, with trust, retries and secgate's errors.
+
+Nothing the server says is trusted before ``/users/current.json`` has answered
+with a user: Redmine silently treats an unknown API key as the anonymous user,
+which can still read public projects. Every request of this client waits for
+that check, which runs once per client (:meth:`RedmineClient.identity`).
 
 python-redmine builds the requests (API key header, JSON bodies) and sorts the
 answers into its own exceptions; this module retries what is transient (5xx,
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -31,6 +37,7 @@ from connectors.base import (
     AuthError,
     BadResponseError,
     ConnectorError,
+    Identity,
     NotFoundError,
     RateLimitedError,
     UnavailableError,
@@ -97,11 +104,48 @@ class RedmineClient:
         #: Requests sent and reads retried, for the benchmark's request counts.
         self.requests_sent = 0
         self.retries_made = 0
+        self._trust_lock = threading.Lock()
+        self._identity: Identity | None = None
+
+    # -- trust ---------------------------------------------------------------
+
+    def identity(self) -> Identity:
+        """The account the API key belongs to, asked once; AuthError when anonymous."""
+        with self._trust_lock:
+            if self._identity is None:
+                self._identity = self._current_user()
+            return self._identity
+
+    def _current_user(self) -> Identity:
+        try:
+            data = self._get("/users/current.json", None, what="the current user")
+        except (AuthError, NotFoundError):
+            # Redmine answers an unknown key as the anonymous user, and the
+            # anonymous user has no "current" account: 401 (or 404).
+            raise self._error(
+                AuthError,
+                "Redmine does not recognise the API key: /users/current.json did not answer "
+                "with a user, so every other answer would be the anonymous user's view. Check "
+                "the key (My account > API access key) and that the REST API is enabled.",
+            ) from None
+        user = data.get("user")
+        if not isinstance(user, dict) or not user.get("id") or not user.get("login"):
+            raise self._error(
+                AuthError,
+                "/users/current.json answered without a logged-in user; the API key is not "
+                "trusted.",
+            )
+        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
+        return Identity(id=str(user["id"]), name=str(user["login"]), display_name=full)
 
     # -- requests ------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> JsonDict:
         """GET a JSON document, retrying transient failures with backoff."""
+        self.identity()
+        return self._get(path, params, what=what)
+
+    def _get(self, path: str, params: dict[str, Any] | None, *, what: str) -> JsonDict:
         retrying = self._retrying()
         try:
             for attempt in retrying:
@@ -126,6 +170,7 @@ class RedmineClient:
     def write(self, method: str, path: str, data: JsonDict, *, what: str) -> Any:
         """POST / PUT / DELETE once. Never retried: a lost answer may hide a
         committed write, and the caller's marker search is what finds it."""
+        self.identity()
         try:
             return self._send(method, path, data=data, what=what)
         except _Transient as exc:
@@ -182,6 +227,7 @@ class RedmineClient:
 
     def upload(self, content: bytes, filename: str, *, what: str) -> JsonDict:
         """POST /uploads.json once (a write); returns Redmine's ``upload`` object."""
+        self.identity()
         try:
             data = self._call(
                 lambda: self.redmine.upload(io.BytesIO(content), filename=filename), what
@@ -192,6 +238,7 @@ class RedmineClient:
 
     def get_bytes(self, path: str, *, what: str) -> bytes:
         """GET a file's bytes (retried like every read)."""
+        self.identity()
         url = f"{self.url}{path}"
         retrying = self._retrying()
         try:

@@ -36,7 +36,7 @@ from connectors.base import (
 from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import StateEvent
 
 DEFAULT_DISPOSITIONS: dict[str, Disposition] = {
     "fixed": Disposition.FIXED,
@@ -60,14 +60,13 @@ class SandboxSettings(TrackerSettings):
     live: bool = Field(False, description="Let engineers close demo items as time passes.")
 
 
-class SandboxConnector(Connector):
+class SandboxConnector(Connector[SandboxSettings]):
     kind: ClassVar[str] = "sandbox"
-    settings_model: ClassVar[type[TrackerSettings]] = SandboxSettings
     needs_token: ClassVar[bool] = False
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         super().__init__(name, settings, token)
-        assert isinstance(settings, SandboxSettings)
+        settings = self.settings
         self._live = settings.live
         seeder = seed_demo if settings.seed == "demo" else empty_data
         self.file = SandboxFile(Path(settings.path).expanduser(), seeder)

@@ -244,3 +244,30 @@ class SourceState(BaseModel):
     synced_at: AwareDatetime | None = None
     error: str | None = None
     release_found: bool = True
+
+
+class EventState(StrEnum):
+    OPENED = "opened"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class StateEvent(BaseModel):
+    """One open/close transition of an issue, from the tracker's history.
+
+    Connectors fill these where the tracker exposes history (Jira changelog,
+    GitLab resource state events, Redmine journals). An ``opened`` event after a
+    ``closed`` one counts as a reopen, as does an explicit ``reopened``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    at: AwareDatetime
+    state: EventState
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)
