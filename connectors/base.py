@@ -199,8 +199,32 @@ class Comment(BaseModel):
     #: The author's stable account id, the same value ``whoami().id`` gives for that
     #: account ("" when the tracker did not say). Authorship checks compare only this.
     author_id: str = ""
+    #: The tracker's own server-side times (None when the tracker does not say).
     created: AwareDatetime | None = None
     updated: AwareDatetime | None = None
+    #: The account id (same form as ``author_id``) of whoever last edited the comment;
+    #: None when the tracker does not say (GitLab notes, Redmine 5.0 journals).
+    update_author_id: str | None = None
+    #: Whether the comment changed after it was posted; None when the tracker cannot tell.
+    edited: bool | None = None
+
+
+def comment_edited(
+    created: datetime | None,
+    updated: datetime | None,
+    author_id: str,
+    update_author_id: str | None,
+) -> bool | None:
+    """Whether a comment was edited, from what the tracker says (None: it cannot tell).
+
+    Edited means a last-update time other than the creation time, or a last
+    editor other than the author. Without both times nothing can be told.
+    """
+    if update_author_id is not None and update_author_id != author_id:
+        return True
+    if created is None or updated is None:
+        return None
+    return updated != created
 
 
 class AttachmentRef(BaseModel):
@@ -238,9 +262,6 @@ class Connector(ABC, Generic[SettingsT]):
     comment_limit: ClassVar[int | None] = None
     #: Whether a token is needed at all (the sandbox needs none).
     needs_token: ClassVar[bool] = True
-    #: Whether ``delete_comment`` may work on this tracker (the tracker lets the
-    #: author delete a comment); ``edit_comment`` is the fallback where it does not.
-    can_delete_comments: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -324,6 +345,32 @@ class Connector(ABC, Generic[SettingsT]):
     @abstractmethod
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         """Every comment of the issue whose body contains ``marker``, oldest first."""
+
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        """Replace a comment's body (e.g. turn a duplicate record into a plain note).
+
+        Returns the comment as read back. Never retried blindly. ``body`` must
+        not be empty (some trackers delete an emptied comment).
+
+        Raises:
+            NotSupportedError: the tracker (or the account's permissions) forbids it.
+            NotFoundError: the comment no longer exists.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot edit comments", tracker=self.name
+        )
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        """Delete a comment (a duplicate record this run posted). Never retried blindly.
+
+        Raises:
+            NotSupportedError: the tracker (or the account's permissions) forbids
+                it; :meth:`edit_comment` is the fallback.
+            NotFoundError: the comment no longer exists.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot delete comments", tracker=self.name
+        )
 
     @abstractmethod
     def create_issue(

@@ -149,6 +149,10 @@ class GitLabClient:
             self._bad(what, "a JSON object was expected")
         return decoded
 
+    def delete(self, path: str, what: str) -> None:
+        """DELETE (204, no body). Only a 429 is retried, as for every write."""
+        self._retrying(lambda: self._once("delete", path, None, None, what), what, writing=True)
+
     # -- one attempt ---------------------------------------------------------------
 
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:

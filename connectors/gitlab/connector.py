@@ -216,6 +216,12 @@ class GitLabConnector(Connector[GitLabSettings]):
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         return notes.find(self.client, key, marker)
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        return notes.edit(self.client, ref, body)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        notes.delete(self.client, ref)
+
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> IssueRef:

@@ -161,6 +161,12 @@ class JiraConnector(Connector[JiraSettings]):
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         return comments.find_comments(self.client, key, marker)
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        return comments.edit_comment(self.client, ref, body)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        comments.delete_comment(self.client, ref)
+
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> IssueRef:

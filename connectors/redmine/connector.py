@@ -316,6 +316,41 @@ class RedmineConnector(Connector[RedmineSettings]):
             tracker=self.name,
         )
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        """``PUT /journals/:id.json`` (Redmine 5.0+); answers 204, so the note is read back."""
+        if not body.strip():
+            raise NotSupportedError(
+                f"{self.name}: Redmine deletes a note emptied by an edit; use delete_comment.",
+                tracker=self.name,
+            )
+        self._put_note(ref, body, "editing")
+        return self.read_comment(ref)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        """Redmine has no journal DELETE: emptying a note removes it.
+
+        A journal that also recorded field changes stays with them, without its
+        text; :meth:`read_comment` reports either as gone.
+        """
+        self._put_note(ref, "", "deleting")
+
+    def _put_note(self, ref: CommentRef, notes_text: str, action: str) -> None:
+        number = self._number(ref.key)
+        if not ref.id.isdigit():
+            raise NotFoundError(f"{self.name}: '{ref.id}' is not a note id.", tracker=self.name)
+        what = f"note {ref.id} of issue #{number}"
+        try:
+            self.client.write(
+                "put", f"/journals/{ref.id}.json", {"journal": {"notes": notes_text}}, what=what
+            )
+        except AuthError:
+            # 403: the account lacks "Edit notes" / "Edit own notes" in the project.
+            raise NotSupportedError(
+                f"{self.name}: Redmine does not let this account change {what} ({action} "
+                "needs the 'Edit own notes' permission).",
+                tracker=self.name,
+            ) from None
+
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         number = self._number(key)
         journals = sorted(self._journals(key), key=lambda j: int(j.get("id", 0)))

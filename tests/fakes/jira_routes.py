@@ -173,13 +173,9 @@ def route(
                 },
             )
     found = re.fullmatch(r"issue/([^/]+)/comment/(\d+)", rest)
-    if method == "GET" and found:
+    if found:
         issue = _issue_or_404(fake, found.group(1))
-        with state.lock:
-            for c in issue.comments:
-                if c.id == int(found.group(2)):
-                    return Reply(200, render.comment(c, version, issue.key))
-        raise jira_error(404, f"Can not find a comment for the id: {found.group(2)}.")
+        return _one_comment(fake, method, issue, int(found.group(2)), body, version)
     found = re.fullmatch(r"issue/([^/]+)/attachments", rest)
     if method == "POST" and found:
         issue = _issue_or_404(fake, found.group(1))
@@ -293,7 +289,32 @@ def _create_issue(fake: FakeJira, data: dict[str, Any], version: str) -> Reply:
     )
 
 
-def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version: str) -> Reply:
+def _one_comment(
+    fake: FakeJira, method: str, issue: FakeIssue, comment_id: int, body: bytes, version: str
+) -> Reply:
+    """Get, Update or Delete comment (v3 spec: 200 / 200 / 204; a missing
+    permission is a 400 on Cloud, a 403 on Data Center)."""
+    state = fake.state
+    if state.comment(issue.key, comment_id) is None:
+        raise jira_error(404, f"Can not find a comment for the id: {comment_id}.")
+    if method in ("PUT", "DELETE") and state.comments_locked:
+        action = "edit" if method == "PUT" else "delete"
+        raise jira_error(
+            400 if fake.cloud else 403, f"You do not have the permission to {action} this comment."
+        )
+    if method == "DELETE":
+        state.delete_comment(issue.key, comment_id)
+        return Reply(204, None)
+    if method == "PUT":
+        text = _comment_text(_json(body))
+        state.edit_comment(issue.key, comment_id, text, by=state.user)
+    with state.lock:
+        comment = state.comment(issue.key, comment_id)
+        assert comment is not None
+        return Reply(200, fake.render.comment(comment, version, issue.key))
+
+
+def _comment_text(data: Any) -> str:
     body = data.get("body") if isinstance(data, dict) else None
     text = adf_to_text(body) if isinstance(body, dict) else body
     if not isinstance(text, str) or not text.strip():
@@ -311,7 +332,11 @@ def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version
                 },
             },
         )
-    comment = fake.state.add_comment(issue.key, text)
+    return text
+
+
+def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version: str) -> Reply:
+    comment = fake.state.add_comment(issue.key, _comment_text(data))
     with fake.state.lock:
         return Reply(201, fake.render.comment(comment, version, issue.key))
 
