@@ -26,6 +26,7 @@ from connectors.base import (
 from connectors.gitlab import history, notes
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
+from connectors.gitlab.pages import PagesChangedError
 from connectors.gitlab.settings import GitLabSettings
 from connectors.gitlab.sync import (
     PER_PAGE,
@@ -136,9 +137,12 @@ class GitLabConnector(Connector[GitLabSettings]):
         """
         for _ in range(FULL_READ_ATTEMPTS):
             started = datetime.now(UTC)
-            found, served = fetch_issues(
-                self.client, target, params, self.settings.concurrency, self._convert
-            )
+            try:
+                found, served = fetch_issues(
+                    self.client, target, params, self.settings.concurrency, self._convert
+                )
+            except PagesChangedError:
+                continue  # GitLab's count moved between pages: the list changed, read again
             if not full or len(found) < PER_PAGE:
                 return found  # one page is one consistent answer
             # GitLab's own clock (the Date of page 1) decides, not ours; else the overlap.

@@ -27,6 +27,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from connectors import strictjson
 from connectors.base import BadResponseError, ConnectorError
 from connectors.jira.errors import (
     Context,
@@ -224,7 +225,7 @@ class JiraClient:
             try:
                 if as_text:
                     return response.content.decode("utf-8")
-                return response.json()
+                return strictjson.loads(response.content)
             except ValueError:
                 raise _BadJson() from None
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from connectors import strictjson
 from connectors.base import (
     AttachmentRef,
     BadResponseError,
@@ -100,9 +100,20 @@ class JiraConnector(Connector[JiraSettings]):
         updated = since_text(since, settings.overlap_minutes, settings.timezone) if since else None
         jql = scope_jql(scope, version, updated)
         try:
-            return Searcher(self.client, self.mapper).issues(jql)
+            found = Searcher(self.client, self.mapper).issues(jql, full=since is None)
         except ReleaseNotFoundError:
             raise self._no_release(scope, release, version, None) from None
+        wanted = version.casefold()
+        for issue in found:
+            # The JQL asked for one fix version: an issue without it is not an answer to trust.
+            if wanted not in {name.casefold() for name in issue.fix_versions}:
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' answered the search for version '{version}' "
+                    f"of {scope.project} with {issue.key}, which is not in that version; "
+                    "nothing from this sync is trusted.",
+                    tracker=self.name,
+                )
+        return found
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
@@ -126,7 +137,7 @@ class JiraConnector(Connector[JiraSettings]):
             as_text=True,
         )
         try:
-            raw = json.loads(text)
+            raw = strictjson.loads(text)
         except ValueError:
             raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
         return searcher.one(raw, text_digest(text))

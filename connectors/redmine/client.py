@@ -33,6 +33,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from connectors import strictjson
 from connectors.base import (
     AuthError,
     BadResponseError,
@@ -65,6 +66,17 @@ class _TimeoutEngine(SyncEngine):  # type: ignore[misc]  # untyped library
         kwargs: dict[str, Any] = super().construct_request_kwargs(method, headers, params, data)
         kwargs["timeout"] = self.requests.get("timeout")
         return kwargs
+
+    def process_response(self, response: Any) -> Any:
+        result = super().process_response(response)
+        if isinstance(result, dict | list):
+            # python-redmine parsed with response.json(), which accepts NaN and
+            # Infinity; secgate does not trust an answer carrying them.
+            try:
+                return strictjson.loads(response.content)
+            except ValueError:
+                raise rm.JSONDecodeError(response) from None
+        return result
 
 
 class RedmineClient:
@@ -194,11 +206,15 @@ class RedmineClient:
         for _attempt in range(2):
             items, totals = self._read_pages(path, params, container, what, page_size)
             distinct = list({item.get("id"): item for item in items}.values())
-            if len(totals) == 1 and len(distinct) == totals.pop():
+            if len(totals) == 1 and len(distinct) == min(totals):
                 return distinct
+        counted = " then ".join(str(t) for t in sorted(totals))
         raise self._error(
             BadResponseError,
-            f"the {what} changed twice while being read page by page; sync again.",
+            f"the {what} did not add up twice in a row: {len(distinct)} distinct items read "
+            f"where Redmine counted {counted}. The list changed while it was read, or "
+            "something between secgate and Redmine altered the answer; nothing was stored. "
+            "Sync again.",
         )
 
     def _read_pages(
@@ -206,17 +222,19 @@ class RedmineClient:
     ) -> tuple[list[JsonDict], set[int]]:
         limit = min(page_size, 100)  # Redmine caps pages at 100 whatever is asked
         first = self.get(path, {**params, "limit": limit, "offset": 0}, what=what)
-        items = self._items(first, container, what)
-        total = int(first.get("total_count", len(items)))
+        items = self._page_items(first, container, what, 0, None)
+        total = self._count(first, "total_count", what)
         totals = {total}
-        limit = int(first.get("limit", limit)) or limit
+        limit = self._count(first, "limit", what) or limit
         offsets = list(range(limit, total, limit))
         if not offsets:
             return items, totals
 
         def page(offset: int) -> tuple[list[JsonDict], int]:
             data = self.get(path, {**params, "limit": limit, "offset": offset}, what=what)
-            return self._items(data, container, what), int(data.get("total_count", total))
+            return self._page_items(data, container, what, offset, limit), self._count(
+                data, "total_count", what
+            )
 
         # Pages are handed out concurrently (pooled keep-alive connections).
         with ThreadPoolExecutor(max_workers=min(self.pool, len(offsets))) as pool:
@@ -224,6 +242,45 @@ class RedmineClient:
                 items.extend(chunk)
                 totals.add(count)
         return items, totals
+
+    def _page_items(
+        self, data: JsonDict, container: str, what: str, offset: int, limit: int | None
+    ) -> list[JsonDict]:
+        """A page's items, checked against the paging Redmine documents.
+
+        Every page of a collection states ``total_count``, ``offset`` and
+        ``limit``: the offset is the one asked for, the limit the first page's,
+        and no page holds more than its limit. Every item is an object with an
+        integer id. (Whether the pages add up to ``total_count`` is checked over
+        the whole list by :meth:`pages`.)
+        """
+        items = self._items(data, container, what)
+        stated = self._count(data, "offset", what)
+        size = self._count(data, "limit", what)
+        if stated != offset or (limit is not None and size != limit) or len(items) > max(size, 1):
+            raise self._error(
+                BadResponseError,
+                f"Redmine answered a page of {what} that contradicts its own paging (asked "
+                f"offset {offset}, got offset {stated}, limit {size}, {len(items)} items); "
+                "nothing from this answer is trusted.",
+            )
+        for item in items:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, bool) or not isinstance(ident, int):
+                raise self._error(
+                    BadResponseError, f"Redmine listed an item of {what} without an integer id."
+                )
+        return items
+
+    def _count(self, data: JsonDict, name: str, what: str) -> int:
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._error(
+                BadResponseError,
+                f"Redmine's answer for {what} has no valid '{name}' ({value!r}), so whether "
+                "every item was read cannot be told.",
+            )
+        return value
 
     def upload(self, content: bytes, filename: str, *, what: str) -> JsonDict:
         """POST /uploads.json once (a write); returns Redmine's ``upload`` object."""

@@ -139,8 +139,9 @@ class RedmineConnector(Connector[RedmineSettings]):
         name = scope.release_name(release)
         params = self._filters(scope)
         what = f"issues of project '{scope.project}'"
+        version_id = None
         if since is None:
-            params["fixed_version_id"] = self._version_id(scope, name)
+            version_id = params["fixed_version_id"] = self._version_id(scope, name)
         else:
             start = since - timedelta(seconds=self.settings.overlap_seconds)
             params["updated_on"] = ">=" + mapping.format_time(start)
@@ -149,6 +150,14 @@ class RedmineConnector(Connector[RedmineSettings]):
         )
         if since is not None:
             raws = [r for r in raws if (r.get("fixed_version") or {}).get("name") == name]
+        elif any((r.get("fixed_version") or {}).get("id") != version_id for r in raws):
+            # Asked for one target version: an issue of another is not an answer to trust.
+            raise BadResponseError(
+                f"{self.name}: Redmine listed, among the issues of version '{name}' of "
+                f"project '{scope.project}', an issue whose target version is another; "
+                "nothing from this answer is trusted.",
+                tracker=self.name,
+            )
         return self._map(scope.project, raws)
 
     def _map(self, project: str, raws: list[JsonDict]) -> list[Issue]:

@@ -85,6 +85,10 @@ def route(
         if key not in state.projects:
             raise jira_error(404, f"No project could be found with key '{key}'.")
         return Reply(200, [render.version(v, version) for v in state.project_versions(key)])
+    if rest == "search/approximate-count" and method == "POST":
+        if not fake.cloud:
+            raise jira_error(404, "null for uri: /rest/api/2/search/approximate-count")
+        return _approximate_count(fake, _json(body))
     if rest == "search/jql" and method in ("GET", "POST"):
         if not fake.cloud:
             raise jira_error(404, "null for uri: /rest/api/2/search/jql")
@@ -223,6 +227,17 @@ def _search_jql(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
     if not out["isLast"]:
         out["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
     return Reply(200, out)
+
+
+def _approximate_count(fake: FakeJira, params: Any) -> Reply:
+    """POST search/approximate-count (JQLCountRequestBean -> JQLCountResultsBean)."""
+    jql = params.get("jql") if isinstance(params, dict) else None
+    if not isinstance(jql, str) or not jql.strip():
+        raise jira_error(400, "The JQL query is required and must be bounded.")
+    try:
+        return Reply(200, {"count": len(fake.state.search(jql))})
+    except JqlError as exc:
+        raise jira_error(400, str(exc)) from None
 
 
 def _search(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
