@@ -257,7 +257,9 @@ class SandboxConnector(Connector[SandboxSettings]):
             created=created,
             updated=updated,
             update_author_id=update_author_id,
-            edited=comment_edited(created, updated, author_id, update_author_id),
+            # An edit is also flagged, so one within the clock's resolution still shows.
+            edited=bool(raw.get("edited"))
+            or comment_edited(created, updated, author_id, update_author_id),
         )
 
     def edit_comment(self, ref: CommentRef, body: str) -> Comment:
@@ -270,7 +272,9 @@ class SandboxConnector(Connector[SandboxSettings]):
         def edit(data: Data) -> dict[str, Any]:
             self._check_faults(data, "post")
             raw = self._raw_comment(data, ref)
-            raw.update(body=body, updated=now_iso(), update_author_id=data["identity"]["id"])
+            raw.update(
+                body=body, updated=now_iso(), update_author_id=data["identity"]["id"], edited=True
+            )
             return dict(raw)
 
         return self._comment(ref.key, self.file.write(edit))
