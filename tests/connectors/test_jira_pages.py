@@ -141,3 +141,15 @@ def test_nan_or_infinity_in_an_answer_is_not_trusted(cloud: FakeJira, value: flo
         pytest.raises(BadResponseError, match="not JSON"),
     ):
         connector.issues(SCOPE, RELEASE)
+
+
+def test_nan_in_an_answer_the_library_parses_is_not_trusted(cloud: FakeJira) -> None:
+    connector = connector_for(cloud)
+    assert connector.whoami().display_name  # connects; the library parses /myself itself
+    with (
+        cloud.fault("member", member="displayName", value=float("nan"), path="myself"),
+        pytest.raises(BadResponseError, match="not JSON"),
+    ):
+        connector.whoami()
+    with cloud.fault("member", member="displayName", value="NaN", path="myself"):
+        assert connector.whoami().display_name == "NaN"  # the text "NaN" is fine
