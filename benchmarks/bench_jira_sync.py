@@ -72,9 +72,9 @@ def serve(conn: Connection, issues: int, latency: float) -> None:
     # Render once up front what each client will ask for (every field for the
     # plain library, the gate's fields for secgate), so the fake's own CPU is
     # not what the benchmark measures.
-    from connectors.jira.mapping import MappingRules
+    from connectors.jira.mapping import IssueMapper
 
-    wanted = MappingRules(source="jira", severity_field=SEVERITY_FIELD).fields()
+    wanted = IssueMapper(source="jira", severity_field=SEVERITY_FIELD).fields()
     with state.lock:
         for issue in state.issues.values():
             fake.render.issue(issue, None, "2")

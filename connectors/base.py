@@ -13,14 +13,17 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, get_args, get_origin
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing_extensions import TypeVar
 
-from secgate_tui.domain.model import Disposition, Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import Disposition, Issue, StateEvent
 
-Markup = Literal["plain", "jira-wiki", "markdown", "textile"]
+#: The name of a markup dialect in secgate's render registry
+#: (:func:`secgate_tui.domain.render.dialect`): "plain", "jira-wiki", "markdown",
+#: "textile", or one a plugin registered with ``register_dialect``.
+Markup = str
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -196,8 +199,32 @@ class Comment(BaseModel):
     #: The author's stable account id, the same value ``whoami().id`` gives for that
     #: account ("" when the tracker did not say). Authorship checks compare only this.
     author_id: str = ""
+    #: The tracker's own server-side times (None when the tracker does not say).
     created: AwareDatetime | None = None
     updated: AwareDatetime | None = None
+    #: The account id (same form as ``author_id``) of whoever last edited the comment;
+    #: None when the tracker does not say (GitLab notes, Redmine 5.0 journals).
+    update_author_id: str | None = None
+    #: Whether the comment changed after it was posted; None when the tracker cannot tell.
+    edited: bool | None = None
+
+
+def comment_edited(
+    created: datetime | None,
+    updated: datetime | None,
+    author_id: str,
+    update_author_id: str | None,
+) -> bool | None:
+    """Whether a comment was edited, from what the tracker says (None: it cannot tell).
+
+    Edited means a last-update time other than the creation time, or a last
+    editor other than the author. Without both times nothing can be told.
+    """
+    if update_author_id is not None and update_author_id != author_id:
+        return True
+    if created is None or updated is None:
+        return None
+    return updated != created
 
 
 class AttachmentRef(BaseModel):
@@ -211,27 +238,61 @@ class AttachmentRef(BaseModel):
 
 # --------------------------------------------------------------------------- contract
 
+# The default keeps a bare ``Connector`` meaning "any connector" for callers.
+SettingsT = TypeVar("SettingsT", bound=TrackerSettings, default=TrackerSettings)
 
-class Connector(ABC):
-    """A tracker, normalized.
+
+class Connector(ABC, Generic[SettingsT]):
+    """A tracker, normalized, generic in its settings model.
+
+    ``class MyConnector(Connector[MySettings])`` sets ``settings_model`` to
+    ``MySettings``; the constructor validates the settings into that model once,
+    so ``self.settings`` is always a ``MySettings`` and no connector re-validates.
 
     Capabilities are class attributes. Abstract methods are the contract;
     the others have safe defaults that refuse rather than pretend.
     """
 
     kind: ClassVar[str]
+    #: Derived from the generic parameter (``Connector[JiraSettings]``).
     settings_model: ClassVar[type[TrackerSettings]] = TrackerSettings
-    #: Markup the tracker renders comments in.
+    #: Name of the markup dialect comments are rendered in (the render registry's name).
     markup: Markup = "plain"
     #: Longest comment body the tracker accepts, in characters (None: no known limit).
     comment_limit: ClassVar[int | None] = None
     #: Whether a token is needed at all (the sandbox needs none).
     needs_token: ClassVar[bool] = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is Connector:
+                (model,) = get_args(base)
+                if isinstance(model, type) and issubclass(model, TrackerSettings):
+                    cls.settings_model = model
+
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         self.name = name
-        self.settings = settings
+        self.settings: SettingsT = self._own_settings(name, settings)
         self._token = token
+
+    @classmethod
+    def _own_settings(cls, name: str, settings: TrackerSettings) -> SettingsT:
+        """``settings`` as this connector's model (the config already builds it so)."""
+        if not isinstance(settings, cls.settings_model):
+            try:
+                settings = cls.settings_model.model_validate(
+                    settings.model_dump(exclude_unset=True)
+                )
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ConnectorError(
+                    f"the settings of tracker '{name}' do not fit the {cls.kind} connector: "
+                    f"{where}: {first['msg']}. Correct trackers.{name} in the configuration.",
+                    tracker=name,
+                ) from None
+        return settings  # type: ignore[return-value]  # an instance of the parameter's model
 
     # -- reading -------------------------------------------------------------
 
@@ -285,6 +346,32 @@ class Connector(ABC):
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         """Every comment of the issue whose body contains ``marker``, oldest first."""
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        """Replace a comment's body (e.g. turn a duplicate record into a plain note).
+
+        Returns the comment as read back. Never retried blindly. ``body`` must
+        not be empty (some trackers delete an emptied comment).
+
+        Raises:
+            NotSupportedError: the tracker (or the account's permissions) forbids it.
+            NotFoundError: the comment no longer exists.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot edit comments", tracker=self.name
+        )
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        """Delete a comment (a duplicate record this run posted). Never retried blindly.
+
+        Raises:
+            NotSupportedError: the tracker (or the account's permissions) forbids
+                it; :meth:`edit_comment` is the fallback.
+            NotFoundError: the comment no longer exists.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot delete comments", tracker=self.name
+        )
+
     @abstractmethod
     def create_issue(
         self,
@@ -327,7 +414,7 @@ class Connector(ABC):
             f"the {self.kind} connector cannot list attachments", tracker=self.name
         )
 
-    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+    def close(self) -> None:
         """Release network resources."""
 
     def redact(self, text: str) -> str:

@@ -2,7 +2,8 @@
 
 Names are listed without importing anything, so one broken plugin cannot stop
 secgate from starting; it is reported and skipped. An unknown kind is a
-configuration error that lists what is installed.
+configuration error that lists what is installed, and a connector whose
+markup no registered dialect renders is refused at load.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from importlib.metadata import EntryPoint, entry_points
 
 from connectors.base import Connector
+from secgate_tui.domain.render import dialect_names
 
 ENTRY_POINT_GROUP = "secgate.connectors"
 
@@ -51,6 +53,13 @@ def load(kind: str) -> type[Connector]:
     if not (isinstance(loaded, type) and issubclass(loaded, Connector)):
         raise RegistryError(
             f"the connector '{kind}' ({entry_point.value}) is not a secgate Connector class"
+        )
+    if loaded.markup not in dialect_names():
+        raise RegistryError(
+            f"the connector '{kind}' ({entry_point.value}) writes comments in markup "
+            f"'{loaded.markup}', which no installed dialect renders (known: "
+            f"{', '.join(dialect_names())}). The plugin must register its dialect "
+            "(secgate_tui.domain.render.register_dialect) when its module is imported."
         )
     return loaded
 

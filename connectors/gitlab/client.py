@@ -29,6 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from connectors import strictjson
 from connectors.base import (
     AuthError,
     BadResponseError,
@@ -37,6 +38,7 @@ from connectors.base import (
     UnavailableError,
     redact,
 )
+from connectors.gitlab.pages import check_page
 from connectors.gitlab.settings import GitLabSettings
 from secgate_tui import __version__
 
@@ -55,6 +57,12 @@ class Page:
     @property
     def next_page(self) -> int | None:
         value = self.headers.get("X-Next-Page", "")
+        return int(value) if value.isdigit() else None
+
+    @property
+    def total(self) -> int | None:
+        """``X-Total``; absent above 10,000 results."""
+        value = self.headers.get("X-Total", "")
         return int(value) if value.isdigit() else None
 
     @property
@@ -119,13 +127,18 @@ class GitLabClient:
         try:
             if digests:
                 items, sums = split_array(response.content.decode("utf-8"))
-                return Page(items=items, headers=response.headers, digests=sums)
-            data = response.json()
+                page = Page(items=items, headers=response.headers, digests=sums)
+            else:
+                data = strictjson.loads(response.content)
+                if not isinstance(data, list):
+                    self._bad(what, "a JSON list was expected")
+                page = Page(items=data, headers=response.headers)
         except ValueError:
-            self._bad(what, "the JSON could not be parsed (truncated or corrupt response)")
-        if not isinstance(data, list):
-            self._bad(what, "a JSON list was expected")
-        return Page(items=data, headers=response.headers)
+            self._bad(
+                what, "the JSON could not be parsed (truncated, corrupt, or with NaN/Infinity)"
+            )
+        check_page(page.headers, page.items, params, tracker=self.tracker, what=what)
+        return page
 
     def get(self, path: str, params: Mapping[str, Any] | None, what: str) -> Json:
         return self.get_with_digest(path, params, what)[0]
@@ -148,6 +161,10 @@ class GitLabClient:
         if not isinstance(decoded, dict):
             self._bad(what, "a JSON object was expected")
         return decoded
+
+    def delete(self, path: str, what: str) -> None:
+        """DELETE (204, no body). Only a 429 is retried, as for every write."""
+        self._retrying(lambda: self._once("delete", path, None, None, what), what, writing=True)
 
     # -- one attempt ---------------------------------------------------------------
 
@@ -294,7 +311,7 @@ class GitLabClient:
     def _decode(self, response: requests.Response, what: str) -> Any:
         self._expect_json(response, what)
         try:
-            return response.json()
+            return strictjson.loads(response.content)
         except ValueError:
             self._bad(what, "the JSON could not be parsed (truncated or corrupt response)")
 
@@ -308,7 +325,7 @@ class GitLabClient:
         )
 
 
-_DECODER = json.JSONDecoder()
+_DECODER = strictjson.DECODER
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 

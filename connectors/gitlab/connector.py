@@ -26,6 +26,7 @@ from connectors.base import (
 from connectors.gitlab import history, notes
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
+from connectors.gitlab.pages import PagesChangedError
 from connectors.gitlab.settings import GitLabSettings
 from connectors.gitlab.sync import (
     PER_PAGE,
@@ -37,8 +38,7 @@ from connectors.gitlab.sync import (
     issue_params,
     newest,
 )
-from secgate_tui.domain.model import RESIDUAL, Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import RESIDUAL, Issue, StateEvent
 
 #: A full sync re-reads a milestone whose issues changed under it at most this often.
 FULL_READ_ATTEMPTS = 3
@@ -47,22 +47,18 @@ FULL_READ_ATTEMPTS = 3
 CLOCK_MARGIN_SECONDS = 5
 
 
-class GitLabConnector(Connector):
+class GitLabConnector(Connector[GitLabSettings]):
     """GitLab.com or self-managed GitLab through python-gitlab (REST v4)."""
 
     kind: ClassVar[str] = "gitlab"
-    settings_model: ClassVar[type[TrackerSettings]] = GitLabSettings
     markup: Markup = "markdown"
     #: GitLab rejects notes longer than 1,000,000 characters.
     comment_limit: ClassVar[int | None] = 1_000_000
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
-        if not isinstance(settings, GitLabSettings):
-            settings = GitLabSettings.model_validate(settings.model_dump(exclude_unset=True))
         super().__init__(name, settings, token)
-        self.options: GitLabSettings = settings
-        self.client = GitLabClient(name, settings, token)
-        self.mapper = IssueMapper(name, settings)
+        self.client = GitLabClient(name, self.settings, token)
+        self.mapper = IssueMapper(name, self.settings)
 
     # -- reading -------------------------------------------------------------------
 
@@ -118,7 +114,7 @@ class GitLabConnector(Connector):
     ) -> list[Issue]:
         target = Target.of(scope)
         title = scope.release_name(release)
-        params = issue_params(title, scope.filter, since, self.options.sync_overlap_seconds)
+        params = issue_params(title, scope.filter, since, self.settings.sync_overlap_seconds)
         found = self._read(target, params, full=since is None)
         # An empty answer is either a quiet milestone or a wrong name; never pass on the latter.
         if not found and find_milestone(self.client, target, title) is None:
@@ -141,16 +137,19 @@ class GitLabConnector(Connector):
         """
         for _ in range(FULL_READ_ATTEMPTS):
             started = datetime.now(UTC)
-            found, served = fetch_issues(
-                self.client, target, params, self.options.concurrency, self._convert
-            )
+            try:
+                found, served = fetch_issues(
+                    self.client, target, params, self.settings.concurrency, self._convert
+                )
+            except PagesChangedError:
+                continue  # GitLab's count moved between pages: the list changed, read again
             if not full or len(found) < PER_PAGE:
                 return found  # one page is one consistent answer
             # GitLab's own clock (the Date of page 1) decides, not ours; else the overlap.
             since = (
                 served - timedelta(seconds=CLOCK_MARGIN_SECONDS)
                 if served is not None
-                else started - timedelta(seconds=self.options.sync_overlap_seconds)
+                else started - timedelta(seconds=self.settings.sync_overlap_seconds)
             )
             changes = changed_since(self.client, target, since, self._convert)
             keys = {issue.key for issue in found}
@@ -182,11 +181,11 @@ class GitLabConnector(Connector):
 
     def _justify(self, issues: list[Issue]) -> list[Issue]:
         """Residual items get the newest justification note: one request each, concurrently."""
-        prefix = self.options.justification_prefix
+        prefix = self.settings.justification_prefix
         residual = [i for i in issues if i.disposition in RESIDUAL]
         if not residual:
             return issues
-        with ThreadPoolExecutor(min(len(residual), self.options.concurrency)) as pool:
+        with ThreadPoolExecutor(min(len(residual), self.settings.concurrency)) as pool:
             texts = list(
                 pool.map(lambda i: notes.justification(self.client, i.key, prefix), residual)
             )
@@ -199,13 +198,13 @@ class GitLabConnector(Connector):
 
     def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
         """Closes and reopens from GitLab's resource state events (not the initial open)."""
-        return history.state_events(self.client, keys, self.options.concurrency)
+        return history.state_events(self.client, keys, self.settings.concurrency)
 
     def whoami(self) -> Identity:
         if not self._token:
             raise AuthError(
                 f"no GitLab token for tracker '{self.name}': set "
-                f"{self.options.token_env or 'token_env'} or store it in the keyring.",
+                f"{self.settings.token_env or 'token_env'} or store it in the keyring.",
                 tracker=self.name,
             )
         return notes.whoami(self.client)
@@ -220,6 +219,12 @@ class GitLabConnector(Connector):
 
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         return notes.find(self.client, key, marker)
+
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        return notes.edit(self.client, ref, body)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        notes.delete(self.client, ref)
 
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()

@@ -16,7 +16,7 @@ from connectors.base import BadResponseError
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.notes import issue_path
 from connectors.gitlab.sync import all_pages
-from secgate_tui.domain.review_metrics import EventState, StateEvent
+from secgate_tui.domain.model import EventState, StateEvent
 
 #: States an issue's event can carry; "merged"/"locked" belong to merge requests.
 _STATES = {state.value for state in EventState}

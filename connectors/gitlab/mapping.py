@@ -77,6 +77,25 @@ def _time(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+_STATES = frozenset({"opened", "closed"})
+
+
+def validate(raw: Any) -> None:
+    """What every GitLab issue has (REST v4 "List issues"); anything else is not trusted.
+
+    Raises:
+        ValueError: naming the first member that does not fit.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError(f"an item that is not an issue object ({type(raw).__name__})")
+    for name in ("id", "iid", "project_id"):
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"an issue whose '{name}' is {value!r}")
+    if raw.get("state") not in _STATES:
+        raise ValueError(f"issue {raw['iid']} has the state {raw.get('state')!r}")
+
+
 class IssueMapper:
     """The mapping for one tracker's settings, prepared once: a sync maps 20,000 issues."""
 
@@ -122,7 +141,12 @@ class IssueMapper:
     def issue(
         self, raw: Json, justification: str | None = None, digest: str | None = None
     ) -> Issue:
-        """One normalized issue. ``justification`` comes from the issue's notes, if fetched."""
+        """One normalized issue. ``justification`` comes from the issue's notes, if fetched.
+
+        Raises:
+            ValueError: the item is not a GitLab issue (ids, state, times as documented).
+        """
+        validate(raw)
         s = self.settings
         labels = tuple(str(label) for label in raw.get("labels") or [])
         label, disposition = self.disposition(raw)
@@ -193,15 +217,3 @@ def note_justification(notes: Sequence[Json], prefix: str) -> str | None:
         return None
     newest = max(candidates, key=lambda n: (str(n.get("created_at") or ""), n.get("id") or 0))
     return str(newest["body"]).strip() or None
-
-
-def to_issue(
-    raw: Json,
-    *,
-    source: str,
-    settings: GitLabSettings,
-    justification: str | None = None,
-    digest: str | None = None,
-) -> Issue:
-    """One normalized issue (see :meth:`IssueMapper.issue`)."""
-    return IssueMapper(source, settings).issue(raw, justification, digest)

@@ -14,12 +14,15 @@ from datetime import datetime
 from gitlab.utils import EncodedId
 
 from connectors.base import (
+    AuthError,
     Comment,
     CommentRef,
     ConnectorError,
     Identity,
     IssueRef,
     NotFoundError,
+    NotSupportedError,
+    comment_edited,
 )
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import issue_key, note_justification
@@ -55,13 +58,20 @@ def _time(value: object) -> datetime | None:
 def _comment(key: str, note: Json, issue_url: str) -> Comment:
     note_id = str(note.get("id"))
     author = note.get("author") or {}
+    author_id = "" if author.get("id") is None else str(author["id"])
+    created = _time(note.get("created_at"))
+    updated = _time(note.get("updated_at"))
     return Comment(
         ref=CommentRef(key=key, id=note_id, url=f"{issue_url}#note_{note_id}" if issue_url else ""),
         body=str(note.get("body") or ""),
         author=str(author.get("username") or ""),
-        author_id="" if author.get("id") is None else str(author["id"]),
-        created=_time(note.get("created_at")),
-        updated=_time(note.get("updated_at")),
+        author_id=author_id,
+        created=created,
+        updated=updated,
+        # The REST API does not say who edited a note (only GraphQL's lastEditedBy
+        # does): an edit shows only as updated_at moving past created_at.
+        update_author_id=None,
+        edited=comment_edited(created, updated, author_id, None),
     )
 
 
@@ -85,14 +95,45 @@ def post(client: GitLabClient, key: str, body: str) -> CommentRef:
 
 
 def read(client: GitLabClient, ref: CommentRef) -> Comment:
+    note = client.get(_note_path(client, ref), None, f"note {ref.id} of issue {ref.key}")
+    return _comment(ref.key, note, _issue_url(client, ref.key))
+
+
+def _note_path(client: GitLabClient, ref: CommentRef) -> str:
     if not ref.id.isdigit():
         raise NotFoundError(f"'{ref.id}' is not a GitLab note id.", tracker=client.tracker)
-    note = client.get(
-        f"{issue_path(ref.key, client.tracker)}/notes/{ref.id}",
-        None,
-        f"note {ref.id} of issue {ref.key}",
+    return f"{issue_path(ref.key, client.tracker)}/notes/{ref.id}"
+
+
+def _forbidden(client: GitLabClient, ref: CommentRef, action: str) -> NotSupportedError:
+    return NotSupportedError(
+        f"GitLab does not let this account {action} note {ref.id} of issue {ref.key} (403): "
+        "only the note's author and maintainers may.",
+        tracker=client.tracker,
     )
+
+
+def edit(client: GitLabClient, ref: CommentRef, body: str) -> Comment:
+    """PUT the note's new body ("Modify existing issue note"); GitLab answers the note."""
+    try:
+        note = client.write(
+            "put", _note_path(client, ref), {"body": body}, f"note {ref.id} of issue {ref.key}"
+        )
+    except AuthError as exc:
+        if "(403" in exc.message:
+            raise _forbidden(client, ref, "edit") from None
+        raise
     return _comment(ref.key, note, _issue_url(client, ref.key))
+
+
+def delete(client: GitLabClient, ref: CommentRef) -> None:
+    """DELETE the note ("Delete an issue note", 204)."""
+    try:
+        client.delete(_note_path(client, ref), f"note {ref.id} of issue {ref.key}")
+    except AuthError as exc:
+        if "(403" in exc.message:
+            raise _forbidden(client, ref, "delete") from None
+        raise
 
 
 def notes(client: GitLabClient, key: str, *, newest_first: bool = False) -> list[Json]:

@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 
 from gitlab.utils import EncodedId
 
-from connectors.base import SourceScope
+from connectors.base import BadResponseError, SourceScope
 from connectors.gitlab.client import GitLabClient, Json, Page
+from connectors.gitlab.pages import check_total
 from secgate_tui.domain.model import Issue
 
 T = TypeVar("T")
@@ -70,27 +71,43 @@ def find_milestone(client: GitLabClient, target: Target, title: str) -> Json | N
 def all_pages(
     client: GitLabClient, path: str, params: Mapping[str, Any], what: str
 ) -> Iterable[Json]:
-    """Every item of a list endpoint, one page after another (short lists)."""
+    """Every item of a list endpoint, one page after another (short lists).
+
+    Each page is checked by the client; read to the end, the pages must add up
+    to GitLab's ``X-Total``.
+    """
     page_number = 1
+    totals: list[int | None] = []
+    read = 0
     while True:
         page = client.get_page(path, {**params, "page": page_number, "per_page": PER_PAGE}, what)
+        totals.append(page.total)
+        read += len(page.items)
         yield from page.items
         if page.next_page is None or len(page.items) < PER_PAGE:
+            check_total(totals, read, tracker=client.tracker, what=what)
             return
         page_number = page.next_page
 
 
 def fetch_pages(
-    get: Callable[[int], tuple[Page, list[T]]], concurrency: int, per_page: int = PER_PAGE
+    get: Callable[[int], tuple[Page, list[T]]],
+    concurrency: int,
+    per_page: int = PER_PAGE,
+    *,
+    tracker: str = "",
+    what: str = "the list",
 ) -> list[T]:
     """Every page's converted items in page order, fetched concurrently.
 
     ``get`` fetches one page and converts its items (in the worker, so that
     parsing overlaps the other workers' waiting); only the converted items are
-    kept. Stops at the first short page.
+    kept. Stops at the first short page. The pages read must add up to
+    GitLab's ``X-Total`` where it states one.
     """
     first, converted = get(1)
     if len(first.items) < per_page or first.next_page is None:
+        check_total([first.total], len(first.items), tracker=tracker, what=what)
         return converted
     total = first.total_pages
     numbers = itertools.count(2)
@@ -98,6 +115,7 @@ def fetch_pages(
     last = [total if total is not None else 1 << 62]
     failed = threading.Event()
     pages: dict[int, list[T]] = {1: converted}
+    counts: dict[int, tuple[int | None, int]] = {1: (first.total, len(first.items))}
 
     def worker() -> None:
         while not failed.is_set():
@@ -112,6 +130,7 @@ def fetch_pages(
                 raise
             with lock:
                 pages[number] = items
+                counts[number] = (page.total, len(page.items))
                 if len(page.items) < per_page or page.next_page is None:
                     last[0] = min(last[0], number)
 
@@ -120,7 +139,14 @@ def fetch_pages(
         futures = [pool.submit(worker) for _ in range(workers)]
     for future in futures:
         future.result()  # re-raise the first failure
-    return [item for number in sorted(pages) if number <= last[0] for item in pages[number]]
+    kept = [number for number in sorted(pages) if number <= last[0]]
+    check_total(
+        [counts[n][0] for n in kept],
+        sum(counts[n][1] for n in kept),
+        tracker=tracker,
+        what=what,
+    )
+    return [item for number in kept for item in pages[number]]
 
 
 def newest(issues: Iterable[Issue]) -> list[Issue]:
@@ -167,14 +193,17 @@ def changed_since(
     }
     what = f"the recently changed issues of {target.describe()}"
     changed: list[Issue] = []
+    totals: list[int | None] = []
     number = 1
     while True:
         page = client.get_page(
             f"{target.base}/issues", {**params, "page": number}, what, digests=True
         )
+        totals.append(page.total)
         pairs = zip(page.items, page.digests, strict=True)
         changed.extend(convert(item, digest) for item, digest in pairs)
         if page.next_page is None or len(page.items) < PER_PAGE:
+            check_total(totals, len(changed), tracker=client.tracker, what=what)
             return changed
         number = page.next_page
 
@@ -191,15 +220,30 @@ def fetch_issues(
     path = f"{target.base}/issues"
     served: list[datetime | None] = []
 
+    milestone = params.get("milestone")
+
     def get(number: int) -> tuple[Page, list[Issue]]:
         page = client.get_page(path, {**params, "page": number}, what, digests=True)
         if number == 1:
             served.append(_http_date(page.headers.get("Date")))
+        for item in page.items:
+            # Asked for one milestone: an issue of another is not an answer to trust.
+            if milestone and _milestone_title(item) != milestone:
+                raise BadResponseError(
+                    f"GitLab listed, among {what} in milestone '{milestone}', an issue of "
+                    "another milestone; nothing from this answer is trusted.",
+                    tracker=client.tracker,
+                )
         pairs = zip(page.items, page.digests, strict=True)
         return page, [convert(item, digest) for item, digest in pairs]
 
-    issues = newest(fetch_pages(get, concurrency))
+    issues = newest(fetch_pages(get, concurrency, tracker=client.tracker, what=what))
     return issues, served[0] if served else None
+
+
+def _milestone_title(item: Any) -> Any:
+    found = item.get("milestone") if isinstance(item, dict) else None
+    return found.get("title") if isinstance(found, dict) else None
 
 
 def _http_date(value: str | None) -> datetime | None:

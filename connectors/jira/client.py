@@ -27,6 +27,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from connectors import strictjson
 from connectors.base import BadResponseError, ConnectorError
 from connectors.jira.errors import (
     Context,
@@ -78,6 +79,23 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _refuse_non_json_numbers(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Every answer the library parses itself (versions, myself, comments) is held to
+    strict JSON too: NaN and Infinity are not JSON and mark an answer not to trust.
+
+    A byte search first keeps the common case free; only a suspect body is parsed.
+    """
+    if "json" not in response.headers.get("Content-Type", ""):
+        return
+    content = response.content
+    if b"NaN" not in content and b"Infinity" not in content:
+        return
+    try:
+        strictjson.loads(content)
+    except ValueError as exc:
+        raise requests.JSONDecodeError(str(exc), content.decode("utf-8", "replace"), 0) from None
+
+
 class JiraClient:
     """Lazily connects; every call goes through :meth:`call` (retries + error translation)."""
 
@@ -125,6 +143,7 @@ class JiraClient:
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=settings.concurrency + 4)
         client._session.mount("http://", adapter)
         client._session.mount("https://", adapter)
+        client._session.hooks["response"].append(_refuse_non_json_numbers)
         return client
 
     @property
@@ -224,7 +243,7 @@ class JiraClient:
             try:
                 if as_text:
                     return response.content.decode("utf-8")
-                return response.json()
+                return strictjson.loads(response.content)
             except ValueError:
                 raise _BadJson() from None
 

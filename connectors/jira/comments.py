@@ -15,10 +15,13 @@ from urllib.parse import quote
 
 from connectors.base import (
     AttachmentRef,
+    AuthError,
     BadResponseError,
     Comment,
     CommentRef,
     IssueRef,
+    NotSupportedError,
+    comment_edited,
 )
 from connectors.jira.client import JiraClient
 from connectors.jira.jql import jql_string
@@ -43,18 +46,31 @@ def comment_ref(client: JiraClient, key: str, comment_id: str) -> CommentRef:
     return CommentRef(key=key, id=comment_id, url=url)
 
 
+def _account_id(user: Any) -> str:
+    """The same precedence as whoami(): Cloud accountId, else the Data Center key/name."""
+    if not isinstance(user, dict):
+        return ""
+    return str(user.get("accountId") or user.get("key") or user.get("name") or "")
+
+
 def to_comment(client: JiraClient, key: str, raw: Any) -> Comment:
     if not isinstance(raw, dict) or "id" not in raw or not isinstance(raw.get("body"), str):
         raise _bad(client, f"a comment of {key}")
     author: dict[str, Any] = raw["author"] if isinstance(raw.get("author"), dict) else {}
+    author_id = _account_id(author)
+    # Jira names the last editor in updateAuthor (the author until someone edits).
+    update_author_id = _account_id(raw.get("updateAuthor")) or None
+    created = parse_time(raw.get("created"))
+    updated = parse_time(raw.get("updated"))
     return Comment(
         ref=comment_ref(client, key, str(raw["id"])),
         body=raw["body"],
         author=str(author.get("displayName") or author.get("name") or ""),
-        # The same precedence as whoami(): Cloud accountId, else the Data Center key/name.
-        author_id=str(author.get("accountId") or author.get("key") or author.get("name") or ""),
-        created=parse_time(raw.get("created")),
-        updated=parse_time(raw.get("updated")),
+        author_id=author_id,
+        created=created,
+        updated=updated,
+        update_author_id=update_author_id,
+        edited=comment_edited(created, updated, author_id, update_author_id),
     )
 
 
@@ -70,12 +86,53 @@ def post_comment(client: JiraClient, key: str, body: str) -> CommentRef:
 
 
 def read_comment(client: JiraClient, ref: CommentRef) -> Comment:
-    raw = client.request(
-        "GET",
-        f"/rest/api/2/issue/{_key(ref.key)}/comment/{quote(ref.id, safe='')}",
-        f"reading comment {ref.id} of {ref.key}",
-    )
+    raw = client.request("GET", _comment_path(ref), f"reading comment {ref.id} of {ref.key}")
     return to_comment(client, ref.key, raw)
+
+
+def _comment_path(ref: CommentRef) -> str:
+    return f"/rest/api/2/issue/{_key(ref.key)}/comment/{quote(ref.id, safe='')}"
+
+
+def _forbidden(client: JiraClient, ref: CommentRef, action: str) -> NotSupportedError:
+    return NotSupportedError(
+        f"Jira tracker '{client.name}' does not let this account {action} comment {ref.id} "
+        f"of {ref.key} (the '{action.capitalize()} own comments' project permission).",
+        tracker=client.name,
+    )
+
+
+def edit_comment(client: JiraClient, ref: CommentRef, body: str) -> Comment:
+    """PUT the new body (REST v2, wiki markup as posted) and return the comment Jira answers."""
+    try:
+        raw = client.request(
+            "PUT",
+            _comment_path(ref),
+            f"editing comment {ref.id} of {ref.key}",
+            json_body={"body": body},
+            idempotent=False,
+        )
+    except (AuthError, BadResponseError) as exc:
+        # Jira Cloud answers a missing permission with 400, Data Center with 403.
+        if "HTTP 400" in exc.message or "HTTP 403" in exc.message:
+            raise _forbidden(client, ref, "edit") from None
+        raise
+    return to_comment(client, ref.key, raw)
+
+
+def delete_comment(client: JiraClient, ref: CommentRef) -> None:
+    try:
+        client.request(
+            "DELETE",
+            _comment_path(ref),
+            f"deleting comment {ref.id} of {ref.key}",
+            idempotent=False,
+            raw=True,
+        )
+    except (AuthError, BadResponseError) as exc:
+        if "HTTP 400" in exc.message or "HTTP 403" in exc.message:
+            raise _forbidden(client, ref, "delete") from None
+        raise
 
 
 def raw_comments(client: JiraClient, key: str) -> list[dict[str, Any]]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from connectors import strictjson
 from connectors.base import (
     AttachmentRef,
     BadResponseError,
@@ -27,29 +27,25 @@ from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
 from connectors.jira.history import History
 from connectors.jira.jql import scope_jql, since_text
-from connectors.jira.mapping import MappingRules
+from connectors.jira.mapping import IssueMapper
 from connectors.jira.rawjson import text_digest
 from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
-from secgate_tui.domain.model import Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import Issue, StateEvent
 
 
-class JiraConnector(Connector):
+class JiraConnector(Connector[JiraSettings]):
     """Jira Cloud (email + API token) or Data Center (personal access token)."""
 
     kind: ClassVar[str] = "jira"
-    settings_model: ClassVar[type[TrackerSettings]] = JiraSettings
     markup: Markup = "jira-wiki"
     comment_limit: ClassVar[int | None] = 32767
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
-        if not isinstance(settings, JiraSettings):
-            settings = JiraSettings.model_validate(settings.model_dump(exclude_unset=True))
         super().__init__(name, settings, token)
-        self.jira_settings: JiraSettings = settings
+        settings = self.settings
         self.client = JiraClient(name, settings, token)
-        self.rules = MappingRules(
+        self.mapper = IssueMapper(
             source=name,
             base_url=self.client.base_url,
             dispositions=settings.dispositions,
@@ -100,13 +96,24 @@ class JiraConnector(Connector):
             names = [r.name for r in self.releases(scope)]
             if version not in names:
                 raise self._no_release(scope, release, version, names)
-        settings = self.jira_settings
+        settings = self.settings
         updated = since_text(since, settings.overlap_minutes, settings.timezone) if since else None
         jql = scope_jql(scope, version, updated)
         try:
-            return Searcher(self.client, self.rules).issues(jql)
+            found = Searcher(self.client, self.mapper).issues(jql, full=since is None)
         except ReleaseNotFoundError:
             raise self._no_release(scope, release, version, None) from None
+        wanted = version.casefold()
+        for issue in found:
+            # The JQL asked for one fix version: an issue without it is not an answer to trust.
+            if wanted not in {name.casefold() for name in issue.fix_versions}:
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' answered the search for version '{version}' "
+                    f"of {scope.project} with {issue.key}, which is not in that version; "
+                    "nothing from this sync is trusted.",
+                    tracker=self.name,
+                )
+        return found
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
@@ -120,7 +127,7 @@ class JiraConnector(Connector):
         )
 
     def issue(self, key: str) -> Issue:
-        searcher = Searcher(self.client, self.rules)
+        searcher = Searcher(self.client, self.mapper)
         text = self.client.request(
             "GET",
             # The API version the sync reads, so both give the same raw digest.
@@ -130,7 +137,7 @@ class JiraConnector(Connector):
             as_text=True,
         )
         try:
-            raw = json.loads(text)
+            raw = strictjson.loads(text)
         except ValueError:
             raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
         return searcher.one(raw, text_digest(text))
@@ -165,11 +172,17 @@ class JiraConnector(Connector):
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         return comments.find_comments(self.client, key, marker)
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        return comments.edit_comment(self.client, ref, body)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        comments.delete_comment(self.client, ref)
+
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> IssueRef:
         return comments.create_issue(
-            self.client, project, title, body, labels, self.jira_settings.issue_type
+            self.client, project, title, body, labels, self.settings.issue_type
         )
 
     def find_issues(self, project: str, marker: str) -> list[IssueRef]:

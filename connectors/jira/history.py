@@ -23,7 +23,7 @@ from connectors.base import BadResponseError, NotFoundError
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import describe_json
 from connectors.jira.mapping import parse_time
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import StateEvent
 
 BULK = 100
 CHANGELOG_PAGE = 100

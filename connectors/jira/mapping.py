@@ -51,8 +51,8 @@ BASE_FIELDS = (
 
 
 @dataclass(frozen=True)
-class MappingRules:
-    """What the tracker's settings say about reading its issues."""
+class IssueMapper:
+    """Maps Jira issue JSON to :class:`Issue` with what the tracker's settings say."""
 
     source: str
     base_url: str = ""
@@ -70,6 +70,23 @@ class MappingRules:
     def fields(self) -> list[str]:
         extra = [f for f in (self.severity_field, self.justification_field) if f]
         return [*BASE_FIELDS, *(f for f in extra if f not in BASE_FIELDS)]
+
+    def issue(
+        self,
+        raw: Mapping[str, Any],
+        digest: str | None = None,
+        table: Mapping[str, Disposition] | None = None,
+    ) -> Issue:
+        """One Jira issue as secgate's Issue.
+
+        ``digest`` is the SHA-256 of the issue's text as Jira sent it, when the
+        caller has it; otherwise the canonical JSON of ``raw`` is digested.
+        ``table`` is :meth:`table`, passed in by callers mapping many issues.
+
+        Raises:
+            MappingError: the payload is not a Jira issue secgate can trust.
+        """
+        return _issue(raw, self, table if table is not None else self.table(), digest)
 
 
 # ASCII escapes: the same digest for the same content, and a quarter cheaper to encode.
@@ -154,7 +171,7 @@ def named(value: Any) -> str | None:
 
 
 def disposition_of(
-    closed: bool, resolution: str | None, rules: MappingRules, table: Mapping[str, Disposition]
+    closed: bool, resolution: str | None, rules: IssueMapper, table: Mapping[str, Disposition]
 ) -> Disposition:
     if resolution:
         return table.get(resolution.strip().casefold(), Disposition.UNKNOWN)
@@ -163,7 +180,7 @@ def disposition_of(
     return Disposition.UNKNOWN
 
 
-def justification_of(fields: Mapping[str, Any], rules: MappingRules) -> str | None:
+def justification_of(fields: Mapping[str, Any], rules: IssueMapper) -> str | None:
     """The configured field, else the newest comment that starts with the prefix."""
     if rules.justification_field:
         text = named(fields.get(rules.justification_field))
@@ -195,21 +212,12 @@ class MappingError(ValueError):
     """The payload lacks what every Jira issue has (key, status, created, updated)."""
 
 
-def to_issue(
+def _issue(
     raw: Mapping[str, Any],
-    rules: MappingRules,
-    table: Mapping[str, Disposition] | None = None,
-    digest: str | None = None,
+    rules: IssueMapper,
+    table: Mapping[str, Disposition],
+    digest: str | None,
 ) -> Issue:
-    """One Jira issue as secgate's Issue.
-
-    ``digest`` is the SHA-256 of the issue's text as Jira sent it, when the
-    caller has it; otherwise the canonical JSON of ``raw`` is digested.
-
-    Raises:
-        MappingError: the payload is not a Jira issue secgate can trust.
-    """
-    table = table if table is not None else rules.table()
     key = raw.get("key")
     fields = raw.get("fields")
     if not isinstance(key, str) or not isinstance(fields, dict):

@@ -8,11 +8,12 @@ canonically was the largest single cost of a 20,000-issue sync.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any
 
-_DECODER = json.JSONDecoder()
+from connectors import strictjson
+
+_DECODER = strictjson.DECODER
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 

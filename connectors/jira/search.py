@@ -21,7 +21,7 @@ from connectors.base import BadResponseError
 from connectors.jira.client import JiraClient
 from connectors.jira.comments import raw_comments
 from connectors.jira.errors import bad_json_error, describe_json
-from connectors.jira.mapping import MappingError, MappingRules, to_issue
+from connectors.jira.mapping import IssueMapper, MappingError
 from connectors.jira.rawjson import split_member
 from secgate_tui.domain.model import RESIDUAL, Issue
 
@@ -32,7 +32,7 @@ BULK = 100  # issue/bulkfetch's maximum
 class Searcher:
     """Runs one scope's search for a client and maps what comes back."""
 
-    def __init__(self, client: JiraClient, rules: MappingRules) -> None:
+    def __init__(self, client: JiraClient, rules: IssueMapper) -> None:
         self.client = client
         self.rules = rules
         self.table = rules.table()
@@ -41,8 +41,12 @@ class Searcher:
         self.fields = [name for name in rules.fields() if name != "comment"]
         #: raw JSON of residual issues still without a justification, by key
         self._pending: dict[str, dict[str, Any]] = {}
+        self._full = True
 
-    def issues(self, jql: str) -> list[Issue]:
+    def issues(self, jql: str, *, full: bool = True) -> list[Issue]:
+        """The query's issues. ``full``: the whole scope, so an empty Cloud answer
+        is checked against Jira's count (an incremental one adds nothing either way)."""
+        self._full = full
         fetch = self._cloud if self.client.is_cloud else self._datacenter
         found: dict[str, Issue] = {}
         for issue in fetch(jql):
@@ -79,7 +83,7 @@ class Searcher:
         sums: list[str | None] = list(digests) if digests else [None] * len(raws)
         try:
             issues = [
-                to_issue(raw, self.rules, self.table, digest)
+                self.rules.issue(raw, digest, self.table)
                 for raw, digest in zip(raws, sums, strict=True)
             ]
         except (MappingError, AttributeError, TypeError, ValueError) as exc:
@@ -121,7 +125,15 @@ class Searcher:
     # -- Cloud ---------------------------------------------------------------
 
     def _ids(self, jql: str) -> Iterator[list[str]]:
+        """Pages of ids, each checked against search/jql's documented paging.
+
+        ``isLast`` is a boolean on every page; a page that is not the last
+        carries a ``nextPageToken`` and the last one carries none; no page holds
+        more than was asked for. The search has no total, so an empty answer is
+        checked against Jira's approximate count before it is believed.
+        """
         token: str | None = None
+        read = 0
         while True:
             params: dict[str, Any] = {"jql": jql, "fields": "id", "maxResults": ID_PAGE}
             if token:
@@ -132,12 +144,50 @@ class Searcher:
                 ),
                 "search/jql",
             )
-            yield [self._id(item) for item in self._list(page, "issues", "search/jql")]
-            token = page.get("nextPageToken")
-            if token is not None and not isinstance(token, str):
-                raise self._bad(f"search/jql: 'nextPageToken' is {describe_json(token)}")
-            if not token or page.get("isLast") is True:
+            ids = [self._id(item) for item in self._list(page, "issues", "search/jql")]
+            token = self._next_token(page, len(ids))
+            read += len(ids)
+            if token is None and read == 0 and self._full:
+                self._confirm_empty(jql)
+            yield ids
+            if token is None:
                 return
+
+    def _next_token(self, page: dict[str, Any], size: int) -> str | None:
+        last = page.get("isLast")
+        token = page.get("nextPageToken")
+        if not isinstance(last, bool):
+            raise self._bad(f"search/jql: 'isLast' is {_member(page, 'isLast')}")
+        if token is not None and not isinstance(token, str):
+            raise self._bad(f"search/jql: 'nextPageToken' is {describe_json(token)}")
+        if size > ID_PAGE:
+            raise self._bad(f"search/jql: {size} issues on a page of {ID_PAGE}")
+        if last and token:
+            raise self._bad("search/jql: the last page ('isLast': true) has a nextPageToken")
+        if not last and not token:
+            raise self._bad("search/jql: a page that is not the last has no nextPageToken")
+        return None if last else token
+
+    def _confirm_empty(self, jql: str) -> None:
+        """An empty search is believed only when Jira's own count agrees."""
+        body = self._page(
+            self.client.request(
+                "POST",
+                "/rest/api/3/search/approximate-count",
+                "counting issues",
+                json_body={"jql": jql},
+                idempotent=True,  # a read, though a POST
+            ),
+            "search/approximate-count",
+        )
+        count = body.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise self._bad(f"search/approximate-count: 'count' is {_member(body, 'count')}")
+        if count > 0:
+            raise self._bad(
+                f"search/jql found no issue where Jira counts about {count}; an empty "
+                "answer is not believed"
+            )
 
     def _id(self, item: Any) -> str:
         ident = item.get("id") if isinstance(item, dict) else None
@@ -213,9 +263,10 @@ class Searcher:
         first, digests = self._search_page(jql, 0, self.client.settings.page_size)
         issues = self._map(first.get("issues"), "search", digests)
         totals = [self._count(first, "total")]
+        size = self._count(first, "maxResults")
+        self._check_window(first, 0, size, len(issues))
         if len(issues) >= totals[0]:
             return issues, totals
-        size = self._count(first, "maxResults")
         if size == 0:
             raise self._bad(f"search: 'maxResults' is 0 with {totals[0]} issues to read")
         rest = range(size, totals[0], size)
@@ -224,7 +275,9 @@ class Searcher:
         def page(start: int) -> list[Issue]:
             body, digests = self._search_page(jql, start, size)
             later[start] = self._count(body, "total")
-            return self._map(body.get("issues"), "search", digests)
+            mapped = self._map(body.get("issues"), "search", digests)
+            self._check_window(body, start, size, len(mapped))
+            return mapped
 
         def pages(submit: Callable[[Callable[[], list[Issue]]], None]) -> None:
             for start in rest:
@@ -232,6 +285,23 @@ class Searcher:
 
         issues = [*issues, *self._pooled(pages)]
         return issues, totals + [later[start] for start in rest]
+
+    def _check_window(self, page: dict[str, Any], start: int, size: int, count: int) -> None:
+        """A page is the window asked for: its ``startAt``, the first page's
+        ``maxResults``, no more issues than that, and a short page only at the end."""
+        stated = self._count(page, "startAt")
+        if stated != start:
+            raise self._bad(f"search: 'startAt' is {stated} for the page at {start}")
+        if self._count(page, "maxResults") != size:
+            raise self._bad(f"search: 'maxResults' changed from {size} between pages")
+        if count > size:
+            raise self._bad(f"search: {count} issues on a page of 'maxResults' {size}")
+        total = self._count(page, "total")
+        if count < min(size, max(0, total - start)):
+            raise self._bad(
+                f"search: {count} issues at {start} where 'total' {total} means "
+                f"{min(size, total - start)}"
+            )
 
     def _count(self, page: dict[str, Any], name: str) -> int:
         """A page's count member; without it, whether every page was read cannot be told."""

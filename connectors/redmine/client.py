@@ -1,4 +1,9 @@
-"""HTTP to Redmine through python-redmine's engine, with retries and secgate's errors.
+"""HTTP to Redmine through python-redmine's engine, with trust, retries and secgate's errors.
+
+Nothing the server says is trusted before ``/users/current.json`` has answered
+with a user: Redmine silently treats an unknown API key as the anonymous user,
+which can still read public projects. Every request of this client waits for
+that check, which runs once per client (:meth:`RedmineClient.identity`).
 
 python-redmine builds the requests (API key header, JSON bodies) and sorts the
 answers into its own exceptions; this module retries what is transient (5xx,
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -27,10 +33,12 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from connectors import strictjson
 from connectors.base import (
     AuthError,
     BadResponseError,
     ConnectorError,
+    Identity,
     NotFoundError,
     RateLimitedError,
     UnavailableError,
@@ -58,6 +66,17 @@ class _TimeoutEngine(SyncEngine):  # type: ignore[misc]  # untyped library
         kwargs: dict[str, Any] = super().construct_request_kwargs(method, headers, params, data)
         kwargs["timeout"] = self.requests.get("timeout")
         return kwargs
+
+    def process_response(self, response: Any) -> Any:
+        result = super().process_response(response)
+        if isinstance(result, dict | list):
+            # python-redmine parsed with response.json(), which accepts NaN and
+            # Infinity; secgate does not trust an answer carrying them.
+            try:
+                return strictjson.loads(response.content)
+            except ValueError:
+                raise rm.JSONDecodeError(response) from None
+        return result
 
 
 class RedmineClient:
@@ -97,11 +116,48 @@ class RedmineClient:
         #: Requests sent and reads retried, for the benchmark's request counts.
         self.requests_sent = 0
         self.retries_made = 0
+        self._trust_lock = threading.Lock()
+        self._identity: Identity | None = None
+
+    # -- trust ---------------------------------------------------------------
+
+    def identity(self) -> Identity:
+        """The account the API key belongs to, asked once; AuthError when anonymous."""
+        with self._trust_lock:
+            if self._identity is None:
+                self._identity = self._current_user()
+            return self._identity
+
+    def _current_user(self) -> Identity:
+        try:
+            data = self._get("/users/current.json", None, what="the current user")
+        except (AuthError, NotFoundError):
+            # Redmine answers an unknown key as the anonymous user, and the
+            # anonymous user has no "current" account: 401 (or 404).
+            raise self._error(
+                AuthError,
+                "Redmine does not recognise the API key: /users/current.json did not answer "
+                "with a user, so every other answer would be the anonymous user's view. Check "
+                "the key (My account > API access key) and that the REST API is enabled.",
+            ) from None
+        user = data.get("user")
+        if not isinstance(user, dict) or not user.get("id") or not user.get("login"):
+            raise self._error(
+                AuthError,
+                "/users/current.json answered without a logged-in user; the API key is not "
+                "trusted.",
+            )
+        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
+        return Identity(id=str(user["id"]), name=str(user["login"]), display_name=full)
 
     # -- requests ------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, what: str) -> JsonDict:
         """GET a JSON document, retrying transient failures with backoff."""
+        self.identity()
+        return self._get(path, params, what=what)
+
+    def _get(self, path: str, params: dict[str, Any] | None, *, what: str) -> JsonDict:
         retrying = self._retrying()
         try:
             for attempt in retrying:
@@ -126,6 +182,7 @@ class RedmineClient:
     def write(self, method: str, path: str, data: JsonDict, *, what: str) -> Any:
         """POST / PUT / DELETE once. Never retried: a lost answer may hide a
         committed write, and the caller's marker search is what finds it."""
+        self.identity()
         try:
             return self._send(method, path, data=data, what=what)
         except _Transient as exc:
@@ -149,11 +206,15 @@ class RedmineClient:
         for _attempt in range(2):
             items, totals = self._read_pages(path, params, container, what, page_size)
             distinct = list({item.get("id"): item for item in items}.values())
-            if len(totals) == 1 and len(distinct) == totals.pop():
+            if len(totals) == 1 and len(distinct) == min(totals):
                 return distinct
+        counted = " then ".join(str(t) for t in sorted(totals))
         raise self._error(
             BadResponseError,
-            f"the {what} changed twice while being read page by page; sync again.",
+            f"the {what} did not add up twice in a row: {len(distinct)} distinct items read "
+            f"where Redmine counted {counted}. The list changed while it was read, or "
+            "something between secgate and Redmine altered the answer; nothing was stored. "
+            "Sync again.",
         )
 
     def _read_pages(
@@ -161,17 +222,19 @@ class RedmineClient:
     ) -> tuple[list[JsonDict], set[int]]:
         limit = min(page_size, 100)  # Redmine caps pages at 100 whatever is asked
         first = self.get(path, {**params, "limit": limit, "offset": 0}, what=what)
-        items = self._items(first, container, what)
-        total = int(first.get("total_count", len(items)))
+        items = self._page_items(first, container, what, 0, None)
+        total = self._count(first, "total_count", what)
         totals = {total}
-        limit = int(first.get("limit", limit)) or limit
+        limit = self._count(first, "limit", what) or limit
         offsets = list(range(limit, total, limit))
         if not offsets:
             return items, totals
 
         def page(offset: int) -> tuple[list[JsonDict], int]:
             data = self.get(path, {**params, "limit": limit, "offset": offset}, what=what)
-            return self._items(data, container, what), int(data.get("total_count", total))
+            return self._page_items(data, container, what, offset, limit), self._count(
+                data, "total_count", what
+            )
 
         # Pages are handed out concurrently (pooled keep-alive connections).
         with ThreadPoolExecutor(max_workers=min(self.pool, len(offsets))) as pool:
@@ -180,8 +243,48 @@ class RedmineClient:
                 totals.add(count)
         return items, totals
 
+    def _page_items(
+        self, data: JsonDict, container: str, what: str, offset: int, limit: int | None
+    ) -> list[JsonDict]:
+        """A page's items, checked against the paging Redmine documents.
+
+        Every page of a collection states ``total_count``, ``offset`` and
+        ``limit``: the offset is the one asked for, the limit the first page's,
+        and no page holds more than its limit. Every item is an object with an
+        integer id. (Whether the pages add up to ``total_count`` is checked over
+        the whole list by :meth:`pages`.)
+        """
+        items = self._items(data, container, what)
+        stated = self._count(data, "offset", what)
+        size = self._count(data, "limit", what)
+        if stated != offset or (limit is not None and size != limit) or len(items) > max(size, 1):
+            raise self._error(
+                BadResponseError,
+                f"Redmine answered a page of {what} that contradicts its own paging (asked "
+                f"offset {offset}, got offset {stated}, limit {size}, {len(items)} items); "
+                "nothing from this answer is trusted.",
+            )
+        for item in items:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, bool) or not isinstance(ident, int):
+                raise self._error(
+                    BadResponseError, f"Redmine listed an item of {what} without an integer id."
+                )
+        return items
+
+    def _count(self, data: JsonDict, name: str, what: str) -> int:
+        value = data.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self._error(
+                BadResponseError,
+                f"Redmine's answer for {what} has no valid '{name}' ({value!r}), so whether "
+                "every item was read cannot be told.",
+            )
+        return value
+
     def upload(self, content: bytes, filename: str, *, what: str) -> JsonDict:
         """POST /uploads.json once (a write); returns Redmine's ``upload`` object."""
+        self.identity()
         try:
             data = self._call(
                 lambda: self.redmine.upload(io.BytesIO(content), filename=filename), what
@@ -192,6 +295,7 @@ class RedmineClient:
 
     def get_bytes(self, path: str, *, what: str) -> bytes:
         """GET a file's bytes (retried like every read)."""
+        self.identity()
         url = f"{self.url}{path}"
         retrying = self._retrying()
         try:

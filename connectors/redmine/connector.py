@@ -1,8 +1,7 @@
 """The Redmine connector: projects' target versions as releases, issues, notes as records.
 
 Nothing the server says is trusted before ``/users/current.json`` has answered
-with a user: Redmine silently treats an unknown API key as the anonymous user,
-which can still read public projects. The check runs once per connector.
+with a user; :class:`RedmineClient` runs that check once, before its first request.
 
 Requests per sync (what the caches are for):
 
@@ -18,7 +17,6 @@ Requests per sync (what the caches are for):
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,13 +41,11 @@ from connectors.base import (
 from connectors.redmine import attachments, filters, history, mapping, notes
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
-from secgate_tui.domain.model import Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import Issue, StateEvent
 
 
-class RedmineConnector(Connector):
+class RedmineConnector(Connector[RedmineSettings]):
     kind = "redmine"
-    settings_model = RedmineSettings
     markup: Markup = "textile"
     # Redmine keeps notes in a TEXT column: 65,535 bytes on MySQL, 4 bytes per
     # character at worst. Longer records go to an attachment, read back too.
@@ -57,9 +53,7 @@ class RedmineConnector(Connector):
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         super().__init__(name, settings, token)
-        if not isinstance(settings, RedmineSettings):
-            settings = RedmineSettings.model_validate(settings.model_dump())
-        self.settings: RedmineSettings = settings
+        settings = self.settings
         if not token:
             raise AuthError(
                 f"{name}: no Redmine API key. Put it in the variable named by token_env or in "
@@ -93,46 +87,18 @@ class RedmineConnector(Connector):
             affects_version_field=settings.affects_version_field,
             severity_field=settings.severity_field,
         )
-        self._lock = threading.Lock()
-        self._identity: Identity | None = None
         self._statuses: dict[int, bool] | None = None
         self._versions: dict[str, list[JsonDict]] = {}
 
     # -- trust ---------------------------------------------------------------
 
     def whoami(self) -> Identity:
-        with self._lock:
-            if self._identity is None:
-                self._identity = self._current_user()
-            return self._identity
-
-    def _current_user(self) -> Identity:
-        try:
-            data = self.client.get("/users/current.json", what="the current user")
-        except (AuthError, NotFoundError):
-            # Redmine answers an unknown key as the anonymous user, and the
-            # anonymous user has no "current" account: 401 (or 404).
-            raise AuthError(
-                f"{self.name}: Redmine does not recognise the API key: /users/current.json "
-                "did not answer with a user, so every other answer would be the anonymous "
-                "user's view. Check the key (My account > API access key) and that the "
-                "REST API is enabled.",
-                tracker=self.name,
-            ) from None
-        user = data.get("user")
-        if not isinstance(user, dict) or not user.get("id") or not user.get("login"):
-            raise AuthError(
-                f"{self.name}: /users/current.json answered without a logged-in user; the "
-                "API key is not trusted.",
-                tracker=self.name,
-            )
-        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
-        return Identity(id=str(user["id"]), name=str(user["login"]), display_name=full)
+        # The client asks once and makes every request wait for the answer.
+        return self.client.identity()
 
     # -- releases ------------------------------------------------------------
 
     def _project_versions(self, project: str) -> list[JsonDict]:
-        self.whoami()
         data = self.client.get(
             f"/projects/{_path(project)}/versions.json", what=f"the versions of project '{project}'"
         )
@@ -170,12 +136,12 @@ class RedmineConnector(Connector):
     def issues(
         self, scope: SourceScope, release: str, since: datetime | None = None
     ) -> list[Issue]:
-        self.whoami()
         name = scope.release_name(release)
         params = self._filters(scope)
         what = f"issues of project '{scope.project}'"
+        version_id = None
         if since is None:
-            params["fixed_version_id"] = self._version_id(scope, name)
+            version_id = params["fixed_version_id"] = self._version_id(scope, name)
         else:
             start = since - timedelta(seconds=self.settings.overlap_seconds)
             params["updated_on"] = ">=" + mapping.format_time(start)
@@ -184,6 +150,14 @@ class RedmineConnector(Connector):
         )
         if since is not None:
             raws = [r for r in raws if (r.get("fixed_version") or {}).get("name") == name]
+        elif any((r.get("fixed_version") or {}).get("id") != version_id for r in raws):
+            # Asked for one target version: an issue of another is not an answer to trust.
+            raise BadResponseError(
+                f"{self.name}: Redmine listed, among the issues of version '{name}' of "
+                f"project '{scope.project}', an issue whose target version is another; "
+                "nothing from this answer is trusted.",
+                tracker=self.name,
+            )
         return self._map(scope.project, raws)
 
     def _map(self, project: str, raws: list[JsonDict]) -> list[Issue]:
@@ -264,7 +238,6 @@ class RedmineConnector(Connector):
             ) from None
 
     def _issue_json(self, key: str, include: str = "") -> JsonDict:
-        self.whoami()
         number = self._number(key)
         params = {"include": include} if include else None
         data = self.client.get(f"/issues/{number}.json", params, what=f"issue #{number}")
@@ -296,7 +269,6 @@ class RedmineConnector(Connector):
         unknown. The statuses are read fresh (one request): a status added or
         reclassified since the last sync must not be guessed open or closed.
         """
-        self.whoami()
         for key in keys:
             self._number(key)  # a malformed key is an error, not an issue without history
         statuses = self._read_statuses()
@@ -353,6 +325,41 @@ class RedmineConnector(Connector):
             tracker=self.name,
         )
 
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        """``PUT /journals/:id.json`` (Redmine 5.0+); answers 204, so the note is read back."""
+        if not body.strip():
+            raise NotSupportedError(
+                f"{self.name}: Redmine deletes a note emptied by an edit; use delete_comment.",
+                tracker=self.name,
+            )
+        self._put_note(ref, body, "editing")
+        return self.read_comment(ref)
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        """Redmine has no journal DELETE: emptying a note removes it.
+
+        A journal that also recorded field changes stays with them, without its
+        text; :meth:`read_comment` reports either as gone.
+        """
+        self._put_note(ref, "", "deleting")
+
+    def _put_note(self, ref: CommentRef, notes_text: str, action: str) -> None:
+        number = self._number(ref.key)
+        if not ref.id.isdigit():
+            raise NotFoundError(f"{self.name}: '{ref.id}' is not a note id.", tracker=self.name)
+        what = f"note {ref.id} of issue #{number}"
+        try:
+            self.client.write(
+                "put", f"/journals/{ref.id}.json", {"journal": {"notes": notes_text}}, what=what
+            )
+        except AuthError:
+            # 403: the account lacks "Edit notes" / "Edit own notes" in the project.
+            raise NotSupportedError(
+                f"{self.name}: Redmine does not let this account change {what} ({action} "
+                "needs the 'Edit own notes' permission).",
+                tracker=self.name,
+            ) from None
+
     def find_comments(self, key: str, marker: str) -> list[Comment]:
         number = self._number(key)
         journals = sorted(self._journals(key), key=lambda j: int(j.get("id", 0)))
@@ -363,7 +370,6 @@ class RedmineConnector(Connector):
     def create_issue(
         self, project: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> IssueRef:
-        self.whoami()
         # Redmine answers an unknown project on create with a 422; ask first for a clear 404.
         self.client.get(f"/projects/{_path(project)}.json", what=f"project '{project}'")
         fields = self._label_field_id(project) if labels else None
@@ -405,7 +411,6 @@ class RedmineConnector(Connector):
         return None
 
     def find_issues(self, project: str, marker: str) -> list[IssueRef]:
-        self.whoami()
         raws = self.client.pages(
             "/issues.json",
             {"project_id": project, "status_id": "*", "subject": "~" + marker, "sort": "id"},
@@ -422,7 +427,6 @@ class RedmineConnector(Connector):
     # -- attachments (records longer than one note) ---------------------------
 
     def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:
-        self.whoami()
         number = self._number(key)
         attachments.attach(self.client, number, filename, content)
         found = attachments.find(self.client, number, filename)
@@ -435,11 +439,9 @@ class RedmineConnector(Connector):
         return found[-1]
 
     def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
-        self.whoami()
         return attachments.find(self.client, self._number(key), filename)
 
     def read_attachment(self, ref: AttachmentRef) -> bytes:
-        self.whoami()
         return attachments.read(self.client, ref)
 
     def close(self) -> None:

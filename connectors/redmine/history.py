@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from connectors.redmine.client import JsonDict
 from connectors.redmine.mapping import parse_time
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import StateEvent
 
 
 def state_events(

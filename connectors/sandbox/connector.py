@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
 
@@ -27,16 +27,18 @@ from connectors.base import (
     Identity,
     IssueRef,
     NotFoundError,
+    NotSupportedError,
     Release,
     ReleaseNotFoundError,
     SourceScope,
     TrackerSettings,
     UnavailableError,
+    comment_edited,
 )
 from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import StateEvent
 
 DEFAULT_DISPOSITIONS: dict[str, Disposition] = {
     "fixed": Disposition.FIXED,
@@ -60,14 +62,13 @@ class SandboxSettings(TrackerSettings):
     live: bool = Field(False, description="Let engineers close demo items as time passes.")
 
 
-class SandboxConnector(Connector):
+class SandboxConnector(Connector[SandboxSettings]):
     kind: ClassVar[str] = "sandbox"
-    settings_model: ClassVar[type[TrackerSettings]] = SandboxSettings
     needs_token: ClassVar[bool] = False
 
     def __init__(self, name: str, settings: TrackerSettings, token: str | None) -> None:
         super().__init__(name, settings, token)
-        assert isinstance(settings, SandboxSettings)
+        settings = self.settings
         self._live = settings.live
         seeder = seed_demo if settings.seed == "demo" else empty_data
         self.file = SandboxFile(Path(settings.path).expanduser(), seeder)
@@ -208,13 +209,16 @@ class SandboxConnector(Connector):
                 raise NotFoundError(f"issue {key} does not exist in sandbox '{self.name}'")
             comment_id = str(data["next_comment_id"])
             data["next_comment_id"] += 1
+            stamp = now_iso()
             issue.setdefault("comments", []).append(
                 {
                     "id": comment_id,
                     "body": body,
                     "author": data["identity"]["name"],
                     "author_id": data["identity"]["id"],
-                    "created": now_iso(),
+                    "created": stamp,
+                    "updated": stamp,
+                    "update_author_id": data["identity"]["id"],
                 }
             )
             lost = data["faults"].get("lost_response", 0)
@@ -236,17 +240,63 @@ class SandboxConnector(Connector):
 
     def _comments(self, key: str, fault_point: str = "") -> list[Comment]:
         raw = self._issue_data(self._read(fault_point), key)
-        return [
-            Comment(
-                ref=CommentRef(key=key, id=c["id"], url=f"sandbox:{key}#c{c['id']}"),
-                body=c["body"],
-                author=c["author"],
-                # Comments written before author ids were stored have none: not adoptable.
-                author_id=str(c.get("author_id") or ""),
-                created=datetime.fromisoformat(c["created"]),
+        return [self._comment(key, c) for c in raw.get("comments", [])]
+
+    @staticmethod
+    def _comment(key: str, raw: dict[str, Any]) -> Comment:
+        created = datetime.fromisoformat(raw["created"])
+        # Comments written before edits were tracked were never edited through
+        # the sandbox (it could not edit then): their last change is their creation.
+        updated = datetime.fromisoformat(raw.get("updated") or raw["created"])
+        # Comments written before author ids were stored have none: not adoptable.
+        author_id = str(raw.get("author_id") or "")
+        update_author_id = str(raw.get("update_author_id") or author_id)
+        return Comment(
+            ref=CommentRef(key=key, id=raw["id"], url=f"sandbox:{key}#c{raw['id']}"),
+            body=raw["body"],
+            author=raw["author"],
+            author_id=author_id,
+            created=created,
+            updated=updated,
+            update_author_id=update_author_id,
+            # An edit is also flagged, so one within the clock's resolution still shows.
+            edited=bool(raw.get("edited"))
+            or comment_edited(created, updated, author_id, update_author_id),
+        )
+
+    def edit_comment(self, ref: CommentRef, body: str) -> Comment:
+        if not body.strip():
+            raise NotSupportedError(
+                f"sandbox '{self.name}': a comment cannot be emptied; delete it instead",
+                tracker=self.name,
             )
-            for c in raw.get("comments", [])
-        ]
+
+        def edit(data: Data) -> dict[str, Any]:
+            self._check_faults(data, "post")
+            raw = self._raw_comment(data, ref)
+            raw.update(
+                body=body, updated=now_iso(), update_author_id=data["identity"]["id"], edited=True
+            )
+            return dict(raw)
+
+        return self._comment(ref.key, self.file.write(edit))
+
+    def delete_comment(self, ref: CommentRef) -> None:
+        def delete(data: Data) -> None:
+            self._check_faults(data, "post")
+            raw = self._raw_comment(data, ref)
+            data["issues"][ref.key]["comments"].remove(raw)
+
+        self.file.write(delete)
+
+    def _raw_comment(self, data: Data, ref: CommentRef) -> dict[str, Any]:
+        issue = self._issue_data(data, ref.key)
+        for raw in issue.get("comments", []):
+            if raw["id"] == ref.id:
+                return cast(dict[str, Any], raw)
+        raise NotFoundError(
+            f"comment {ref.id} on {ref.key} does not exist (deleted?)", tracker=self.name
+        )
 
     def read_comment(self, ref: CommentRef) -> Comment:
         for comment in self._comments(ref.key, "read"):

@@ -17,13 +17,14 @@ from typing import Any
 import platformdirs
 import tomli_w
 
+from connectors.registry import available
 from secgate_tui.commands.context import UsageError
 from secgate_tui.config import APP_NAME, config_from_data
 from secgate_tui.services.demo import CATEGORY_LABELS
 
-KINDS = ("jira", "gitlab", "redmine", "sandbox")
 QUESTIONS = (
-    ("kind", "Tracker kind (jira, gitlab, redmine, sandbox)"),
+    # The kinds are filled in from the connector registry when asked.
+    ("kind", "Tracker kind ({kinds})"),
     ("url", "Tracker URL (e.g. https://example.atlassian.net)"),
     ("project", "Project (Jira key, GitLab path, Redmine identifier)"),
     ("product_name", "Product name (e.g. Infusion Pump Controller)"),
@@ -39,7 +40,12 @@ def register(
         help="write a starter config",
         description="Write a starter secgate.toml; asks for what is not given as a flag.",
     )
-    p.add_argument("--kind", choices=KINDS)
+    p.add_argument(
+        "--kind",
+        type=str,
+        help="tracker kind: an installed connector (built in: jira, gitlab, redmine, "
+        "sandbox; plugins add theirs), any case",
+    )
     p.add_argument("--url")
     p.add_argument("--project")
     p.add_argument("--product-name")
@@ -59,20 +65,36 @@ def target_path(args: argparse.Namespace) -> Path:
     return Path.cwd() / "secgate.toml"
 
 
+def installed_kind(value: str) -> str:
+    """The registry's name for a tracker kind given in any case (plugins included).
+
+    Raises:
+        UsageError: no installed connector has that kind; the message lists them.
+    """
+    kinds = list(available())
+    found = {kind.casefold(): kind for kind in kinds}.get(value.strip().casefold())
+    if found is None:
+        raise UsageError(
+            f"init: unknown tracker kind '{value}'. Installed connectors: "
+            f"{', '.join(kinds) or 'none'}."
+        )
+    return found
+
+
 def ask_missing(args: argparse.Namespace) -> None:
+    if args.kind:
+        args.kind = installed_kind(args.kind)  # a wrong flag is named before any question
     missing = [(name, q) for name, q in QUESTIONS if not getattr(args, name)]
-    if not missing:
-        return
-    if not sys.stdin.isatty():
+    if missing and not sys.stdin.isatty():
         flags = ", ".join("--" + name.replace("_", "-") for name, _ in missing)
         raise UsageError(f"init needs {flags} (no terminal to ask on).")
     for name, question in missing:
+        question = question.format(kinds=", ".join(available()))
         answer = input(f"{question}: ").strip()
         if not answer:
             raise UsageError(f"init: {question.split(' (')[0]} is required.")
         setattr(args, name, answer)
-    if args.kind not in KINDS:
-        raise UsageError(f"init: tracker kind must be one of {', '.join(KINDS)}.")
+    args.kind = installed_kind(args.kind)
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:

@@ -248,3 +248,30 @@ class SourceState(BaseModel):
     #: answered "not found" or "forbidden": deleted, or no longer visible to
     #: secgate's account. They block until seen again or acknowledged as deleted.
     missing: tuple[str, ...] = ()
+
+
+class EventState(StrEnum):
+    OPENED = "opened"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+class StateEvent(BaseModel):
+    """One open/close transition of an issue, from the tracker's history.
+
+    Connectors fill these where the tracker exposes history (Jira changelog,
+    GitLab resource state events, Redmine journals). An ``opened`` event after a
+    ``closed`` one counts as a reopen, as does an explicit ``reopened``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: str
+    key: str
+    at: AwareDatetime
+    state: EventState
+
+    @field_validator("at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return utc(value)

@@ -21,13 +21,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
-from enum import StrEnum
 from typing import Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 from secgate_tui.domain.classify import Classification, Classifier
-from secgate_tui.domain.model import RESIDUAL, Category, Disposition, Issue, utc
+
+# StateEvent and EventState live in the model; re-exported here for existing importers.
+from secgate_tui.domain.model import (
+    RESIDUAL,
+    Category,
+    Disposition,
+    Issue,
+    utc,
+)
+from secgate_tui.domain.model import (
+    EventState as EventState,
+)
+from secgate_tui.domain.model import (
+    StateEvent as StateEvent,
+)
 from secgate_tui.domain.review_stats import (
     ALL,
     Accumulator,
@@ -45,33 +58,6 @@ from secgate_tui.domain.review_stats import (
 #: out of the deployed-software analysis (a duplicate is counted in its original).
 _NOT_A_VULNERABILITY: Final = frozenset({Disposition.DUPLICATE, Disposition.NOT_A_DEFECT})
 NO_SEVERITY: Final = "unspecified"
-
-
-class EventState(StrEnum):
-    OPENED = "opened"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-
-
-class StateEvent(BaseModel):
-    """One open/close transition of an issue, from the tracker's history.
-
-    Connectors fill these where the tracker exposes history (Jira changelog,
-    GitLab resource state events, Redmine journals). An ``opened`` event after a
-    ``closed`` one counts as a reopen, as does an explicit ``reopened``.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    source: str
-    key: str
-    at: AwareDatetime
-    state: EventState
-
-    @field_validator("at")
-    @classmethod
-    def _to_utc(cls, value: datetime) -> datetime:
-        return utc(value)
 
 
 class _Frozen(BaseModel):

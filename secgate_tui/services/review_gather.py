@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime, time
 from connectors.base import NotSupportedError
 from secgate_tui.config import Config, Product, Source
 from secgate_tui.domain.classify import Classifier
-from secgate_tui.domain.model import Issue
-from secgate_tui.domain.review_metrics import StateEvent
+from secgate_tui.domain.model import Issue, StateEvent
 from secgate_tui.services.connections import Connections
 
 

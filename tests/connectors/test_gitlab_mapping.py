@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from connectors.gitlab.mapping import (
     CONFIDENTIAL_TITLE,
+    IssueMapper,
     description_justification,
     issue_key,
     note_justification,
-    to_issue,
 )
 from connectors.gitlab.settings import GitLabSettings
 from secgate_tui.domain.model import Disposition
@@ -80,7 +80,7 @@ def relabel(*labels: str, **changes: Any) -> dict[str, Any]:
 
 
 def test_recorded_issue_maps_every_field() -> None:
-    issue = to_issue(RECORDED, source="gl", settings=SETTINGS)
+    issue = IssueMapper("gl", SETTINGS).issue(RECORDED)
     assert issue.key == "medical/pump#14"
     assert issue.url == "https://gitlab.example.com/medical/pump/-/issues/14"
     assert issue.title == "Dose limit bypass through negative input"
@@ -111,22 +111,20 @@ def test_recorded_issue_maps_every_field() -> None:
     ],
 )
 def test_resolution_labels_give_the_disposition(label: str, expected: Disposition) -> None:
-    issue = to_issue(relabel("security", label), source="gl", settings=SETTINGS)
+    issue = IssueMapper("gl", SETTINGS).issue(relabel("security", label))
     assert issue.disposition == expected
     assert issue.resolution == label
 
 
 def test_closed_without_resolution_is_fixed_unless_configured() -> None:
     raw = relabel("security")
-    assert to_issue(raw, source="gl", settings=SETTINGS).disposition == Disposition.FIXED
+    assert IssueMapper("gl", SETTINGS).issue(raw).disposition == Disposition.FIXED
     strict = GitLabSettings(kind="gitlab", default_disposition=Disposition.UNKNOWN)
-    assert to_issue(raw, source="gl", settings=strict).disposition == Disposition.UNKNOWN
+    assert IssueMapper("gl", strict).issue(raw).disposition == Disposition.UNKNOWN
 
 
 def test_open_issue_is_not_closed_and_has_no_default_disposition() -> None:
-    issue = to_issue(
-        relabel("security", state="opened", closed_at=None), source="gl", settings=SETTINGS
-    )
+    issue = IssueMapper("gl", SETTINGS).issue(relabel("security", state="opened", closed_at=None))
     assert not issue.closed
     assert issue.closed_at is None
     assert issue.disposition == Disposition.UNKNOWN
@@ -148,30 +146,30 @@ def test_configured_dispositions_merge_over_the_defaults() -> None:
         "resolution::fixed": Disposition.UNKNOWN,
     }
     for label, expected in cases.items():
-        assert to_issue(relabel(label), source="gl", settings=settings).disposition == expected
+        assert IssueMapper("gl", settings).issue(relabel(label)).disposition == expected
 
 
 def test_conflicting_resolution_labels_fail_closed() -> None:
     raw = relabel("resolution::fixed", "resolution::risk-accepted")
-    assert to_issue(raw, source="gl", settings=SETTINGS).disposition == Disposition.UNKNOWN
+    assert IssueMapper("gl", SETTINGS).issue(raw).disposition == Disposition.UNKNOWN
 
 
 def test_custom_resolution_prefix_renames_the_defaults() -> None:
     settings = GitLabSettings(kind="gitlab", resolution_prefix="Outcome::")
     raw = relabel("Outcome::risk-accepted")
-    assert to_issue(raw, source="gl", settings=settings).disposition == Disposition.RISK_ACCEPTED
+    assert IssueMapper("gl", settings).issue(raw).disposition == Disposition.RISK_ACCEPTED
 
 
 def test_confidential_title_is_hidden_unless_configured() -> None:
     raw = payload(confidential=True)
-    assert to_issue(raw, source="gl", settings=SETTINGS).title == CONFIDENTIAL_TITLE
+    assert IssueMapper("gl", SETTINGS).issue(raw).title == CONFIDENTIAL_TITLE
     shown = GitLabSettings(kind="gitlab", confidential_titles=True)
-    assert to_issue(raw, source="gl", settings=shown).title == RECORDED["title"]
+    assert IssueMapper("gl", shown).issue(raw).title == RECORDED["title"]
 
 
 def test_incident_severity_is_used_without_a_severity_label() -> None:
     raw = relabel("security", issue_type="incident", severity="HIGH")
-    issue = to_issue(raw, source="gl", settings=SETTINGS)
+    issue = IssueMapper("gl", SETTINGS).issue(raw)
     assert (issue.type, issue.severity) == ("incident", "high")
 
 
@@ -183,8 +181,8 @@ def test_key_falls_back_to_the_web_url() -> None:
 
 
 def test_digest_changes_with_any_field() -> None:
-    one = to_issue(RECORDED, source="gl", settings=SETTINGS)
-    other = to_issue(payload(description="edited"), source="gl", settings=SETTINGS)
+    one = IssueMapper("gl", SETTINGS).issue(RECORDED)
+    other = IssueMapper("gl", SETTINGS).issue(payload(description="edited"))
     assert one.raw_digest != other.raw_digest
 
 
@@ -223,9 +221,9 @@ def test_newest_prefixed_user_note_is_the_justification() -> None:
 def test_description_justification_only_when_configured() -> None:
     description = "Details\n\nRisk acceptance: mitigated by the watchdog.\nSigned: QA"
     raw = relabel("resolution::risk-accepted", description=description)
-    assert to_issue(raw, source="gl", settings=SETTINGS).justification is None
+    assert IssueMapper("gl", SETTINGS).issue(raw).justification is None
     settings = GitLabSettings(kind="gitlab", justification_field="description")
-    assert to_issue(raw, source="gl", settings=settings).justification == (
+    assert IssueMapper("gl", settings).issue(raw).justification == (
         "Risk acceptance: mitigated by the watchdog.\nSigned: QA"
     )
     assert description_justification("no rationale here", "Risk acceptance:") is None

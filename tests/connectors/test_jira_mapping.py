@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from connectors.jira.mapping import MappingError, MappingRules, adf_text, to_issue
+from connectors.jira.mapping import IssueMapper, MappingError, adf_text
 from secgate_tui.domain.model import Disposition
 
 # Shaped like an issue from POST /rest/api/3/issue/bulkfetch on Jira Cloud (v3: ADF bodies).
@@ -129,18 +129,18 @@ DC_V2: dict[str, Any] = {
 }
 
 
-def rules(**overrides: Any) -> MappingRules:
+def rules(**overrides: Any) -> IssueMapper:
     values: dict[str, Any] = {
         "source": "jira",
         "base_url": "https://example.atlassian.net",
         "severity_field": "customfield_10050",
     }
     values.update(overrides)
-    return MappingRules(**values)
+    return IssueMapper(**values)
 
 
 def test_cloud_issue_maps_every_field_the_gate_reads() -> None:
-    issue = to_issue(CLOUD_V3, rules())
+    issue = rules().issue(CLOUD_V3)
     assert issue.key == "IPC-12"
     assert issue.url == "https://example.atlassian.net/browse/IPC-12"
     assert issue.closed is True
@@ -166,7 +166,7 @@ def test_cloud_issue_maps_every_field_the_gate_reads() -> None:
 
 
 def test_data_center_issue_with_nulls() -> None:
-    issue = to_issue(DC_V2, rules(base_url="https://jira.example.com", severity_field=None))
+    issue = rules(base_url="https://jira.example.com", severity_field=None).issue(DC_V2)
     assert issue.closed is False
     assert issue.disposition is Disposition.UNKNOWN
     assert issue.resolution is None
@@ -194,30 +194,30 @@ def test_data_center_issue_with_nulls() -> None:
 def test_default_resolution_table(resolution: str, expected: Disposition) -> None:
     raw = copy.deepcopy(CLOUD_V3)
     raw["fields"]["resolution"] = {"name": resolution}
-    assert to_issue(raw, rules()).disposition is expected
+    assert rules().issue(raw).disposition is expected
 
 
 def test_configured_dispositions_go_over_the_defaults() -> None:
     raw = copy.deepcopy(CLOUD_V3)
     raw["fields"]["resolution"] = {"name": "Works as Designed"}
     table = {"Works as Designed": Disposition.NOT_A_DEFECT, "Fixed": Disposition.DEFERRED}
-    assert to_issue(raw, rules(dispositions=table)).disposition is Disposition.NOT_A_DEFECT
+    assert rules(dispositions=table).issue(raw).disposition is Disposition.NOT_A_DEFECT
     raw["fields"]["resolution"] = {"name": "Fixed"}
-    assert to_issue(raw, rules(dispositions=table)).disposition is Disposition.DEFERRED
+    assert rules(dispositions=table).issue(raw).disposition is Disposition.DEFERRED
 
 
 def test_closed_without_resolution_uses_the_default_or_blocks() -> None:
     raw = copy.deepcopy(CLOUD_V3)
     raw["fields"]["resolution"] = None
-    assert to_issue(raw, rules()).disposition is Disposition.UNKNOWN
+    assert rules().issue(raw).disposition is Disposition.UNKNOWN
     configured = rules(default_disposition=Disposition.FIXED)
-    assert to_issue(raw, configured).disposition is Disposition.FIXED
+    assert configured.issue(raw).disposition is Disposition.FIXED
 
 
 def test_open_issue_with_a_resolution_is_not_closed() -> None:
     raw = copy.deepcopy(CLOUD_V3)
     raw["fields"]["status"] = {"name": "Reopened", "statusCategory": {"key": "new"}}
-    issue = to_issue(raw, rules())
+    issue = rules().issue(raw)
     assert issue.closed is False
 
 
@@ -228,11 +228,9 @@ def test_justification_field_wins_over_comments() -> None:
         "version": 1,
         "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Field text"}]}],
     }
-    assert to_issue(raw, rules(justification_field="customfield_10051")).justification == (
-        "Field text"
-    )
+    assert rules(justification_field="customfield_10051").issue(raw).justification == ("Field text")
     raw["fields"]["customfield_10051"] = "  "
-    mapped = to_issue(raw, rules(justification_field="customfield_10051"))
+    mapped = rules(justification_field="customfield_10051").issue(raw)
     assert mapped.justification == "needs physical\naccess, see RA-7."
 
 
@@ -241,18 +239,18 @@ def test_prefix_alone_is_no_justification() -> None:
     raw["fields"]["comment"]["comments"] = [
         {"id": "1", "body": "Risk acceptance:   ", "created": "2026-03-02T09:00:00.000+0000"}
     ]
-    assert to_issue(raw, rules()).justification is None
+    assert rules().issue(raw).justification is None
     raw["fields"]["comment"]["comments"][0]["body"] = "Risk acceptance: ok per RA-1"
-    assert to_issue(raw, rules()).justification == "ok per RA-1"
-    assert to_issue(raw, rules(justification_prefix="Deferral:")).justification is None
+    assert rules().issue(raw).justification == "ok per RA-1"
+    assert rules(justification_prefix="Deferral:").issue(raw).justification is None
 
 
 def test_raw_digest_follows_the_payload() -> None:
-    first = to_issue(CLOUD_V3, rules()).raw_digest
+    first = rules().issue(CLOUD_V3).raw_digest
     raw = copy.deepcopy(CLOUD_V3)
-    assert to_issue(raw, rules()).raw_digest == first
+    assert rules().issue(raw).raw_digest == first
     raw["fields"]["labels"] = ["security"]
-    assert to_issue(raw, rules()).raw_digest != first
+    assert rules().issue(raw).raw_digest != first
 
 
 @pytest.mark.parametrize(
@@ -265,14 +263,14 @@ def test_raw_digest_follows_the_payload() -> None:
 )
 def test_payload_without_the_essentials_is_refused(broken: dict[str, Any]) -> None:
     with pytest.raises(MappingError):
-        to_issue(broken, rules())
+        rules().issue(broken)
 
 
 def test_a_label_that_is_not_text_is_refused() -> None:
     raw = copy.deepcopy(DC_V2)
     raw["fields"]["labels"] = ["security", {"name": "x"}]
     with pytest.raises(MappingError, match="PUMP-7: labels"):
-        to_issue(raw, rules())
+        rules().issue(raw)
 
 
 def test_adf_text_keeps_paragraphs_and_breaks() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from connectors.base import Connector, SourceScope
+from connectors.base import CommentRef, Connector, SourceScope
 
 #: Fault switches a harness may support: the tracker answers 503 / 5xx for a
 #: while, an HTML login page instead of JSON, 429 with Retry-After, or loses the
@@ -38,6 +38,9 @@ class Harness(Protocol):
     project: str
     #: the subset of FAULTS this tracker can simulate
     faults: frozenset[str]
+    #: whether the tracker tells an edited comment from an untouched one
+    #: (Redmine 5.0 records nothing about note edits)
+    reveals_edits: bool
 
     def add_issue(
         self,
@@ -60,3 +63,14 @@ class Harness(Protocol):
 
     def fault(self, kind: str) -> AbstractContextManager[None]:
         """Switch a fault from FAULTS on for the duration of the block."""
+
+    def edit_comment_as_other(self, ref: CommentRef, body: str) -> str | None:
+        """Edit the comment tracker-side as another account.
+
+        Returns the id the connector must report as ``update_author_id``, or
+        None when the tracker does not name who edited (GitLab notes, Redmine 5.0).
+        """
+
+    def comments_locked(self) -> AbstractContextManager[None] | None:
+        """While active, the connector's account may neither edit nor delete its
+        comments (None: the tracker harness cannot take that permission away)."""

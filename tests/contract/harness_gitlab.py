@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 
-from connectors.base import Connector, SourceScope
+from connectors.base import CommentRef, Connector, SourceScope
 from connectors.gitlab import GitLabConnector, GitLabSettings
 from tests.fakes.gitlab_server import FakeGitLab
 
@@ -43,6 +43,7 @@ class GitLabHarness:
     other_release = "1.1"
     empty_release = "2.0"
     faults = frozenset({"unavailable", "html", "rate_limited", "lost_response"})
+    reveals_edits = True
 
     def __init__(self, fake: FakeGitLab, *, group: bool = False) -> None:
         """A project of its own with project milestones; or, with ``group``, a source
@@ -115,6 +116,22 @@ class GitLabHarness:
         if kind not in self.faults:
             raise ValueError(f"the GitLab harness cannot simulate {kind!r}")
         return self._fault(kind)
+
+    def edit_comment_as_other(self, ref: CommentRef, body: str) -> str | None:
+        store = self.fake.store
+        issue = self._issue(ref.key)
+        note = store.note(issue, ref.id)
+        assert note is not None
+        store.edit_note(issue, note, body)
+        return None  # GitLab's REST notes do not say who edited them
+
+    @contextmanager
+    def comments_locked(self) -> Iterator[None]:
+        self.fake.store.notes_locked = True
+        try:
+            yield
+        finally:
+            self.fake.store.notes_locked = False
 
     @contextmanager
     def _fault(self, kind: str) -> Iterator[None]:

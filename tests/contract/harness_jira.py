@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from connectors.base import Connector, SourceScope
+from connectors.base import CommentRef, Connector, SourceScope
 from connectors.jira import JiraConnector
 from tests.fakes.jira_seed import (
     EMPTY_RELEASE,
@@ -48,6 +48,7 @@ class JiraHarness:
     comment_key: str = ""
     project: str = PROJECT
     faults: frozenset[str] = frozenset(_FAULTS)
+    reveals_edits: bool = True
 
     def add_issue(
         self,
@@ -79,6 +80,20 @@ class JiraHarness:
     def fault(self, kind: str) -> AbstractContextManager[None]:
         switch, options = _FAULTS[kind]
         return self.fake.fault(switch, **options)
+
+    def edit_comment_as_other(self, ref: CommentRef, body: str) -> str | None:
+        state = self.fake.state
+        state.edit_comment(ref.key, int(ref.id), body, by=state.other)
+        # Cloud names accounts by accountId, Data Center by key/name.
+        return state.other.account_id if self.fake.cloud else state.other.name
+
+    @contextlib.contextmanager
+    def comments_locked(self) -> Iterator[None]:
+        self.fake.state.comments_locked = True
+        try:
+            yield
+        finally:
+            self.fake.state.comments_locked = False
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import Connector, SourceScope
+from connectors.base import CommentRef, Connector, SourceScope
 from connectors.sandbox import SandboxConnector, SandboxSettings
 from connectors.sandbox.tracker import Data, now_iso
 
@@ -45,6 +45,7 @@ class SandboxHarness:
     comment_key: str = ""
     project: str = PROJECT
     faults: frozenset[str] = frozenset({"unavailable", "lost_response"})
+    reveals_edits: bool = True
 
     def add_issue(
         self,
@@ -79,6 +80,18 @@ class SandboxHarness:
 
     def bad_auth_connector(self) -> Connector | None:
         return None  # the sandbox has no credentials to get wrong
+
+    def edit_comment_as_other(self, ref: CommentRef, body: str) -> str | None:
+        def edit(data: Data) -> None:
+            for raw in data["issues"][ref.key]["comments"]:
+                if raw["id"] == ref.id:
+                    raw.update(body=body, updated=now_iso(), update_author_id="other-account")
+
+        self.connector.file.write(edit)
+        return "other-account"
+
+    def comments_locked(self) -> None:
+        return None  # the sandbox has no permissions
 
     @contextlib.contextmanager
     def fault(self, kind: str) -> Iterator[None]:

@@ -311,6 +311,44 @@ def create_note(
     return 201, store.add_note(issue, body, author_id=author)
 
 
+def _own_note(
+    store: GitLabStore, user_id: int | None, ident: str, iid: str, nid: str
+) -> tuple[Json, Json]:
+    """The note a write may change: only its author (or a maintainer) may edit or delete."""
+    author = _user(user_id)
+    project = _project(store, user_id, ident)
+    _writable(project)
+    issue = _issue(store, project, iid)
+    note = store.note(issue, nid)
+    if note is None:
+        raise ApiError(404, "404 Note Not Found")
+    if store.notes_locked or note["author"]["id"] != author:
+        raise ApiError(403, "403 Forbidden")
+    return issue, note
+
+
+def update_note(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
+) -> Answer:
+    """Modify existing issue note: PUT .../notes/:note_id with ``body``; 200 and the note."""
+    issue, note = _own_note(store, user_id, ident, iid, nid)
+    body = params.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise ApiError(400, "400 Bad request - body is missing")
+    if len(body) > NOTE_LIMIT:
+        raise ApiError(400, {"note": [f"is too long (maximum is {NOTE_LIMIT} characters)"]})
+    return 200, store.edit_note(issue, note, body)
+
+
+def delete_note(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
+) -> Answer:
+    """Delete an issue note: 204 No Content."""
+    issue, note = _own_note(store, user_id, ident, iid, nid)
+    store.delete_note(issue, note)
+    return 204, b""
+
+
 def _labels(value: Any) -> list[str]:
     if value is None:
         return []
@@ -366,6 +404,18 @@ def route(method: str, segments: list[str]) -> Route:
                     (
                         len(tail) == 2 and tail[0] == "notes" and method == "GET",
                         get_note,
+                        (ident, iid, tail[-1] if tail else ""),
+                        False,
+                    ),
+                    (
+                        len(tail) == 2 and tail[0] == "notes" and method == "PUT",
+                        update_note,
+                        (ident, iid, tail[-1] if tail else ""),
+                        False,
+                    ),
+                    (
+                        len(tail) == 2 and tail[0] == "notes" and method == "DELETE",
+                        delete_note,
                         (ident, iid, tail[-1] if tail else ""),
                         False,
                     ),

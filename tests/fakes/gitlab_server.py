@@ -70,6 +70,9 @@ class FakeGitLab:
         self.slow_seconds = 3.0
         #: Above this many results GitLab omits X-Total, X-Total-Pages and rel="last".
         self.count_limit = COUNT_LIMIT
+        #: A proxy between secgate and GitLab: given the path and one page's items,
+        #: returns the items to send instead (the headers stay GitLab's).
+        self.mangle_page: Callable[[str, list[bytes]], list[bytes]] | None = None
         self.requests: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
         self.errors: list[str] = []
@@ -302,6 +305,8 @@ class _Handler(BaseHTTPRequestHandler):
             links.append(f'<{link(pages)}>; rel="last"')
             headers |= {"X-Total": str(total), "X-Total-Pages": str(pages)}
         headers["Link"] = ", ".join(links)
+        if self.fake.mangle_page is not None:
+            chunk = self.fake.mangle_page(path, chunk)
         self._json(status, b"[" + b",".join(chunk) + b"]", headers)
 
 

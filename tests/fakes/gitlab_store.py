@@ -44,6 +44,8 @@ class GitLabStore:
         self.issues: dict[int, Json] = {}  # by global id
         self.by_iid: dict[tuple[int, int], Json] = {}
         self.notes: dict[int, list[Json]] = {}  # by issue global id
+        #: When set, nobody may edit or delete a note (as a Reporter on another's note).
+        self.notes_locked = False
         self.state_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.releases: dict[int, list[Json]] = {}
         self.cache: dict[Any, tuple[int, list[bytes]]] = {}
@@ -322,6 +324,25 @@ class GitLabStore:
             self._encoded.pop(issue["id"], None)
             self._touch()
             return note
+
+    def note(self, issue: Json, note_id: str) -> Json | None:
+        return next((n for n in self.notes[issue["id"]] if str(n["id"]) == note_id), None)
+
+    def edit_note(self, issue: Json, note: Json, body: str) -> Json:
+        """GitLab moves ``updated_at``; the REST note does not say who edited."""
+        with self.lock:
+            note["body"] = body
+            note["updated_at"] = self.now()
+            self._touch()
+            return note
+
+    def delete_note(self, issue: Json, note: Json) -> None:
+        with self.lock:
+            self.notes[issue["id"]].remove(note)
+            if not note["system"]:
+                issue["user_notes_count"] -= 1
+            self._encoded.pop(issue["id"], None)
+            self._touch()
 
     # -- lookups ---------------------------------------------------------------
 

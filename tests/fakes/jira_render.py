@@ -17,6 +17,7 @@ from tests.fakes.jira_state import (
     FakeAttachment,
     FakeComment,
     FakeIssue,
+    FakeUser,
     JiraState,
     category_of,
     status_id,
@@ -103,9 +104,11 @@ class Renderer:
     def rich(self, text: str, version: str) -> Any:
         return adf(text) if version == "3" else text
 
-    def user(self, version: str = "2", *, details: bool = False) -> dict[str, Any]:
+    def user(
+        self, version: str = "2", *, details: bool = False, user: FakeUser | None = None
+    ) -> dict[str, Any]:
         """The user as /myself answers (User), or embedded in an object (UserDetails)."""
-        user = self.state.user
+        user = user or self.state.user
         out: dict[str, Any] = {
             "self": f"{self.api(version)}/user?accountId={user.account_id}",
             "displayName": user.display_name,
@@ -195,9 +198,11 @@ class Renderer:
         return {
             "self": f"{self.api(version)}/issue/{issue.id}/comment/{c.id}",
             "id": str(c.id),
-            "author": self.user(version, details=True),
+            "author": self.user(version, details=True, user=self.state.find_user(c.author)),
             "body": self.rich(c.body, version),
-            "updateAuthor": self.user(version, details=True),
+            "updateAuthor": self.user(
+                version, details=True, user=self.state.find_user(c.update_author or c.author)
+            ),
             "created": stamp(c.created, zone),
             "updated": stamp(c.updated, zone),
             "jsdPublic": True,

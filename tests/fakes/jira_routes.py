@@ -85,6 +85,10 @@ def route(
         if key not in state.projects:
             raise jira_error(404, f"No project could be found with key '{key}'.")
         return Reply(200, [render.version(v, version) for v in state.project_versions(key)])
+    if rest == "search/approximate-count" and method == "POST":
+        if not fake.cloud:
+            raise jira_error(404, "null for uri: /rest/api/2/search/approximate-count")
+        return _approximate_count(fake, _json(body))
     if rest == "search/jql" and method in ("GET", "POST"):
         if not fake.cloud:
             raise jira_error(404, "null for uri: /rest/api/2/search/jql")
@@ -173,13 +177,9 @@ def route(
                 },
             )
     found = re.fullmatch(r"issue/([^/]+)/comment/(\d+)", rest)
-    if method == "GET" and found:
+    if found:
         issue = _issue_or_404(fake, found.group(1))
-        with state.lock:
-            for c in issue.comments:
-                if c.id == int(found.group(2)):
-                    return Reply(200, render.comment(c, version, issue.key))
-        raise jira_error(404, f"Can not find a comment for the id: {found.group(2)}.")
+        return _one_comment(fake, method, issue, int(found.group(2)), body, version)
     found = re.fullmatch(r"issue/([^/]+)/attachments", rest)
     if method == "POST" and found:
         issue = _issue_or_404(fake, found.group(1))
@@ -227,6 +227,17 @@ def _search_jql(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
     if not out["isLast"]:
         out["nextPageToken"] = base64.urlsafe_b64encode(str(start + size).encode()).decode()
     return Reply(200, out)
+
+
+def _approximate_count(fake: FakeJira, params: Any) -> Reply:
+    """POST search/approximate-count (JQLCountRequestBean -> JQLCountResultsBean)."""
+    jql = params.get("jql") if isinstance(params, dict) else None
+    if not isinstance(jql, str) or not jql.strip():
+        raise jira_error(400, "The JQL query is required and must be bounded.")
+    try:
+        return Reply(200, {"count": len(fake.state.search(jql))})
+    except JqlError as exc:
+        raise jira_error(400, str(exc)) from None
 
 
 def _search(fake: FakeJira, params: dict[str, Any], version: str) -> Reply:
@@ -293,7 +304,32 @@ def _create_issue(fake: FakeJira, data: dict[str, Any], version: str) -> Reply:
     )
 
 
-def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version: str) -> Reply:
+def _one_comment(
+    fake: FakeJira, method: str, issue: FakeIssue, comment_id: int, body: bytes, version: str
+) -> Reply:
+    """Get, Update or Delete comment (v3 spec: 200 / 200 / 204; a missing
+    permission is a 400 on Cloud, a 403 on Data Center)."""
+    state = fake.state
+    if state.comment(issue.key, comment_id) is None:
+        raise jira_error(404, f"Can not find a comment for the id: {comment_id}.")
+    if method in ("PUT", "DELETE") and state.comments_locked:
+        action = "edit" if method == "PUT" else "delete"
+        raise jira_error(
+            400 if fake.cloud else 403, f"You do not have the permission to {action} this comment."
+        )
+    if method == "DELETE":
+        state.delete_comment(issue.key, comment_id)
+        return Reply(204, None)
+    if method == "PUT":
+        text = _comment_text(_json(body))
+        state.edit_comment(issue.key, comment_id, text, by=state.user)
+    with state.lock:
+        comment = state.comment(issue.key, comment_id)
+        assert comment is not None
+        return Reply(200, fake.render.comment(comment, version, issue.key))
+
+
+def _comment_text(data: Any) -> str:
     body = data.get("body") if isinstance(data, dict) else None
     text = adf_to_text(body) if isinstance(body, dict) else body
     if not isinstance(text, str) or not text.strip():
@@ -311,7 +347,11 @@ def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version
                 },
             },
         )
-    comment = fake.state.add_comment(issue.key, text)
+    return text
+
+
+def _add_comment(fake: FakeJira, issue: FakeIssue, data: dict[str, Any], version: str) -> Reply:
+    comment = fake.state.add_comment(issue.key, _comment_text(data))
     with fake.state.lock:
         return Reply(201, fake.render.comment(comment, version, issue.key))
 

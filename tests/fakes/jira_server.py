@@ -236,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._serve("PUT")
 
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
     # -- plumbing ------------------------------------------------------------
 
     def _serve(self, method: str) -> None:

@@ -61,6 +61,8 @@ class FakeComment:
     author: str
     created: datetime
     updated: datetime
+    #: account id of the last editor (Jira's updateAuthor); the author until an edit
+    update_author: str = ""
 
 
 @dataclass
@@ -148,6 +150,12 @@ class JiraState:
             "Release Manager",
             user_zone,
         )
+        #: Another account, for edits made tracker-side by someone else.
+        self.other = FakeUser(
+            "712020:0e9f8c1a-other", "dev.dana", "dana@example.com", "Dana Developer", user_zone
+        )
+        #: When set, the token's account lacks "Delete own comments" / "Edit own comments".
+        self.comments_locked = False
         self.revision = 0
         self._ids = itertools.count(10001)
         self._comment_ids = itertools.count(20001)
@@ -235,6 +243,34 @@ class JiraState:
             issue.updated = stamp
             self._touch()
             return comment
+
+    def find_user(self, account_id: str) -> FakeUser:
+        return self.other if account_id == self.other.account_id else self.user
+
+    def comment(self, key: str, comment_id: int) -> FakeComment | None:
+        with self.lock:
+            return next((c for c in self.issues[key].comments if c.id == comment_id), None)
+
+    def edit_comment(self, key: str, comment_id: int, body: str, by: FakeUser) -> FakeComment:
+        """Jira sets ``updated`` and ``updateAuthor`` on every edit."""
+        with self.lock:
+            comment = self.comment(key, comment_id)
+            if comment is None:
+                raise KeyError(comment_id)
+            comment.body = body
+            comment.updated = self.now()
+            comment.update_author = by.account_id
+            self._touch()
+            return comment
+
+    def delete_comment(self, key: str, comment_id: int) -> bool:
+        with self.lock:
+            comment = self.comment(key, comment_id)
+            if comment is None:
+                return False
+            self.issues[key].comments.remove(comment)
+            self._touch()
+            return True
 
     def add_attachment(self, key: str, filename: str, content: bytes) -> FakeAttachment:
         with self.lock:

@@ -5,6 +5,12 @@ Untrusted text (titles, justifications, keys, names) always goes through
 characters made visible, truncated, then escaped for the markup. Line starts
 are always secgate's own (a bullet, a heading), so tracker text can never begin
 a line, open a block or pose as a marker.
+
+Dialects are looked up by name in a registry (:func:`dialect`): a connector
+declares its ``markup`` by name, and a plugin that brings a markup of its own
+registers a :class:`Dialect` for it with :func:`register_dialect` when its
+module is imported (the connector registry refuses a connector whose markup
+no dialect renders).
 """
 
 from __future__ import annotations
@@ -51,3 +57,53 @@ class Dialect(ABC):
 def entities(text: str, specials: str) -> str:
     """Replace each special character by a numeric character reference."""
     return "".join(f"&#{ord(c)};" if c in specials else c for c in text)
+
+
+class UnknownDialectError(LookupError):
+    """No dialect is registered under a markup name."""
+
+
+_REGISTRY: dict[str, Dialect] = {}
+
+
+def register_dialect(dialect: Dialect) -> None:
+    """Make ``dialect`` available under ``dialect.name``.
+
+    Registering the same class again is harmless (a plugin module imported
+    twice); a different dialect under a taken name is refused, so a plugin
+    cannot silently change how another tracker's records are escaped.
+
+    Raises:
+        ValueError: the name is empty or taken by a different dialect.
+    """
+    name = getattr(dialect, "name", "")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{type(dialect).__name__} has no markup name")
+    known = _REGISTRY.get(name)
+    if known is not None and type(known) is not type(dialect):
+        raise ValueError(
+            f"markup '{name}' is already rendered by {type(known).__name__}; "
+            f"{type(dialect).__name__} cannot take it over"
+        )
+    _REGISTRY[name] = dialect
+
+
+def dialect(markup: str) -> Dialect:
+    """The dialect registered for a markup name.
+
+    Raises:
+        UnknownDialectError: nothing renders this markup; a record is never
+            rendered in a guessed markup (tracker text would go unescaped).
+    """
+    found = _REGISTRY.get(markup)
+    if found is None:
+        names = ", ".join(sorted(_REGISTRY)) or "none"
+        raise UnknownDialectError(
+            f"no markup dialect named '{markup}' is registered (known: {names})"
+        )
+    return found
+
+
+def dialect_names() -> list[str]:
+    """Every registered markup name, sorted."""
+    return sorted(_REGISTRY)
