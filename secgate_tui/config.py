@@ -22,6 +22,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from connectors.base import SourceScope, TrackerSettings
 from connectors.registry import RegistryError, load
+from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.domain import (
     Category,
     CategoryPolicy,
@@ -119,6 +120,12 @@ class Product(BaseModel):
     sources: list[Source] = Field(min_length=1)
     categories: dict[Category, CategoryRule] = Field(default_factory=dict)
     activities: list[ActivityConfig] = Field(default_factory=list)
+    # Left out of the config digest while unset, so configs from before signatures keep theirs.
+    approval: ApprovalSettings = Field(
+        default_factory=ApprovalSettings,
+        description="Signatures required per record kind.",
+        exclude_if=lambda approval: not approval.root,
+    )
 
     @model_validator(mode="after")
     def _reasons_not_blank(self) -> Product:
@@ -155,6 +162,11 @@ class Settings(BaseSettings):
     )
     trackers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     products: dict[str, Product] = Field(default_factory=dict)
+    signing: SigningSettings | None = Field(
+        None,
+        description="Who may sign records: allowed-signers file, signers and roles.",
+        exclude_if=lambda signing: signing is None,
+    )
 
     @classmethod
     def settings_customise_sources(
