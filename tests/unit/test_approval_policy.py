@@ -319,3 +319,13 @@ def test_bad_signing_configuration_is_one_clear_paragraph(
     with pytest.raises(ConfigError, match="configuration error") as info:
         config_from_data(_config(CONFIG.replace(old, new)), None)
     assert expected in str(info.value)
+
+
+def test_the_example_configuration_documents_signing() -> None:
+    from secgate_tui.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.example.toml")
+    assert config.settings.signing is not None
+    assert config.settings.signing.holders("security-officer") == ["sam.security@example.com"]
+    policy = config.product("ipc").approval.policy("authorization")
+    assert policy.all_of == ("release-manager", "security-officer")
