@@ -16,12 +16,24 @@ compared with assignees and justifiers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from secgate_tui.domain.signature import MessageError, Role, SignedMessage, check_binds
+from secgate_tui.domain.signature import (
+    MessageError,
+    Role,
+    SignedMessage,
+    check_binds,
+    format_time,
+)
+
+#: How long after signing the comment may be posted (passphrase, token touch, retries).
+MAX_SIGN_TO_POST: Final = timedelta(minutes=30)
+#: How far the signer's clock may run ahead of the tracker's.
+CLOCK_SKEW: Final = timedelta(minutes=5)
 
 DEFAULT_MEANINGS: Final[Mapping[str, str]] = {
     "authorization": (
@@ -139,6 +151,20 @@ class CheckedSignature(BaseModel):
     valid: bool
     #: Why it is not valid (unknown key, revoked, expired, bad signature...).
     problem: str | None = None
+    #: When the tracker says the signature's comment was posted (None: not known).
+    posted_at: AwareDatetime | None = None
+
+    def as_status(self) -> dict[str, Any]:
+        """The signature as ``status --json`` lists it."""
+        m = self.message
+        return {
+            "principal": m.principal,
+            "name": m.name,
+            "role": m.role,
+            "meaning": m.meaning,
+            "signed_at": m.signed_at,
+            "valid": self.valid,
+        }
 
 
 class State(StrEnum):
@@ -192,6 +218,9 @@ def signature_refusal(
         return str(exc)
     if not signature.valid:
         return signature.problem or "the signature did not verify"
+    late = _posted_too_late(signature)
+    if late is not None:
+        return late
     signer = signers.get(message.principal)
     if signer is None:
         return (
@@ -212,6 +241,26 @@ def signature_refusal(
                         f"residual item {item.key} and may not approve it"
                     )
     return None
+
+
+def _posted_too_late(signature: CheckedSignature) -> str | None:
+    """A signing time far from the posting time is refused: it could dodge a key's expiry.
+
+    The message's time is the signer's own claim; the tracker's posting time is
+    not under the signer's control. Signing happens moments before posting
+    (a passphrase or a token's touch in between), so they must be close.
+    """
+    if signature.posted_at is None:
+        return None
+    signed = signature.message.signed_time
+    if signed - CLOCK_SKEW <= signature.posted_at <= signed + MAX_SIGN_TO_POST:
+        return None
+    posted = format_time(signature.posted_at)
+    return (
+        f"the signature by {signature.message.principal} states the signing time "
+        f"{signature.message.signed_at}, but its comment was posted at {posted}: a signing "
+        "time is the moment of signing, so the signature does not count"
+    )
 
 
 def _count(policy: ApprovalPolicy) -> int:

@@ -20,7 +20,7 @@ from secgate_tui.domain.approval import (
 )
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.signature import extract_signature, render_signature
-from secgate_tui.services.signing import SigningKey, TrustAnchors, check, sign, verify
+from secgate_tui.services.signing import SigningKey, TrustAnchors, check_comment, sign, verify
 from secgate_tui.services.signing.demo import (
     RELEASE_MANAGER,
     SECURITY_OFFICER,
@@ -50,9 +50,7 @@ def posted_and_read_back(
     signature = sign(m, key)
     body = render_signature(m, signature.armored, signature.fingerprint, dialect(markup))
     found = extract_signature(body, record_id=RECORD.record_id, principal=principal)
-    checked = check(found.message, found.armored, anchors)
-    assert checked.fingerprint in ("", found.fingerprint)
-    return checked
+    return check_comment(found, anchors, posted_at=m.signed_time + timedelta(seconds=3))
 
 
 @pytest.mark.parametrize("markup", ["plain", "jira-wiki", "markdown", "textile"])
@@ -129,3 +127,17 @@ def test_the_demo_keys_sign_and_verify_from_a_private_copy(tmp_path: Path) -> No
     demo.keys[RELEASE_MANAGER].chmod(0o644)
     again = install_demo_signing(tmp_path / "data")
     assert stat.S_IMODE(again.keys[RELEASE_MANAGER].stat().st_mode) == 0o600
+
+
+def test_a_comment_naming_another_key_does_not_count(keys: Keys) -> None:
+    rita, sam = keys.make("rita@example.com"), keys.make("sam@example.com")
+    anchors = TrustAnchors(allowed_signers=keys.allowed((rita, ""), (sam, "")))
+    m = message(rita.principal)
+    signature = sign(m, SigningKey.at(rita.private))
+    other = sign(message(sam.principal), SigningKey.at(sam.private)).fingerprint
+    body = render_signature(m, signature.armored, signature.fingerprint, dialect("markdown"))
+    edited = extract_signature(body.replace(signature.fingerprint, other))
+    checked = check_comment(edited, anchors)
+    assert not checked.valid
+    assert "the comment was edited" in (checked.problem or "")
+    assert check_comment(extract_signature(body), anchors).valid

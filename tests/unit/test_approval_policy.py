@@ -329,3 +329,29 @@ def test_the_example_configuration_documents_signing() -> None:
     assert config.settings.signing.holders("security-officer") == ["sam.security@example.com"]
     policy = config.product("ipc").approval.policy("authorization")
     assert policy.all_of == ("release-manager", "security-officer")
+
+
+def test_a_signing_time_far_from_the_posting_time_does_not_count() -> None:
+    # The signer states the time; the tracker's posting time bounds it, so a
+    # backdated signature cannot dodge a key's valid-before.
+    on_time = signed("rita@example.com", "release-manager").model_copy(
+        update={"posted_at": T0 + timedelta(minutes=2)}
+    )
+    assert evaluate_approval(ApprovalPolicy(), SIGNERS, FACTS, [on_time]).state is State.AUTHORIZED
+    backdated = on_time.model_copy(update={"posted_at": T0 + timedelta(days=3)})
+    result = evaluate_approval(ApprovalPolicy(), SIGNERS, FACTS, [backdated])
+    assert result.state is State.PENDING
+    assert "was posted at 2026-12-10T14:00:00Z" in reasons(result)[0]
+    ahead = on_time.model_copy(update={"posted_at": T0 - timedelta(minutes=10)})
+    assert evaluate_approval(ApprovalPolicy(), SIGNERS, FACTS, [ahead]).state is State.PENDING
+
+
+def test_a_signature_as_status_json_lists_it() -> None:
+    assert signed("rita@example.com", "release-manager").as_status() == {
+        "principal": "rita@example.com",
+        "name": "Rita Release",
+        "role": "release-manager",
+        "meaning": "I approve",
+        "signed_at": "2026-12-07T14:00:00Z",
+        "valid": True,
+    }

@@ -38,6 +38,7 @@ from secgate_tui.services.signing.verify import (
     TrustAnchors,
     Verified,
     check,
+    check_comment,
     find_principals,
     verify,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "WrongPassphraseError",
     "WrongPrincipalError",
     "check",
+    "check_comment",
     "find_principals",
     "fingerprint",
     "sign",

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from secgate_tui.domain.approval import CheckedSignature
+from secgate_tui.domain.render.signature import SignatureComment
 from secgate_tui.domain.signature import SignedMessage, verify_time
 from secgate_tui.services.signing import ssh_keygen
 from secgate_tui.services.signing.errors import (
@@ -74,6 +76,31 @@ def check(message: SignedMessage, armored: str, anchors: TrustAnchors) -> Checke
     except InvalidSignatureError as exc:
         return CheckedSignature(message=message, valid=False, problem=str(exc))
     return CheckedSignature(message=message, fingerprint=verified.fingerprint, valid=True)
+
+
+def check_comment(
+    found: SignatureComment, anchors: TrustAnchors, posted_at: datetime | None = None
+) -> CheckedSignature:
+    """A signature read from a tracker comment, checked; ``posted_at`` is the comment's time.
+
+    The key fingerprint the comment states must be the key that verified: a
+    comment whose human part names another key was edited.
+    """
+    checked = check(found.message, found.armored, anchors).model_copy(
+        update={"posted_at": posted_at}
+    )
+    if checked.valid and checked.fingerprint != found.fingerprint:
+        return checked.model_copy(
+            update={
+                "valid": False,
+                "problem": (
+                    f"the comment states key {found.fingerprint}, but the signature by "
+                    f"{found.message.principal} was made with {checked.fingerprint}: the "
+                    "comment was edited, so the signature does not count"
+                ),
+            }
+        )
+    return checked
 
 
 def find_principals(armored: str, anchors: TrustAnchors, signed_at: str) -> list[str]:
