@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from secgate_tui.config import ConfigError, config_from_data
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings, unheld_roles
@@ -355,3 +357,44 @@ def test_a_signature_as_status_json_lists_it() -> None:
         "signed_at": "2026-12-07T14:00:00Z",
         "valid": True,
     }
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*SIGNERS, "mallory@example.com"]),
+            st.sampled_from(["release-manager", "security-officer", "qa", "cto"]),
+            st.booleans(),
+            st.integers(min_value=0, max_value=30),
+        ),
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_authorized_only_when_valid_distinct_holders_fill_every_role(
+    drawn: list[tuple[str, str, bool, int]], separation: bool
+) -> None:
+    policy = ApprovalPolicy(
+        all_of=("release-manager", "security-officer"),
+        n_of=RolesQuorum(count=1, roles=("qa", "cto")),
+        separation_of_duties=separation,
+    )
+    signatures = [
+        signed(p, role, minute=minute, valid=valid, problem=None if valid else "bad")
+        for p, role, valid, minute in drawn
+    ]
+    result = evaluate_approval(policy, SIGNERS, FACTS, signatures)
+    counted = result.counted
+    for signature in counted:
+        assert signature.valid
+        assert signature.message.role in SIGNERS[signature.message.principal].roles
+    pairs = [(s.message.principal, s.message.role) for s in counted]
+    assert len(pairs) == len(set(pairs))
+    if separation:
+        assert len({p for p, _ in pairs}) == len(pairs)
+    if result.state is State.AUTHORIZED:
+        roles = [r for _, r in pairs]
+        assert "release-manager" in roles and "security-officer" in roles
+        assert any(r in ("qa", "cto") for r in roles)
+        assert result.missing_roles == ()
+    assert len(counted) + len(result.refusals) == len(signatures)
