@@ -192,6 +192,8 @@ class Approval(BaseModel):
     counted: tuple[CheckedSignature, ...]
     missing_roles: tuple[str, ...]
     refusals: tuple[Refusal, ...]
+    #: Signatures the N-of set still needs (0 without one).
+    quorum_missing: int = 0
 
 
 def signature_refusal(
@@ -328,4 +330,41 @@ def evaluate_approval(
         counted=tuple(counted),
         missing_roles=tuple(missing),
         refusals=tuple(refusals),
+        quorum_missing=max(0, _count(policy) - quorum),
     )
+
+
+def role_to_sign(policy: ApprovalPolicy, signer: Signer, approval: Approval) -> str | None:
+    """The role a signer's next signature would fill: a missing required role they hold,
+    else a place in the N-of set; None when nothing they hold is still needed."""
+    for role in policy.all_of:
+        if role in approval.missing_roles and role in signer.roles:
+            return role
+    if policy.n_of is not None and approval.quorum_missing > 0:
+        for role in policy.n_of.roles:
+            if role in signer.roles:
+                return role
+    return None
+
+
+def refusal_before_signing(
+    policy: ApprovalPolicy,
+    signers: Mapping[str, Signer],
+    facts: RecordFacts,
+    existing: Sequence[CheckedSignature],
+    message: SignedMessage,
+) -> str | None:
+    """Why a signature with ``message`` would not count, asked before anything is signed.
+
+    The new signature is assumed valid (OpenSSH checks it once made); every
+    other rule (role, separation of duties, same signer twice, not needed) is
+    applied exactly as on read-back, so a refused signer never posts.
+    """
+    candidate = CheckedSignature(message=message, valid=True)
+    result = evaluate_approval(policy, signers, facts, [*existing, candidate])
+    if any(s is candidate for s in result.counted):
+        return None
+    for refusal in reversed(result.refusals):
+        if (refusal.principal, refusal.role) == (message.principal, message.role):
+            return refusal.reason
+    return "the signature would not count"

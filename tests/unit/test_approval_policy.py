@@ -21,8 +21,11 @@ from secgate_tui.domain.approval import (
     Signer,
     State,
     evaluate_approval,
+    refusal_before_signing,
+    role_to_sign,
     signature_refusal,
 )
+from secgate_tui.domain.approval_facts import authorization_facts, review_facts
 from secgate_tui.domain.signature import build_message
 from secgate_tui.services.demo import demo_data
 
@@ -398,3 +401,70 @@ def test_authorized_only_when_valid_distinct_holders_fill_every_role(
         assert any(r in ("qa", "cto") for r in roles)
         assert result.missing_roles == ()
     assert len(counted) + len(result.refusals) == len(signatures)
+
+
+def test_the_role_to_sign_is_the_first_missing_role_the_signer_holds() -> None:
+    policy = ApprovalPolicy(
+        all_of=("release-manager",), n_of=RolesQuorum(count=1, roles=("qa", "security-officer"))
+    )
+    nothing = evaluate_approval(policy, SIGNERS, FACTS, [])
+    assert role_to_sign(policy, SIGNERS["cto@example.com"], nothing) == "release-manager"
+    assert role_to_sign(policy, SIGNERS["sam@example.com"], nothing) == "qa"
+    after_rita = evaluate_approval(
+        policy, SIGNERS, FACTS, [signed("rita@example.com", "release-manager")]
+    )
+    assert role_to_sign(policy, SIGNERS["cto@example.com"], after_rita) is None
+    done = evaluate_approval(
+        policy,
+        SIGNERS,
+        FACTS,
+        [
+            signed("rita@example.com", "release-manager"),
+            signed("quinn@example.com", "qa", minute=1),
+        ],
+    )
+    assert done.state is State.AUTHORIZED
+    assert role_to_sign(policy, SIGNERS["sam@example.com"], done) is None
+
+
+def test_a_refused_signer_is_told_before_signing() -> None:
+    existing = [signed("rita@example.com", "release-manager")]
+    again = signed("rita@example.com", "security-officer", minute=3).message
+    assert refusal_before_signing(TWO_ROLES, SIGNERS, FACTS, existing, again) == (
+        "rita@example.com does not hold the role security-officer (roles: release-manager)"
+    )
+    sam = signed("sam@example.com", "security-officer", minute=3).message
+    assert refusal_before_signing(TWO_ROLES, SIGNERS, FACTS, existing, sam) is None
+    facts = FACTS.model_copy(
+        update={"residual": (ResidualDuty(source="jira", key="IPC-9", justified_by="sam"),)}
+    )
+    assert "justifier of the residual item IPC-9" in (
+        refusal_before_signing(TWO_ROLES, SIGNERS, facts, existing, sam) or ""
+    )
+
+
+def test_an_authorization_records_residual_assignees_are_checked() -> None:
+    from tests.unit.test_record_support import record_for, snapshot
+
+    record = record_for(snapshot())
+    facts = authorization_facts(record)
+    assert (facts.record_id, facts.record_digest) == (record.record_id, record.record_digest)
+    assert [(d.source, d.key, d.assignee) for d in facts.residual] == [("box", "P-20", "rm")]
+    signers = {
+        "rm@example.com": Signer(name="R M", roles=("release-manager",), accounts={"box": "rm"})
+    }
+    message = build_message(
+        record_kind="authorization",
+        record_id=record.record_id,
+        record_digest=record.record_digest,
+        principal="rm@example.com",
+        name="R M",
+        role="release-manager",
+        meaning="I approve",
+        signed_at=T0,
+    )
+    result = evaluate_approval(
+        ApprovalPolicy(), signers, facts, [CheckedSignature(message=message, valid=True)]
+    )
+    assert "assignee of the residual item P-20" in reasons(result)[0]
+    assert review_facts("SMR-1", DIGEST).record_kind == "review"
