@@ -220,9 +220,9 @@ def signature_refusal(
         return str(exc)
     if not signature.valid:
         return signature.problem or "the signature did not verify"
-    late = _posted_too_late(signature)
-    if late is not None:
-        return late
+    timing = _posting_time_refusal(signature)
+    if timing is not None:
+        return timing
     signer = signers.get(message.principal)
     if signer is None:
         return (
@@ -245,7 +245,7 @@ def signature_refusal(
     return None
 
 
-def _posted_too_late(signature: CheckedSignature) -> str | None:
+def _posting_time_refusal(signature: CheckedSignature) -> str | None:
     """A signing time far from the posting time is refused: it could dodge a key's expiry.
 
     The message's time is the signer's own claim; the tracker's posting time is
