@@ -160,3 +160,23 @@ def test_any_one_line_name_and_meaning_round_trip(name: str, meaning: str) -> No
         return
     m = message(name=name, meaning=meaning)
     assert parse_message(m.data()) == m
+
+
+def test_the_signature_domain_is_pure() -> None:
+    import subprocess
+    import sys
+
+    modules = [
+        "secgate_tui.domain.signature",
+        "secgate_tui.domain.approval",
+        "secgate_tui.domain.approval_facts",
+        "secgate_tui.domain.render.signature",
+        "secgate_tui.domain.render.signature_files",
+    ]
+    code = (
+        f"import sys, {', '.join(modules)}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'connectors', 'requests', 'subprocess', 'sqlite3', 'textual', 'rich'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
