@@ -95,8 +95,23 @@ def write_report(path: Path, content: str) -> None:
         ) from None
 
 
+def discard_earlier_report(path: Path) -> None:
+    """A report left by an earlier run goes first: should this run fail, a CI job that
+    uploads the file (GitLab's ``artifacts: when: always``) must not show the old verdict."""
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(
+            f"could not replace the report {printable(str(path))}: "
+            f"{printable(exc.strerror or str(exc))}. Nothing was evaluated."
+        ) from None
+
+
 def run(ctx: Context, args: argparse.Namespace) -> int:
     fmt = report_format(args)
+    if args.output:
+        discard_earlier_report(Path(args.output))
     product = require_product(ctx, args.product)
     acks = parse_acks(args.ack_empty)
     if not args.offline:

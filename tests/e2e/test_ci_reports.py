@@ -132,3 +132,12 @@ def test_json_alias_conflicts_with_another_format(tmp_path: Path) -> None:
     result = secgate(*args, "--format", "junit", data_dir=tmp_path)
     assert result.returncode == 2
     assert "--json is --format json" in result.stderr
+
+
+def test_a_failed_run_leaves_no_earlier_report_behind(tmp_path: Path) -> None:
+    target = tmp_path / "secgate-junit.xml"
+    target.write_text("<testsuite name='old PASS' tests='0' failures='0' errors='0'/>")
+    args = ["--demo", "status", "--product", "ipc", "--release", "9.9", "--format", "junit"]
+    result = secgate(*args, "--output", str(target), data_dir=tmp_path / "d")
+    assert result.returncode == 2
+    assert not target.exists()

@@ -233,3 +233,13 @@ def test_a_file_the_manifest_does_not_list_is_detected(bundle: Path, tmp_path: P
     code, output = check(rewrite(bundle, tmp_path / "b.tar.gz", edit, manifest=False))
     assert code == 1
     assert "records/extra.json is in the bundle but not in its manifest" in output
+
+
+def test_a_malformed_file_with_a_matching_manifest_does_not_reproduce(
+    bundle: Path, tmp_path: Path
+) -> None:
+    edit = {layout.SNAPSHOT_INDEX: b'[["sandbox"]]'}
+    code, output = check(rewrite(bundle, tmp_path / "b.tar.gz", edit, manifest=True))
+    assert code == 1
+    assert "malformed" in output
+    assert "Traceback" not in output

@@ -50,6 +50,10 @@ def check_files(files: Mapping[str, bytes]) -> CheckResult:
         _check(files, verified)
     except Mismatch as exc:
         return CheckResult(reproduced=False, problem=str(exc), verified=verified)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # A file that parses but has another shape than secgate writes (fail closed).
+        problem = f"a file of the bundle is malformed after the last check above ({exc!r})"
+        return CheckResult(reproduced=False, problem=problem[:500], verified=verified)
     return CheckResult(reproduced=True, verified=verified)
 
 
@@ -78,6 +82,11 @@ def _check(files: Mapping[str, bytes], verified: list[str]) -> None:
         f"gate re-evaluated at {at}: {verdict.outcome.value}, equal to the recorded verdict"
     )
     records = _check_records(files, inputs, digest, verified)
+    if records and not verdict.passed:
+        verified.append(
+            "note: the verdict at export is BLOCKED although the release has an authorization "
+            "record (its data may have been stale at export; see verdict.json's reasons)"
+        )
     _check_audit(files, records, verified)
     _check_signatures(files, verified)
 
