@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -206,9 +207,6 @@ def test_markdown_shows_hostile_titles_as_the_characters_they_hold(title: str) -
     assert row.replace("\\|", "").count("|") == 5
     # The title reads back literally once rendered (newlines escaped visibly).
     shown = title.replace("\r", "\\x0d").replace("\n", "\\x0a")
-    assert MD.renderInline(text.split("open one")[0]) is not None
-    from html import unescape
-
     assert shown in unescape(html)
     assert '<a href="https://t.example/a%20b%28c%29">P-99</a>' in html
 
