@@ -243,3 +243,18 @@ def test_a_malformed_file_with_a_matching_manifest_does_not_reproduce(
     assert code == 1
     assert "malformed" in output
     assert "Traceback" not in output
+
+
+def test_a_duplicate_member_is_refused(tmp_path: Path) -> None:
+    twice = tarfile.TarInfo("Software-Release-Record_x/manifest.json")
+    code, output = check(hostile(tmp_path, twice, b"{}"))
+    assert code == 2
+    assert "appears twice" in output
+
+
+def test_a_device_member_is_refused(tmp_path: Path) -> None:
+    device = tarfile.TarInfo("Software-Release-Record_x/verdict.json")
+    device.type = tarfile.CHRTYPE
+    code, output = check(hostile(tmp_path, device))
+    assert code == 2
+    assert "not a regular file" in output
