@@ -59,6 +59,11 @@ def shown_url(url: str) -> str:
     return parts._replace(query="", fragment="").geturl()
 
 
+def same_origin(first: str, second: str) -> bool:
+    """Whether two URLs have one scheme, host and port (default ports filled in)."""
+    return _origin(first) == _origin(second)
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
