@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import tomli_w
 
+from connectors.base import TrackerSettings
+from connectors.bounded import BoundedAdapter, Bounds, Limits
 from tests.fakes.hostile_server import BOMB_BYTES, HostileServer
 
 TOKEN = "tok-bounded-0123456789abcdef"
@@ -141,3 +144,14 @@ def test_a_redirect_to_another_port_never_carries_the_credential(
     for headers in elsewhere.received:
         assert not any(TOKEN in value or basic in value for value in headers.values())
     assert elsewhere.received == []
+
+
+def test_a_redirect_on_the_tracker_itself_is_followed() -> None:
+    settings = TrackerSettings(kind="t", url="http://127.0.0.1")
+    session = requests.Session()
+    session.mount("http://", BoundedAdapter(Bounds(Limits.of("t", "Test", settings))))
+    with HostileServer("redirect") as server:
+        answer = session.get(f"{server.url}/issues.json", headers={"X-Redmine-API-Key": TOKEN})
+    session.close()
+    assert answer.status_code == 200 and answer.json() == {}
+    assert [h["x-redmine-api-key"] for h in server.received] == [TOKEN, TOKEN]

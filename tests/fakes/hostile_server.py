@@ -5,7 +5,8 @@ Every request, whatever its path, gets the same answer, chosen by ``mode``:
 - ``endless``: a chunked 200 that never ends;
 - ``bomb``: a small gzip body that inflates to ``BOMB_BYTES``;
 - ``trickle``: a 200 whose body arrives one byte every ``interval`` seconds;
-- ``redirect``: a 302 to ``target`` (another server, another port);
+- ``redirect``: a 302 to ``target`` (another server, another port), or with no
+  target to ``/moved/...`` on this server, which then answers as ``record``;
 - ``record``: an empty JSON object.
 
 Every request's headers are recorded (``received``), so a test can assert that a
@@ -103,8 +104,12 @@ class HostileServer:
                     self.wfile.flush()
 
             def _redirect(self) -> None:
+                if self.path.startswith("/moved/"):
+                    self._record()
+                    return
                 self.send_response(302)
-                self.send_header("Location", f"{owner.target}{self.path}")
+                # No target: a relative Location, on this server itself.
+                self.send_header("Location", f"{owner.target}/moved{self.path}")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
