@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from connectors.base import BadResponseError, TrackerSettings, UnavailableError
 from secgate_tui.domain.text import without_userinfo
@@ -170,20 +171,26 @@ class Bounds:
 
 
 class _Watchdog:
-    """Shuts a response's socket down at the deadline, ending any blocked read."""
+    """Shuts a request's socket down at the deadline, ending any blocked read.
+
+    The connection is registered as soon as urllib3 takes it from the pool
+    (:class:`_WatchedHTTPPool`), so a server trickling its headers is cut off as
+    surely as one trickling its body; the socket is looked up when the time
+    comes, because it may not exist yet when the connection is registered.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
-        self._socket: socket.socket | None = None
+        self._holders: list[Any] = []
         self._lock = threading.Lock()
         self._timer = threading.Timer(max(seconds, 0.0), self._fire)
         self._timer.daemon = True
         self._timer.start()
 
-    def watch(self, response: requests.Response) -> None:
-        found = _socket_of(response)
+    def watch(self, holder: Any) -> None:
+        """Register a urllib3 connection or a requests response."""
         with self._lock:
-            self._socket = found
+            self._holders.append(holder)
             if self.fired:
                 self._shut()
 
@@ -193,23 +200,46 @@ class _Watchdog:
             self._shut()
 
     def _shut(self) -> None:
-        if self._socket is not None:
-            with suppress(OSError):
-                self._socket.shutdown(socket.SHUT_RDWR)
+        for holder in self._holders:
+            sock = _socket_of(holder)
+            if sock is not None:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
 
 
-def _socket_of(response: requests.Response) -> socket.socket | None:
-    raw = response.raw
-    connection = getattr(raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
-    if isinstance(sock, socket.socket):
-        return sock
-    fp = getattr(getattr(raw, "_fp", None), "fp", None)
-    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+def _socket_of(holder: Any) -> socket.socket | None:
+    if isinstance(holder, requests.Response):
+        raw = holder.raw
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
+        if not isinstance(sock, socket.socket):
+            fp = getattr(getattr(raw, "_fp", None), "fp", None)
+            sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    else:
+        sock = getattr(holder, "sock", None)
     return sock if isinstance(sock, socket.socket) else None
+
+
+#: The watchdog of the request this thread is sending, for the pools below.
+_sending = threading.local()
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        watchdog = getattr(_sending, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(conn)
+        return super()._make_request(conn, *args, **kwargs)
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    def _make_request(self, conn: Any, *args: Any, **kwargs: Any) -> Any:
+        watchdog = getattr(_sending, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(conn)
+        return super()._make_request(conn, *args, **kwargs)
 
 
 class BoundedAdapter(HTTPAdapter):
@@ -218,6 +248,13 @@ class BoundedAdapter(HTTPAdapter):
     def __init__(self, bounds: Bounds, **kwargs: Any) -> None:
         self.bounds = bounds
         super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _WatchedHTTPPool,
+            "https": _WatchedHTTPSPool,
+        }
 
     def send(
         self,
@@ -235,6 +272,7 @@ class BoundedAdapter(HTTPAdapter):
             raise self.bounds.late(url, setting)
         per_read = min(self.bounds.limits.read_timeout, remaining)
         watchdog = _Watchdog(remaining)
+        _sending.watchdog = watchdog
         try:
             response = super().send(
                 request,
@@ -252,6 +290,7 @@ class BoundedAdapter(HTTPAdapter):
                 raise self.bounds.late(url, setting) from None
             raise
         finally:
+            _sending.watchdog = None
             watchdog.cancel()
         return response
 

@@ -112,6 +112,15 @@ def test_a_trickling_answer_ends_at_the_request_deadline(variant: str, tmp_path:
     assert elapsed < 30
 
 
+def test_trickling_headers_end_at_the_request_deadline(variant: str, tmp_path: Path) -> None:
+    with HostileServer("slow_headers", interval=0.3) as server:
+        write_config(tmp_path, variant, server.url, timeout_seconds=5, request_deadline_seconds=2)
+        code, text, elapsed, _ = sync(tmp_path)
+    assert code == 2, text
+    assert "request_deadline_seconds = 2 s" in text
+    assert elapsed < 30
+
+
 def test_the_sync_deadline_bounds_a_whole_source(variant: str, tmp_path: Path) -> None:
     with HostileServer("trickle", interval=0.3) as server:
         write_config(

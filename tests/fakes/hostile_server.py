@@ -5,6 +5,7 @@ Every request, whatever its path, gets the same answer, chosen by ``mode``:
 - ``endless``: a chunked 200 that never ends;
 - ``bomb``: a small gzip body that inflates to ``BOMB_BYTES``;
 - ``trickle``: a 200 whose body arrives one byte every ``interval`` seconds;
+- ``slow_headers``: a status line, then a header one byte every ``interval`` seconds;
 - ``redirect``: a 302 to ``target`` (another server, another port), or with no
   target to ``/moved/...`` on this server, which then answers as ``record``;
 - ``record``: an empty JSON object.
@@ -101,6 +102,12 @@ class HostileServer:
                 self._json_head(Content_Length="100000")
                 while not owner._stopping.wait(owner.interval):
                     self.wfile.write(b" ")
+                    self.wfile.flush()
+
+            def _slow_headers(self) -> None:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                while not owner._stopping.wait(owner.interval):
+                    self.wfile.write(b"X")
                     self.wfile.flush()
 
             def _redirect(self) -> None:
