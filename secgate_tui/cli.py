@@ -16,14 +16,23 @@ from collections.abc import Sequence
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
 from secgate_tui import __version__
-from secgate_tui.commands import authorize, init, releases, review, status, sync, verify
+from secgate_tui.commands import (
+    approve,
+    authorize,
+    init,
+    releases,
+    review,
+    status,
+    sync,
+    verify,
+)
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, verify, review, init]
+COMMANDS = [status, releases, sync, authorize, approve, verify, review, init]
 
 EXIT_ERROR = 2
 

@@ -1,0 +1,253 @@
+"""Two signers authorize a release on the sandbox: `authorize` signs first (PENDING, exit 3),
+`approve` adds the second signature (AUTHORIZED, exit 0), with real ssh-keygen and keys.
+
+Also the refusals (a key the allowed-signers file does not list, a principal without the
+role, the same person twice, a signer who is assignee of a residual item, a release that
+changed between the signatures), a wrong passphrase (nothing posted) and a lost answer to
+the signature post (no duplicate).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from connectors.sandbox.tracker import Data
+from secgate_tui.services.demo import demo_data
+from secgate_tui.services.signing.demo import (
+    DEMO_APPROVAL,
+    RELEASE_MANAGER,
+    SECURITY_OFFICER,
+    DemoSigning,
+    install_demo_signing,
+)
+from tests.e2e.test_authorize_support import Setup
+
+RELEASE = ("--product", "ipc", "--release", "2.1")
+SIGNATURE_MARKER = "secgate-signature "
+
+
+class Signed(Setup):
+    """The sandbox setup with [signing] over the demo keys and a two-role policy."""
+
+    demo: DemoSigning
+
+    def write_signed_config(self, **signers: dict[str, Any]) -> None:
+        self.demo = install_demo_signing(self.root / "signing")
+        data = demo_data(self.data_dir)
+        data["trackers"]["sandbox"]["live"] = False
+        settings = json.loads(json.dumps(self.demo.settings))
+        for principal, changes in signers.items():
+            settings["signers"][principal].update(changes)
+        data["signing"] = settings
+        data["products"]["ipc"]["approval"] = DEMO_APPROVAL
+        self.config.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+    def as_signer(
+        self, key: Path | str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SECGATE_", "SSH_AUTH_SOCK", "SSH_ASKPASS", "DISPLAY"))
+        }
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "secgate_tui.cli",
+                "--config",
+                str(self.config),
+                "--data-dir",
+                str(self.data_dir),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            env={**base, "SECGATE_SIGNING__KEY": str(key), **(env or {})},
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            start_new_session=True,  # no terminal: a passphrase can only come from askpass
+        )
+
+    def rm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.as_signer(self.demo.keys[RELEASE_MANAGER], *args)
+
+    def so(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.as_signer(self.demo.keys[SECURITY_OFFICER], *args)
+
+    def signature_comments(self) -> list[dict[str, Any]]:
+        data = self.sandbox.read(lambda d: d)
+        return [
+            comment
+            for issue in data["issues"].values()
+            for comment in issue.get("comments", [])
+            if SIGNATURE_MARKER in comment["body"]
+        ]
+
+
+@pytest.fixture
+def signed(tmp_path: Path) -> Signed:
+    s = Signed(tmp_path)
+    s.write_signed_config()
+    return s
+
+
+def out(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+def test_two_signers_authorize_a_release_and_an_auditor_checks_it_with_openssh(
+    signed: Signed,
+) -> None:
+    first = signed.rm("authorize", *RELEASE, "--yes")
+    assert first.returncode == 3, out(first)
+    assert "PENDING" in first.stdout and "security-officer" in first.stdout
+    assert "secgate approve --product ipc --release 2.1" in first.stdout
+    assert len(signed.record_comments()) == 1
+    assert len(signed.signature_comments()) == 1
+
+    second = signed.so("approve", *RELEASE, "--yes")
+    assert second.returncode == 0, out(second)
+    assert "AUTHORIZED" in second.stdout
+    assert "Demo Security Officer" in second.stdout or "security-officer" in second.stdout
+    assert len(signed.record_comments()) == 1
+    assert len(signed.signature_comments()) == 2
+
+    records = signed.data_dir / "records"
+    stem = "Security-Release-Authorization_ipc_2.1"
+    assert {p.name for p in records.glob(f"{stem}_sig*")} == {
+        f"{stem}_sig1.msg",
+        f"{stem}_sig1.sig",
+        f"{stem}_sig2.msg",
+        f"{stem}_sig2.sig",
+    }
+    # The auditor runs the exact commands the record's Markdown names, in the records folder.
+    shutil.copy(signed.demo.allowed_signers, records / "allowed_signers")
+    markdown = (records / f"{stem}.md").read_text()
+    commands = re.findall(r"^ssh-keygen -Y verify .*$", markdown, re.MULTILINE)
+    assert len(commands) == 2
+    for command in commands:
+        check = subprocess.run(
+            ["sh", "-c", command], cwd=records, capture_output=True, text=True, check=False
+        )
+        assert check.returncode == 0, check.stderr
+        assert "Good" in check.stdout + check.stderr
+
+    # The same person twice is refused, and nothing more is posted.
+    again = signed.so("approve", *RELEASE, "--yes")
+    assert again.returncode == 1, out(again)
+    assert "already signed" in again.stdout
+    assert len(signed.signature_comments()) == 2
+
+
+def test_a_key_not_in_the_allowed_signers_file_is_refused_and_nothing_is_posted(
+    signed: Signed, tmp_path: Path
+) -> None:
+    stranger = tmp_path / "stranger"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(stranger)],
+        check=True,
+        capture_output=True,
+    )
+    first = signed.rm("authorize", *RELEASE, "--yes")
+    assert first.returncode == 3, out(first)
+    refused = signed.as_signer(stranger, "approve", *RELEASE, "--yes")
+    assert refused.returncode == 1, out(refused)
+    assert "not in the allowed-signers file" in refused.stdout
+    assert len(signed.signature_comments()) == 1
+    # authorize with it posts no record either.
+    before = len(signed.record_comments())
+    again = signed.as_signer(stranger, "authorize", *RELEASE, "--yes")
+    assert again.returncode == 1, out(again)
+    assert len(signed.record_comments()) == before
+
+
+def test_a_principal_without_the_role_is_refused(tmp_path: Path) -> None:
+    s = Signed(tmp_path)
+    s.write_signed_config(**{SECURITY_OFFICER: {"roles": ["qa"]}})
+    assert s.rm("authorize", *RELEASE, "--yes").returncode == 3
+    refused = s.so("approve", *RELEASE, "--yes")
+    assert refused.returncode == 1, out(refused)
+    assert "holds the role(s) qa" in refused.stdout and "security-officer" in refused.stdout
+    assert len(s.signature_comments()) == 1
+
+
+def test_a_signer_who_is_assignee_of_a_residual_item_is_refused(signed: Signed) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    record = json.loads(
+        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.1.json").read_text()
+    )
+    assignee = next(item["assignee"] for item in record["residual"] if item.get("assignee"))
+    signed.write_signed_config(**{SECURITY_OFFICER: {"accounts": {"sandbox": [assignee]}}})
+    refused = signed.so("approve", *RELEASE, "--yes")
+    assert refused.returncode == 1, out(refused)
+    assert "separation of duties" in refused.stdout and "assignee" in refused.stdout
+    assert len(signed.signature_comments()) == 1
+
+
+def test_a_release_that_changed_after_the_first_signature_is_not_approved(
+    signed: Signed,
+) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    record = json.loads(
+        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.1.json").read_text()
+    )
+    key = record["residual"][0]["key"]
+
+    def restatus(data: Data) -> None:
+        data["issues"][key]["status"] = "Reopened"
+
+    signed.edit(restatus)
+    refused = signed.so("approve", *RELEASE, "--yes")
+    assert refused.returncode == 1, out(refused)
+    assert "changed since record" in refused.stdout and key in refused.stdout
+    assert "Run authorize again" in refused.stdout
+    assert len(signed.signature_comments()) == 1
+
+
+def test_a_wrong_passphrase_posts_nothing(signed: Signed, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    shutil.copy(signed.demo.keys[RELEASE_MANAGER], locked)
+    locked.chmod(0o600)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-p", "-P", "", "-N", "right horse", "-f", str(locked)],
+        check=True,
+        capture_output=True,
+    )
+    askpass = tmp_path / "askpass.sh"
+    askpass.write_text("#!/bin/sh\necho 'wrong battery'\n")
+    askpass.chmod(0o700)
+    env = {"SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force"}
+    env["SECGATE_SIGNING__PRINCIPAL"] = RELEASE_MANAGER
+    result = signed.as_signer(locked, "authorize", *RELEASE, "--yes", env=env)
+    assert result.returncode == 2, out(result)
+    assert "passphrase" in result.stderr
+    assert signed.record_comments() == [] and signed.signature_comments() == []
+
+
+def test_a_lost_answer_to_the_signature_post_does_not_post_twice(signed: Signed) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    signed.fault(lost_response=1)
+    second = signed.so("approve", *RELEASE, "--yes")
+    assert second.returncode == 0, out(second)
+    assert len(signed.signature_comments()) == 2
+
+
+def test_without_signing_the_record_is_posted_and_said_to_be_unsigned(tmp_path: Path) -> None:
+    s = Setup(tmp_path)
+    s.write_config()
+    result = s.cli("authorize", *RELEASE, "--yes")
+    assert result.returncode == 0, out(result)
+    assert "UNSIGNED" in result.stdout
+    approve = s.cli("approve", *RELEASE, "--yes")
+    assert approve.returncode == 2 and "[signing]" in approve.stderr
