@@ -30,6 +30,7 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRecord,
     SignatureRequest,
 )
+from secgate_tui.services.signing.demo import SECURITY_OFFICER, install_demo_signing
 
 EXIT_AUTHORIZED, EXIT_REFUSED, EXIT_ERROR, EXIT_PENDING = 0, 1, 2, 3
 
@@ -178,6 +179,12 @@ def report_state(ctx: Context, product: str, release: str, record_id: str) -> in
             f"{missing}. Each further signer runs: secgate approve --product {product} "
             f"--release {printable(release)}"
         )
+        if ctx.demo:
+            key = install_demo_signing(ctx.data_dir).keys[SECURITY_OFFICER]
+            print(
+                f"Demo: as the security officer, run: SECGATE_SIGNING__KEY={key} "
+                f"secgate --demo approve --product {product} --release {printable(release)}"
+            )
         return EXIT_PENDING
     return error(
         f"{product} {release}: record {record_id} is {state.state}; no signature of it counts."

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.report import verdict_json
 from secgate_tui.services.sync import SourceSync
@@ -60,10 +61,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     verdict, _ = evaluate_release(
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
     )
+    authorization = authorization_status(ctx, product, args.release, offline=args.offline)
     if args.json:
-        print(json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=True))
+        data = {**verdict_json(product, args.release, verdict), "authorization": authorization}
+        print(json.dumps(data, indent=2, ensure_ascii=True))
     else:
         print_verdict(ctx, product, args.release, verdict)
+        print(f"\n  Authorization: {printable(describe(authorization), 600)}")
     return EXIT_PASS if verdict.passed else EXIT_BLOCKED
 
 

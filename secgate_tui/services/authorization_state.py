@@ -215,3 +215,66 @@ def read_state(ctx: Context, product: str, release: str) -> AuthorizationState:
 
 class StateUnreadableError(Exception):
     """The authorization state could not be read (the caller shows ``unknown``)."""
+
+
+def _meta_name(product: str, release: str) -> str:
+    return "authorization-state " + json.dumps([product, release])
+
+
+def unknown(reason: str) -> dict[str, Any]:
+    return {
+        "state": UNKNOWN,
+        "record_id": None,
+        "signatures": [],
+        "missing_roles": [],
+        "read_at": None,
+        "reason": reason,
+    }
+
+
+def authorization_status(
+    ctx: Context, product: str, release: str, *, offline: bool = False
+) -> dict[str, Any]:
+    """``authorization`` of ``status --json``/``releases --json``: read from the tracker
+    (and kept in the store), or with ``offline`` the last state read, else ``unknown``.
+
+    Raises:
+        StoreError: the store could not be read or written.
+    """
+    name = _meta_name(product, release)
+    if offline:
+        stored = ctx.store.get_meta(name)
+        if stored is None:
+            return unknown("offline, and no state was read from the tracker before")
+        data: dict[str, Any] = json.loads(stored)
+        return data
+    try:
+        state = read_state(ctx, product, release)
+    except StateUnreadableError as exc:
+        return unknown(str(exc))
+    data = state.as_json()
+    ctx.store.set_meta(name, json.dumps(data, sort_keys=True))
+    return data
+
+
+def describe(data: dict[str, Any]) -> str:
+    """One line for a person: the state, the record, who signed and what is missing."""
+    state = str(data.get("state"))
+    parts = [state.upper()]
+    if data.get("record_id"):
+        parts.append(f"record {data['record_id']}")
+    signed = [
+        f"{s['name']} ({s['role']}, {s['signed_at']}{'' if s['valid'] else ', INVALID'})"
+        for s in data.get("signatures", [])
+    ]
+    if signed:
+        parts.append("signed by " + "; ".join(signed))
+    if data.get("missing_roles"):
+        parts.append("missing: " + ", ".join(data["missing_roles"]))
+    if state == UNSIGNED:
+        parts.append("no [signing] table: nobody's signature attests it")
+    if data.get("reason"):
+        parts.append(str(data["reason"]))
+    if data.get("read_at"):
+        parts.append(f"read {data['read_at']}")
+    return ", ".join(parts)

@@ -251,3 +251,71 @@ def test_without_signing_the_record_is_posted_and_said_to_be_unsigned(tmp_path: 
     assert "UNSIGNED" in result.stdout
     approve = s.cli("approve", *RELEASE, "--yes")
     assert approve.returncode == 2 and "[signing]" in approve.stderr
+
+
+def test_the_demo_shows_a_two_signature_authorization(tmp_path: Path) -> None:
+    """`secgate --demo`: DMS needs both demo signers; the PENDING output names the
+    security officer's demo key, and approving with it authorizes the release."""
+
+    def demo(*args: str, key: str = "") -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SECGATE_", "SSH_"))}
+        if key:
+            env["SECGATE_SIGNING__KEY"] = key
+        return subprocess.run(
+            [sys.executable, "-m", "secgate_tui.cli", "--demo", "--data-dir", str(tmp_path), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    dms = ("--product", "dms", "--release", "5.4", "--yes")
+    first = demo("authorize", *dms)
+    assert first.returncode == 3, out(first)
+    match = re.search(r"SECGATE_SIGNING__KEY=(\S+) secgate --demo approve", first.stdout)
+    assert match, first.stdout
+    second = demo("approve", *dms, key=match.group(1))
+    assert second.returncode == 0, out(second)
+    assert "Rita Release (demo)" in second.stdout and "Sam Security (demo)" in second.stdout
+
+
+def authorization(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert result.returncode in (0, 1), out(result)
+    data: dict[str, Any] = json.loads(result.stdout)["authorization"]
+    return data
+
+
+def test_status_and_releases_show_the_state_read_from_the_tracker(signed: Signed) -> None:
+    status = ("status", *RELEASE, "--json")
+    assert authorization(signed.rm(*status))["state"] == "none"
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    pending = authorization(signed.rm(*status))
+    assert pending["state"] == "pending" and pending["missing_roles"] == ["security-officer"]
+    assert [s["role"] for s in pending["signatures"]] == ["release-manager"]
+    assert pending["signatures"][0]["valid"] is True and pending["read_at"].endswith("Z")
+
+    assert signed.so("approve", *RELEASE, "--yes").returncode == 0
+    # Offline: the last state read (before the approval), with the time it was read.
+    assert authorization(signed.rm(*status, "--offline")) == pending
+    done = authorization(signed.rm(*status))
+    assert done["state"] == "authorized" and done["missing_roles"] == []
+    assert {s["principal"] for s in done["signatures"]} == {RELEASE_MANAGER, SECURITY_OFFICER}
+    human = signed.rm("status", *RELEASE)
+    assert "Authorization: AUTHORIZED" in human.stdout
+
+    rows = json.loads(signed.rm("releases", "--product", "ipc", "--json").stdout)
+    states = {row["release"]: row["authorization"]["state"] for row in rows}
+    assert states["2.1"] == "authorized" and states["2.0"] == "none"
+
+
+def test_an_unsigned_record_shows_as_unsigned_and_offline_without_a_read_as_unknown(
+    tmp_path: Path,
+) -> None:
+    s = Setup(tmp_path)
+    s.write_config()
+    offline = s.cli("status", *RELEASE, "--json", "--offline")
+    assert authorization(offline)["state"] == "unknown"
+    assert s.cli("authorize", *RELEASE, "--yes").returncode == 0
+    assert authorization(s.cli("status", *RELEASE, "--json"))["state"] == "unsigned"
+    assert "UNSIGNED" in s.cli("status", *RELEASE).stdout
