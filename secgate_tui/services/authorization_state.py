@@ -278,3 +278,42 @@ def describe(data: dict[str, Any]) -> str:
     if data.get("read_at"):
         parts.append(f"read {data['read_at']}")
     return ", ".join(parts)
+
+
+def signature_problems(ctx: Context, product: str, release: str) -> tuple[list[str], str]:
+    """What is wrong with the signatures of the release's newest record, and a summary.
+
+    Each signature is verified by OpenSSH against the allowed-signers file; a
+    damaged signature comment, and a signature the local audit log holds but the
+    tracker no longer does (deleted, or edited past recognition), are problems too.
+
+    Raises:
+        StateUnreadableError: the tracker or the allowed-signers file could not be read.
+    """
+    state = read_state(ctx, product, release)
+    if state.record is None:
+        return [], "no record to check signatures of"
+    problems = [
+        f"the signature by {s.message.principal} ({s.message.role}, {s.message.signed_at}) "
+        f"fails: {s.problem}"
+        for s in state.signatures
+        if not s.valid
+    ]
+    problems += [f"a signature comment is damaged ({d})" for d in state.damaged]
+    found = {(s.message.principal, s.message.signed_at) for s in state.signatures}
+    for entry in ctx.store.audit_entries(SIGNATURE_AUDIT_KIND, product, release):
+        message = entry.payload.get("message") or {}
+        if message.get("record_id") != state.record.record_id:
+            continue
+        if (message.get("principal"), message.get("signed_at")) not in found:
+            problems.append(
+                f"the signature by {message.get('principal')} signed at "
+                f"{message.get('signed_at')} is in the audit log but no longer in the tracker "
+                "(its comment was deleted or edited)"
+            )
+    valid = sum(1 for s in state.signatures if s.valid)
+    summary = f"{valid} valid signature(s) of record {state.record.record_id}: {state.state}"
+    return problems, summary
+
+
+SIGNATURE_AUDIT_KIND: Final = "signature"

@@ -319,3 +319,72 @@ def test_an_unsigned_record_shows_as_unsigned_and_offline_without_a_read_as_unkn
     assert s.cli("authorize", *RELEASE, "--yes").returncode == 0
     assert authorization(s.cli("status", *RELEASE, "--json"))["state"] == "unsigned"
     assert "UNSIGNED" in s.cli("status", *RELEASE).stdout
+
+
+def two_signatures(signed: Signed) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    assert signed.so("approve", *RELEASE, "--yes").returncode == 0
+
+
+def edit_signature(signed: Signed, principal: str, change: Any) -> None:
+    def apply(data: Data) -> None:
+        for issue in data["issues"].values():
+            comments = issue.get("comments", [])
+            for comment in list(comments):
+                if SIGNATURE_MARKER in comment["body"] and f"signer:{principal}" in comment["body"]:
+                    change(comments, comment)
+
+    signed.edit(apply)
+
+
+def test_verify_checks_every_signature_and_names_the_one_that_fails(signed: Signed) -> None:
+    two_signatures(signed)
+    verify = ("verify", *RELEASE)
+    ok = signed.rm(*verify)
+    assert ok.returncode == 0, out(ok)
+    assert "SIGNATURES OK" in ok.stdout and "2 valid signature(s)" in ok.stdout
+
+    # The security officer's key is withdrawn from the allowed-signers file.
+    allowed = signed.demo.allowed_signers
+    lines = allowed.read_text().splitlines()
+    allowed.write_text("\n".join(line for line in lines if SECURITY_OFFICER not in line) + "\n")
+    withdrawn = signed.rm(*verify)
+    assert withdrawn.returncode == 1, out(withdrawn)
+    assert f"the signature by {SECURITY_OFFICER}" in withdrawn.stdout
+    allowed.write_text("\n".join(lines) + "\n")
+
+    def reword(comments: list[dict[str, Any]], comment: dict[str, Any]) -> None:
+        comment["body"] = comment["body"].replace("for distribution", "for testing")
+
+    edit_signature(signed, SECURITY_OFFICER, reword)
+    edited = signed.rm(*verify)
+    assert edited.returncode == 1, out(edited)
+    assert "SIGNATURE INVALID" in edited.stdout
+
+
+def test_verify_reports_a_deleted_signature_comment(signed: Signed) -> None:
+    two_signatures(signed)
+
+    def delete(comments: list[dict[str, Any]], comment: dict[str, Any]) -> None:
+        comments.remove(comment)
+
+    edit_signature(signed, RELEASE_MANAGER, delete)
+    result = signed.rm("verify", *RELEASE)
+    assert result.returncode == 1, out(result)
+    assert f"the signature by {RELEASE_MANAGER}" in result.stdout
+    assert "no longer in the tracker" in result.stdout
+
+
+def test_verify_reports_a_record_edited_after_its_signatures(signed: Signed) -> None:
+    two_signatures(signed)
+
+    def edit(data: Data) -> None:
+        for issue in data["issues"].values():
+            for comment in issue.get("comments", []):
+                if "secgate-record " in comment["body"]:
+                    comment["body"] = comment["body"].replace("Threat model", "Threat modle")
+
+    signed.edit(edit)
+    result = signed.rm("verify", *RELEASE)
+    assert result.returncode == 1, out(result)
+    assert "MISMATCH" in result.stdout
