@@ -20,6 +20,7 @@ from secgate_tui.commands import (
     approve,
     authorize,
     init,
+    records,
     releases,
     review,
     status,
@@ -32,7 +33,7 @@ from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, approve, verify, review, init]
+COMMANDS = [status, releases, sync, authorize, approve, verify, records, review, init]
 
 EXIT_ERROR = 2
 

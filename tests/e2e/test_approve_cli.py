@@ -388,3 +388,35 @@ def test_verify_reports_a_record_edited_after_its_signatures(signed: Signed) -> 
     result = signed.rm("verify", *RELEASE)
     assert result.returncode == 1, out(result)
     assert "MISMATCH" in result.stdout
+
+
+def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
+    signed: Signed,
+) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    record = json.loads(
+        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.1.json").read_text()
+    )
+    key = record["residual"][0]["key"]
+
+    def retitle(data: Data) -> None:
+        data["issues"][key]["title"] += " (retitled)"
+
+    signed.edit(retitle)
+    assert "changed" in signed.so("approve", *RELEASE, "--yes").stdout
+    # A new authorize supersedes the stale record; it is signed afresh.
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    assert signed.so("approve", *RELEASE, "--yes").returncode == 0
+    # A machine that never authorized anything (no local store) lists the same.
+    (signed.data_dir / "secgate.sqlite3").unlink()
+    listed = signed.rm("records", "--product", "ipc", "--release", "2.1", "--json")
+    assert listed.returncode == 0, out(listed)
+    records = json.loads(listed.stdout)["records"]
+    assert [(r["kind"], r["state"]) for r in records] == [
+        ("authorization", "superseded"),
+        ("authorization", "authorized"),
+    ]
+    assert [len(r["signatures"]) for r in records] == [1, 2]
+    assert records[0]["record_id"] == record["record_id"]
+    human = signed.rm("records", "--product", "ipc")
+    assert "superseded" in human.stdout and "Sam Security (demo)" in human.stdout
