@@ -222,18 +222,9 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
         return None  # the marker binds record, digest and signer: the same signature
 
     def logged(self, ctx: Context, prepared: Prepared[SignatureRecord]) -> AuditEntry | None:
-        record = prepared.record
-        if record is None:
-            return None
-        for entry in reversed(
-            ctx.store.audit_entries(self.name, prepared.product, prepared.subject)
-        ):
-            message = entry.payload.get("message") or {}
-            if (message.get("record_id"), message.get("principal")) == (
-                record.message.record_id,
-                record.message.principal,
-            ):
-                return entry
+        # A signature is logged each time one is posted or adopted: a signer who already
+        # has a signature read back is refused before signing, so an adopted comment is
+        # one whose logging failed (or whose earlier copy was deleted from the tracker).
         return None
 
     def draft(
