@@ -26,7 +26,12 @@ from secgate_tui.services.publish.kinds.authorization import (
     AUTHORIZATION,
     AuthorizationRequest,
 )
-from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest, sign_now
+from secgate_tui.services.publish.kinds.signature import (
+    SIGNATURE,
+    AlreadySigned,
+    SignatureRequest,
+    sign_now,
+)
 
 EXIT_AUTHORIZED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 UNSIGNED_WARNING = (
@@ -163,6 +168,14 @@ def run_signed(
         product=request.product, release=request.release, record=prepared.record
     )
     planned = publisher.prepare(SIGNATURE, signing, print_step)
+    if isinstance(planned.failure, AlreadySigned):
+        # A rerun on the same snapshot: the record and your signature are in the tracker.
+        print(f"{printable(planned.message)}\n")
+        result = publisher.publish(prepared, print_step)
+        if not result.done or result.failure is not None or result.record is None:
+            return finish(view, result)
+        view.report(result)
+        return report_state(ctx, request.product, request.release, result.record.record_id)
     if planned.blocked:
         return view.blocked(planned.message)
     if planned.failure is not None:

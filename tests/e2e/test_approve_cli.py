@@ -420,3 +420,16 @@ def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
     assert records[0]["record_id"] == record["record_id"]
     human = signed.rm("records", "--product", "ipc")
     assert "superseded" in human.stdout and "Sam Security (demo)" in human.stdout
+
+
+def test_authorize_run_again_on_the_same_snapshot_signs_nothing_twice(signed: Signed) -> None:
+    assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
+    again = signed.rm("authorize", *RELEASE, "--yes")
+    assert again.returncode == 3, out(again)
+    assert "already signed" in again.stdout and "PENDING" in again.stdout
+    assert len(signed.record_comments()) == 1
+    assert len(signed.signature_comments()) == 1
+    # The security officer's authorize on the same snapshot adds their signature to it.
+    other = signed.so("authorize", *RELEASE, "--yes")
+    assert other.returncode == 0, out(other)
+    assert len(signed.signature_comments()) == 2

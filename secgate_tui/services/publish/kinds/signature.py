@@ -39,7 +39,13 @@ from secgate_tui.domain.render.signature import (
     manifestation,
     render_signature,
 )
-from secgate_tui.domain.signature import MessageError, SignedMessage, build_message, format_time
+from secgate_tui.domain.signature import (
+    MessageError,
+    SignedMessage,
+    build_message,
+    format_time,
+    parse_message,
+)
 from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.authorization_state import (
     evaluate,
@@ -116,6 +122,11 @@ class SignatureRequest:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AlreadySigned(Failure):
+    """The signer's valid signature of this very record is already in the tracker."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SignaturePlan:
     """What signing needs besides the message (kept out of the record)."""
 
@@ -161,6 +172,7 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
                 kind=self, product=request.product, subject=request.release, failure=failure
             )
 
+        target: str | None
         try:
             if request.record is None:
                 found = _current(ctx, request, clock, on_step)
@@ -169,8 +181,8 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
                 record, tracker, target, existing = found
                 connector = ctx.connections.get(tracker)
             else:
-                record, existing = request.record, []
-                tracker, target = request.record.authorizer.tracker, None
+                record, target, existing = _tracker_copy(ctx, request, request.record)
+                tracker = record.authorizer.tracker
                 connector = ctx.connections.get(tracker)
             on_step(StepEvent(step=Step.BUILD, state="started"))
             planned = _plan(ctx, request, record, existing, connector, clock)
@@ -208,8 +220,6 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
 
     def parse(self, canonical: str) -> SignatureRecord:
         data = json.loads(canonical)
-        from secgate_tui.domain.signature import parse_message
-
         return SignatureRecord(
             product=data["product"],
             release=data["release"],
@@ -409,6 +419,23 @@ def _current(
     return record, issue.tracker, issue.key, existing
 
 
+def _tracker_copy(
+    ctx: Context, request: SignatureRequest, record: AuthorizationRecord
+) -> tuple[AuthorizationRecord, str | None, list[CheckedSignature]]:
+    """``authorize``: the tracker's copy of the record when it is there already (a rerun on
+    the same snapshot adopts it), with its signatures; else the record as prepared.
+
+    Raises:
+        ConnectorError, ConfigError, SigningSetupError: as the caller reports them.
+    """
+    issue = record_issue(ctx, request.product, request.release)
+    for found in reversed(issue.records):
+        if found.record.record_id == record.record_id and issue.key is not None:
+            existing, _ = read_signatures(ctx, issue.connector, issue.key, found.record)
+            return found.record, issue.key, existing
+    return record, issue.key, []
+
+
 def changes(record: AuthorizationRecord, issues: list[Issue]) -> str:
     """What differs between the issues a record lists and the issues synced now."""
     before = {
@@ -462,7 +489,7 @@ def _plan(
     approval = evaluate(ctx, request.product, record, existing)
     if any(s.message.principal == principal for s in approval.counted):
         state = "AUTHORIZED" if not approval.missing_roles else "PENDING"
-        return Failure(
+        return AlreadySigned(
             step=Step.BUILD,
             blocked=True,
             message=f"{principal} already signed record {record.record_id} (it is {state}"
