@@ -433,3 +433,18 @@ def test_authorize_run_again_on_the_same_snapshot_signs_nothing_twice(signed: Si
     other = signed.so("authorize", *RELEASE, "--yes")
     assert other.returncode == 0, out(other)
     assert len(signed.signature_comments()) == 2
+
+
+def test_a_record_from_before_signatures_is_legacy_unsigned_and_does_not_authorize(
+    tmp_path: Path,
+) -> None:
+    s = Signed(tmp_path)
+    s.write_config()  # no [signing]: the record is posted unsigned, as before signatures
+    assert s.cli("authorize", *RELEASE, "--yes").returncode == 0
+    s.write_signed_config()
+    state = authorization(s.rm("status", *RELEASE, "--json"))
+    assert state["state"] == "legacy-unsigned" and state["signatures"] == []
+    listed = json.loads(s.rm("records", "--product", "ipc", "--release", "2.1", "--json").stdout)
+    assert [r["state"] for r in listed["records"]] == ["legacy-unsigned"]
+    verified = s.rm("verify", *RELEASE)
+    assert verified.returncode == 0 and "INTACT" in verified.stdout, out(verified)
