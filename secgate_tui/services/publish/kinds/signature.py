@@ -10,7 +10,11 @@ earlier copy found by its marker -> read back -> audit log -> export the
 
 ``authorize`` signs the record it has just prepared; ``approve`` signs the
 newest record of the release on the tracker, only after a fresh sync gives
-the same snapshot digest as that record.
+the same snapshot digest as that record. A UI approves the same way:
+``Publisher(ctx).prepare(SIGNATURE, SignatureRequest(product=P, release=R))``,
+show ``prepared.preview`` (and ``prepared.details.record``), then
+``publish(prepared)`` after the confirmation (it signs then), and
+:func:`secgate_tui.services.authorization_state.read_state` for the outcome.
 """
 
 from __future__ import annotations
