@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from datetime import UTC, datetime
 
 from secgate_tui.commands.approve import EXIT_PENDING, report_state
 from secgate_tui.commands.context import Context, parse_acks, require_product
@@ -21,6 +22,8 @@ from secgate_tui.commands.publishing import CommandView, finish, print_step, run
 from secgate_tui.commands.status import print_verdict
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.text import printable
+from secgate_tui.services.evidence.export import export_bundle
+from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import Failure, Prepared, Published, Publisher
 from secgate_tui.services.publish.kinds.authorization import (
     AUTHORIZATION,
@@ -144,8 +147,34 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     )
     view = AuthorizeView(ctx, product, args.release)
     if not view.signed:
-        return run_publish(ctx, AUTHORIZATION, request, view, yes=args.yes)
-    return run_signed(ctx, request, view, yes=args.yes)
+        code = run_publish(ctx, AUTHORIZATION, request, view, yes=args.yes)
+    else:
+        code = run_signed(ctx, request, view, yes=args.yes)
+    if code in (EXIT_AUTHORIZED, EXIT_PENDING):
+        write_evidence(ctx, request)
+    return code
+
+
+def write_evidence(ctx: Context, request: AuthorizationRequest) -> None:
+    """The release's evidence bundle beside the exported record (issue 16).
+
+    The authorization stands whatever happens here: a bundle that cannot be
+    written is a warning with the command that writes it later.
+    """
+    try:
+        written = export_bundle(
+            ctx, request.product, request.release, datetime.now(UTC), request.acks
+        )
+    except (EvidenceError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(
+            f"warning: the evidence bundle was not written ({printable(reason)}); write it "
+            f"with `secgate evidence export --product {request.product} --release "
+            f"{printable(request.release)}`.",
+            file=sys.stderr,
+        )
+        return
+    print(f"  evidence:       {written.path}")
 
 
 def run_signed(
