@@ -51,6 +51,12 @@ def register(
         help="reproduce a bundle's verdict offline (exit 0 reproduces, 1 does not, 2 unreadable)",
     )
     check.add_argument("file", metavar="FILE", help="the .tar.gz bundle")
+    check.add_argument(
+        "--allowed-signers",
+        metavar="PATH",
+        help="verify the signatures against this allowed-signers file (your controlled copy); "
+        "without it, the bundle's own copy is used, which proves less",
+    )
     check.set_defaults(handler=run_check, needs_context=False)
 
 
@@ -95,7 +101,8 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    result = check_files(files)
+    allowed = Path(args.allowed_signers) if args.allowed_signers else None
+    result = check_files(files, allowed_signers=allowed)
     for line in result.verified:
         print(f"  ok: {printable(line)}")
     if not result.reproduced:
