@@ -28,11 +28,13 @@ from secgate_tui.services.context import open_context
 from secgate_tui.services.publish import Publisher
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from tests.connectors import test_gitlab_cli as gitlab_cli
+from tests.connectors import test_redmine_cli as redmine_cli
 from tests.e2e.test_authorize_trackers import CATEGORIES, NOT_APPLICABLE
 from tests.fakes import jira_seed
 from tests.fakes.gitlab_server import FakeGitLab
 from tests.fakes.jira_render import JUSTIFICATION_FIELD, SEVERITY_FIELD
 from tests.fakes.jira_server import FakeJira
+from tests.redmine.fixtures import RedmineHarness
 
 MARKER = "secgate-record "
 
@@ -204,6 +206,35 @@ def gitlab_tracker(root: Path) -> Iterator[Tracker]:
         )
     finally:
         fake.stop()
+
+
+@contextmanager
+def redmine_tracker(root: Path, harness: RedmineHarness) -> Iterator[Tracker]:
+    """The REAL Redmine (through the harness's proxy, whose ``before`` hook is the barrier)."""
+    redmine_cli.write_config(root / "secgate.toml", harness.proxy.url)
+    harness.admin.issue("#1", status_id=5)  # the open SQL injection closed: the gate passes
+
+    def records() -> list[tuple[str, str]]:
+        return [(c.ref.id, c.body) for c in harness.connector.find_comments("#7", MARKER)]
+
+    def edit_silently(comment_id: str, body: str) -> None:
+        harness.server.sql("UPDATE journals SET notes = ? WHERE id = ?", body, int(comment_id))
+
+    def set_hook(hook: Callable[[str, str], None] | None) -> None:
+        harness.proxy.before = hook
+
+    try:
+        yield Tracker(
+            name="redmine",
+            root=root,
+            release="2.0",
+            env=_env(redmine_cli.TOKEN_ENV, harness.server.alice_key),
+            records=records,
+            edit_silently=edit_silently,
+            set_hook=set_hook,
+        )
+    finally:
+        harness.proxy.before = None
 
 
 TRACKERS = {"jira": jira_tracker, "gitlab": gitlab_tracker}

@@ -8,8 +8,10 @@ comments with this record id has a lower id (:func:`~..writeback.comment_order`,
 one rule for every tracker), the run checks that earliest comment as it would
 adopt any other (read back, re-rendered, never edited), then deletes its own copy
 (or, where deleting is forbidden, edits it into a plain "duplicate of" note with
-no marker) and adopts the earliest. The lowest id never gives way, so every run
-ends on the same comment and the tracker holds one record.
+no marker) and adopts the earliest; later copies byte-identical to its own go
+too (a tracker that answers a post without the comment's id, Redmine, cannot
+tell them apart). The lowest id never gives way, so every run ends on the same
+comment and the tracker holds one record.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from connectors.base import (
     NotSupportedError,
 )
 from secgate_tui.domain.render import BlockError, marker_prefix
-from secgate_tui.services.readback import ReadBack, check_comment
+from secgate_tui.services.readback import ReadBack, check_comment, normalized
 from secgate_tui.services.writeback import (
     Acceptor,
     AuthorCheck,
@@ -92,7 +94,13 @@ def settle(
         found_earliest.digest,
         not_done=not_done,
     )
-    _remove(connector, mine.ref, earliest.ref, outgoing, not_done)
+    # Copies identical to ours byte for byte cannot be told apart (Redmine answers a
+    # note without its id, so runs that built the same record in the same second may
+    # all take the newest copy as theirs): every later identical copy goes.
+    later = [c for c in own if comment_order(c.ref) > comment_order(earliest.ref)]
+    identical = [c.ref for c in later if normalized(c.body) == normalized(mine.body)]
+    for ref in dict.fromkeys([mine.ref, *identical]):
+        _remove(connector, ref, earliest.ref, outgoing, not_done)
     return Written(checked, True, removed=mine.ref)
 
 
