@@ -12,6 +12,7 @@ that keeps no trace of edits, as Redmine 5.0 does).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -235,6 +236,50 @@ def redmine_tracker(root: Path, harness: RedmineHarness) -> Iterator[Tracker]:
         )
     finally:
         harness.proxy.before = None
+
+
+V1 = Path(__file__).parent.parent / "fixtures" / "v1"
+
+
+@contextmanager
+def sandbox_tracker(root: Path) -> Iterator[Tracker]:
+    """The embedded sandbox of tests/fixtures/v1, without its records (release 2.1 passes)."""
+    data = json.loads((V1 / "sandbox.json").read_text(encoding="utf-8"))
+    for issue in data["issues"].values():
+        issue["comments"] = [c for c in issue.get("comments", []) if "secgate-" not in c["body"]]
+    sandbox = root / "sandbox.json"
+    sandbox.write_text(json.dumps(data), encoding="utf-8")
+    config = (V1 / "secgate.toml").read_text(encoding="utf-8")
+    config = config.replace('path = "sandbox.json"', f"path = {json.dumps(str(sandbox))}")
+    (root / "secgate.toml").write_text(config, encoding="utf-8")
+
+    def comments() -> list[dict[str, Any]]:
+        data = json.loads(sandbox.read_text(encoding="utf-8"))
+        return [c for i in data["issues"].values() for c in i.get("comments", [])]
+
+    def records() -> list[tuple[str, str]]:
+        return [(str(c["id"]), c["body"]) for c in comments() if MARKER in c["body"]]
+
+    def edit_silently(comment_id: str, body: str) -> None:
+        data = json.loads(sandbox.read_text(encoding="utf-8"))
+        for issue in data["issues"].values():
+            for comment in issue.get("comments", []):
+                if str(comment["id"]) == comment_id:
+                    comment["body"] = body
+        sandbox.write_text(json.dumps(data), encoding="utf-8")
+
+    def set_hook(hook: Callable[[str, str], None] | None) -> None:
+        raise NotImplementedError("the sandbox is a file: no requests to hold")
+
+    yield Tracker(
+        name="sandbox",
+        root=root,
+        release="2.1",
+        env=_env("SECGATE_UNUSED", ""),
+        records=records,
+        edit_silently=edit_silently,
+        set_hook=set_hook,
+    )
 
 
 TRACKERS = {"jira": jira_tracker, "gitlab": gitlab_tracker}

@@ -21,12 +21,14 @@ from connectors.base import CommentRef
 from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.record import parse_record
 from secgate_tui.domain.render import dialect, extract, render_record
-from tests.e2e.record_trackers import TRACKERS, Tracker
+from tests.e2e.record_trackers import TRACKERS, Tracker, sandbox_tracker
+
+EDITED_ON = {**TRACKERS, "sandbox": sandbox_tracker}
 
 
-@pytest.fixture(params=sorted(TRACKERS))
+@pytest.fixture(params=sorted(EDITED_ON))
 def tracker(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tracker]:
-    with TRACKERS[request.param](tmp_path) as setup:
+    with EDITED_ON[request.param](tmp_path) as setup:
         yield setup
 
 
@@ -59,7 +61,7 @@ def backdated_and_rendered(markup: str) -> Callable[[str], str]:
     return edit
 
 
-MARKUP = {"jira": "jira-wiki", "gitlab": "markdown"}
+MARKUP = {"jira": "jira-wiki", "gitlab": "markdown", "sandbox": "plain"}
 EDITS = ["not authorized", "backdated json", "backdated and rendered"]
 
 
@@ -132,10 +134,10 @@ def test_verify_reports_a_comment_edited_back_to_the_same_text(tracker: Tracker)
     assert tracker.verify().returncode == 0
     ((comment_id, body),) = tracker.records()
     with tracker.context("data") as ctx:
-        connector = ctx.connections.get(tracker.name)
-        key = ctx.config.product("ipc").record_issue
-        assert key is not None
-        connector.edit_comment(CommentRef(key=key.key, id=comment_id), body)
+        (entry,) = ctx.store.audit_entries("authorization")
+        ref = CommentRef.model_validate(entry.payload["comment"])
+        assert ref.id == comment_id
+        ctx.connections.get(tracker.name).edit_comment(ref, body)
     verify = tracker.verify()
     assert verify.returncode == 1, verify.stdout + verify.stderr
     assert "edited" in verify.stdout + verify.stderr
