@@ -10,7 +10,14 @@ A record here is anything with a marker kind (``secgate-record``,
 2. attach the full JSON when needed, then post the comment; writes are never
    retried blindly: when the answer is lost, the comment is looked up by its
    exact marker before giving up;
-3. read the comment (and attachment) back and re-digest the machine block.
+3. read the comment (and attachment) back and re-digest the machine block; the
+   comment must be exactly the body posted, and not edited.
+
+An earlier comment is adopted only when the caller's acceptor says so; one that
+cannot be adopted stops everything, and the message says how to recover: delete
+it, or void it by editing its marker line away (a comment without the marker is
+no record). Concurrent runs' copies are settled afterwards
+(:mod:`secgate_tui.services.publish.duplicates`).
 
 Every failure is a :class:`WriteBackError` naming the step, with one paragraph
 saying what happened and that a retry is safe. The caller's ``not_done`` sentence
@@ -74,6 +81,10 @@ class WriteBackError(Exception):
         return str(self.args[0])
 
 
+class CommentGoneError(WriteBackError):
+    """The comment to read back no longer exists."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A record ready to be written: its identity, canonical JSON and rendered comment."""
@@ -117,6 +128,12 @@ def read_back(
     try:
         comment = connector.read_comment(ref)
         return check_comment(connector, comment, kind, record_id, digest)
+    except NotFoundError:
+        raise CommentGoneError(
+            "read back",
+            f"the record comment {ref.id} on {ref.key} is gone from the tracker (deleted "
+            f"since it was posted). {not_done} Run again: it posts the record afresh.",
+        ) from None
     except BlockError as exc:
         raise WriteBackError(
             "read back",
@@ -175,23 +192,36 @@ def write_back(
         ) from None
     except ConnectorError as exc:
         ref = _refind(connector, key, outgoing, exc, not_done)
-    checked = read_back(
-        connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest, not_done=not_done
-    )
-    _check_own(checked, outgoing, accept, not_done)
+    try:
+        checked = read_back(
+            connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest, not_done=not_done
+        )
+    except CommentGoneError:
+        # A concurrent run that posted the same record first removes later copies it
+        # cannot tell from its own (identical bodies): adopt that earlier copy.
+        earlier = _adopt_earlier(connector, key, outgoing, accept, author_is_me, not_done)
+        if earlier is None:
+            raise
+        return Written(earlier.read_back, True, removed=ref)
+    _check_own(checked, outgoing, not_done)
     return Written(checked, False)
 
 
-def _check_own(checked: ReadBack, outgoing: Outgoing, accept: Acceptor, not_done: str) -> None:
-    """The comment just posted must be exactly what was sent and pass the adoption checks
-    a retry or ``verify`` applies later (else it could never be adopted or verified)."""
+def _check_own(checked: ReadBack, outgoing: Outgoing, not_done: str) -> None:
+    """The comment just posted must be exactly what was sent, and not edited already.
+
+    Its time is not checked against the record's here: the tracker's clock is not
+    this machine's, and a skew must not fail a post that went through; a retry or
+    ``verify`` checks it later (README: the clocks must be in sync).
+    """
     comment = checked.comment
+    reason: str | None = None
     if normalized(comment.body) != normalized(outgoing.body):
-        reason: str | None = "the tracker changed it: " + first_difference(
+        reason = "the tracker changed it: " + first_difference(
             normalized(outgoing.body), normalized(comment.body)
         )
-    else:
-        reason = accept(checked)
+    elif comment.edited:
+        reason = "the tracker says it was edited already"
     if reason is not None:
         raise WriteBackError(
             "read back",
