@@ -58,6 +58,8 @@ from secgate_tui.domain import (
 from secgate_tui.domain.text import printable
 
 APP_NAME = "secgate"
+#: The largest record time window a config may set (a day).
+MAX_RECORD_TIME_WINDOW_MINUTES = 1440
 
 
 class ConfigError(Exception):
@@ -79,6 +81,17 @@ class Policy(BaseModel):
     categories: dict[Category, CategoryPolicy] = Field(
         default_factory=dict, description="Per-category tightening, e.g. accepted dispositions."
     )
+    record_time_window_minutes: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_RECORD_TIME_WINDOW_MINUTES,
+        description="How long before its comment was created a record's own time may be "
+        "(a retry carries the first attempt's time); unset: 10 minutes.",
+    )
+
+    @property
+    def record_time_window(self) -> timedelta:
+        return timedelta(minutes=self.record_time_window_minutes or 10)
 
 
 class TrackerIssue(BaseModel):
@@ -304,6 +317,8 @@ class Config:
 #: Product settings added after records began carrying the config digest: left
 #: out while unset, so a configuration that does not use them keeps its digest.
 LATER_PRODUCT_KEYS = ("reviewers",)
+#: Policy settings added after records began carrying the config digest (likewise).
+LATER_POLICY_KEYS = ("record_time_window_minutes",)
 
 
 def _digest_source(settings: Settings) -> dict[str, Any]:
@@ -318,6 +333,10 @@ def _digest_source(settings: Settings) -> dict[str, Any]:
         for key in LATER_PRODUCT_KEYS:
             if not product.get(key):
                 product.pop(key, None)
+    policy = data.get("policy", {})
+    for key in LATER_POLICY_KEYS:
+        if policy.get(key) is None:
+            policy.pop(key, None)
     return data
 
 

@@ -24,6 +24,7 @@ from typing import Any, Final
 from connectors.base import Comment, CommentRef, Connector, ConnectorError
 from secgate_tui.config import ConfigError
 from secgate_tui.domain.approval import (
+    MAX_SIGN_TO_POST,
     Approval,
     ApprovalPolicy,
     CheckedSignature,
@@ -33,11 +34,15 @@ from secgate_tui.domain.approval import (
 )
 from secgate_tui.domain.approval_facts import authorization_facts
 from secgate_tui.domain.record import RECORD_KIND, AuthorizationRecord, parse_record
-from secgate_tui.domain.render import BlockError, extract
-from secgate_tui.domain.render.signature import extract_signature, signature_marker_prefix
+from secgate_tui.domain.render import BlockError, dialect, extract
+from secgate_tui.domain.render.signature import (
+    extract_signature,
+    render_signature,
+    signature_marker_prefix,
+)
 from secgate_tui.domain.signature import format_time
 from secgate_tui.services.context import Context
-from secgate_tui.services.readback import check_comment
+from secgate_tui.services.readback import check_comment, unaltered
 from secgate_tui.services.record_issue import find_record_issue, record_issue_for
 from secgate_tui.services.signing import SigningSetupError, trust_anchors
 from secgate_tui.services.signing import check_comment as check_signature
@@ -153,6 +158,19 @@ def read_signatures(
             found = extract_signature(comment.body, record.record_id)
         except BlockError as exc:
             damaged.append(f"comment {comment.ref.id}: {exc}")
+            continue
+        # A signature counts only in the comment as secgate wrote it (issue 19): an edited
+        # manifestation ("Signed by ... Meaning: ...") would misstate what was signed.
+        expected = render_signature(
+            found.message,
+            found.armored,
+            found.fingerprint,
+            dialect(connector.markup),
+            product=record.product,
+        )
+        altered = unaltered(comment, expected, found.message.signed_time, MAX_SIGN_TO_POST)
+        if altered is not None:
+            damaged.append(f"comment {comment.ref.id}: {altered}")
             continue
         checked.append(check_signature(found, anchors, comment.created))
     return checked, damaged

@@ -4,15 +4,19 @@ A record comment holds a machine block whose marker line names the record id and
 the SHA-256 of its canonical JSON (in the comment, or in an attachment when the
 record did not fit). :func:`check_comment` extracts and re-digests it; the
 write-back protocol, ``verify`` and the searches for earlier records all use it.
+:func:`unaltered` checks the rest: the whole comment is what secgate renders for
+that record, never edited, and posted when the record says it was.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from connectors.base import AttachmentRef, Comment, Connector
 from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.domain.text import printable
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,70 @@ def _read_attachment(
         if sha256_hex(content) == digest:
             return content, ref
     raise BlockError(f"no attachment {name} on {key} holds the record with digest sha256:{digest}")
+
+
+# -- is the comment exactly what secgate wrote, and never edited? ------------------------
+
+#: The record's time may precede the comment's creation by this much unless configured
+#: (``policy.record_time_window_minutes``): a retry carries the first attempt's time.
+DEFAULT_WINDOW = timedelta(minutes=10)
+
+
+def normalized(body: str) -> str:
+    """A body as compared: the only change a tracker may make is to its line endings
+    (Rails, hence Redmine, may store CRLF; the JSON APIs give back what was sent)."""
+    return body.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def first_difference(expected: str, actual: str) -> str:
+    """Where ``actual`` departs from ``expected``, in words (tracker text escaped)."""
+    old, new = expected.splitlines(), actual.splitlines()
+    for number, (a, b) in enumerate(zip(old, new, strict=False), start=1):
+        if a != b:
+            return (
+                f"line {number} reads '{printable(b, 100)}' where secgate wrote "
+                f"'{printable(a, 100)}'"
+            )
+    return f"it has {len(new)} lines where secgate wrote {len(old)}"
+
+
+def unaltered(
+    comment: Comment, expected: str, recorded_at: datetime, window: timedelta = DEFAULT_WINDOW
+) -> str | None:
+    """Why ``comment`` is not exactly the record secgate wrote (None: it is).
+
+    ``expected`` is the whole comment rendered again from the record in its machine
+    block; ``recorded_at`` the record's own time. Refused: a comment the tracker says
+    was edited; a body other than the rendering (line endings aside); a record time
+    after the comment's server-side creation, or before it by more than ``window``
+    (a backdated record does not fit the comment's own timestamps).
+    """
+    if comment.edited:
+        return "the tracker says it was edited after it was posted"
+    if normalized(comment.body) != normalized(expected):
+        difference = first_difference(normalized(expected), normalized(comment.body))
+        return f"it is not the comment secgate writes for the record it holds: {difference}"
+    if comment.created is None:
+        return "the tracker did not give its creation time, so the record's time is unproven"
+    # Compared to the second: some trackers keep no finer creation time.
+    at, created = recorded_at.replace(microsecond=0), comment.created.replace(microsecond=0)
+    if at > created:
+        return (
+            f"the record's time {_iso(recorded_at)} is after the comment was created "
+            f"({_iso(comment.created)})"
+        )
+    if created - at > window:
+        return (
+            f"the record's time {_iso(recorded_at)} is more than {_minutes(window)} before "
+            f"the comment was created ({_iso(comment.created)})"
+        )
+    return None
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _minutes(window: timedelta) -> str:
+    minutes = int(window.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

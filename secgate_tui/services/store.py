@@ -14,6 +14,7 @@ chain against copies kept outside it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import secrets
 import sqlite3
@@ -164,6 +165,23 @@ def _write_failed(path: Path, exc: sqlite3.OperationalError) -> str:
     )
 
 
+@contextmanager
+def _opening(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<store>.open.lock`` while the store is set up.
+
+    Switching a fresh database to WAL takes an exclusive lock that SQLite does not
+    wait for (no busy handler): processes opening a new store at once failed with
+    "database is locked". Opening one at a time makes the switch and the schema
+    safe; the lock is held only for the few statements of the setup.
+    """
+    with open(path.with_name(path.name + ".open.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Store:
     """One SQLite database under the data directory."""
 
@@ -176,14 +194,15 @@ class Store:
                 path, timeout=30, isolation_level=None, check_same_thread=False
             )
             self._lock = threading.RLock()
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-            # Old stores get their id on first open; INSERT OR IGNORE keeps an existing one.
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
-                (STORE_ID, secrets.token_hex(16)),
-            )
+            with _opening(path):
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(_SCHEMA)
+                # Old stores get their id on first open; INSERT OR IGNORE keeps an existing one.
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta (name, value) VALUES (?, ?)",
+                    (STORE_ID, secrets.token_hex(16)),
+                )
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the secgate store {path}: {exc}. Check that the data "

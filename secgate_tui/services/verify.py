@@ -3,7 +3,9 @@
 The audit log holds the record and the comment exactly as read back at
 authorization. Verification reads the comment again and reports, in words, a
 deleted comment, an edited human part, a damaged or replaced machine block or
-attachment, and which fields of the record differ.
+attachment, and which fields of the record differ; and, as adoption does, a
+comment the tracker says was edited, one that is not what secgate renders for
+its record, or whose record time does not fit its creation time.
 
 The audit log's hash chain is checked first: a log edited to agree with an
 edited tracker comment would otherwise compare equal, so a broken chain is a
@@ -16,14 +18,21 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import CommentRef, ConnectorError, NotFoundError
+from connectors.base import Comment, CommentRef, Connector, ConnectorError, NotFoundError
 from secgate_tui.config import ConfigError
-from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.domain.render import (
+    BlockError,
+    RecordTooLargeError,
+    UnknownDialectError,
+    dialect,
+    extract,
+    render_record,
+)
 from secgate_tui.domain.text import printable
 from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
-from secgate_tui.services.readback import check_comment
+from secgate_tui.services.readback import check_comment, unaltered
 from secgate_tui.services.store import AuditEntry
 
 AUDIT_KIND = "authorization"
@@ -97,6 +106,12 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         changes.extend(_field_changes(comment.body, record_id, payload.record.as_json()))
     except ConnectorError as exc:
         return unreachable(f"the record's attachment could not be read: {exc.message}")
+    if not changes:
+        # The same checks adoption applies: a log written before them may hold an
+        # edited or backdated comment that merely still matches itself.
+        problem = _unaltered(ctx, connector, comment, payload)
+        if problem is not None:
+            changes.append(f"the comment is not the record secgate wrote: {problem}")
     if changes:
         return broken(*changes)
     url = f" {ref.url}" if ref.url else ""
@@ -107,6 +122,17 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         record_id=record_id,
         comment=ref,
     )
+
+
+def _unaltered(
+    ctx: Context, connector: Connector, comment: Comment, payload: AuthorizationPayload
+) -> str | None:
+    try:
+        rendered = render_record(payload.record, dialect(connector.markup), connector.comment_limit)
+    except (RecordTooLargeError, UnknownDialectError) as exc:
+        return f"it cannot be rendered again to be compared ({exc})"
+    window = ctx.config.policy.record_time_window
+    return unaltered(comment, rendered.body, payload.record.authorized_at, window)
 
 
 def _body_change(before: str, after: str) -> str:

@@ -10,7 +10,14 @@ A record here is anything with a marker kind (``secgate-record``,
 2. attach the full JSON when needed, then post the comment; writes are never
    retried blindly: when the answer is lost, the comment is looked up by its
    exact marker before giving up;
-3. read the comment (and attachment) back and re-digest the machine block.
+3. read the comment (and attachment) back and re-digest the machine block; the
+   comment must be exactly the body posted, and not edited.
+
+An earlier comment is adopted only when the caller's acceptor says so; one that
+cannot be adopted stops everything, and the message says how to recover: delete
+it, or void it by editing its marker line away (a comment without the marker is
+no record). Concurrent runs' copies are settled afterwards
+(:mod:`secgate_tui.services.publish.duplicates`).
 
 Every failure is a :class:`WriteBackError` naming the step, with one paragraph
 saying what happened and that a retry is safe. The caller's ``not_done`` sentence
@@ -19,7 +26,7 @@ names what did not happen in its own words ("The review is NOT recorded.").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -33,7 +40,7 @@ from connectors.base import (
 )
 from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import BlockError, marker_line, marker_prefix
-from secgate_tui.services.readback import ReadBack, check_comment
+from secgate_tui.services.readback import ReadBack, check_comment, first_difference, normalized
 
 __all__ = [
     "NOT_DONE",
@@ -42,7 +49,9 @@ __all__ = [
     "WriteBackError",
     "Written",
     "check_comment",
+    "comment_order",
     "read_back",
+    "recovery",
     "write_back",
 ]
 
@@ -51,9 +60,10 @@ StepName = Literal["post", "read back"]
 #: What did not happen when the caller does not say it in its own words.
 NOT_DONE = "The record is NOT in effect."
 
-#: Given the canonical JSON found in an earlier attempt's comment, None when it may be
-#: adopted, else the reason it may not.
-Acceptor = Callable[[str], str | None]
+#: Given a record comment read back (an earlier attempt's, or a concurrent run's), None
+#: when it may be adopted, else the reason it may not: the caller parses the record,
+#: compares it and checks the whole comment is unaltered (:func:`.readback.unaltered`).
+Acceptor = Callable[[ReadBack], str | None]
 #: Whether a comment's author account id (``Comment.author_id``) is the identity writing
 #: now. Display names are editable and not unique, so only the stable id is compared.
 AuthorCheck = Callable[[str], bool]
@@ -69,6 +79,10 @@ class WriteBackError(Exception):
     @property
     def message(self) -> str:
         return str(self.args[0])
+
+
+class CommentGoneError(WriteBackError):
+    """The comment to read back no longer exists."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +108,11 @@ class Outgoing:
 @dataclass(frozen=True)
 class Written:
     read_back: ReadBack
-    #: True when an earlier attempt's comment was found and adopted (nothing posted now).
+    #: True when an earlier attempt's comment was found and adopted (nothing posted now),
+    #: or a concurrent run's earlier copy was (this run's own copy is then ``removed``).
     adopted: bool
+    #: This run's duplicate, deleted (or voided) in favour of a concurrent run's copy.
+    removed: CommentRef | None = None
 
 
 def read_back(
@@ -111,6 +128,12 @@ def read_back(
     try:
         comment = connector.read_comment(ref)
         return check_comment(connector, comment, kind, record_id, digest)
+    except NotFoundError:
+        raise CommentGoneError(
+            "read back",
+            f"the record comment {ref.id} on {ref.key} is gone from the tracker (deleted "
+            f"since it was posted). {not_done} Run again: it posts the record afresh.",
+        ) from None
     except BlockError as exc:
         raise WriteBackError(
             "read back",
@@ -135,6 +158,7 @@ def write_back(
     *,
     author_is_me: AuthorCheck | None = None,
     not_done: str = NOT_DONE,
+    before_post: Callable[[], str | None] | None = None,
 ) -> Written:
     """Post ``outgoing`` on issue ``key`` at most once, then read it back.
 
@@ -144,6 +168,8 @@ def write_back(
             ``author_id`` passes this check; a comment whose tracker did not name the
             author's account id is never adopted (anyone can type a marker into a comment).
         not_done: the caller's sentence for what did not happen when a step fails.
+        before_post: when no earlier comment was adopted, a last check before posting
+            (None: post; else the whole message why nothing is posted).
 
     Raises:
         WriteBackError: naming the step that failed.
@@ -151,6 +177,9 @@ def write_back(
     adopted = _adopt_earlier(connector, key, outgoing, accept, author_is_me, not_done)
     if adopted is not None:
         return adopted
+    refusal = before_post() if before_post is not None else None
+    if refusal is not None:
+        raise WriteBackError("post", refusal)
     if outgoing.attachment is not None and outgoing.attachment_name is not None:
         _attach(connector, key, outgoing.attachment_name, outgoing.attachment)
     try:
@@ -163,10 +192,60 @@ def write_back(
         ) from None
     except ConnectorError as exc:
         ref = _refind(connector, key, outgoing, exc, not_done)
-    checked = read_back(
-        connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest, not_done=not_done
-    )
+    try:
+        checked = read_back(
+            connector, ref, outgoing.kind, outgoing.record_id, outgoing.digest, not_done=not_done
+        )
+    except CommentGoneError:
+        # A concurrent run that posted the same record first removes later copies it
+        # cannot tell from its own (identical bodies): adopt that earlier copy.
+        earlier = _adopt_earlier(connector, key, outgoing, accept, author_is_me, not_done)
+        if earlier is None:
+            raise
+        return Written(earlier.read_back, True, removed=ref)
+    _check_own(checked, outgoing, not_done)
     return Written(checked, False)
+
+
+def _check_own(checked: ReadBack, outgoing: Outgoing, not_done: str) -> None:
+    """The comment just posted must be exactly what was sent, and not edited already.
+
+    Its time is not checked against the record's here: the tracker's clock is not
+    this machine's, and a skew must not fail a post that went through; a retry or
+    ``verify`` checks it later (README: the clocks must be in sync).
+    """
+    comment = checked.comment
+    reason: str | None = None
+    if normalized(comment.body) != normalized(outgoing.body):
+        reason = "the tracker changed it: " + first_difference(
+            normalized(outgoing.body), normalized(comment.body)
+        )
+    elif comment.edited:
+        reason = "the tracker says it was edited already"
+    if reason is not None:
+        raise WriteBackError(
+            "read back",
+            f"the record comment {comment.ref.id} on {comment.ref.key} does not read back "
+            f"as posted: {reason}. {not_done} {recovery([comment.ref], outgoing)}",
+        )
+
+
+def recovery(refs: Sequence[CommentRef], outgoing: Outgoing) -> str:
+    """How to get past record comments that cannot be adopted (the void convention)."""
+    named = ", ".join(
+        f"comment {ref.id} on {ref.key}" + (f" ({ref.url})" if ref.url else "") for ref in refs
+    )
+    return (
+        f"To recover, delete {named}, or void it by editing it so that it no longer "
+        f"contains the marker line '{outgoing.kind} {outgoing.record_id} sha256:...'; then "
+        "run again and a fresh record is posted."
+    )
+
+
+def comment_order(ref: CommentRef) -> tuple[int, int, str]:
+    """Which of two comments is earlier, the same rule for every tracker: the lower
+    comment id, compared as numbers where both are numeric."""
+    return (0, int(ref.id), "") if ref.id.isdigit() else (1, 0, ref.id)
 
 
 def _adopt_earlier(
@@ -185,10 +264,13 @@ def _adopt_earlier(
             f"could not search {key} for an earlier attempt's record: {exc.message} "
             "Nothing was posted (posting without that search could post twice); run again.",
         ) from None
-    problems = []
-    for comment in earlier:
+    problems: list[str] = []
+    refused: list[CommentRef] = []
+    foreign = False
+    for comment in sorted(earlier, key=lambda c: comment_order(c.ref)):
         if author_is_me is not None and not (comment.author_id and author_is_me(comment.author_id)):
             who = comment.author or "an unknown author"
+            foreign = True
             problems.append(
                 f"comment {comment.ref.id} was written by {who!r} "
                 f"(account id {comment.author_id or 'not given by the tracker'}), not by you"
@@ -197,6 +279,7 @@ def _adopt_earlier(
         try:
             found = check_comment(connector, comment, outgoing.kind, outgoing.record_id, None)
         except BlockError as exc:
+            refused.append(comment.ref)
             problems.append(f"comment {comment.ref.id}: {exc}")
             continue
         except ConnectorError as exc:
@@ -205,9 +288,10 @@ def _adopt_earlier(
                 f"could not read the attachment of an earlier attempt's record on {key}: "
                 f"{exc.message} Nothing was posted; run again.",
             ) from None
-        reason = accept(found.canonical)
+        reason = accept(found)
         if reason is not None:
             problems.append(f"comment {comment.ref.id}: {reason}")
+            refused.append(comment.ref)
             continue
         checked = read_back(
             connector,
@@ -219,14 +303,24 @@ def _adopt_earlier(
         )
         return Written(checked, True)
     if problems:
+        # Someone else's comment stays (it is audit trail, and not ours to void); our own
+        # edited one can be removed or voided once the change is understood.
+        advice = [
+            "Leave a comment written by another account in place (the tracker's comments are "
+            "part of the audit trail): find out who wrote it and report it to whoever owns "
+            "the process before publishing this record again."
+        ] * foreign
+        if refused:
+            advice.append(
+                "Find out who changed your comment and report it to whoever owns the process. "
+                + recovery(refused, outgoing)
+            )
         raise WriteBackError(
             "post",
             f"{key} already holds a comment with this record's marker "
             f"({outgoing.kind} {outgoing.record_id}) that cannot be adopted: "
             f"{'; '.join(problems)}. It was edited, or not written by secgate as you. Nothing "
-            "was posted. Leave that comment in place (the tracker's comments are part of the "
-            "audit trail): find out who wrote or changed it and report it to whoever owns "
-            "the process before publishing this record again.",
+            f"was posted or logged. {' '.join(advice)}",
         )
     return None
 

@@ -38,6 +38,7 @@ def redmine_harness() -> Iterator[ContractRedmineHarness]:
     proxy.fault = None
     proxy.fail_next = 0
     proxy.after = None
+    proxy.before = None
     harness.connector.close()
 
 

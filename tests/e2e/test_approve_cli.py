@@ -451,3 +451,39 @@ def test_a_record_from_before_signatures_is_legacy_unsigned_and_does_not_authori
     assert [r["state"] for r in listed["records"]] == ["legacy-unsigned"]
     verified = s.rm("verify", *RELEASE)
     assert verified.returncode == 0 and "INTACT" in verified.stdout, out(verified)
+
+
+def test_an_edited_signature_comment_does_not_count_and_verify_says_so(tmp_path: Path) -> None:
+    """Issue 19's rule for record comments holds for signature comments too."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+
+    def demo(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "secgate_tui.cli", "--demo", "--data-dir", str(tmp_path)]
+        return subprocess.run(
+            [*command, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    dms = ("--product", "dms", "--release", "5.4")
+    assert demo("authorize", *dms, "--yes").returncode == 3
+    sandbox = tmp_path / "sandbox.json"
+    data = json.loads(sandbox.read_text(encoding="utf-8"))
+    edited = 0
+    for issue in data["issues"].values():
+        for comment in issue.get("comments", []):
+            if "secgate-signature " in comment["body"]:
+                comment["body"] = comment["body"].replace("Meaning: ", "Meaning: NOT ", 1)
+                edited += 1
+    assert edited == 1
+    sandbox.write_text(json.dumps(data), encoding="utf-8")
+
+    verified = demo("verify", *dms)
+    assert verified.returncode == 1, out(verified)
+    assert "a signature comment is damaged" in verified.stdout
+    assert "where secgate wrote" in verified.stdout
+    state = json.loads(demo("status", *dms, "--json").stdout)["authorization"]
+    assert state["signatures"] == [] and state["state"] != "authorized"

@@ -172,8 +172,8 @@ def test_writeback_is_generic_over_the_marker_kind(flavor: str) -> None:
         )
         body = "Review minutes\n" + "\n".join(dialect(connector.markup).verbatim(lines))
         outgoing = Outgoing("secgate-review", record.record_id, record.canonical(), body)
-        first = write_back(connector, keys["record"], outgoing, lambda canonical: None)
-        again = write_back(connector, keys["record"], outgoing, lambda canonical: None)
+        first = write_back(connector, keys["record"], outgoing, lambda found: None)
+        again = write_back(connector, keys["record"], outgoing, lambda found: None)
         assert not first.adopted and again.adopted
         assert first.read_back.digest == again.read_back.digest == record.record_digest
         assert len(fake.state.issues[keys["record"]].comments) == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from secgate_tui.domain.render import dialect, render_record
+from secgate_tui.services.readback import ReadBack
 from secgate_tui.services.writeback import Outgoing, WriteBackError, write_back
 from tests.contract.harness import Harness
 from tests.contract.harness_gitlab import gitlab_harness
@@ -61,7 +62,7 @@ def outgoing_for(tracker: Harness) -> Outgoing:
     )
 
 
-def accept_any(canonical: str) -> None:
+def accept_any(found: ReadBack) -> None:
     return None
 
 

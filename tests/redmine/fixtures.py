@@ -169,4 +169,5 @@ def redmine_harness() -> Iterator[RedmineHarness]:
     proxy.fault = None
     proxy.fail_next = 0
     proxy.after = None
+    proxy.before = None
     harness.connector.close()

@@ -27,6 +27,8 @@ class FaultProxy:
         self.fail_next = 0
         #: Called with (method, path) after each forwarded request: changes "between pages".
         self.after: Callable[[str, str], None] | None = None
+        #: Called with (method, path) before a request is forwarded (a start barrier).
+        self.before: Callable[[str, str], None] | None = None
         self.requests = 0
         proxy = self
 
@@ -105,6 +107,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(200, LOGIN_PAGE, "text/html; charset=utf-8", {})
         if fault == "rate_limited":
             return self._reply(429, b"", "text/plain", {"Retry-After": "30"})
+        if self.owner.before is not None:
+            self.owner.before(self.command, self.path)
         upstream = http.client.HTTPConnection("127.0.0.1", self.owner.upstream_port, timeout=120)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}

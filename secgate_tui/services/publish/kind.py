@@ -126,6 +126,21 @@ class RecordKind(ABC, Generic[R, Q]):
     def parse(self, canonical: str) -> R:
         """The record in canonical JSON. Raises ValueError when it is not one."""
 
+    def render(self, record: R, markup: str, limit: int | None) -> Rendered | None:
+        """The whole comment secgate writes for ``record`` in ``markup`` within ``limit``,
+        by the renderer of the record's own format version.
+
+        An earlier comment is adopted, and read back, only when it equals this byte for
+        byte (line endings aside). None: the kind cannot re-render, so its comments are
+        never adopted (fail closed).
+        """
+        return None
+
+    def recorded_at(self, record: R) -> datetime | None:
+        """The time the record names (when it was made): checked against the comment's
+        server-side creation time. None: unknown, so never adopted."""
+        return None
+
     @abstractmethod
     def differs(self, record: R, earlier: R) -> str | None:
         """Why an earlier attempt's record may not be adopted for ``record`` (None: it may)."""

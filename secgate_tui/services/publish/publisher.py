@@ -1,24 +1,28 @@
 """The publisher: the one write-back protocol every record kind goes through.
 
 prepare (the kind gathers, evaluates and builds; nothing written) -> post ->
-read back and compare -> adopt an earlier identical copy -> append to the audit
-log -> export. Publishing runs under one lock per (kind, product, subject)
-across processes; the record id lets a retry from any process or machine find
-what an earlier, interrupted attempt posted and adopt it instead of posting
-twice. Every failure comes back as a :class:`~.protocol.Failure` naming its
-step, in the kind's words; nothing after a failed step happens.
+read back and compare -> adopt an earlier identical copy (or, when a concurrent
+run posted the same record first, remove ours and adopt that) -> append to the
+audit log -> export. Adopting checks the whole comment (:mod:`.adopt`).
+Publishing runs under one lock per (kind, product, subject) across processes;
+the record id lets a retry from any process or machine find what an earlier,
+interrupted attempt posted and adopt it instead of posting twice. Every failure
+comes back as a :class:`~.protocol.Failure` naming its step, in the
+kind's words; nothing after a failed step happens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
 from secgate_tui.services.anchor import head_anchor
 from secgate_tui.services.context import Context
+from secgate_tui.services.publish.adopt import acceptable
+from secgate_tui.services.publish.duplicates import settle
 from secgate_tui.services.publish.kind import AuditPayload, Draft, Logged, RecordKind
 from secgate_tui.services.publish.lock import LOCK_WAIT_SECONDS, record_lock
 from secgate_tui.services.publish.protocol import (
@@ -30,6 +34,7 @@ from secgate_tui.services.publish.protocol import (
     StepEvent,
     noop,
 )
+from secgate_tui.services.readback import ReadBack
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.writeback import Outgoing, WriteBackError, Written, write_back
 
@@ -154,24 +159,34 @@ class Publisher:
             draft.comment.attachment,
         )
 
-        def accept(found: str) -> str | None:
-            try:
-                earlier = kind.parse(found)
-            except ValueError as exc:
-                return f"its machine block is not a valid record ({exc})"
-            return kind.differs(draft.record, earlier)
-
         try:
             connector = self.ctx.connections.get(prepared.tracker)
-            written = kind.write(connector, draft, author) or write_back(
-                connector,
-                draft.target,
-                outgoing,
-                accept,
+
+            def accept(found: ReadBack) -> str | None:
+                return acceptable(kind, draft.record, found, connector, self._window)
+
+            def author_is_me(account: str) -> bool:
                 # Only the stable account id: display names are editable and not unique.
-                author_is_me=lambda account: account == author,
-                not_done=kind.wording.not_done,
-            )
+                return account == author
+
+            key, not_done = draft.target, kind.wording.not_done
+            # A kind with its own write (a signature, whose marker is no record marker)
+            # settles its own duplicates; every record kind goes through write_back.
+            own = kind.write(connector, draft, author)
+            if own is not None:
+                written = own
+            else:
+                written = write_back(
+                    connector,
+                    key,
+                    outgoing,
+                    accept,
+                    author_is_me=author_is_me,
+                    not_done=not_done,
+                    before_post=lambda: self._too_old(kind, draft.record),
+                )
+            if own is None and not written.adopted:
+                written = settle(connector, key, outgoing, written, accept, author_is_me, not_done)
         except WriteBackError as exc:
             step = Step.READ_BACK if exc.step == "read back" else Step.POST
             return Failure(step=step, message=exc.message)
@@ -180,10 +195,32 @@ class Publisher:
             return Failure(step=Step.POST, message=f"the tracker could not be written: {text}")
         ref = written.read_back.comment.ref
         how = "adopted an earlier attempt's comment " if written.adopted else "posted "
+        if written.removed is not None:
+            how = (
+                f"posted {written.removed.id}, but a concurrent run had posted this record "
+                "first: removed that copy and adopted an earlier attempt's comment "
+            )
         on_step(StepEvent(step=Step.POST, state="done", detail=how + ref.id))
         detail = f"sha256:{written.read_back.digest}"
         on_step(StepEvent(step=Step.READ_BACK, state="done", detail=detail))
         return written
+
+    @property
+    def _window(self) -> timedelta:
+        return self.ctx.config.policy.record_time_window
+
+    def _too_old(self, kind: RecordKind[R, Any], record: R) -> str | None:
+        """A record whose own time is older than the window could never be adopted or
+        verified once posted (its comment would look backdated): build it again."""
+        at = kind.recorded_at(record)
+        if at is None or self.clock() - at <= self._window:
+            return None
+        return (
+            f"{kind.wording.record} was built at {at.isoformat()}, longer ago than the record "
+            f"time window ({int(self._window.total_seconds() // 60)} minutes, "
+            "policy.record_time_window_minutes) allows: posted now, it would look backdated. "
+            f"Nothing was written. {kind.wording.not_done} Run {kind.wording.retry} again."
+        )
 
     def _export(
         self,

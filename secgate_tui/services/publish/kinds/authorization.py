@@ -27,7 +27,7 @@ from secgate_tui.domain.record import (
     build_record,
     parse_record,
 )
-from secgate_tui.domain.render import RecordTooLargeError, dialect, render_record
+from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
 from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.authorization_chain import predecessor
 from secgate_tui.services.context import Context
@@ -179,6 +179,16 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
 
     def parse(self, canonical: str) -> AuthorizationRecord:
         return parse_record(json.loads(canonical))
+
+    def render(
+        self, record: AuthorizationRecord, markup: str, limit: int | None
+    ) -> Rendered | None:
+        # Formats 1 and 2 share one comment layout (tests/fixtures/v1 re-renders byte
+        # for byte); a format that changes the layout adds its renderer here.
+        return render_record(record, dialect(markup), limit)
+
+    def recorded_at(self, record: AuthorizationRecord) -> datetime:
+        return record.authorized_at
 
     def differs(self, record: AuthorizationRecord, earlier: AuthorizationRecord) -> str | None:
         if not earlier.same_authorization(record):

@@ -155,6 +155,13 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
     def parse(self, canonical: str) -> ReviewRecord:
         return review_record_from_json(canonical)
 
+    def render(self, record: ReviewRecord, markup: str, limit: int | None) -> Rendered | None:
+        # Every review format so far has this one layout (tests/fixtures/v1).
+        return render_review(record, dialect(markup), limit)
+
+    def recorded_at(self, record: ReviewRecord) -> datetime:
+        return record.created_at
+
     def differs(self, record: ReviewRecord, earlier: ReviewRecord) -> str | None:
         if earlier.product != record.product or earlier.period != record.period:
             return "it records another review"

@@ -282,6 +282,15 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
                 fingerprint=found.fingerprint,
             ).canonical()
 
+        def rendered(found: SignatureComment) -> str:
+            return render_signature(
+                found.message,
+                found.armored,
+                found.fingerprint,
+                dialect(connector.markup),
+                product=record.product,
+            )
+
         return write_signature(
             connector,
             draft.target,
@@ -289,6 +298,7 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
             draft.comment.body,
             canonical,
             author_is_me=lambda account: account == author,
+            rendered=rendered,
         )
 
     def payload(

@@ -23,6 +23,7 @@ from connectors.base import (
     NotSupportedError,
 )
 from secgate_tui.domain import sha256_hex
+from secgate_tui.domain.approval import MAX_SIGN_TO_POST
 from secgate_tui.domain.render import BlockError
 from secgate_tui.domain.render.signature import (
     SignatureComment,
@@ -30,13 +31,15 @@ from secgate_tui.domain.render.signature import (
     signature_marker,
 )
 from secgate_tui.domain.signature import SignedMessage
-from secgate_tui.services.readback import ReadBack
+from secgate_tui.services.readback import ReadBack, unaltered
 from secgate_tui.services.writeback import WriteBackError, Written
 
 #: The signature's canonical JSON (what the audit log digests) from a parsed comment.
 Canonical = Callable[[SignatureComment], str]
 
 NOT_DONE = "The signature is NOT recorded."
+#: How long before its comment a signature may have been made (as the policy reads it).
+SIGNING_WINDOW = MAX_SIGN_TO_POST
 
 
 def write_signature(
@@ -46,6 +49,7 @@ def write_signature(
     body: str,
     canonical: Canonical,
     author_is_me: Callable[[str], bool],
+    rendered: Callable[[SignatureComment], str],
 ) -> Written:
     """Post the signature comment ``body`` on ``key`` at most once, then read it back.
 
@@ -68,6 +72,16 @@ def write_signature(
             found = extract_signature(comment.body, message.record_id, message.principal)
         except BlockError:
             continue
+        # The record rule (issue 19): an earlier copy is adopted only as secgate wrote it.
+        problem = unaltered(comment, rendered(found), found.message.signed_time, SIGNING_WINDOW)
+        if problem is not None:
+            raise WriteBackError(
+                "post",
+                f"{key} already holds your signature comment {comment.ref.id} for this record, "
+                f"but it cannot be adopted: {problem}. {NOT_DONE} Nothing was posted. To "
+                f"recover, delete that comment, or void it by editing it so that it no longer "
+                f"contains the line '{marker}'; then run again.",
+            )
         return Written(_read_back(comment, found, canonical), True)
     try:
         ref = connector.post_comment(key, body)
