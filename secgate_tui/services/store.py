@@ -300,9 +300,13 @@ class Store:
 
     def issues(self, scopes: Iterable[str]) -> list[Issue]:
         found: list[Issue] = []
+        load = Issue.from_canonical_json
         for scope in scopes:
-            rows = self._query("SELECT data FROM issues WHERE scope = ?", (scope,))
-            found.extend(Issue.from_canonical_json(data) for (data,) in rows)
+            # As bytes (the UTF-8 text SQLite holds): validated as is and kept as
+            # the issue's canonical text, without a str object and its re-encoding
+            # per issue (15 % of loading 20,000 issues).
+            rows = self._query("SELECT CAST(data AS BLOB) FROM issues WHERE scope = ?", (scope,))
+            found.extend(load(data) for (data,) in rows)
         return found
 
     # -- activity observations ------------------------------------------------
