@@ -4,6 +4,7 @@ Target: under 1.5 s, the median of several runs of the whole process
 (interpreter start, imports, configuration, store reads, the gate, JSON output).
 
     .venv/bin/python benchmarks/bench_status_offline.py [--issues 20000] [--runs 7]
+        [--baseline-src DIR]   # another checkout's source, timed in the same run
     .venv/bin/python benchmarks/bench_status_offline.py --keep DIR   # keep the store, to profile:
     .venv/bin/python -X importtime -m secgate_tui.cli --config DIR/secgate.toml \
         --data-dir DIR/data status --product P --release R --offline --json
@@ -11,14 +12,19 @@ Target: under 1.5 s, the median of several runs of the whole process
 Setup (not timed): a configuration with one Jira source for product P, and a
 store seeded through the store's own API (Store.save_sync, a full sync a
 minute old) with 20,000 issues of release R: six categories, 3 % open, every
-disposition. The baseline, `python -c pass` and `python -c "import
-secgate_tui.cli"`, is measured in the same run.
+disposition. Measured in the same run: `python -c pass`, `python -c "import
+secgate_tui.cli"`, and with --baseline-src the same command run from another
+checkout (PYTHONPATH=DIR, e.g. `git archive main | tar -x -C DIR`), the two
+interleaved run by run so the machine's load hits both alike. Each figure is
+wall time and the child's CPU time (user + system): on a shared machine the
+wall time is inflated by the load, the CPU time much less.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -112,16 +118,36 @@ def seed(root: Path, count: int) -> list[str]:
     ]
 
 
-def timed(command: list[str], runs: int, *, check_json: bool = False) -> list[float]:
+def run_once(command: list[str], env: dict[str, str], check_json: bool) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if check_json and not result.stdout.startswith(b"{"):
+        raise SystemExit(f"status failed: {result.stderr.decode()[-2000:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def environment(src: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, env=env, check=False)
-        timings.append(time.perf_counter() - started)
-        if check_json and not result.stdout.startswith(b"{"):
-            raise SystemExit(f"status failed: {result.stderr.decode()[-2000:]}")
-    return timings
+    env.pop("PYTHONPATH", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+def report(name: str, figures: list[tuple[float, float]]) -> float:
+    walls = [wall for wall, _ in figures]
+    cpus = [cpu for _, cpu in figures]
+    median = statistics.median(walls)
+    print(
+        f"{name:>32}: wall median {median:.3f} s, best {min(walls):.3f} s; "
+        f"CPU median {statistics.median(cpus):.3f} s ({len(figures)} runs)"
+    )
+    return median
 
 
 def main() -> None:
@@ -129,6 +155,7 @@ def main() -> None:
     parser.add_argument("--issues", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="seed into this (new) directory and keep it")
+    parser.add_argument("--baseline-src", type=Path, help="source checkout to compare with")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -138,18 +165,23 @@ def main() -> None:
         command = seed(root, args.issues)
         print(f"seeded {args.issues:,} issues in {time.perf_counter() - started:.1f} s (not timed)")
         print(f"load average before: {os.getloadavg()[0]:.1f}")
-        python = timed([sys.executable, "-c", "pass"], args.runs)
-        imports = timed([sys.executable, "-c", "import secgate_tui.cli"], args.runs)
-        status = timed(command, args.runs, check_json=True)
-        for name, figures in (
-            ("python -c pass", python),
-            ("import secgate_tui.cli", imports),
-            ("status --offline --json", status),
-        ):
-            print(
-                f"{name:>24}: median {statistics.median(figures):.3f} s, "
-                f"best {min(figures):.3f} s over {len(figures)} runs"
-            )
+        here = environment(None)
+        python = [run_once([sys.executable, "-c", "pass"], here, False) for _ in range(args.runs)]
+        imports = [
+            run_once([sys.executable, "-c", "import secgate_tui.cli"], here, False)
+            for _ in range(args.runs)
+        ]
+        status, baseline = [], []
+        for _ in range(args.runs):
+            status.append(run_once(command, here, True))
+            if args.baseline_src:
+                baseline.append(run_once(command, environment(args.baseline_src), True))
+        report("python -c pass", python)
+        report("import secgate_tui.cli", imports)
+        median = report("status --offline --json", status)
+        if baseline:
+            before = report(f"baseline ({args.baseline_src.name})", baseline)
+            print(f"{'status / baseline':>32}: {median / before:.2f} (wall medians)")
         print(f"target: status median < 1.5 s; load average after: {os.getloadavg()[0]:.1f}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,3 +29,19 @@ def test_round_trip_keeps_canonical_text_and_digest(tmp_path: Path) -> None:
         assert issue.canonical_json() == original.model_dump_json().encode()
         assert isinstance(issue.canonical_json(), bytes)
     assert snapshot_digest(loaded) == PINNED
+
+
+def test_reading_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.sqlite3")
+    try:
+        assert gc.isenabled()
+        store.issues(["nothing"])
+        assert gc.isenabled()
+        gc.disable()  # the terminal UI pauses it around its reads
+        try:
+            store.issues(["nothing"])
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        store.close()
