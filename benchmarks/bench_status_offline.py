@@ -122,7 +122,11 @@ def run_once(command: list[str], env: dict[str, str], check_json: bool) -> tuple
     """Wall and CPU (user + system) seconds of one run of ``command``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, env=env, check=False)
+    # Run outside any checkout: `python -m` puts the working directory first on
+    # sys.path, which would shadow the baseline's PYTHONPATH.
+    result = subprocess.run(
+        command, capture_output=True, env=env, check=False, cwd=tempfile.gettempdir()
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if check_json and not result.stdout.startswith(b"{"):
