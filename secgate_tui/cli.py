@@ -12,29 +12,37 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib import import_module
 
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
 from secgate_tui import __version__
-from secgate_tui.commands import (
-    approve,
-    authorize,
-    evidence,
-    init,
-    records,
-    releases,
-    review,
-    status,
-    sync,
-    verify,
-)
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, approve, verify, records, review, init, evidence]
+#: Command name -> the module that registers and runs it. A command's module is
+#: imported only when that command runs (or for the full --help): `status`
+#: need not import authorization, review and evidence code.
+COMMANDS = {
+    name: f"secgate_tui.commands.{name}"
+    for name in (
+        "status",
+        "releases",
+        "sync",
+        "authorize",
+        "approve",
+        "verify",
+        "records",
+        "review",
+        "init",
+        "evidence",
+    )
+}
+#: Global options that take a value (see global_options and build_parser).
+_VALUED = frozenset({"--config", "--data-dir", "--product", "--release"})
 
 EXIT_ERROR = 2
 
@@ -101,7 +109,30 @@ def global_options(*, suppress: bool) -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_named(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs, when that is certain from the global options before it.
+
+    None (then every command is registered) for no command, --help or --version
+    before the command, an unknown name, or anything else this quick look is
+    not sure of (an abbreviated option): argparse then reads the line as always.
+    """
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif word.split("=", 1)[0] in _VALUED or word == "--demo":
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that command's subcommand is registered."""
     parser = argparse.ArgumentParser(
         prog="secgate",
         parents=[global_options(suppress=False)],
@@ -113,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--release", help="(UI) open at this release")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     shared = global_options(suppress=True)
-    for command in COMMANDS:
-        command.register(sub, shared)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            import_module(module).register(sub, shared)
     return parser
 
 
@@ -128,8 +160,9 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(command_named(words))
+    args = parser.parse_args(words)
     try:
         check_arguments(args)
     except ArgumentProblem as exc:

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
 
-from secgate_tui.domain.canonical import issues_canonical_json, sha256_hex, sorted_issues
+from secgate_tui.domain.canonical import snapshot_digest, sorted_issues
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.model import (
     ACCEPTED,
@@ -222,7 +223,7 @@ def evaluate(
         activities=activity_results,
         sources=tuple(sources),
         reasons=tuple(reasons),
-        snapshot_digest=sha256_hex(issues_canonical_json(snapshot, presorted=True)),
+        snapshot_digest=snapshot_digest(snapshot, presorted=True),
         synced_at=synced_at,
         evaluated_at=now,
     )
@@ -277,6 +278,7 @@ def _finding(issue: Issue, reason: str) -> Finding:
 # Module constants: attribute access on enum members (.value) is slow in
 # Python 3.11, and this runs once per issue.
 _UNKNOWN = Disposition.UNKNOWN
+_KEY = attrgetter("key")
 _NOT_ACCEPTED = {
     d: f"disposition '{d.value}' is not accepted in this category by policy" for d in Disposition
 }
@@ -341,7 +343,7 @@ def _evaluate_category(
         closed=closed,
         blocking=tuple(blocking),
         residual=tuple(residual),
-        keys=tuple(issue.key for issue in ordered),
+        keys=tuple(map(_KEY, ordered)),
         empty=empty,
         acknowledged=ack_reason is not None,
         not_applicable_reason=ack_reason,

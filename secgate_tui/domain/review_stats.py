@@ -118,6 +118,20 @@ class Accumulator:
             name = issue.disposition.value
             self.dispositions[name] = self.dispositions.get(name, 0) + 1
 
+    def merge(self, other: Accumulator) -> None:
+        """Add everything ``other`` counted (as if its facts had been added here)."""
+        self.opened += other.opened
+        self.closed += other.closed
+        self.closed_undated += other.closed_undated
+        self.open += other.open
+        self.reopened += other.reopened
+        self.history_known &= other.history_known
+        for name, count in other.ages.items():
+            self.ages[name] += count
+        self.close_days += other.close_days
+        for name, count in other.dispositions.items():
+            self.dispositions[name] = self.dispositions.get(name, 0) + count
+
 
 def bucket(age_seconds: float) -> str:
     days = age_seconds / 86400
