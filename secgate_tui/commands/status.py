@@ -6,7 +6,14 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
+from secgate_tui.commands.context import (
+    Context,
+    UsageError,
+    add_vex_arguments,
+    parse_acks,
+    require_product,
+    vex_inputs,
+)
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
 from secgate_tui.services.gate import evaluate_release
@@ -35,6 +42,7 @@ def register(
         metavar="CATEGORY[=REASON]",
         help="acknowledge an empty category as not applicable (repeatable)",
     )
+    add_vex_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -55,10 +63,11 @@ def check_release_exists(product: str, release: str, results: list[SourceSync]) 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     product = require_product(ctx, args.product)
     acks = parse_acks(args.ack_empty)
+    inputs = vex_inputs(args)
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
     verdict, _ = evaluate_release(
-        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
+        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs
     )
     if args.json:
         print(json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=True))

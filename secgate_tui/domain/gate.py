@@ -30,6 +30,7 @@ from secgate_tui.domain.model import (
     activity_state,
     utc,
 )
+from secgate_tui.domain.vex.model import VulnerabilityAssessment
 
 
 class CategoryPolicy(BaseModel):
@@ -129,6 +130,8 @@ class Verdict(BaseModel):
     snapshot_digest: str
     synced_at: AwareDatetime | None
     evaluated_at: AwareDatetime
+    #: The seventh check (SBOM/VEX); None when no input is configured or given.
+    vulnerability_assessment: VulnerabilityAssessment | None = None
 
     @property
     def passed(self) -> bool:
@@ -149,6 +152,7 @@ def evaluate(
     now: datetime,
     sources: Sequence[SourceState],
     held: Mapping[Category, int] | None = None,
+    vulnerability_assessment: VulnerabilityAssessment | None = None,
 ) -> Verdict:
     """Evaluate a release snapshot.
 
@@ -163,6 +167,9 @@ def evaluate(
             have not been seen leaving the release (the sync keeps this). An
             empty category that held issues cannot be acknowledged as not
             applicable: an empty answer must never clear a category.
+        vulnerability_assessment: the release's SBOM/VEX assessment, when
+            configured or given; its reasons block like any other. It is not
+            part of the snapshot digest (that covers the issues only).
 
     Returns:
         The verdict, with a reason for every block.
@@ -212,6 +219,8 @@ def evaluate(
             )
 
     reasons.extend(_source_reasons(sources, policy.max_snapshot_age_seconds, now))
+    if vulnerability_assessment is not None:
+        reasons.extend(vulnerability_assessment.reasons)
     synced = [state.synced_at for state in sources]
     synced_at = None if not synced or None in synced else min(s for s in synced if s)
 
@@ -225,6 +234,7 @@ def evaluate(
         snapshot_digest=sha256_hex(issues_canonical_json(snapshot, presorted=True)),
         synced_at=synced_at,
         evaluated_at=now,
+        vulnerability_assessment=vulnerability_assessment,
     )
 
 

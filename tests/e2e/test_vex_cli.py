@@ -1,0 +1,147 @@
+"""The seventh check end to end: config, `status --sbom/--vex`, `status --json`, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from secgate_tui.config import load_config
+from secgate_tui.services.vex_inputs import assess_release
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "vex"
+TODAY = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def secgate(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "secgate_tui.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def fresh(tmp_path: Path, name: str, release: str = "2.1") -> Path:
+    """A fixture re-dated to now and made to describe ``release`` (the demo's ipc 2.1)."""
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    if "metadata" in data:
+        data["metadata"]["timestamp"] = TODAY
+        if "component" in data["metadata"]:
+            data["metadata"]["component"]["version"] = release
+    else:
+        data["timestamp"] = TODAY
+        for statement in data["statements"]:
+            statement["timestamp"] = TODAY
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+def status(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.1",
+        "--json",
+        *extra,
+        data_dir=tmp_path / "data",
+    )
+
+
+def test_without_inputs_the_check_is_null_and_the_verdict_unchanged(tmp_path: Path) -> None:
+    result = status(tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "vulnerability_assessment" in data and data["vulnerability_assessment"] is None
+
+
+def test_settled_vex_passes_and_reports_sbom_counts_and_open_items(tmp_path: Path) -> None:
+    sbom = fresh(tmp_path, "sbom-scanned-1.6.cdx.json")
+    vex = fresh(tmp_path, "openvex-complete.json")
+    result = status(tmp_path, "--sbom", str(sbom), "--vex", str(vex))
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assessment = data["vulnerability_assessment"]
+    assert assessment["passed"] and data["reasons"] == []
+    assert assessment["sbom"]["component_count"] == 7 and len(assessment["sbom"]["digest"]) == 64
+    assert assessment["counts"] == {"affected": 1, "not_affected": 4, "resolved": 3}
+    (item,) = assessment["open"]
+    assert (item["vulnerability"], item["state"], item["linked_issue"]) == (
+        "CVE-2024-35195",
+        "affected",
+        "SEC-42",
+    )
+    assert assessment["documents"][0]["assessed_at"].endswith("Z")
+
+
+def test_untriaged_vulnerability_blocks_with_exit_1_and_reason(tmp_path: Path) -> None:
+    sbom = fresh(tmp_path, "sbom-scanned-1.6.cdx.json")
+    vex = fresh(tmp_path, "openvex-states.json")
+    result = status(tmp_path, "--sbom", str(sbom), "--vex", str(vex))
+    assert result.returncode == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "BLOCKED" and not data["vulnerability_assessment"]["passed"]
+    assert any("is still under_investigation" in r for r in data["reasons"])
+    assert any("has no assessment" in r for r in data["reasons"])
+
+
+@pytest.mark.parametrize("bad", ["not-json.json", "spec-1.2.cdx.json", "nan.cdx.json"])
+def test_malformed_input_is_exit_2_with_one_paragraph_and_no_output(
+    tmp_path: Path, bad: str
+) -> None:
+    result = status(tmp_path, "--sbom", str(FIXTURES / bad))
+    assert result.returncode == 2
+    assert result.stdout == "" and bad in result.stderr and "Traceback" not in result.stderr
+
+
+def test_configured_inputs_with_release_template(tmp_path: Path) -> None:
+    box = tmp_path / "box.json"
+    (tmp_path / "build").mkdir()
+    fresh(tmp_path / "build", "sbom-scanned-1.6.cdx.json").rename(tmp_path / "build/2.1.cdx.json")
+    config = tmp_path / "secgate.toml"
+    config.write_text(
+        f"""
+[trackers.box]
+kind = "sandbox"
+path = "{box}"
+
+[products.ipc]
+name = "IPC"
+
+[[products.ipc.sources]]
+tracker = "box"
+project = "IPC"
+
+[products.ipc.vulnerability_assessment]
+sbom = "build/{{release}}.cdx.json"
+vex = ["build/{{release}}.openvex.json"]
+max_age_days = 14
+"""
+    )
+    product = load_config(config).product("ipc")
+    settings = product.vulnerability_assessment
+    assert settings is not None and settings.max_age_days == 14 and settings.require_sbom
+    # The setting appears in the config digest only when it is set.
+    assert "vulnerability_assessment" in product.model_dump(mode="json")
+    plain = product.model_copy(update={"vulnerability_assessment": None})
+    assert "vulnerability_assessment" not in plain.model_dump(mode="json")
+
+    now = datetime.now(UTC)
+    missing = assess_release(settings=settings, release="2.1", now=now, config_dir=tmp_path)
+    assert missing is not None and not missing.passed
+    assert any("2.1.openvex.json does not exist" in r for r in missing.reasons)
+    fresh(tmp_path / "build", "openvex-complete.json").rename(tmp_path / "build/2.1.openvex.json")
+    present = assess_release(settings=settings, release="2.1", now=now, config_dir=tmp_path)
+    assert present is not None and present.passed, present.reasons
