@@ -19,6 +19,7 @@ from secgate_tui.domain.text import printable
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.report import verdict_json
 from secgate_tui.services.sync import SourceSync
+from secgate_tui.services.vex_report import assessment_lines
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -114,6 +115,8 @@ def print_verdict(ctx: Context, product: str, release: str, verdict: Verdict) ->
                 f"      {printable(activity.name):<36} {activity.state.value:<10} "
                 f"{printable(activity.detail, 60)}"
             )
+    for line in assessment_lines(verdict.vulnerability_assessment):
+        print(line)
     if verdict.reasons:
         print()
         print("  Blocked because:")

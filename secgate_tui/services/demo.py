@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from secgate_tui.config import Config, config_from_data
+from secgate_tui.services.demo_vex import write_demo_vex
 
 CATEGORY_LABELS = {
     "system-test-findings": {"labels": ["sec-test-finding"], "types": ["Test Finding"]},
@@ -96,4 +97,8 @@ def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
 
 
 def demo_config(data_dir: Path) -> Config:
-    return config_from_data(demo_data(data_dir), None)
+    data = demo_data(data_dir)
+    # The seventh check in the demo: files written beside the sandbox, dated
+    # relative to today like the review dates (see services.demo_vex).
+    data["products"]["ipc"]["vulnerability_assessment"] = write_demo_vex(data_dir / "vex")
+    return config_from_data(data, None)

@@ -46,14 +46,16 @@ def fresh(tmp_path: Path, name: str, release: str = "2.1") -> Path:
     return path
 
 
-def status(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def status(
+    tmp_path: Path, *extra: str, product: str = "ipc", release: str = "2.1"
+) -> subprocess.CompletedProcess[str]:
     return secgate(
         "--demo",
         "status",
         "--product",
-        "ipc",
+        product,
         "--release",
-        "2.1",
+        release,
         "--json",
         *extra,
         data_dir=tmp_path / "data",
@@ -61,10 +63,36 @@ def status(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_without_inputs_the_check_is_null_and_the_verdict_unchanged(tmp_path: Path) -> None:
-    result = status(tmp_path)
+    # The demo's DMS product has no vulnerability_assessment settings.
+    result = status(tmp_path, product="dms", release="5.4")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert "vulnerability_assessment" in data and data["vulnerability_assessment"] is None
+
+
+def test_demo_ipc_2_1_passes_and_2_2_is_blocked_by_one_untriaged_vulnerability(
+    tmp_path: Path,
+) -> None:
+    passing = json.loads(status(tmp_path).stdout)["vulnerability_assessment"]
+    assert passing["passed"] and passing["counts"] == {"affected": 1, "not_affected": 4}
+    result = status(tmp_path, release="2.2")
+    assert result.returncode == 1
+    blocked = json.loads(result.stdout)["vulnerability_assessment"]
+    assert [(i["vulnerability"], i["state"]) for i in blocked["open"] if i["reason"]] == [
+        ("CVE-2023-45803", "unassessed")
+    ]
+    assert len(blocked["reasons"]) == 1 and "urllib3@2.0.5" in blocked["reasons"][0]
+    human = secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.2",
+        "--offline",
+        data_dir=tmp_path / "data",
+    )
+    assert "Vulnerability assessment" in human.stdout and "CVE-2023-45803" in human.stdout
 
 
 def test_settled_vex_passes_and_reports_sbom_counts_and_open_items(tmp_path: Path) -> None:
