@@ -184,6 +184,7 @@ RULES = [
         True,
         "not in app.cdx.json",
     ),
+    ("statement naming no component", [statement(refs=())], True, "(no component named)"),
 ]
 
 

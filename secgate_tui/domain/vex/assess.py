@@ -211,6 +211,9 @@ def _applicable(
     unknown: list[_Unknown] = []
     for document in documents:
         for statement in document.statements:
+            if not statement.refs:
+                # Speaks for nothing: it cannot settle anything, and was meant to.
+                unknown.append((document.name, statement.vulnerability, "(no component named)"))
             for ref in statement.refs:
                 resolved = index.resolve(ref) if check_refs else [ref]
                 if resolved is None:
