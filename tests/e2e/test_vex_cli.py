@@ -173,3 +173,27 @@ max_age_days = 14
     fresh(tmp_path / "build", "openvex-complete.json").rename(tmp_path / "build/2.1.openvex.json")
     present = assess_release(settings=settings, release="2.1", now=now, config_dir=tmp_path)
     assert present is not None and present.passed, present.reasons
+
+
+def test_document_text_is_escaped_in_the_terminal(tmp_path: Path) -> None:
+    sbom = fresh(tmp_path, "sbom-scanned-1.6.cdx.json")
+    vex_path = fresh(tmp_path, "openvex-complete.json")
+    data = json.loads(vex_path.read_text())
+    data["statements"][1]["action_statement"] = "\x1b[2J\x1b[31mall clear\x07 SEC-42"
+    data["statements"][1]["vulnerability"]["name"] = "CVE-2024-35195\x1b]0;owned\x07"
+    vex_path.write_text(json.dumps(data))
+    result = secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.1",
+        "--sbom",
+        str(sbom),
+        "--vex",
+        str(vex_path),
+        data_dir=tmp_path / "data",
+    )
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "all clear" in result.stdout
