@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
 from secgate_tui import __version__
-from secgate_tui.commands import authorize, init, releases, review, status, sync, verify
+from secgate_tui.commands import authorize, evidence, init, releases, review, status, sync, verify
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, verify, review, init]
+COMMANDS = [status, releases, sync, authorize, verify, review, init, evidence]
 
 EXIT_ERROR = 2
 
@@ -141,7 +141,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"secgate: tracker error{where}: {printable(exc.message)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("secgate: interrupted; nothing half-written was kept.", file=sys.stderr)
+        print(
+            "secgate: interrupted. The local store keeps no half-written change; a record "
+            "that was being written may have reached the tracker, and running the command "
+            "again adopts it instead of writing it twice.",
+            file=sys.stderr,
+        )
         return 130
     except Exception as exc:
         if os.environ.get("SECGATE_DEBUG"):
@@ -150,9 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # tracker library may carry a URL or header with a token in it.
         print(
             f"secgate: internal error ({type(exc).__name__}). This is a bug in secgate; "
-            "nothing was authorized and nothing half-written was kept. Rerun with "
-            "SECGATE_DEBUG=1 to see the details (they may contain tracker data) and "
-            "report them.",
+            "the command stopped and did not finish. Nothing is authorized or recorded "
+            "unless the audit log says so; if a record was being written, running the "
+            "command again adopts what reached the tracker instead of writing it twice. "
+            "Rerun with SECGATE_DEBUG=1 to see the details (they may contain tracker data) "
+            "and report them.",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -197,3 +197,21 @@ def test_document_text_is_escaped_in_the_terminal(tmp_path: Path) -> None:
     )
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "all clear" in result.stdout
+
+
+def test_junit_report_has_the_check_as_its_own_test_case(tmp_path: Path) -> None:
+    result = secgate(
+        "--demo",
+        "status",
+        "--product",
+        "ipc",
+        "--release",
+        "2.2",
+        "--format",
+        "junit",
+        data_dir=tmp_path / "data",
+    )
+    assert result.returncode == 1, result.stderr
+    case = result.stdout.split('testcase name="vulnerability_assessment"', 1)[1]
+    case = case.split("</testcase>", 1)[0]
+    assert "<failure" in case and "CVE-2023-45803" in case
