@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from secgate_tui.domain.canonical import issues_canonical_json, sha256_hex, sorted_issues
 from secgate_tui.domain.classify import Classification, Classifier
@@ -130,8 +130,11 @@ class Verdict(BaseModel):
     snapshot_digest: str
     synced_at: AwareDatetime | None
     evaluated_at: AwareDatetime
-    #: The seventh check (SBOM/VEX); None when no input is configured or given.
-    vulnerability_assessment: VulnerabilityAssessment | None = None
+    #: The seventh check (SBOM/VEX); None when no input is configured or given. Left out
+    #: of the dump while None, so verdicts recorded before it (evidence bundles) reproduce.
+    vulnerability_assessment: VulnerabilityAssessment | None = Field(
+        None, exclude_if=lambda assessment: assessment is None
+    )
 
     @property
     def passed(self) -> bool:

@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 
 from secgate_tui.config import load_config
+from secgate_tui.domain import evaluate
+from secgate_tui.services.evidence import layout
+from secgate_tui.services.evidence.archive import read_bundle
 from secgate_tui.services.vex_inputs import assess_release
+from tests.unit.test_gate import FRESH, NOW, POLICY, one_per_category
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vex"
 TODAY = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -215,3 +219,26 @@ def test_junit_report_has_the_check_as_its_own_test_case(tmp_path: Path) -> None
     case = result.stdout.split('testcase name="vulnerability_assessment"', 1)[1]
     case = case.split("</testcase>", 1)[0]
     assert "<failure" in case and "CVE-2023-45803" in case
+
+
+def test_evidence_bundle_carries_the_assessment_and_reproduces(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    exported = secgate(
+        "--demo", "evidence", "export", "--product", "ipc", "--release", "2.2", data_dir=data
+    )
+    assert exported.returncode == 0, exported.stderr
+    [path] = (data / "records").glob("*.tar.gz")
+    with path.open("rb") as handle:
+        _, files = read_bundle(handle)
+    inputs = json.loads(files[layout.INPUTS])
+    verdict = json.loads(files[layout.VERDICT])
+    assert not inputs["vulnerability_assessment"]["passed"]
+    assert verdict["vulnerability_assessment"] == inputs["vulnerability_assessment"]
+    checked = secgate("evidence", "check", str(path), data_dir=tmp_path / "nowhere")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_verdict_without_the_check_dumps_as_before() -> None:
+    # Evidence bundles exported before the check carry verdicts without the key.
+    verdict = evaluate(one_per_category(), [], POLICY, NOW, FRESH)
+    assert "vulnerability_assessment" not in verdict.model_dump(mode="json")
