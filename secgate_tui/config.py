@@ -46,6 +46,7 @@ from secgate_tui.config_limits import (
     json_ready,
 )
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
+from secgate_tui.config_vex import VulnerabilityAssessmentSettings
 from secgate_tui.domain import (
     Category,
     CategoryPolicy,
@@ -181,6 +182,12 @@ class Product(BaseModel):
         default_factory=ApprovalSettings,
         description="Signatures required per record kind.",
         exclude_if=lambda approval: not approval.root,
+    )
+    # Left out of the config digest while unset, so existing configs keep theirs.
+    vulnerability_assessment: VulnerabilityAssessmentSettings | None = Field(
+        None,
+        description="The release's SBOM and VEX: the seventh gate check.",
+        exclude_if=lambda settings: settings is None,
     )
 
     @field_validator("last_review")

@@ -6,18 +6,24 @@ The context itself (configuration, store, connections) is built by
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category
 from secgate_tui.services.context import Context, build_context, data_dir_for, open_context
+from secgate_tui.services.vex_inputs import VexInputs
 
 __all__ = [
     "Context",
     "UsageError",
+    "add_vex_arguments",
     "build_context",
     "data_dir_for",
     "open_context",
     "parse_acks",
     "require_product",
+    "vex_inputs",
 ]
 
 
@@ -49,3 +55,31 @@ def require_product(ctx: Context, product: str | None) -> str:
         return next(iter(ctx.config.products))
     known = ", ".join(ctx.config.products) or "none"
     raise ConfigError(f"name the product with --product (products: {known}).")
+
+
+def add_vex_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sbom``, ``--vex`` and ``--strict-schema``: the release's SBOM/VEX given by a pipeline."""
+    parser.add_argument(
+        "--sbom",
+        type=Path,
+        metavar="FILE",
+        help="the release's CycloneDX JSON SBOM (replaces the configured one)",
+    )
+    parser.add_argument(
+        "--vex",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="a CycloneDX VEX or OpenVEX JSON file (repeatable; replaces the configured ones)",
+    )
+    parser.add_argument(
+        "--strict-schema",
+        action="store_true",
+        help="also validate CycloneDX files against the official JSON schema (slow)",
+    )
+
+
+def vex_inputs(args: argparse.Namespace) -> VexInputs:
+    return VexInputs(
+        sbom=args.sbom, vex=tuple(args.vex or ()), strict_schema=bool(args.strict_schema)
+    )

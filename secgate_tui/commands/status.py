@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
+from secgate_tui.commands.context import (
+    Context,
+    UsageError,
+    add_vex_arguments,
+    parse_acks,
+    require_product,
+    vex_inputs,
+)
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status
@@ -59,6 +66,7 @@ def register(
         metavar="CATEGORY[=REASON]",
         help="acknowledge an empty category as not applicable (repeatable)",
     )
+    add_vex_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -115,10 +123,11 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         discard_earlier_report(Path(args.output))
     product = require_product(ctx, args.product)
     acks = parse_acks(args.ack_empty)
+    inputs = vex_inputs(args)
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
     verdict, issues = evaluate_release(
-        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
+        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs
     )
     report = GateReport(
         product=product,

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from operator import attrgetter
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from secgate_tui.domain.canonical import snapshot_digest, sorted_issues
 from secgate_tui.domain.classify import Classification, Classifier
@@ -31,6 +31,7 @@ from secgate_tui.domain.model import (
     activity_state,
     utc,
 )
+from secgate_tui.domain.vex.model import VulnerabilityAssessment
 
 
 class CategoryPolicy(BaseModel):
@@ -130,6 +131,11 @@ class Verdict(BaseModel):
     snapshot_digest: str
     synced_at: AwareDatetime | None
     evaluated_at: AwareDatetime
+    #: The seventh check (SBOM/VEX); None when no input is configured or given. Left out
+    #: of the dump while None, so verdicts recorded before it (evidence bundles) reproduce.
+    vulnerability_assessment: VulnerabilityAssessment | None = Field(
+        None, exclude_if=lambda assessment: assessment is None
+    )
 
     @property
     def passed(self) -> bool:
@@ -150,6 +156,7 @@ def evaluate(
     now: datetime,
     sources: Sequence[SourceState],
     held: Mapping[Category, int] | None = None,
+    vulnerability_assessment: VulnerabilityAssessment | None = None,
 ) -> Verdict:
     """Evaluate a release snapshot.
 
@@ -164,6 +171,9 @@ def evaluate(
             have not been seen leaving the release (the sync keeps this). An
             empty category that held issues cannot be acknowledged as not
             applicable: an empty answer must never clear a category.
+        vulnerability_assessment: the release's SBOM/VEX assessment, when
+            configured or given; its reasons block like any other. It is not
+            part of the snapshot digest (that covers the issues only).
 
     Returns:
         The verdict, with a reason for every block.
@@ -213,6 +223,8 @@ def evaluate(
             )
 
     reasons.extend(_source_reasons(sources, policy.max_snapshot_age_seconds, now))
+    if vulnerability_assessment is not None:
+        reasons.extend(vulnerability_assessment.reasons)
     synced = [state.synced_at for state in sources]
     synced_at = None if not synced or None in synced else min(s for s in synced if s)
 
@@ -226,6 +238,7 @@ def evaluate(
         snapshot_digest=snapshot_digest(snapshot, presorted=True),
         synced_at=synced_at,
         evaluated_at=now,
+        vulnerability_assessment=vulnerability_assessment,
     )
 
 

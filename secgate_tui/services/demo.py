@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from secgate_tui.config import Config, config_from_data
+from secgate_tui.services.demo_vex import write_demo_vex
 from secgate_tui.services.signing.demo import DEMO_APPROVAL, RELEASE_MANAGER, install_demo_signing
 
 CATEGORY_LABELS = {
@@ -122,4 +123,8 @@ def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def demo_config(data_dir: Path) -> Config:
-    return config_from_data(demo_signing(data_dir, demo_data(data_dir)), None)
+    data = demo_data(data_dir)
+    # The seventh check in the demo: files written beside the sandbox, dated
+    # relative to today like the review dates (see services.demo_vex).
+    data["products"]["ipc"]["vulnerability_assessment"] = write_demo_vex(data_dir / "vex")
+    return config_from_data(demo_signing(data_dir, data), None)

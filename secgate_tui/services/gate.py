@@ -9,6 +9,7 @@ from secgate_tui.config import Config
 from secgate_tui.domain import Activity, Category, Issue, Verdict, evaluate
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import release_held, release_issues, source_states
+from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
 __all__ = ["evaluate_release", "release_activities", "release_issues"]
 
@@ -44,10 +45,18 @@ def evaluate_release(
     release: str,
     now: datetime,
     acknowledged: Mapping[Category, str] | None = None,
+    vex_inputs: VexInputs | None = None,
 ) -> tuple[Verdict, list[Issue]]:
-    """The verdict for a release as the store holds it, and the issues evaluated."""
+    """The verdict for a release as the store holds it, and the issues evaluated.
+
+    ``vex_inputs`` are SBOM/VEX files given on the command line; the product's
+    configured ones are read in any case (see ``services.vex_inputs``).
+    """
     issues = release_issues(config, store, product_id, release)
-    return evaluate_issues(config, store, product_id, release, issues, now, acknowledged), issues
+    verdict = evaluate_issues(
+        config, store, product_id, release, issues, now, acknowledged, vex_inputs
+    )
+    return verdict, issues
 
 
 def evaluate_issues(
@@ -58,6 +67,7 @@ def evaluate_issues(
     issues: list[Issue],
     now: datetime,
     acknowledged: Mapping[Category, str] | None = None,
+    vex_inputs: VexInputs | None = None,
 ) -> Verdict:
     """The verdict for ``issues`` already read from the store, with everything else the
     gate needs (activities, source states, what each category held) read afresh."""
@@ -69,4 +79,11 @@ def evaluate_issues(
         now,
         source_states(store, product.sources, release),
         release_held(store, product_id, release),
+        assess_release(
+            settings=product.vulnerability_assessment,
+            release=release,
+            now=now,
+            inputs=vex_inputs,
+            config_dir=config.path.parent if config.path else None,
+        ),
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from secgate_tui.domain import Finding, Verdict
 from secgate_tui.domain.gate import ResidualItem
+from secgate_tui.services.vex_report import assessment_json
 
 
 def _finding(finding: Finding) -> dict[str, str]:
@@ -51,6 +52,7 @@ def verdict_json(product: str, release: str, verdict: Verdict) -> dict[str, Any]
         "unclassified": [_finding(f) for f in verdict.unclassified],
         "activities": [a.model_dump(mode="json") for a in verdict.activities],
         "sources": [s.model_dump(mode="json") for s in verdict.sources],
+        "vulnerability_assessment": assessment_json(verdict.vulnerability_assessment),
         "reasons": list(verdict.reasons),
         "snapshot_digest": verdict.snapshot_digest,
         "synced_at": verdict.synced_at.isoformat() if verdict.synced_at else None,

@@ -26,6 +26,7 @@ from secgate_tui.services.gate import release_activities
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
 from secgate_tui.services.sync import release_held, release_issues, source_states
+from secgate_tui.services.vex_inputs import assess_release
 
 AUTHORIZATION = "authorization"
 
@@ -81,6 +82,12 @@ def gather(
         sources=tuple(source_states(ctx.store, settings.sources, release)),
         held=release_held(ctx.store, product, release),
         evaluated_at=now,
+        vulnerability_assessment=assess_release(
+            settings=settings.vulnerability_assessment,
+            release=release,
+            now=now,
+            config_dir=config.path.parent if config.path else None,
+        ),
     )
     verdict = inputs.evaluate(issues)
     files = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from secgate_tui.domain import (
     Activity,
@@ -17,6 +17,7 @@ from secgate_tui.domain import (
     canonical_json,
     evaluate,
 )
+from secgate_tui.domain.vex import VulnerabilityAssessment
 
 
 class GateInputs(BaseModel):
@@ -31,10 +32,21 @@ class GateInputs(BaseModel):
     sources: tuple[SourceState, ...]
     held: dict[Category, int]
     evaluated_at: AwareDatetime
+    #: The SBOM/VEX check as evaluated at export (its files are not in the bundle yet);
+    #: absent from inputs.json when the product has none, as in earlier bundles.
+    vulnerability_assessment: VulnerabilityAssessment | None = Field(
+        None, exclude_if=lambda assessment: assessment is None
+    )
 
     def evaluate(self, issues: Iterable[Issue]) -> Verdict:
         return evaluate(
-            issues, self.activities, self.policy, self.evaluated_at, self.sources, self.held
+            issues,
+            self.activities,
+            self.policy,
+            self.evaluated_at,
+            self.sources,
+            self.held,
+            self.vulnerability_assessment,
         )
 
 

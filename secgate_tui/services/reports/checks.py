@@ -19,6 +19,8 @@ from secgate_tui.services.reports.model import when
 
 #: The gate's reason when a release has no source (domain/gate.py).
 NO_SOURCE = "no tracker source is configured for this release"
+#: How every reason of the vulnerability assessment begins (domain/vex/assess.py).
+VEX_REASON = "vulnerability assessment:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +96,15 @@ def build_checks(verdict: Verdict) -> list[Check]:
         items=verdict.unclassified,
     )
     claims.append((unclassified, lambda reason: reason.endswith("(unclassified)")))
+    assessment = verdict.vulnerability_assessment
+    if assessment is not None:
+        counts = ", ".join(f"{state} {n}" for state, n in assessment.counts.items())
+        check = Check(
+            group="vulnerability-assessment",
+            name="vulnerability_assessment",
+            summary=f"SBOM/VEX: {counts or 'no findings'}",
+        )
+        claims.append((check, _starts(VEX_REASON)))
 
     other = Check(group="gate", name="other reasons", summary="reasons of no other check")
     for reason in verdict.reasons:

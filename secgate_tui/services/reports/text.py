@@ -5,6 +5,7 @@ from __future__ import annotations
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.model import GateReport
+from secgate_tui.services.vex_report import assessment_lines
 
 
 def render_text(report: GateReport) -> str:
@@ -46,6 +47,7 @@ def render_text(report: GateReport) -> str:
                 f"      {printable(activity.name):<36} {activity.state.value:<10} "
                 f"{printable(activity.detail, 60)}"
             )
+    lines += assessment_lines(verdict.vulnerability_assessment)
     if verdict.reasons:
         lines += ["", "  Blocked because:"]
         lines += [f"    - {printable(reason)}" for reason in verdict.reasons]
