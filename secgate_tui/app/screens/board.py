@@ -21,10 +21,12 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from secgate_tui.app import heap
-from secgate_tui.app.controller import Controller, SyncReport, UiError
-from secgate_tui.app.screens.authorize import AuthorizeScreen
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.errors import UiError
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
+from secgate_tui.app.screens.publish import PublishScreen
+from secgate_tui.app.screens.publish_flows import AuthorizationFlow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
@@ -32,6 +34,7 @@ from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.app.widgets.review_badge import ReviewBadge
 from secgate_tui.domain import Category
+from secgate_tui.services.board import SyncReport
 
 #: Below this width the side panel moves under the boards, which get the full width.
 NARROW = 140
@@ -299,7 +302,7 @@ class BoardScreen(Screen[None]):
         def done(_: bool | None) -> None:
             self.load_board()
 
-        self.app.push_screen(AuthorizeScreen(self.controller, self.state), done)
+        self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))
