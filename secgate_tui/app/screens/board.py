@@ -1,4 +1,5 @@
-"""The board: gate banner, six closure boards, activities and the next review.
+"""The board: gate banner, the category overview with the chosen category's items,
+activities and the next review.
 
 It is live. A thread worker syncs the release every ``refresh_seconds`` and
 re-reads it from the store; only boards whose values changed are repainted,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +25,8 @@ from textual.worker import get_current_worker
 from secgate_tui.app import heap
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
+from secgate_tui.app.render import safe
+from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
@@ -31,6 +35,11 @@ from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.category_overview import (
+    UNCLASSIFIED,
+    UNCLASSIFIED_LABEL,
+    CategoryOverview,
+)
 from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.app.widgets.review_badge import ReviewBadge
 from secgate_tui.domain import Category
@@ -39,6 +48,7 @@ from secgate_tui.services.board import SyncReport
 #: Below this width the side panel moves under the boards, which get the full width.
 NARROW = 140
 SIDE_WIDTH = 40
+SHORT = 30
 
 
 class BoardScreen(Screen[None]):
@@ -47,6 +57,8 @@ class BoardScreen(Screen[None]):
         Binding("a", "authorize", "Authorize"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
+        Binding("w", "why", "Every reason", show=False),
+        Binding("escape", "overview", "Back to the categories", show=False),
     ]
 
     class Loaded(Message):
@@ -90,18 +102,21 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield GateBanner(id="banner")
         with Horizontal(id="body"):
-            with VerticalScroll(id="boards"):
-                yield CategoryBoard("Unclassified (match no category rule)", id="unclassified")
-                for category in Category:
-                    yield CategoryBoard(category.title, id=f"board-{category.value}")
+            with Vertical(id="main"):
+                yield CategoryOverview(id="overview")
+                with VerticalScroll(id="boards"):
+                    yield CategoryBoard(UNCLASSIFIED_LABEL, id=UNCLASSIFIED)
+                    for category in Category:
+                        yield CategoryBoard(category.title, id=f"board-{category.value}")
             with Vertical(id="side"):
                 yield ReviewBadge(id="review")
                 yield ActivitiesPanel(id="activities")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#unclassified", CategoryBoard).display = False
-        self._fit(self.app.size.width)
+        self._show_board(None)
+        self.query_one(CategoryOverview).focus()
+        self._fit(self.app.size.width, self.app.size.height)
         self.refresh_releases()
         if self.release is None:
             release = self.controller.default_release(self.controller.known_releases(self.product))
@@ -114,12 +129,14 @@ class BoardScreen(Screen[None]):
         self.open(self.product, self.release)
 
     def on_resize(self) -> None:
-        self._fit(self.app.size.width)
+        self._fit(self.app.size.width, self.app.size.height)
 
-    def _fit(self, width: int) -> None:
-        # Below NARROW columns the side panel moves under the boards.
+    def _fit(self, width: int, height: int) -> None:
+        # Below NARROW columns the side panel moves under the boards; below
+        # SHORT lines it shrinks so the chosen category's items stay visible.
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
+        self.set_class(height < SHORT, "-short")
         board_width = width - (0 if narrow else SIDE_WIDTH) - 1  # minus the scrollbar
         for board in self.query(CategoryBoard):
             board.set_width(board_width)
@@ -219,6 +236,9 @@ class BoardScreen(Screen[None]):
         self.query_one("#unclassified", CategoryBoard).show_unclassified(state.unclassified)
         for view in state.categories:
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
+        overview = self.query_one(CategoryOverview)
+        overview.show(state)
+        self._show_board(overview.board)
         self.query_one(ActivitiesPanel).show(state.activities)
         # The controller's view: the tracker's review records once read.
         self.query_one(ReviewBadge).show(self.controller.review(state.product))
@@ -257,6 +277,40 @@ class BoardScreen(Screen[None]):
                 )
                 return
             self.open(message.product, release)
+
+    def _show_board(self, board: str | None) -> None:
+        """Only the category under the overview's cursor lists its items."""
+        for widget in self.query(CategoryBoard):
+            widget.display = widget.id == board
+
+    @on(CategoryOverview.Selected)
+    def _category_selected(self, message: CategoryOverview.Selected) -> None:
+        self._show_board(message.board)
+
+    @on(CategoryOverview.Opened)
+    def _category_opened(self, message: CategoryOverview.Opened) -> None:
+        board = self.query_one(f"#{message.board}", CategoryBoard)
+        self._show_board(message.board)
+        if board.table.row_count:
+            board.table.focus()
+        else:
+            self.notify("Nothing in this category blocks: no item to list.", timeout=3)
+
+    def action_why(self) -> None:
+        """Every reason the gate gives, on a page of its own."""
+        if self.state is None:
+            return
+        reasons = self.state.verdict.reasons
+        body = Text()
+        for reason in reasons or ("nothing blocks",):
+            body.append("• ")
+            body.append_text(safe(reason))
+            body.append("\n")
+        title = f"Why {self.state.title} is {self.state.verdict.outcome.value}"
+        self.app.push_screen(InfoScreen(title, body, id="why"))
+
+    def action_overview(self) -> None:
+        self.query_one(CategoryOverview).focus()
 
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:

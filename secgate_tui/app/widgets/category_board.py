@@ -51,7 +51,7 @@ class CategoryBoard(Vertical):
     def _header(self, closed: int, total: int, blocking: int) -> Text:
         head = Text(self.label, style="bold")
         head.append(f"   {closed}/{total} closed  ")
-        head.append_text(bar(closed, total))
+        head.append_text(bar(closed, total, blocking=blocking))
         if total:
             head.append(f" {round(100 * closed / total)}%")
         if blocking:
@@ -93,7 +93,6 @@ class CategoryBoard(Vertical):
         self.show_rows(view.rows)
 
     def show_unclassified(self, rows: tuple[IssueRow, ...]) -> None:
-        self.display = bool(rows)
         header = self.query_one(".board-header", Static)
         header.update(Text(f"{self.label}   {len(rows)} blocking", style="bold red"))
         self.query_one(".board-note", Static).display = False

@@ -9,6 +9,23 @@ from secgate_tui.app.render import safe, when
 from secgate_tui.app.view_model import BoardState
 
 
+def why_line(reasons: tuple[str, ...], width: int) -> str:
+    """Every reason that fits in ``width`` whole, then "and N more" for the rest."""
+    shown: list[str] = []
+    for n, reason in enumerate(reasons):
+        rest = len(reasons) - n - 1
+        suffix = f"; and {rest} more (w lists all)" if rest else ""
+        candidate = "Why: " + "; ".join([*shown, reason]) + suffix
+        if len(candidate) > width:
+            if shown:
+                break
+            room = max(20, width - len(candidate) + len(reason) - 1)
+            reason = reason[:room] + "…" if len(reason) > room else reason
+        shown.append(reason)
+    more = len(reasons) - len(shown)
+    return "Why: " + "; ".join(shown) + (f"; and {more} more (w lists all)" if more else "")
+
+
 class GateBanner(Static):
     """One glance: may this release ship, and can the data be trusted."""
 
@@ -56,7 +73,7 @@ class GateBanner(Static):
             line.append_text(safe("; ".join(state.stale), 300))
         elif verdict.reasons:
             line.append("\n")
-            line.append_text(safe(f"Why: {verdict.reasons[0]}", 300))
+            line.append_text(safe(why_line(verdict.reasons, self.app.size.width - 2), 300))
         self.update(line)
 
     def _show_provisional(self, state: BoardState) -> None:
