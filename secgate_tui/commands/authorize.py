@@ -1,8 +1,8 @@
 """`secgate authorize`: sync, gate, confirm, write back, read back, log, export.
 
 Exit 0 only when the release is authorized and the tracker copy verified, 1
-when the gate blocks (or policy refuses the authorizer), 2 on any error, with
-the step that failed and why.
+when the gate blocks (or policy refuses the authorizer) or the confirmation is
+declined, 2 on any error, with the step that failed and why.
 """
 
 from __future__ import annotations
@@ -42,9 +42,11 @@ def register(
     )
     p.add_argument(
         "--ack-empty",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="CATEGORY[=REASON]",
-        help="acknowledge an empty category as not applicable (repeatable)",
+        help="acknowledge empty categories as not applicable (several after one flag, "
+        "or the flag repeated)",
     )
     p.set_defaults(handler=run)
 
@@ -92,7 +94,7 @@ class AuthorizeView(CommandView[AuthorizationRecord]):
             "written. Use --yes in pipelines.",
             file=sys.stderr,
         )
-        return EXIT_ERROR
+        return EXIT_BLOCKED  # a person said no: like a declined `review record`
 
     def failed(self, step: str, message: str) -> int:
         print(

@@ -31,9 +31,11 @@ def register(
     p.add_argument("--offline", action="store_true", help="evaluate the store without syncing")
     p.add_argument(
         "--ack-empty",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="CATEGORY[=REASON]",
-        help="acknowledge an empty category as not applicable (repeatable)",
+        help="acknowledge empty categories as not applicable (several after one flag, "
+        "or the flag repeated)",
     )
     p.set_defaults(handler=run)
 
@@ -96,7 +98,8 @@ def print_verdict(ctx: Context, product: str, release: str, verdict: Verdict) ->
     if verdict.unclassified:
         print(f"  {'Unclassified':<28} {len(verdict.unclassified)} blocking")
         for finding in verdict.unclassified:
-            print(f"      {printable(finding.key):<12} {printable(finding.title, 90)}")
+            print(f"      {printable(finding.key):<12} {printable(finding.reason)}")
+            print(f"      {'':<12} {printable(finding.title, 90)}")
     if verdict.activities:
         print()
         print("  Required activities (IEC 81001-5-1 5.8.6)")
