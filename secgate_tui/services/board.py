@@ -29,6 +29,9 @@ class SyncReport:
     #: False when no source fetched anything and none did a full sync: the
     #: issues in the store are the ones already evaluated.
     changed: bool = True
+    #: Set when every source answered and none knows the release: why, in words.
+    #: The release is an error then, never a board of empty categories.
+    unknown: str = ""
 
     @property
     def ok(self) -> bool:
@@ -59,7 +62,19 @@ class BoardService:
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; per-source failures are reported, not raised."""
         results = self.ctx.syncer.sync_release(product, release, full=full)
+        unknown = ""
+        if (
+            results
+            and not any(r.state.release_found for r in results)
+            and not any(r.state.error for r in results)
+        ):
+            where = ", ".join(f"{r.source.tracker} ({r.source.project})" for r in results)
+            unknown = (
+                f"release '{release}' matches no version or milestone of product "
+                f"'{product}' in any source ({where}). Pick a release the trackers know."
+            )
         return SyncReport(
+            unknown=unknown,
             failures=tuple(
                 f"{r.state.source} ({r.state.project}): {r.state.error}"
                 for r in results

@@ -10,9 +10,11 @@ from secgate_tui.app.render import bar
 from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
+from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.issue_table import IssueTable
 from secgate_tui.domain import Category
+from secgate_tui.services.context import Context
 from tests.tui.conftest import SIZE, AppFactory, banner_text, plain, run, settle, show_category
 
 
@@ -127,3 +129,24 @@ def test_question_mark_and_f1_open_help_and_escape_closes_it(make_app: AppFactor
                 assert isinstance(app.screen, BoardScreen)
 
     run(scenario())
+
+
+def test_a_release_no_tracker_knows_is_an_error_and_not_remembered(
+    make_app: AppFactory, context: Context
+) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "9.9")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, ReleasePicker)  # offered at once
+            await pilot.press("escape")
+            banner = banner_text(app)
+            assert "ERROR" in banner and "matches no version" in banner
+            assert "EMPTY" not in screen_text(app)
+            board = app.screen
+            assert isinstance(board, BoardScreen) and board.state is None
+            await pilot.press("a")
+            assert isinstance(app.screen, BoardScreen)  # nothing to authorize
+
+    run(scenario())
+    assert context.store.get_meta("tui.last") is None

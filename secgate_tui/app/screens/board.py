@@ -72,6 +72,15 @@ class BoardScreen(Screen[None]):
             self.report = report
             self.error = error
 
+    class Unknown(Message):
+        """No tracker knows the release: an error, not a board."""
+
+        def __init__(self, product: str, release: str, message: str) -> None:
+            super().__init__()
+            self.product = product
+            self.release = release
+            self.message = message
+
     class Problem(Message):
         def __init__(self, message: str) -> None:
             super().__init__()
@@ -147,6 +156,7 @@ class BoardScreen(Screen[None]):
         """Show another release: from the store at once, then a sync."""
         self.product, self.release = product, release
         self.state = None
+        self.query_one(CategoryOverview).display = True
         self.sub_title = f"{product} {release}"
         self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
         # The store first, so the board paints at once; the sync (slow, and it
@@ -175,7 +185,6 @@ class BoardScreen(Screen[None]):
                 saved = self.controller.saved_board(product, release)
                 if saved is not None:
                     self.post_message(self.Loaded(saved))
-            self.controller.remember(product, release)
             state = self.controller.load(product, release)
         except UiError as exc:
             self.post_message(self.Problem(exc.message))
@@ -194,11 +203,17 @@ class BoardScreen(Screen[None]):
         heap.pause()
         try:
             report, state = self.controller.refresh(product, release, full=full)
+            if not report.unknown:
+                # Only a release some tracker knows opens next time.
+                self.controller.remember(product, release)
         except UiError as exc:
             self.post_message(self.Synced(None, exc.message))
             return
         finally:
             self._syncing = False
+        if report.unknown:
+            self.post_message(self.Unknown(product, release, report.unknown))
+            return
         self.post_message(self.Loaded(state))
         self.post_message(self.Synced(report, None))
 
@@ -254,6 +269,20 @@ class BoardScreen(Screen[None]):
         heap.settle()
         if message.error:
             self.notify(message.error, title="Sync failed", severity="error", timeout=8)
+
+    @on(Unknown)
+    def _unknown(self, message: Unknown) -> None:
+        heap.settle()
+        if (message.product, message.release) != (self.product, self.release):
+            return
+        self.state = None  # nothing to authorize or open
+        if self._timer is not None:
+            self._timer.stop()
+        self._show_board(None)
+        self.query_one(CategoryOverview).display = False
+        self.query_one(GateBanner).show_error(message.message)
+        self.notify(message.message, title="Unknown release", severity="error", timeout=8)
+        self.action_pick_release()
 
     @on(Problem)
     def _problem(self, message: Problem) -> None:

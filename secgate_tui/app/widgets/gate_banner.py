@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from secgate_tui.app.render import safe, when
+from secgate_tui.app.render import safe, safe_block, when
 from secgate_tui.app.view_model import BoardState
 
 
@@ -36,6 +36,15 @@ class GateBanner(Static):
     def show_message(self, message: str) -> None:
         self.set_classes("")
         self.update(safe(message))
+
+    def show_error(self, message: str) -> None:
+        """What cannot be shown as a board (a release no tracker knows)."""
+        self._state = None
+        self.set_classes("-blocked")
+        line = Text(" ERROR ", style="bold reverse")
+        line.append("  ")
+        line.append_text(safe_block(message))
+        self.update(line)
 
     def show(self, state: BoardState) -> None:
         if state == self._state:
