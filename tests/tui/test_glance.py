@@ -150,3 +150,37 @@ def test_a_release_no_tracker_knows_is_an_error_and_not_remembered(
 
     run(scenario())
     assert context.store.get_meta("tui.last") is None
+
+
+def test_slash_filters_the_items_by_key_or_title_and_says_so(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"TOKEN", "enter")
+            note = plain(app.screen.query_one("#filter-note", Static))
+            assert "FILTER" in note and "'TOKEN': 1 of 11" in note
+            findings = app.screen.query_one("#board-system-test-findings", CategoryBoard)
+            assert findings.display  # the overview went to the category with the match
+            assert [row.key for row in findings.table.rows] == ["IPC-94"]
+            await pilot.press("slash", *["backspace"] * 5, *"ipc-93", "enter")
+            assert [row.key for row in findings.table.rows] == ["IPC-93"]
+            await pilot.press("ctrl+l")
+            assert not app.screen.query_one("#filter-note", Static).display
+            assert [row.key for row in findings.table.rows] == ["IPC-93", "IPC-94"]
+
+    run(scenario())
+
+
+def test_slash_filters_the_release_picker_by_name(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("r", "slash", *"5.4", "enter", "enter")
+            await settle(pilot)
+            board = app.screen
+            assert isinstance(board, BoardScreen)
+            assert (board.product, board.release) == ("dms", "5.4")
+
+    run(scenario())

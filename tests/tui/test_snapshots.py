@@ -67,3 +67,12 @@ def test_help_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
         await pilot.pause()
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=help_page)
+
+
+def test_filtered_board_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def filtered(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"token", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=filtered)

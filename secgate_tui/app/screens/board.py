@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from secgate_tui.app import heap
@@ -57,8 +57,10 @@ class BoardScreen(Screen[None]):
         Binding("a", "authorize", "Authorize"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
+        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("w", "why", "Every reason", show=False),
         Binding("escape", "overview", "Back to the categories", show=False),
+        Binding("ctrl+l", "clear_filter", "Clear the filter", show=False),
     ]
 
     class Loaded(Message):
@@ -112,6 +114,8 @@ class BoardScreen(Screen[None]):
         yield GateBanner(id="banner")
         with Horizontal(id="body"):
             with Vertical(id="main"):
+                yield Input(placeholder="filter items by key or title", id="filter")
+                yield Static(Text(""), id="filter-note", markup=False)
                 yield CategoryOverview(id="overview")
                 with VerticalScroll(id="boards"):
                     yield CategoryBoard(UNCLASSIFIED_LABEL, id=UNCLASSIFIED)
@@ -123,6 +127,9 @@ class BoardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#filter", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.query_one("#filter-note").display = False
         self._show_board(None)
         self.query_one(CategoryOverview).focus()
         self._fit(self.app.size.width, self.app.size.height)
@@ -254,6 +261,7 @@ class BoardScreen(Screen[None]):
         overview = self.query_one(CategoryOverview)
         overview.show(state)
         self._show_board(overview.board)
+        self._apply_filter()
         self.query_one(ActivitiesPanel).show(state.activities)
         # The controller's view: the tracker's review records once read.
         self.query_one(ReviewBadge).show(self.controller.review(state.product))
@@ -324,6 +332,47 @@ class BoardScreen(Screen[None]):
             board.table.focus()
         else:
             self.notify("Nothing in this category blocks: no item to list.", timeout=3)
+
+    # -- the filter ---------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = bool(field.value.strip())
+        self.query_one(CategoryOverview).focus()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        shown = total = 0
+        matches: dict[str, int] = {}
+        for board in self.query(CategoryBoard):
+            count, of = board.set_filter(text)
+            shown, total = shown + count, total + of
+            matches[board.id or ""] = count
+        self.query_one(CategoryOverview).show_matches(matches if text else None)
+        note = self.query_one("#filter-note", Static)
+        note.display = bool(text)
+        if text:
+            line = Text(" FILTER ", style="bold reverse")
+            line.append_text(safe(f"  '{text}': {shown} of {total} listed item(s) match", 100))
+            line.append("  (/ to change, ctrl+l clears)", style="dim")
+            note.update(line)
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self._apply_filter()
+        self.query_one(CategoryOverview).focus()
 
     def action_why(self) -> None:
         """Every reason the gate gives, on a page of its own."""

@@ -62,7 +62,7 @@ def overview_lines(state: BoardState) -> tuple[OverviewLine, ...]:
     return tuple(lines)
 
 
-def _line(line: OverviewLine, selected: bool, focused: bool) -> Text:
+def _line(line: OverviewLine, selected: bool, focused: bool, matches: int | None) -> Text:
     text = Text("▶ " if selected else "  ", style="bold" if selected else "")
     text.append(line.label.ljust(LABEL_WIDTH)[:LABEL_WIDTH], style="bold" if selected else "")
     if line.board == UNCLASSIFIED:
@@ -80,6 +80,8 @@ def _line(line: OverviewLine, selected: bool, focused: bool) -> Text:
         text.append("ok", style="green")
     else:
         text.append(line.state, style="dim")
+    if matches is not None:
+        text.append(f"  · {matches} match{'es' if matches != 1 else ''}", style="bold")
     if selected and focused:
         text.stylize("reverse")
     return text
@@ -117,6 +119,8 @@ class CategoryOverview(Static, can_focus=True):
         self.lines: tuple[OverviewLine, ...] = ()
         #: Until the person moves the cursor, it follows the first line that blocks.
         self._moved = False
+        #: Items matching the board's filter, per board (None: no filter).
+        self.matches: dict[str, int] | None = None
 
     @property
     def board(self) -> str | None:
@@ -145,12 +149,23 @@ class CategoryOverview(Static, can_focus=True):
             self._moved = True
             self.selected = boards.index(board)
 
+    def show_matches(self, matches: dict[str, int] | None) -> None:
+        """Say how many items match the filter per category; go to the first that has any."""
+        self.matches = matches
+        board = self.board
+        if matches and board is not None and not matches.get(board):
+            first = next((line.board for line in self.lines if matches.get(line.board)), None)
+            if first is not None:
+                self.select(first)
+        self._paint()
+
     def _paint(self) -> None:
         text = Text()
         for n, line in enumerate(self.lines):
             if n:
                 text.append("\n")
-            text.append_text(_line(line, n == self.selected, self.has_focus))
+            matches = None if self.matches is None else self.matches.get(line.board, 0)
+            text.append_text(_line(line, n == self.selected, self.has_focus, matches))
         self.update(text)
 
     def watch_selected(self) -> None:
