@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/secgate --demo
 
-# System packages the tests use: tmux (terminal end-to-end test) and a real
-# Redmine (Debian packages) that the suite starts on 127.0.0.1.
+# System packages the tests use: tmux (terminal end-to-end test), OpenSSH's
+# ssh-keygen and ssh-agent (signed approvals) and a real Redmine (Debian
+# packages) that the suite starts on 127.0.0.1.
 system-deps:
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
+	@{ command -v ssh-keygen && command -v ssh-agent && command -v ssh-add; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null; }
 	@if [ -x tests/redmine/install.sh ]; then tests/redmine/install.sh; fi
 
 check: $(STAMP)

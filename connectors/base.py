@@ -134,7 +134,30 @@ class TrackerSettings(BaseModel):
     page_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(8, ge=1, le=64)
     refresh_seconds: int = Field(60, ge=1)
-    timeout_seconds: float = Field(30.0, gt=0)
+    timeout_seconds: float = Field(
+        30.0, gt=0, le=3600, description="Longest wait to connect and for each single read."
+    )
+    max_response_mb: int = Field(
+        64,
+        ge=1,
+        le=4096,
+        description=(
+            "Largest answer read from the tracker, in MiB after decompression (one page, "
+            "one attachment); a larger one fails the request."
+        ),
+    )
+    request_deadline_seconds: float = Field(
+        300.0,
+        gt=0,
+        le=86_400,
+        description="Longest time one request may take, from sending it to its last byte.",
+    )
+    sync_deadline_seconds: float = Field(
+        1800.0,
+        gt=0,
+        le=604_800,
+        description="Longest time one source's sync may take (every page and retry included).",
+    )
 
 
 # --------------------------------------------------------------------------- values

@@ -17,14 +17,14 @@ from typing import TextIO
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
 from secgate_tui import __version__
-from secgate_tui.commands import authorize, init, releases, review, status, sync, verify
+from secgate_tui.commands import authorize, evidence, init, releases, review, status, sync, verify
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, verify, review, init]
+COMMANDS = [status, releases, sync, authorize, verify, review, init, evidence]
 
 EXIT_ERROR = 2
 
@@ -117,6 +117,8 @@ VALUED = ("--config", "--data-dir", *MOVABLE)
 
 def command_options_first(argv: Sequence[str]) -> list[str]:
     """``argv`` with --product/--release given before the command moved after it."""
+    if "--" in argv:
+        return list(argv)
     names = {command.__name__.rsplit(".", 1)[-1] for command in COMMANDS}
     args = list(argv)
     moved: list[str] = []
@@ -125,7 +127,9 @@ def command_options_first(argv: Sequence[str]) -> list[str]:
     while n < len(args):
         arg = args[n]
         if arg in names:
-            return [*kept, arg, *moved, *args[n + 1 :]]
+            # At the end, so a command with its own subcommands (review status)
+            # hands them to the subcommand that takes them.
+            return [*kept, *args[n:], *moved]
         if arg == "--":
             break
         option = arg.split("=", 1)[0]
@@ -215,7 +219,12 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"secgate: tracker error{where}: {printable(exc.message)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("secgate: interrupted; nothing half-written was kept.", file=sys.stderr)
+        print(
+            "secgate: interrupted. The local store keeps no half-written change; a record "
+            "that was being written may have reached the tracker, and running the command "
+            "again adopts it instead of writing it twice.",
+            file=sys.stderr,
+        )
         return 130
     except Exception as exc:
         if os.environ.get("SECGATE_DEBUG"):
@@ -224,9 +233,11 @@ def _main(argv: Sequence[str] | None) -> int:
         # tracker library may carry a URL or header with a token in it.
         print(
             f"secgate: internal error ({type(exc).__name__}). This is a bug in secgate; "
-            "nothing was authorized and nothing half-written was kept. Rerun with "
-            "SECGATE_DEBUG=1 to see the details (they may contain tracker data) and "
-            "report them.",
+            "the command stopped and did not finish. Nothing is authorized or recorded "
+            "unless the audit log says so; if a record was being written, running the "
+            "command again adopts what reached the tracker instead of writing it twice. "
+            "Rerun with SECGATE_DEBUG=1 to see the details (they may contain tracker data) "
+            "and report them.",
             file=sys.stderr,
         )
         return EXIT_ERROR

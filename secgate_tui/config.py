@@ -45,6 +45,7 @@ from secgate_tui.config_limits import (
     check_token_value,
     json_ready,
 )
+from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.domain import (
     Category,
     CategoryPolicy,
@@ -162,6 +163,12 @@ class Product(BaseModel):
     sources: list[Source] = Field(min_length=1)
     categories: dict[Category, CategoryRule] = Field(default_factory=dict)
     activities: list[ActivityConfig] = Field(default_factory=list)
+    # Left out of the config digest while unset, so configs from before signatures keep theirs.
+    approval: ApprovalSettings = Field(
+        default_factory=ApprovalSettings,
+        description="Signatures required per record kind.",
+        exclude_if=lambda approval: not approval.root,
+    )
 
     @field_validator("last_review")
     @classmethod
@@ -226,6 +233,11 @@ class Settings(BaseSettings):
     )
     trackers: dict[str, dict[str, Any]] = Field(default_factory=dict)
     products: dict[str, Product] = Field(default_factory=dict)
+    signing: SigningSettings | None = Field(
+        None,
+        description="Who may sign records: allowed-signers file, signers and roles.",
+        exclude_if=lambda signing: signing is None,
+    )
 
     @field_validator("products", "trackers")
     @classmethod

@@ -119,7 +119,8 @@ def check_token_value(token: str) -> str | None:
             "contains characters an HTTP header cannot carry (outside Latin-1; often a "
             "typographic quote or dash picked up when copying)"
         )
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in token):
+    # C0, DEL and the C1 controls (Latin-1 encodes those, but no token holds them).
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in token):
         return "contains control characters (a line break picked up when copying?)"
     return None
 

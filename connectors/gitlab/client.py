@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import gitlab
 import gitlab.exceptions
 import requests
-from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connectors import strictjson
@@ -38,6 +37,7 @@ from connectors.base import (
     UnavailableError,
     redact,
 )
+from connectors.bounded import BoundedAdapter, Bounds, Limits
 from connectors.gitlab.pages import check_page
 from connectors.gitlab.settings import GitLabSettings
 from secgate_tui import __version__
@@ -93,7 +93,10 @@ class GitLabClient:
         self._local = threading.local()
         session = requests.Session()
         # A pooled connection per worker thread; the adapter's urllib3 retries stay at 0.
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(10, settings.concurrency))
+        self.bounds = Bounds(Limits.of(tracker, "GitLab", settings))
+        adapter = BoundedAdapter(
+            self.bounds, pool_connections=2, pool_maxsize=max(10, settings.concurrency)
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.hooks["response"].append(self._remember)

@@ -63,6 +63,11 @@ class GitLabConnector(Connector[GitLabSettings]):
     # -- reading -------------------------------------------------------------------
 
     def releases(self, scope: SourceScope) -> list[Release]:
+        # Listing releases is the first step of a sync: held to the sync deadline too.
+        with self.client.bounds.sync():
+            return self._releases(scope)
+
+    def _releases(self, scope: SourceScope) -> list[Release]:
         """Every milestone by its own title; secgate matches titles to the template."""
         target = Target.of(scope)
         params = {
@@ -112,6 +117,11 @@ class GitLabConnector(Connector[GitLabSettings]):
     def issues(
         self, scope: SourceScope, release: str, since: datetime | None = None
     ) -> list[Issue]:
+        # Every page and retry of one source's sync shares sync_deadline_seconds.
+        with self.client.bounds.sync():
+            return self._issues(scope, release, since)
+
+    def _issues(self, scope: SourceScope, release: str, since: datetime | None) -> list[Issue]:
         target = Target.of(scope)
         title = scope.release_name(release)
         params = issue_params(title, scope.filter, since, self.settings.sync_overlap_seconds)

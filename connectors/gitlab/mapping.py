@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from connectors.gitlab.settings import GitLabSettings
+from connectors.keys import checked_key
 from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.text import without_userinfo
 
 Json = dict[str, Any]
 
@@ -169,8 +171,8 @@ class IssueMapper:
             raise ValueError("issue without created_at")
         return Issue(
             source=self.source,
-            key=issue_key(raw),
-            url=str(raw.get("web_url") or ""),
+            key=checked_key(issue_key(raw)),
+            url=without_userinfo(str(raw.get("web_url") or "")),
             title=title,
             type=str(raw.get("issue_type") or raw.get("type") or "issue"),
             status=str(raw.get("state") or ""),

@@ -27,6 +27,7 @@ from connectors.base import (
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import issue_key, note_justification
 from connectors.gitlab.sync import all_pages
+from secgate_tui.domain.text import without_userinfo
 
 _KEY = re.compile(r"^(?P<path>[^#\s]+)#(?P<iid>\d+)$")
 
@@ -62,7 +63,11 @@ def _comment(key: str, note: Json, issue_url: str) -> Comment:
     created = _time(note.get("created_at"))
     updated = _time(note.get("updated_at"))
     return Comment(
-        ref=CommentRef(key=key, id=note_id, url=f"{issue_url}#note_{note_id}" if issue_url else ""),
+        ref=CommentRef(
+            key=key,
+            id=note_id,
+            url=without_userinfo(f"{issue_url}#note_{note_id}") if issue_url else "",
+        ),
         body=str(note.get("body") or ""),
         author=str(author.get("username") or ""),
         author_id=author_id,
@@ -177,7 +182,7 @@ def create_issue(
         data,
         f"a new issue in project '{project}'",
     )
-    return IssueRef(key=issue_key(issue), url=str(issue.get("web_url") or ""))
+    return IssueRef(key=issue_key(issue), url=without_userinfo(str(issue.get("web_url") or "")))
 
 
 def find_issues(client: GitLabClient, project: str, marker: str) -> list[IssueRef]:
@@ -197,7 +202,7 @@ def find_issues(client: GitLabClient, project: str, marker: str) -> list[IssueRe
     )
     # GitLab's search is word-based; only an exact substring of the title counts.
     return [
-        IssueRef(key=issue_key(issue), url=str(issue.get("web_url") or ""))
+        IssueRef(key=issue_key(issue), url=without_userinfo(str(issue.get("web_url") or "")))
         for issue in found
         if marker in str(issue.get("title") or "")
     ]

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 import requests
 from jira import JIRA, JIRAError
-from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -29,6 +28,7 @@ from tenacity import (
 
 from connectors import strictjson
 from connectors.base import BadResponseError, ConnectorError
+from connectors.bounded import BoundedAdapter, Bounds, Limits
 from connectors.jira.errors import (
     Context,
     bad_json_error,
@@ -112,6 +112,7 @@ class JiraClient:
             else f"the keyring (service {settings.keyring_service!r}, entry {name!r})"
         )
         self.ctx = Context(tracker=name, url=self.base_url, credential=credential)
+        self.bounds = Bounds(Limits.of(name, "Jira", settings))
 
     # -- connection ----------------------------------------------------------
 
@@ -129,21 +130,33 @@ class JiraClient:
             auth["basic_auth"] = (settings.user, self._token or "")
         elif self._token:
             auth["token_auth"] = self._token
+        # No request before the bounded adapter is mounted: serverInfo is asked below.
         client = JIRA(
             server=self.base_url,
             options={"check_update": False, "verify": True},
-            get_server_info=settings.flavor == "auto",
+            get_server_info=False,
             max_retries=0,
             timeout=settings.timeout_seconds,
             **auth,
         )
-        if settings.flavor != "auto":
-            client.deploymentType = "Cloud" if settings.flavor == "cloud" else "Server"
         # Enough pooled connections for the sync's worker threads.
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=settings.concurrency + 4)
+        adapter = BoundedAdapter(
+            self.bounds, pool_connections=4, pool_maxsize=settings.concurrency + 4
+        )
         client._session.mount("http://", adapter)
         client._session.mount("https://", adapter)
         client._session.hooks["response"].append(_refuse_non_json_numbers)
+        if settings.flavor == "auto":
+            info = client.server_info()
+            if not isinstance(info, dict):
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' answered serverInfo without a JSON object.",
+                    tracker=self.name,
+                )
+            client._version = tuple(info.get("versionNumbers") or (0, 0, 0))
+            client.deploymentType = info.get("deploymentType")
+        else:
+            client.deploymentType = "Cloud" if settings.flavor == "cloud" else "Server"
         return client
 
     @property

@@ -23,9 +23,11 @@ from connectors.base import (
     NotSupportedError,
     comment_edited,
 )
+from connectors.bounded import same_origin
 from connectors.jira.client import JiraClient
 from connectors.jira.jql import jql_string
 from connectors.jira.mapping import parse_time
+from secgate_tui.domain.text import without_userinfo
 
 COMMENT_PAGE = 100
 
@@ -238,7 +240,7 @@ def attach(client: JiraClient, key: str, filename: str, content: bytes) -> Attac
         key=key,
         id=str(raw["id"]),
         filename=str(raw.get("filename") or filename),
-        url=str(raw.get("content") or ""),
+        url=without_userinfo(str(raw.get("content") or "")),
     )
 
 
@@ -254,7 +256,10 @@ def find_attachments(client: JiraClient, key: str, filename: str) -> list[Attach
         raise _bad(client, f"the attachments of {key}")
     return [
         AttachmentRef(
-            key=key, id=str(item["id"]), filename=filename, url=str(item.get("content") or "")
+            key=key,
+            id=str(item["id"]),
+            filename=filename,
+            url=without_userinfo(str(item.get("content") or "")),
         )
         for item in listed
         if isinstance(item, dict) and item.get("filename") == filename and "id" in item
@@ -270,7 +275,8 @@ def read_attachment(client: JiraClient, ref: AttachmentRef) -> bytes:
         url = str(meta.get("content") or "") if isinstance(meta, dict) else ""
         if not url:
             raise _bad(client, f"the attachment {ref.filename} of {ref.key}")
-    if not url.startswith(client.base_url):
+    url = without_userinfo(url)
+    if not same_origin(url, client.base_url) or not url.startswith(client.base_url):
         # Never send the credential to a host the tracker named in its own answer.
         raise _bad(client, f"an attachment URL outside {client.base_url}")
     data: bytes = client.request("GET", url, f"reading {ref.filename} of {ref.key}", raw=True)

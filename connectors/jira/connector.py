@@ -63,6 +63,11 @@ class JiraConnector(Connector[JiraSettings]):
     # -- reading -------------------------------------------------------------
 
     def releases(self, scope: SourceScope) -> list[Release]:
+        # Listing releases is the first step of a sync: held to the sync deadline too.
+        with self.client.bounds.sync():
+            return self._releases(scope)
+
+    def _releases(self, scope: SourceScope) -> list[Release]:
         jira = self.client.jira
         versions = self.client.call(
             lambda: jira.project_versions(scope.project),
@@ -88,6 +93,11 @@ class JiraConnector(Connector[JiraSettings]):
     def issues(
         self, scope: SourceScope, release: str, since: datetime | None = None
     ) -> list[Issue]:
+        # Every page and retry of one source's sync shares sync_deadline_seconds.
+        with self.client.bounds.sync():
+            return self._issues(scope, release, since)
+
+    def _issues(self, scope: SourceScope, release: str, since: datetime | None) -> list[Issue]:
         version = scope.release_name(release)
         if since is None:
             # A full sync checks the release by name: a version of another project

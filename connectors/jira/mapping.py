@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connectors.keys import checked_key
 from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.text import without_userinfo
 
 #: Resolution name (case-insensitive) -> disposition; settings.dispositions go over these.
 DEFAULT_DISPOSITIONS: dict[str, Disposition] = {
@@ -222,6 +224,10 @@ def _issue(
     fields = raw.get("fields")
     if not isinstance(key, str) or not isinstance(fields, dict):
         raise MappingError(f"an issue without key or fields (id {raw.get('id')!r})")
+    try:
+        checked_key(key)
+    except ValueError as exc:
+        raise MappingError(str(exc)) from None
     status = fields.get("status")
     if not isinstance(status, dict):
         status = None
@@ -236,7 +242,7 @@ def _issue(
         return Issue(
             source=rules.source,
             key=key,
-            url=f"{rules.base_url}/browse/{key}" if rules.base_url else "",
+            url=without_userinfo(f"{rules.base_url}/browse/{key}") if rules.base_url else "",
             title=str(fields.get("summary") or ""),
             type=_name(fields.get("issuetype")) or "",
             status=_name(status) or "",

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from connectors.base import AttachmentRef, BadResponseError
 from connectors.redmine.client import JsonDict, RedmineClient
+from secgate_tui.domain.text import without_userinfo
 
 
 def attach(client: RedmineClient, number: int, filename: str, content: bytes) -> None:
@@ -49,7 +50,7 @@ def find(client: RedmineClient, number: int, filename: str) -> list[AttachmentRe
             key=f"#{number}",
             id=str(item["id"]),
             filename=filename,
-            url=str(item.get("content_url", "")),
+            url=without_userinfo(str(item.get("content_url", ""))),
         )
         for item in found
     ]

@@ -25,7 +25,6 @@ import requests
 from redminelib import Redmine
 from redminelib import exceptions as rm
 from redminelib.engines.sync import SyncEngine
-from requests.adapters import HTTPAdapter
 from tenacity import (
     Retrying,
     retry_if_exception,
@@ -43,6 +42,7 @@ from connectors.base import (
     RateLimitedError,
     UnavailableError,
 )
+from connectors.bounded import BoundedAdapter, Bounds
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
@@ -93,6 +93,7 @@ class RedmineClient:
         verify: bool,
         pool: int,
         redact: Callable[[str], str],
+        bounds: Bounds,
     ) -> None:
         self.tracker = tracker
         self.url = url.rstrip("/")
@@ -110,9 +111,11 @@ class RedmineClient:
         self._raw = _TimeoutEngine(
             key=key, requests={"timeout": timeout, "verify": verify}, return_raw_response=True
         )
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool, 1))
-        self.redmine.engine.session.mount("http://", adapter)
-        self.redmine.engine.session.mount("https://", adapter)
+        self.bounds = bounds
+        adapter = BoundedAdapter(bounds, pool_connections=1, pool_maxsize=max(pool, 1))
+        for session in (self.redmine.engine.session, self._raw.session):
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
         #: Requests sent and reads retried, for the benchmark's request counts.
         self.requests_sent = 0
         self.retries_made = 0

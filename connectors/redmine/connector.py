@@ -38,6 +38,7 @@ from connectors.base import (
     SourceScope,
     TrackerSettings,
 )
+from connectors.bounded import Bounds, Limits
 from connectors.redmine import attachments, filters, history, mapping, notes
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
@@ -71,6 +72,7 @@ class RedmineConnector(Connector[RedmineSettings]):
             verify=settings.verify_tls,
             pool=settings.concurrency,
             redact=self.redact,
+            bounds=Bounds(Limits.of(name, "Redmine", settings)),
         )
         # Redmine 5's REST API does not expose the text formatting setting, so
         # the configured value wins and Redmine's own default is assumed otherwise.
@@ -112,6 +114,11 @@ class RedmineConnector(Connector[RedmineSettings]):
         return versions
 
     def releases(self, scope: SourceScope) -> list[Release]:
+        # Listing releases is the first step of a sync: held to the sync deadline too.
+        with self.client.bounds.sync():
+            return self._releases(scope)
+
+    def _releases(self, scope: SourceScope) -> list[Release]:
         today = datetime.now(UTC).date()
         return [mapping.release_of(v, today) for v in self._project_versions(scope.project)]
 
@@ -136,6 +143,11 @@ class RedmineConnector(Connector[RedmineSettings]):
     def issues(
         self, scope: SourceScope, release: str, since: datetime | None = None
     ) -> list[Issue]:
+        # Every page and retry of one source's sync shares sync_deadline_seconds.
+        with self.client.bounds.sync():
+            return self._issues(scope, release, since)
+
+    def _issues(self, scope: SourceScope, release: str, since: datetime | None) -> list[Issue]:
         name = scope.release_name(release)
         params = self._filters(scope)
         what = f"issues of project '{scope.project}'"

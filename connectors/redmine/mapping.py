@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from connectors.base import Markup, Release
+from connectors.keys import checked_key
 from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.text import without_userinfo
 
 #: Stock Redmine statuses plus the names a security process commonly adds.
 DEFAULT_DISPOSITIONS: Mapping[str, Disposition] = {
@@ -221,8 +223,8 @@ class IssueMapper:
             raise ValueError(f"issue {raw.get('id')} has no created_on time")
         return Issue(
             source=self.source,
-            key=issue_key(raw["id"]),
-            url=f"{self.base_url}/issues/{raw['id']}",
+            key=checked_key(issue_key(raw["id"])),
+            url=without_userinfo(f"{self.base_url}/issues/{raw['id']}"),
             title=str(raw.get("subject", "")),
             type=str((raw.get("tracker") or {}).get("name", "")),
             status=str(status.get("name", "")),

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
+import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 
 from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
+from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
-from secgate_tui.services.report import verdict_json
+from secgate_tui.services.reports import FORMATS, GateReport, render
+from secgate_tui.services.reports.ci import (
+    github_annotations,
+    gitlab_section,
+    in_github_actions,
+    in_gitlab_ci,
+)
+from secgate_tui.services.reports.model import issue_links
+from secgate_tui.services.reports.text import render_text
 from secgate_tui.services.sync import SourceSync
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
@@ -27,7 +39,18 @@ def register(
     )
     p.add_argument("--product", help="product id (from the config)")
     p.add_argument("--release", required=True, help="release name")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        help="report format (default text); junit and markdown are for CI pipelines",
+    )
+    p.add_argument("--json", action="store_true", help="the same as --format json")
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically) and print the text report; "
+        "the exit code stays the gate's",
+    )
     p.add_argument("--offline", action="store_true", help="evaluate the store without syncing")
     p.add_argument(
         "--ack-empty",
@@ -54,62 +77,82 @@ def check_release_exists(product: str, release: str, results: list[SourceSync]) 
         )
 
 
+def report_format(args: argparse.Namespace) -> str:
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(
+            f"--json is --format json and cannot be combined with --format {args.format}; "
+            "give one of them."
+        )
+    return "json" if args.json else (args.format or "text")
+
+
+def write_report(path: Path, content: str) -> None:
+    try:
+        write_atomic(path, content.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(
+            f"could not write the report to {printable(str(path))}: "
+            f"{printable(exc.strerror or str(exc))}. No report file was written; "
+            "check that the directory exists and is writable."
+        ) from None
+
+
+def discard_earlier_report(path: Path) -> None:
+    """A report left by an earlier run goes first: should this run fail, a CI job that
+    uploads the file (GitLab's ``artifacts: when: always``) must not show the old verdict."""
+    try:
+        if path.is_file():
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(
+            f"could not replace the report {printable(str(path))}: "
+            f"{printable(exc.strerror or str(exc))}. Nothing was evaluated."
+        ) from None
+
+
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    fmt = report_format(args)
+    if args.output:
+        discard_earlier_report(Path(args.output))
     product = require_product(ctx, args.product)
     acks = parse_acks(args.ack_empty)
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
-    verdict, _ = evaluate_release(
+    verdict, issues = evaluate_release(
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks
     )
-    if args.json:
-        print(json.dumps(verdict_json(product, args.release, verdict), indent=2, ensure_ascii=True))
+    report = GateReport(
+        product=product,
+        product_name=ctx.config.product(product).name,
+        release=args.release,
+        verdict=verdict,
+        links=issue_links(issues),
+    )
+    if args.output:
+        write_report(Path(args.output), render(report, fmt))
+        shown = "text"
     else:
-        print_verdict(ctx, product, args.release, verdict)
+        shown = fmt
+    emit(report, shown, os.environ)
     return EXIT_PASS if verdict.passed else EXIT_BLOCKED
+
+
+def emit(report: GateReport, fmt: str, env: Mapping[str, str]) -> None:
+    """The report on stdout, folded in GitLab CI; GitHub annotations where a runner reads them
+    (stdout beside the text report, stderr when stdout carries a machine-readable format)."""
+    content = render(report, fmt)
+    if fmt == "text" and in_gitlab_ci(env):
+        verdict = report.verdict
+        header = f"secgate status {report.product} {report.release}: {verdict.outcome.value}"
+        content = gitlab_section("secgate_status", header, content, collapsed=verdict.passed)
+    sys.stdout.write(content)
+    if in_github_actions(env):
+        stream = sys.stdout if fmt == "text" else sys.stderr
+        for line in github_annotations(report):
+            print(line, file=stream)
 
 
 def print_verdict(ctx: Context, product: str, release: str, verdict: Verdict) -> None:
     name = ctx.config.product(product).name
-    print(f"{printable(name)} ({product}) release {printable(release)}: {verdict.outcome.value}")
-    synced = verdict.synced_at.isoformat(timespec="seconds") if verdict.synced_at else "never"
-    print(f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}")
-    print()
-    for result in verdict.categories:
-        if result.empty:
-            state = (
-                f"empty, not applicable: {printable(result.not_applicable_reason or '')}"
-                if result.acknowledged
-                else "EMPTY (not acknowledged)"
-            )
-        else:
-            state = f"{result.closed}/{result.total} closed"
-            if result.blocking:
-                state += f", {len(result.blocking)} blocking"
-        print(f"  {result.category.title:<28} {state}")
-        for finding in result.blocking:
-            print(f"      {printable(finding.key):<12} {printable(finding.reason)}")
-            print(f"      {'':<12} {printable(finding.title, 90)}")
-        for item in result.residual:
-            print(
-                f"      {printable(item.key):<12} residual ({item.disposition.value}): "
-                f"{printable(item.justification, 80)}"
-            )
-    if verdict.unclassified:
-        print(f"  {'Unclassified':<28} {len(verdict.unclassified)} blocking")
-        for finding in verdict.unclassified:
-            print(f"      {printable(finding.key):<12} {printable(finding.reason)}")
-            print(f"      {'':<12} {printable(finding.title, 90)}")
-    if verdict.activities:
-        print()
-        print("  Required activities (IEC 81001-5-1 5.8.6)")
-        for activity in verdict.activities:
-            print(
-                f"      {printable(activity.name):<36} {activity.state.value:<10} "
-                f"{printable(activity.detail, 60)}"
-            )
-    if verdict.reasons:
-        print()
-        print("  Blocked because:")
-        for reason in verdict.reasons:
-            print(f"    - {printable(reason)}")
+    report = GateReport(product=product, product_name=name, release=release, verdict=verdict)
+    sys.stdout.write(render_text(report))

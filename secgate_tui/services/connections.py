@@ -12,13 +12,19 @@ import threading
 from connectors.base import Connector
 from connectors.registry import RegistryError, load
 from secgate_tui.config import Config, ConfigError
+from secgate_tui.config_limits import check_token_value
 
 
 def resolve_token(name: str, token_env: str | None, keyring_service: str) -> str | None:
-    """The tracker's secret: environment variable first, then the keyring."""
+    """The tracker's secret: environment variable first, then the keyring.
+
+    Either must fit in an HTTP header (the same check the configuration makes on
+    the environment), or a ConfigError says where it came from; it is never shown.
+    """
     if token_env:
         value = os.environ.get(token_env)
         if value:
+            _refuse_unfit(value, f"the environment variable {token_env}", f"export {token_env}")
             return value
     try:
         import keyring
@@ -26,7 +32,22 @@ def resolve_token(name: str, token_env: str | None, keyring_service: str) -> str
         value = keyring.get_password(keyring_service, name)
     except Exception:  # no usable keyring backend on this machine
         value = None
+    if value:
+        _refuse_unfit(
+            value,
+            f"the keyring (service '{keyring_service}', entry '{name}')",
+            f"keyring set {keyring_service} {name}",
+        )
     return value or None
+
+
+def _refuse_unfit(token: str, where: str, how: str) -> None:
+    problem = check_token_value(token)
+    if problem:
+        raise ConfigError(
+            f"the token in {where} {problem}. Copy the token again from the tracker and "
+            f"store it again (`{how}`); nothing was run."
+        )
 
 
 class Connections:

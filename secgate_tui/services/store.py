@@ -151,6 +151,19 @@ def _unreadable(seq: int, field: str, exc: Exception) -> str:
     )
 
 
+def _write_failed(path: Path, exc: sqlite3.OperationalError) -> str:
+    text = str(exc)
+    if "full" in text or "too large" in text.lower():
+        cause = "the disk (or the file size allowed to secgate) is full"
+    else:
+        cause = f"SQLite said: {text}"
+    return (
+        f"the secgate store {path} could not be written ({cause}); this write was rolled "
+        "back and the store keeps what it held before. Free space or fix the data "
+        "directory, then run the command again."
+    )
+
+
 class Store:
     """One SQLite database under the data directory."""
 
@@ -186,14 +199,20 @@ class Store:
         # IMMEDIATE takes the write lock up front: concurrent secgate processes
         # serialize here instead of failing half-way.
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    if self._db.in_transaction:  # SQLite may have rolled back already
+                        self._db.execute("ROLLBACK")
+                    raise
+                else:
+                    self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                # Disk full, I/O error, a lock held past the timeout: the write did not
+                # happen (the transaction rolled back), and the caller says what that means.
+                raise StoreError(_write_failed(self.path, exc)) from None
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         with self._lock:

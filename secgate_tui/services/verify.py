@@ -82,7 +82,7 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         connector = ctx.connections.get(payload.tracker)
         comment = connector.read_comment(ref)
     except NotFoundError:
-        return broken("the comment was deleted from the tracker")
+        return broken("the tracker answers 404: the comment was deleted, or secgate's account can no longer see it (check in the tracker that the comment still exists and that the account still has access to the issue and its project)")  # noqa: E501  # fmt: skip
     except ConfigError as exc:
         return unreachable(str(exc))
     except ConnectorError as exc:

@@ -45,7 +45,8 @@ def fresh_sync(
     failed = [r for r in results if r.state.error]
     if failed:
         names = "; ".join(
-            f"{r.source.tracker} ({r.source.project}): {r.state.error}" for r in failed
+            f"{r.source.tracker} ({r.source.project}): {(r.state.error or '').rstrip('.')}"
+            for r in failed
         )
         message = (
             f"the fresh sync failed for {names}. Nothing was written to any tracker; "

@@ -1,0 +1,33 @@
+"""The facts an approval policy needs, taken from the records secgate writes.
+
+Kept apart from :mod:`.approval` so the policy does not depend on any record's
+shape: a record kind supplies its facts (id, digest, residual items with
+assignee and justifier) and the policy rules stay the same for every kind.
+"""
+
+from __future__ import annotations
+
+from secgate_tui.domain.approval import RecordFacts, ResidualDuty
+from secgate_tui.domain.record import AuthorizationRecord
+
+
+def authorization_facts(record: AuthorizationRecord, *, legacy: bool = False) -> RecordFacts:
+    """An authorization record's facts. Its residual items name an assignee; who
+    justified an item is not recorded yet, so only the assignee is compared."""
+    return RecordFacts(
+        record_kind="authorization",
+        record_id=record.record_id,
+        record_digest=record.record_digest,
+        residual=tuple(
+            ResidualDuty(source=item.source, key=item.key, assignee=item.assignee)
+            for item in record.residual
+        ),
+        legacy=legacy,
+    )
+
+
+def review_facts(record_id: str, record_digest: str, *, legacy: bool = False) -> RecordFacts:
+    """A periodic review record's facts: a review has no residual items to approve."""
+    return RecordFacts(
+        record_kind="review", record_id=record_id, record_digest=record_digest, legacy=legacy
+    )

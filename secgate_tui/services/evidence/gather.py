@@ -1,0 +1,151 @@
+"""`evidence export`: a release's evidence collected from the store, as bundle files.
+
+Nothing is fetched here: the caller syncs first when it wants fresh data. The
+audit log's chain must be intact (a broken log cannot vouch for anything), and
+the configuration copied must hold no token (it never does: secrets live in the
+environment or the keyring; the check guards against a value pasted in the file).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from secgate_tui.domain import Category, Issue, Verdict, canonical_json, sha256_hex
+from secgate_tui.domain.canonical import issues_canonical_json, sorted_issues
+from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.services.anchor import anchor_line, head_anchor
+from secgate_tui.services.context import Context
+from secgate_tui.services.evidence import layout
+from secgate_tui.services.evidence.inputs import GateInputs, as_canonical, verdict_canonical
+from secgate_tui.services.gate import release_activities
+from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
+from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
+from secgate_tui.services.sync import release_held, release_issues, source_states
+
+AUTHORIZATION = "authorization"
+
+
+class EvidenceError(Exception):
+    """The evidence cannot be exported; the message says why and what to do."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    stem: str
+    files: dict[str, bytes]
+    verdict: Verdict
+    records: tuple[AuthorizationRecord, ...]
+
+
+def recorded_acknowledgements(records: tuple[AuthorizationRecord, ...]) -> dict[Category, str]:
+    """The empty-category acknowledgements the latest authorization was given."""
+    if not records:
+        return {}
+    return {
+        c.category: c.not_applicable_reason
+        for c in records[-1].categories
+        if c.empty and c.not_applicable_reason is not None
+    }
+
+
+def gather(
+    ctx: Context, product: str, release: str, now: datetime, acks: Mapping[Category, str]
+) -> Evidence:
+    """Collect the release's evidence. Raises EvidenceError."""
+    chain = ctx.store.verify_chain()
+    if not chain.ok:
+        raise EvidenceError(
+            f"the local audit log is broken at entry {chain.first_broken}: {chain.problem}. "
+            "It cannot vouch for this release's records; no bundle was written "
+            "(`secgate verify --log` shows the same)."
+        )
+    entries = ctx.store.audit_entries(None, product, release)
+    records = tuple(
+        AuthorizationPayload.model_validate(e.payload).record
+        for e in entries
+        if e.kind == AUTHORIZATION
+    )
+    config = ctx.config
+    settings = config.product(product)
+    issues = sorted_issues(release_issues(config, ctx.store, product, release))
+    inputs = GateInputs(
+        product=product,
+        release=release,
+        policy=settings.gate_policy(config.policy, {**recorded_acknowledgements(records), **acks}),
+        activities=tuple(release_activities(config, ctx.store, product)),
+        sources=tuple(source_states(ctx.store, settings.sources, release)),
+        held=release_held(ctx.store, product, release),
+        evaluated_at=now,
+    )
+    verdict = inputs.evaluate(issues)
+    files = {
+        layout.SNAPSHOT: issues_canonical_json(issues, presorted=True),
+        layout.SNAPSHOT_INDEX: _index(issues),
+        layout.INPUTS: as_canonical(inputs),
+        layout.CONFIG: _config(ctx),
+        layout.VERDICT: verdict_canonical(verdict),
+        layout.AUDIT_ENTRIES: _entries(entries),
+    }
+    for entry in entries:
+        if entry.kind == AUTHORIZATION:
+            payload = AuthorizationPayload.model_validate(entry.payload)
+            record_json, comment = layout.record_names(payload.record_id)
+            files[record_json] = payload.record.canonical().encode("utf-8")
+            files[comment] = payload.comment_body.encode("utf-8")
+    try:
+        anchor = head_anchor(ctx.store)
+    except OSError as exc:
+        raise EvidenceError(str(exc)) from None
+    if anchor is not None:
+        files[layout.AUDIT_ANCHOR] = (anchor_line(anchor) + "\n").encode("utf-8")
+    files[layout.MANIFEST] = layout.manifest(files)
+    stamp = verdict.evaluated_at.strftime("%Y%m%dT%H%M%SZ")
+    stem = layout.bundle_stem(product, release, stamp)
+    return Evidence(stem=stem, files=files, verdict=verdict, records=records)
+
+
+def _index(issues: list[Issue]) -> bytes:
+    index = [[i.source, i.key, sha256_hex(i.canonical_json())] for i in issues]
+    return canonical_json(index).encode("utf-8")
+
+
+def _config(ctx: Context) -> bytes:
+    text = canonical_json(ctx.config.digest_source)
+    for name, tracker in ctx.config.trackers.items():
+        variable = getattr(tracker, "token_env", None)
+        secret = os.environ.get(variable) if variable else None
+        if secret and len(secret) >= 8 and secret in text:
+            raise EvidenceError(
+                f"the configuration holds the value of tracker '{name}''s token variable "
+                f"({variable}); it is never copied into a bundle. Remove it from the file."
+            )
+    return text.encode("utf-8")
+
+
+def _entries(entries: list[AuditEntry]) -> bytes:
+    """Each entry as the chain hashed it: its time and payload text, with both hashes."""
+    rows: list[dict[str, Any]] = []
+    for e in entries:
+        at = e.at.isoformat()
+        payload = canonical_json(e.payload)
+        if entry_hash(e.seq, at, e.kind, e.product, e.release, payload, e.prev_hash) != e.hash:
+            raise StoreError(
+                f"audit entry {e.seq} does not re-hash as read; the log cannot be exported"
+            )
+        rows.append(
+            {
+                "seq": e.seq,
+                "at": at,
+                "kind": e.kind,
+                "product": e.product,
+                "release": e.release,
+                "payload": payload,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+        )
+    return canonical_json(rows).encode("utf-8")

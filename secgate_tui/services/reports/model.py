@@ -1,0 +1,37 @@
+"""What every report format renders: the verdict and what it needs beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from secgate_tui.domain import Issue, Verdict
+from secgate_tui.domain.text import without_userinfo
+
+
+@dataclass(frozen=True, kw_only=True)
+class GateReport:
+    """A release's verdict with the names and links a reader needs.
+
+    ``links`` maps an issue's (source, key) to its tracker URL; findings carry
+    no URL of their own.
+    """
+
+    product: str
+    product_name: str
+    release: str
+    verdict: Verdict
+    links: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def link(self, source: str, key: str) -> str:
+        return without_userinfo(self.links.get((source, key), ""))
+
+
+def issue_links(issues: list[Issue]) -> dict[tuple[str, str], str]:
+    return {issue.uid: issue.url for issue in issues if issue.url}
+
+
+def when(value: datetime | None) -> str:
+    """A time as a person reads it in a report: ISO 8601 UTC to the second with ``Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else "never"

@@ -1,0 +1,53 @@
+"""The human-readable report ``status`` prints by default (one screen per release)."""
+
+from __future__ import annotations
+
+from secgate_tui.domain.text import printable
+from secgate_tui.services.reports.model import GateReport
+
+
+def render_text(report: GateReport) -> str:
+    verdict = report.verdict
+    lines = [
+        f"{printable(report.product_name)} ({report.product}) release "
+        f"{printable(report.release)}: {verdict.outcome.value}"
+    ]
+    synced = verdict.synced_at.isoformat(timespec="seconds") if verdict.synced_at else "never"
+    lines += [f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}", ""]
+    for result in verdict.categories:
+        if result.empty:
+            state = (
+                f"empty, not applicable: {printable(result.not_applicable_reason or '')}"
+                if result.acknowledged
+                else "EMPTY (not acknowledged)"
+            )
+        else:
+            state = f"{result.closed}/{result.total} closed"
+            if result.blocking:
+                state += f", {len(result.blocking)} blocking"
+        lines.append(f"  {result.category.title:<28} {state}")
+        for finding in result.blocking:
+            lines.append(f"      {printable(finding.key):<12} {printable(finding.reason)}")
+            lines.append(f"      {'':<12} {printable(finding.title, 90)}")
+        for item in result.residual:
+            lines.append(
+                f"      {printable(item.key):<12} residual ({item.disposition.value}): "
+                f"{printable(item.justification, 80)}"
+            )
+    if verdict.unclassified:
+        lines.append(f"  {'Unclassified':<28} {len(verdict.unclassified)} blocking")
+        for finding in verdict.unclassified:
+            # The reason column says why it blocks, as for the categories' items.
+            lines.append(f"      {printable(finding.key):<12} {printable(finding.reason)}")
+            lines.append(f"      {'':<12} {printable(finding.title, 90)}")
+    if verdict.activities:
+        lines += ["", "  Required activities (IEC 81001-5-1 5.8.6)"]
+        for activity in verdict.activities:
+            lines.append(
+                f"      {printable(activity.name):<36} {activity.state.value:<10} "
+                f"{printable(activity.detail, 60)}"
+            )
+    if verdict.reasons:
+        lines += ["", "  Blocked because:"]
+        lines += [f"    - {printable(reason)}" for reason in verdict.reasons]
+    return "\n".join(lines) + "\n"
