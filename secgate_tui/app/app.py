@@ -15,6 +15,7 @@ from secgate_tui.app.controller import Controller
 from secgate_tui.app.help import help_text
 from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.info import InfoScreen
+from secgate_tui.app.screens.publish import PublishScreen
 
 _HERE = Path(__file__).parent
 CSS_FILES = [
@@ -51,6 +52,18 @@ class SecgateApp(App[int]):
         # (default 5 ms), so a sync thread delays a key press by less.
         sys.setswitchinterval(0.001)
         self.push_screen(BoardScreen(self.controller, *self.start))
+
+    async def action_quit(self) -> None:
+        """q quits from the board and the reviews, never out of a dialog by accident."""
+        screen = self.screen
+        if isinstance(screen, PublishScreen):
+            if screen.publishing:
+                message = "Writing to the tracker: wait for the result, then close and quit."
+            else:
+                message = "Close this dialog first (escape), then q quits."
+            self.notify(message, severity="warning")
+            return
+        await super().action_quit()
 
     def action_help(self) -> None:
         if isinstance(self.screen, InfoScreen):

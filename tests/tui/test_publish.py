@@ -237,3 +237,18 @@ def test_record_a_review_then_the_schedule_counts_it(
     run(scenario())
     assert len(review_comments(sandbox)) == 1
     assert len(context.store.audit_entries()) == 1
+
+
+def test_q_does_not_quit_out_of_the_publish_dialog(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.2")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, PublishScreen)
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.is_running and isinstance(app.screen, PublishScreen)
+
+    run(scenario())
