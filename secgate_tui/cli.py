@@ -17,14 +17,25 @@ from typing import TextIO
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
 from secgate_tui import __version__
-from secgate_tui.commands import authorize, evidence, init, releases, review, status, sync, verify
+from secgate_tui.commands import (
+    approve,
+    authorize,
+    evidence,
+    init,
+    records,
+    releases,
+    review,
+    status,
+    sync,
+    verify,
+)
 from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
 from secgate_tui.services.store import StoreError
 
-COMMANDS = [status, releases, sync, authorize, verify, review, init, evidence]
+COMMANDS = [status, releases, sync, authorize, approve, verify, records, review, init, evidence]
 
 EXIT_ERROR = 2
 

@@ -1,27 +1,47 @@
 """`secgate authorize`: sync, gate, confirm, write back, read back, log, export.
 
-Exit 0 only when the release is authorized and the tracker copy verified, 1
-when the gate blocks (or policy refuses the authorizer) or the confirmation is
-declined, 2 on any error, with the step that failed and why.
+With a ``[signing]`` table, the authorizer's signature is made at the
+confirmation and posted right after the record, then every signature of the
+record is read back and the approval policy decides: exit 0 AUTHORIZED, 3
+PENDING (the missing roles are named), 1 when the gate blocks, the policy
+refuses the signer or the confirmation is declined, 2 on any error, with the
+step that failed and why.
+Without ``[signing]`` the record is posted unsigned (exit 0) and every output
+says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from datetime import UTC, datetime
 
+from secgate_tui.commands.approve import EXIT_PENDING, report_state
 from secgate_tui.commands.context import Context, parse_acks, require_product
-from secgate_tui.commands.publishing import CommandView, run_publish
+from secgate_tui.commands.publishing import CommandView, finish, print_step, run_publish
 from secgate_tui.commands.status import print_verdict
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.text import printable
-from secgate_tui.services.publish import Prepared, Published
+from secgate_tui.services.evidence.export import export_bundle
+from secgate_tui.services.evidence.gather import EvidenceError
+from secgate_tui.services.publish import Failure, Prepared, Published, Publisher
 from secgate_tui.services.publish.kinds.authorization import (
     AUTHORIZATION,
     AuthorizationRequest,
 )
+from secgate_tui.services.publish.kinds.signature import (
+    SIGNATURE,
+    AlreadySigned,
+    SignatureRequest,
+    sign_now,
+)
 
 EXIT_AUTHORIZED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
+UNSIGNED_WARNING = (
+    "warning: the record is UNSIGNED: the configuration has no [signing] table, so no "
+    'one\'s signature attests this authorization (see README, "Signed approvals").'
+)
 
 
 def register(
@@ -30,8 +50,8 @@ def register(
     p = sub.add_parser(
         "authorize",
         parents=[parent],
-        help="authorize a release: record written to the tracker and read back "
-        "(exit 0 authorized, 1 blocked, 2 error)",
+        help="authorize a release: record written to the tracker and read back, signed "
+        "with your key (exit 0 authorized, 3 pending signatures, 1 blocked, 2 error)",
         description="Run a fresh full sync, evaluate the gate, write the authorization "
         "record to the tracker, read it back, then log and export it.",
     )
@@ -56,6 +76,7 @@ class AuthorizeView(CommandView[AuthorizationRecord]):
 
     def __init__(self, ctx: Context, product: str, release: str) -> None:
         self.ctx, self.product, self.release = ctx, product, release
+        self.signed = ctx.config.settings.signing is not None
 
     def preview(self, prepared: Prepared[AuthorizationRecord]) -> int | None:
         assert prepared.verdict is not None, "an authorization is evaluated when prepared"
@@ -110,12 +131,15 @@ class AuthorizeView(CommandView[AuthorizationRecord]):
     def report(self, result: Published[AuthorizationRecord]) -> int:
         ref = result.comment
         link = (ref.url or f"{ref.key} comment {ref.id}") if ref else ""
-        print(f"AUTHORIZED  {printable(result.message)}")
+        # Signed: the state (AUTHORIZED or PENDING) is said once the signatures are read back.
+        print(f"{'RECORDED' if self.signed else 'AUTHORIZED'}  {printable(result.message)}")
         print(f"  tracker record: {printable(link)}")
         if result.record is not None:
             print(f"  record digest:  sha256:{result.record.record_digest}")
         for path in result.exports:
             print(f"  exported:       {path}")
+        if not self.signed:
+            print(UNSIGNED_WARNING)
         return EXIT_AUTHORIZED
 
 
@@ -125,4 +149,100 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         product=product, release=args.release, acks=parse_acks(args.ack_empty)
     )
     view = AuthorizeView(ctx, product, args.release)
-    return run_publish(ctx, AUTHORIZATION, request, view, yes=args.yes)
+    if not view.signed:
+        code = run_publish(ctx, AUTHORIZATION, request, view, yes=args.yes)
+    else:
+        code = run_signed(ctx, request, view, yes=args.yes)
+    if code in (EXIT_AUTHORIZED, EXIT_PENDING):
+        write_evidence(ctx, request)
+    return code
+
+
+def write_evidence(ctx: Context, request: AuthorizationRequest) -> None:
+    """The release's evidence bundle beside the exported record (issue 16).
+
+    The authorization stands whatever happens here: a bundle that cannot be
+    written is a warning with the command that writes it later.
+    """
+    try:
+        written = export_bundle(
+            ctx, request.product, request.release, datetime.now(UTC), request.acks
+        )
+    except (EvidenceError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(
+            f"warning: the evidence bundle was not written ({printable(reason)}); write it "
+            f"with `secgate evidence export --product {request.product} --release "
+            f"{printable(request.release)}`.",
+            file=sys.stderr,
+        )
+        return
+    print(f"  evidence:       {written.path}")
+
+
+def run_signed(
+    ctx: Context, request: AuthorizationRequest, view: AuthorizeView, *, yes: bool
+) -> int:
+    """Prepare the record and the signature, confirm, sign, post both, read the state back.
+
+    Who signs and in which role is settled before the confirmation, and the
+    signature is made at the confirmation, before anything is posted: a refused
+    signer, a wrong passphrase or an unlisted key leaves the tracker untouched.
+    """
+    publisher = Publisher(ctx)
+    prepared = publisher.prepare(AUTHORIZATION, request, print_step)
+    if prepared.failed_step is not None:
+        return view.failed(prepared.failed_step.value, prepared.message)
+    stop = view.preview(prepared)
+    if stop is not None:
+        return stop
+    signing = SignatureRequest(
+        product=request.product, release=request.release, record=prepared.record
+    )
+    planned = publisher.prepare(SIGNATURE, signing, print_step)
+    if isinstance(planned.failure, AlreadySigned):
+        # A rerun on the same snapshot: the record and your signature are in the tracker.
+        print(f"{printable(planned.message)}\n")
+        result = publisher.publish(prepared, print_step)
+        if not result.done or result.failure is not None or result.record is None:
+            return finish(view, result)
+        view.report(result)
+        return report_state(ctx, request.product, request.release, result.record.record_id)
+    if planned.blocked:
+        return view.blocked(planned.message)
+    if planned.failure is not None:
+        return view.failed("sign", planned.message)
+    print(f"You sign: {printable(planned.preview)} (time: when you confirm)\n")
+    if not yes and not view.confirm(prepared):
+        return view.declined()
+    signed = sign_now(ctx, planned)
+    if isinstance(signed, Failure):
+        return (
+            view.blocked(signed.message) if signed.blocked else view.failed("sign", signed.message)
+        )
+    result = publisher.publish(prepared, print_step)
+    if not result.done or result.failure is not None or result.record is None:
+        return finish(view, result)
+    view.report(result)
+    if (
+        signed.record is not None
+        and signed.record.message.record_digest != result.record.record_digest
+    ):
+        # An earlier attempt's record was adopted: sign that one (its own time and digest).
+        again = sign_now(ctx, planned, result.record)
+        if isinstance(again, Failure):
+            return view.failed("sign", again.message + _UNSIGNED_RECORD)
+        signed = again
+    target = result.comment.key if result.comment else None
+    posted = publisher.publish(dataclasses.replace(signed, target=target), print_step)
+    if not posted.done or posted.failure is not None:
+        step = posted.failed_step.value if posted.failed_step else "sign"
+        return view.failed(step, posted.message + _UNSIGNED_RECORD)
+    code = report_state(ctx, request.product, request.release, result.record.record_id)
+    return code if code in (EXIT_AUTHORIZED, EXIT_PENDING) else EXIT_ERROR
+
+
+_UNSIGNED_RECORD = (
+    " The authorization record is posted, but it does not carry your signature: run "
+    "`secgate approve` to sign it."
+)

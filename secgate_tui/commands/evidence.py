@@ -10,10 +10,10 @@ from pathlib import Path
 from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
 from secgate_tui.commands.status import check_release_exists
 from secgate_tui.domain.text import printable
-from secgate_tui.services.evidence.archive import BundleError, read_bundle, write_bundle
+from secgate_tui.services.evidence.archive import BundleError, read_bundle
 from secgate_tui.services.evidence.check import check_files
-from secgate_tui.services.evidence.gather import EvidenceError, gather
-from secgate_tui.services.export import write_atomic
+from secgate_tui.services.evidence.export import export_bundle
+from secgate_tui.services.evidence.gather import EvidenceError
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -51,6 +51,12 @@ def register(
         help="reproduce a bundle's verdict offline (exit 0 reproduces, 1 does not, 2 unreadable)",
     )
     check.add_argument("file", metavar="FILE", help="the .tar.gz bundle")
+    check.add_argument(
+        "--allowed-signers",
+        metavar="PATH",
+        help="verify the signatures against this allowed-signers file (your controlled copy); "
+        "without it, the bundle's own copy is used, which proves less",
+    )
     check.set_defaults(handler=run_check, needs_context=False)
 
 
@@ -59,18 +65,18 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
     acks = parse_acks(args.ack_empty)
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
+    out = Path(args.out) if args.out else None
     try:
-        evidence = gather(ctx, product, args.release, datetime.now(UTC), acks)
+        written = export_bundle(ctx, product, args.release, datetime.now(UTC), acks, out)
     except EvidenceError as exc:
         raise UsageError(str(exc)) from None
-    path = Path(args.out) if args.out else ctx.records_dir / f"{evidence.stem}.tar.gz"
-    try:
-        write_atomic(path, write_bundle(evidence.stem, evidence.files))
     except OSError as exc:
+        where = printable(str(out or ctx.records_dir))
         raise UsageError(
-            f"could not write the evidence bundle to {printable(str(path))}: "
+            f"could not write the evidence bundle to {where}: "
             f"{printable(exc.strerror or str(exc))}. Nothing was written."
         ) from None
+    path, evidence = written.path, written.evidence
     state = (
         f"{len(evidence.records)} authorization record(s)"
         if evidence.records
@@ -95,7 +101,8 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
-    result = check_files(files)
+    allowed = Path(args.allowed_signers) if args.allowed_signers else None
+    result = check_files(files, allowed_signers=allowed)
     for line in result.verified:
         print(f"  ok: {printable(line)}")
     if not result.reproduced:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.gate import evaluate_release
 
 
@@ -55,6 +56,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                     "verdict": verdict.outcome.value,
                     "blocking": verdict.blocking_count,
                     "reasons": len(verdict.reasons),
+                    "authorization": authorization_status(ctx, product, release),
                 }
             )
     if args.json:
@@ -65,6 +67,6 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(
             f"{printable(str(row['product'])):<10} {printable(str(row['release'])):<14} "
             f"{flag:<9} {row['verdict']:<8} {row['blocking']} blocking item(s), "
-            f"{row['reasons']} reason(s)"
+            f"{row['reasons']} reason(s), authorization {row['authorization']['state']}"  # type: ignore[index]
         )
     return 2 if failed else 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from secgate_tui.commands.context import Context, UsageError, parse_acks, require_product
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.reports import FORMATS, GateReport, render
@@ -127,6 +128,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         release=args.release,
         verdict=verdict,
         links=issue_links(issues),
+        authorization=authorization_status(ctx, product, args.release, offline=args.offline),
     )
     if args.output:
         write_report(Path(args.output), render(report, fmt))

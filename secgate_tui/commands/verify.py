@@ -15,6 +15,7 @@ import sys
 from secgate_tui.commands.context import Context, UsageError, require_product
 from secgate_tui.domain.text import printable
 from secgate_tui.services.audit_check import check_log
+from secgate_tui.services.authorization_state import StateUnreadableError, signature_problems
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.verify import AUDIT_KIND, verify
 
@@ -68,8 +69,23 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if not result.reachable:
         print(f"secgate: cannot verify: {printable(result.message)}", file=sys.stderr)
         return EXIT_ERROR
-    if result.intact:
-        print(f"INTACT  {printable(result.message)}")
+    if not result.intact:
+        print(f"MISMATCH  {printable(result.message)}")
+        return EXIT_MISMATCH
+    print(f"INTACT  {printable(result.message)}")
+    return verify_signatures(ctx, product, args.release)
+
+
+def verify_signatures(ctx: Context, product: str, release: str) -> int:
+    """With ``[signing]``: every signature of the record, checked by OpenSSH."""
+    if ctx.config.settings.signing is None:
         return EXIT_INTACT
-    print(f"MISMATCH  {printable(result.message)}")
-    return EXIT_MISMATCH
+    try:
+        problems, summary = signature_problems(ctx, product, release)
+    except StateUnreadableError as exc:
+        print(f"secgate: cannot verify the signatures: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    for problem in problems:
+        print(f"SIGNATURE INVALID  {printable(problem)}")
+    print(f"{'SIGNATURES MISMATCH' if problems else 'SIGNATURES OK'}  {printable(summary)}")
+    return EXIT_MISMATCH if problems else EXIT_INTACT

@@ -2,15 +2,25 @@
 
 Its review dates are relative to today, so the demo always shows one product
 due soon and one overdue until a review is recorded.
+
+Signing: :func:`demo_config` installs the two demo signing keys (release
+manager, security officer; DEMO KEYS ONLY) under the data directory and signs
+with the release manager's key unless ``SECGATE_SIGNING__KEY`` names another.
+IPC needs one release-manager signature (the default policy), so
+``authorize`` on it is AUTHORIZED at once; DMS needs both roles, so
+``authorize`` leaves it PENDING until the security officer runs ``approve``.
+:func:`demo_data` stays unsigned: the tests build their configurations on it.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from secgate_tui.config import Config, config_from_data
+from secgate_tui.services.signing.demo import DEMO_APPROVAL, RELEASE_MANAGER, install_demo_signing
 
 CATEGORY_LABELS = {
     "system-test-findings": {"labels": ["sec-test-finding"], "types": ["Test Finding"]},
@@ -95,5 +105,21 @@ def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
     }
 
 
+#: The demo product whose authorizations need two signatures.
+TWO_SIGNATURE_PRODUCT = "dms"
+
+
+def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the demo's ``[signing]`` table and DMS's two-signature policy."""
+    installed = install_demo_signing(data_dir)
+    signing: dict[str, Any] = dict(installed.settings)
+    if not os.environ.get("SECGATE_SIGNING__KEY"):
+        # The environment names another signer's key (the security officer's for approve).
+        signing["key"] = str(installed.keys[RELEASE_MANAGER])
+    products = data["products"]
+    products[TWO_SIGNATURE_PRODUCT]["approval"] = {"authorization": DEMO_APPROVAL["authorization"]}
+    return {**data, "signing": signing, "products": products}
+
+
 def demo_config(data_dir: Path) -> Config:
-    return config_from_data(demo_data(data_dir), None)
+    return config_from_data(demo_signing(data_dir, demo_data(data_dir)), None)

@@ -24,13 +24,20 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--demo", "authorize", "--product", "ipc", "--release", "2.1", "--yes", data_dir=data
     )
     assert authorized.returncode == 0, authorized.stderr
+    # authorize writes the bundle beside the exported record by itself ...
+    [written] = (data / "records").glob("Software-Release-Record_ipc_2.1_*.tar.gz")
+    assert f"evidence:       {written}" in authorized.stdout
+    assert check(written)[0] == 0
+    # ... and `evidence export` writes one whenever asked.
+    elsewhere = data / "elsewhere" / "bundle.tar.gz"
     exported = secgate(
-        "--demo", "evidence", "export", "--product", "ipc", "--release", "2.1", data_dir=data
-    )
+        "--demo", "evidence", "export", "--product", "ipc", "--release", "2.1",
+        "--out", str(elsewhere), data_dir=data,
+    )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     assert "1 authorization record(s)" in exported.stdout
-    [path] = (data / "records").glob("*.tar.gz")
-    return path
+    assert check(elsewhere)[0] == 0
+    return written
 
 
 def check(path: Path) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -134,3 +135,19 @@ def test_secgate_config_variable_is_used(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SECGATE_CONFIG", os.fspath(path))
     monkeypatch.chdir(tmp_path.parent)
     assert load_config(None).path == path
+
+
+def test_the_signers_own_key_and_principal_are_no_part_of_the_configuration_digest(
+    tmp_path: Path,
+) -> None:
+    from secgate_tui.config import config_from_data
+    from secgate_tui.services.demo import demo_data, demo_signing
+    from secgate_tui.services.signing.demo import install_demo_signing
+
+    keys = install_demo_signing(tmp_path).keys
+    digests = set()
+    for principal, key in keys.items():
+        data = demo_signing(tmp_path, demo_data(tmp_path))
+        data["signing"] = {**data["signing"], "key": str(key), "principal": principal}
+        digests.add(json.dumps(config_from_data(data, None).digest_source, sort_keys=True))
+    assert len(keys) == 2 and len(digests) == 1

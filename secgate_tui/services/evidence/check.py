@@ -12,8 +12,9 @@ configuration); the audit-log entries' chain hashes and the anchor; signatures.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,13 +24,8 @@ from secgate_tui.domain.record import AuthorizationRecord, parse_record
 from secgate_tui.services.anchor import parse_anchors
 from secgate_tui.services.evidence import layout
 from secgate_tui.services.evidence.inputs import GateInputs, verdict_canonical
+from secgate_tui.services.evidence.signatures import check_signatures
 from secgate_tui.services.store import entry_hash
-
-#: Signed approvals plug in here (the signed-approvals issue): each check gets the
-#: bundle's files and returns ``(problem or None, what it verified)``. A bundle
-#: that holds ``signatures/`` while no check is registered does not reproduce.
-SignatureCheck = Callable[[Mapping[str, bytes]], tuple[str | None, str]]
-SIGNATURE_CHECKS: list[SignatureCheck] = []
 
 
 class Mismatch(Exception):
@@ -43,11 +39,12 @@ class CheckResult:
     verified: list[str] = field(default_factory=list)
 
 
-def check_files(files: Mapping[str, bytes]) -> CheckResult:
-    """Check a bundle's files (name -> content), read by :mod:`.archive`."""
+def check_files(files: Mapping[str, bytes], *, allowed_signers: Path | None = None) -> CheckResult:
+    """Check a bundle's files (name -> content), read by :mod:`.archive`; signatures are
+    verified against ``allowed_signers`` (the auditor's controlled copy) when given."""
     verified: list[str] = []
     try:
-        _check(files, verified)
+        _check(files, verified, allowed_signers)
     except Mismatch as exc:
         return CheckResult(reproduced=False, problem=str(exc), verified=verified)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -66,7 +63,7 @@ def _json(files: Mapping[str, bytes], name: str) -> Any:
         raise Mismatch(f"{name} is not valid JSON ({exc})") from None
 
 
-def _check(files: Mapping[str, bytes], verified: list[str]) -> None:
+def _check(files: Mapping[str, bytes], verified: list[str], allowed_signers: Path | None) -> None:
     _check_manifest(files)
     verified.append(f"manifest: {len(files) - 1} file(s), each with its SHA-256")
     issues = _check_snapshot(files)
@@ -88,7 +85,10 @@ def _check(files: Mapping[str, bytes], verified: list[str]) -> None:
             "record (its data may have been stale at export; see verdict.json's reasons)"
         )
     _check_audit(files, records, verified)
-    _check_signatures(files, verified)
+    problem, what = check_signatures(files, allowed_signers)
+    if problem:
+        raise Mismatch(problem)
+    verified.append(what)
 
 
 def _check_manifest(files: Mapping[str, bytes]) -> None:
@@ -231,19 +231,3 @@ def _check_audit(
             raise Mismatch("an audit-log entry is newer than the log's head at export")
         note += f"; log head at export: entry {anchor.seq} sha256:{anchor.head}"
     verified.append(note)
-
-
-def _check_signatures(files: Mapping[str, bytes], verified: list[str]) -> None:
-    signed = [n for n in files if n.startswith(layout.SIGNATURES)]
-    if signed and not SIGNATURE_CHECKS:
-        raise Mismatch(
-            f"the bundle holds signatures ({signed[0]}) that this secgate cannot verify; "
-            "check it with a secgate that supports signed approvals"
-        )
-    for check in SIGNATURE_CHECKS:
-        problem, what = check(files)
-        if problem:
-            raise Mismatch(problem)
-        verified.append(what)
-    if not SIGNATURE_CHECKS:
-        verified.append("signatures: none in this bundle")

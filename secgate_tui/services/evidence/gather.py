@@ -21,6 +21,7 @@ from secgate_tui.services.anchor import anchor_line, head_anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.evidence import layout
 from secgate_tui.services.evidence.inputs import GateInputs, as_canonical, verdict_canonical
+from secgate_tui.services.evidence.signatures import signature_files
 from secgate_tui.services.gate import release_activities
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
@@ -96,6 +97,13 @@ def gather(
             record_json, comment = layout.record_names(payload.record_id)
             files[record_json] = payload.record.canonical().encode("utf-8")
             files[comment] = payload.comment_body.encode("utf-8")
+    try:
+        ids = {record.record_id for record in records}
+        files.update(signature_files(entries, ids, config.settings.signing))
+    except OSError as exc:
+        raise EvidenceError(
+            f"the allowed-signers file could not be read for the bundle: {exc.strerror or exc}"
+        ) from None
     try:
         anchor = head_anchor(ctx.store)
     except OSError as exc:

@@ -16,7 +16,8 @@ hand puts every file in one place) with these files, all UTF-8 JSON unless said:
   ``records/<record id>.comment.txt`` the tracker comment as read back;
 - ``audit/entries.json``: the audit-log entries for the release with their
   chain hashes, and ``audit/anchor.txt`` the log's head at export;
-- ``signatures/``: reserved for signed approvals (see ``check.SIGNATURE_CHECKS``);
+- ``signatures/<n>.msg`` and ``.sig``: each signed approval of a record, with the
+  allowed-signers file (and revocations) in force at export (see :mod:`.signatures`);
 - ``manifest.json``: the SHA-256 of every other file.
 """
 

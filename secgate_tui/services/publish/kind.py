@@ -26,7 +26,9 @@ from secgate_tui.services.publish.protocol import Failure, OnStep, Prepared, Ste
 from secgate_tui.services.store import AuditEntry
 
 if TYPE_CHECKING:
+    from connectors.base import Connector
     from secgate_tui.services.context import Context
+    from secgate_tui.services.writeback import Written
 
 R = TypeVar("R")
 Q = TypeVar("Q")
@@ -150,6 +152,15 @@ class RecordKind(ABC, Generic[R, Q]):
         self, ctx: Context, prepared: Prepared[R], notes: list[str], on_step: OnStep
     ) -> Draft[R] | Failure:
         """The record and comment to write now, and the issue key to write them on."""
+
+    def write(self, connector: Connector, draft: Draft[R], author: str) -> Written | None:
+        """Post and read back with the kind's own comment format (a signature's marker is
+        not a record's); None (the default): the shared record write-back.
+
+        Raises:
+            WriteBackError: naming the step that failed.
+        """
+        return None
 
     @abstractmethod
     def payload(

@@ -162,8 +162,9 @@ class Publisher:
             return kind.differs(draft.record, earlier)
 
         try:
-            written = write_back(
-                self.ctx.connections.get(prepared.tracker),
+            connector = self.ctx.connections.get(prepared.tracker)
+            written = kind.write(connector, draft, author) or write_back(
+                connector,
                 draft.target,
                 outgoing,
                 accept,

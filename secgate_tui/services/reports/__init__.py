@@ -22,6 +22,8 @@ __all__ = ["FORMATS", "GateReport", "render"]
 
 def render_json(report: GateReport) -> str:
     data = verdict_json(report.product, report.release, report.verdict)
+    if report.authorization is not None:
+        data = {**data, "authorization": dict(report.authorization)}
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 

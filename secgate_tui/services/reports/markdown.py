@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from secgate_tui.domain import Finding
 from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.checks import Check, build_checks
 from secgate_tui.services.reports.model import GateReport, when
 
@@ -68,6 +69,11 @@ def render_markdown(report: GateReport) -> str:
         f"Snapshot `sha256:{verdict.snapshot_digest}`; data synced {when(verdict.synced_at)}; "
         f"evaluated {when(verdict.evaluated_at)}.",
         "",
+        *(
+            [f"Authorization: {md_text(describe(dict(report.authorization)))}", ""]
+            if report.authorization is not None
+            else []
+        ),
         "| Check | Name | Result | Detail |",
         "| --- | --- | --- | --- |",
         *(_check_row(check) for check in checks),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from secgate_tui.domain import Issue, Verdict
 from secgate_tui.domain.text import without_userinfo
@@ -23,6 +24,9 @@ class GateReport:
     release: str
     verdict: Verdict
     links: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    #: ``status``'s authorization state as read from the tracker (see
+    #: :mod:`~secgate_tui.services.authorization_state`); None where it was not asked.
+    authorization: Mapping[str, Any] | None = None
 
     def link(self, source: str, key: str) -> str:
         return without_userinfo(self.links.get((source, key), ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.model import GateReport
 
 
@@ -50,4 +51,6 @@ def render_text(report: GateReport) -> str:
     if verdict.reasons:
         lines += ["", "  Blocked because:"]
         lines += [f"    - {printable(reason)}" for reason in verdict.reasons]
+    if report.authorization is not None:
+        lines += ["", f"  Authorization: {printable(describe(dict(report.authorization)), 600)}"]
     return "\n".join(lines) + "\n"
