@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TextIO
 
 from connectors.base import ConnectorError
 from connectors.registry import RegistryError
@@ -150,6 +151,72 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+#: Options of the UI that commands take too: given before the command, they are
+#: the command's (``secgate --demo --product ipc --release 2.2 status``).
+MOVABLE = ("--product", "--release")
+#: Options before the command that take a value (skipped when finding the command).
+VALUED = tuple(sorted(_VALUED))
+
+
+def command_options_first(argv: Sequence[str]) -> list[str]:
+    """``argv`` with --product/--release given before the command moved after it."""
+    if "--" in argv:
+        return list(argv)
+    names = set(COMMANDS)
+    args = list(argv)
+    moved: list[str] = []
+    kept: list[str] = []
+    n = 0
+    while n < len(args):
+        arg = args[n]
+        if arg in names:
+            # At the end, so a command with its own subcommands (review status)
+            # hands them to the subcommand that takes them.
+            return [*kept, *args[n:], *moved]
+        if arg == "--":
+            break
+        option = arg.split("=", 1)[0]
+        takes_value = option in VALUED and "=" not in arg and n + 1 < len(args)
+        group = args[n : n + 2] if takes_value else [arg]
+        (moved if option in MOVABLE else kept).extend(group)
+        n += len(group)
+    return args  # no command: the options are the UI's
+
+
+class _ReaderGone:
+    """stdout that stops writing, quietly, once the reader went away (``| head -1``).
+
+    The command runs to its end, so its exit code (the gate's verdict) stands;
+    the rest of its output goes nowhere.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _gone(self) -> None:
+        # The descriptor itself now points nowhere, so the interpreter's last
+        # flush at exit cannot fail either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def run_ui(args: argparse.Namespace) -> int:
     """The terminal UI (it prints the release overview itself when there is no terminal)."""
     # Imported here: textual is heavy, and headless commands never need it.
@@ -160,7 +227,18 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    words = sys.argv[1:] if argv is None else argv
+    stdout = sys.stdout
+    sys.stdout = _ReaderGone(stdout)
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    finally:
+        sys.stdout = stdout
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    words = command_options_first(sys.argv[1:] if argv is None else argv)
     parser = build_parser(command_named(words))
     args = parser.parse_args(words)
     try:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from secgate_tui.app.controller import Controller, UiError
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.errors import UiError
 from secgate_tui.services.context import open_context
 
 

@@ -12,7 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from secgate_tui.app.controller import Controller
+from secgate_tui.app.help import help_text
 from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.info import InfoScreen
+from secgate_tui.app.screens.publish import PublishScreen
 
 _HERE = Path(__file__).parent
 CSS_FILES = [
@@ -25,7 +28,10 @@ CSS_FILES = [
 class SecgateApp(App[int]):
     TITLE = "secgate"
     CSS_PATH = CSS_FILES  # type: ignore[assignment]
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+    ]
 
     def __init__(
         self,
@@ -46,6 +52,25 @@ class SecgateApp(App[int]):
         # (default 5 ms), so a sync thread delays a key press by less.
         sys.setswitchinterval(0.001)
         self.push_screen(BoardScreen(self.controller, *self.start))
+
+    async def action_quit(self) -> None:
+        """q quits from the board and the reviews, never out of a dialog by accident."""
+        screen = self.screen
+        if isinstance(screen, PublishScreen):
+            if screen.publishing:
+                message = "Writing to the tracker: wait for the result, then close and quit."
+            else:
+                message = "Close this dialog first (escape), then q quits."
+            self.notify(message, severity="warning")
+            return
+        await super().action_quit()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, InfoScreen):
+            return
+        ctx = self.controller.ctx
+        body = help_text(self.screen, ctx.records_dir, ctx.data_dir)
+        self.push_screen(InfoScreen("secgate help (escape closes)", body, id="help"))
 
     @property
     def board(self) -> BoardScreen | None:

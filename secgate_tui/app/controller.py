@@ -9,48 +9,28 @@ paragraph a release manager can read, never as a tracker's exception type.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
-from connectors.base import ConnectorError
-from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Issue
-from secgate_tui.domain.review import ConclusionsError, parse_conclusions
-from secgate_tui.domain.review_schedule import review_schedule
-from secgate_tui.domain.text import printable
-from secgate_tui.services.authorization import (
-    AuthorizationResult,
-    OnStep,
-    Preparation,
-)
+from secgate_tui.services.board import BoardService, Evaluated, SyncReport
 from secgate_tui.services.context import Context
-from secgate_tui.services.gate import evaluate_issues, evaluate_release
-from secgate_tui.services.publish import (
-    Prepared,
-    Published,
-    Publisher,
-    RecordKind,
-    StepEvent,
-    noop,
-)
-from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
-from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
-from secgate_tui.services.review import PreparedReview, RecordedReview
+from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
+from secgate_tui.services.publish.kinds.review import REVIEW
 from secgate_tui.services.review_status import review_status
-from secgate_tui.services.store import StoreError
 from secgate_tui.services.sync import utcnow
 
+from .errors import UiError, guard
 from .sync_process import SyncProcess, SyncProcessGone
 from .view_model import (
     BoardState,
     ReleaseChoice,
     ReviewView,
-    board_state,
+    config_review,
     decode_board,
-    encode_board,
+    present,
 )
 
 Clock = Callable[[], datetime]
@@ -59,51 +39,11 @@ Q = TypeVar("Q")
 
 _LAST = "tui.last"
 _RELEASES = "tui.releases."
-_BOARD = "tui.board."
 #: Never poll a tracker more often than this, whatever the config says.
 MIN_REFRESH_SECONDS = 2.0
 DEFAULT_REFRESH_SECONDS = 60.0
 
-
-class UiError(Exception):
-    """Something the person at the terminal must be told, already worded for them."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@contextmanager
-def _guard(doing: str) -> Iterator[None]:
-    try:
-        yield
-    except UiError:
-        raise
-    except ConnectorError as exc:
-        where = f" ({exc.tracker})" if exc.tracker else ""
-        raise UiError(f"{doing}: tracker error{where}: {printable(exc.message)}") from None
-    except (ConfigError, StoreError) as exc:
-        raise UiError(f"{doing}: {printable(str(exc))}") from None
-    except Exception as exc:
-        raise UiError(
-            f"{doing}: internal error {type(exc).__name__}: {printable(str(exc), 300)}. "
-            "This is a bug in secgate; nothing was authorized."
-        ) from None
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """How a background sync went: per-source problems, already in words."""
-
-    failures: tuple[str, ...]
-    count: int
-    #: False when no source fetched anything and none did a full sync: the
-    #: issues in the store are the ones already on screen.
-    changed: bool = True
-
-    @property
-    def ok(self) -> bool:
-        return not self.failures
+__all__ = ["Controller", "SyncReport", "UiError"]
 
 
 class Controller:
@@ -115,12 +55,10 @@ class Controller:
         #: Background syncs in a child process (the real UI), else in the
         #: calling thread (tests: deterministic and quick to start).
         self._process = SyncProcess(ctx.config, ctx.store.path, clock) if sync_process else None
+        self.board = BoardService(ctx, clock)
         # Release lists in memory: the event loop reads these, never the store,
         # whose lock a running sync may hold for seconds.
         self._known: dict[str, list[ReleaseChoice]] = {}
-        # The issues last read for a release: a refresh that fetched nothing
-        # re-evaluates them instead of parsing thousands of rows again.
-        self._issues: dict[tuple[str, str], list[Issue]] = {}
         # Review schedules as the trackers' review records give them.
         self._reviews: dict[str, ReviewView] = {}
 
@@ -135,7 +73,7 @@ class Controller:
 
     def cached_releases(self, product: str) -> list[ReleaseChoice]:
         """Releases seen on the last tracker call, from the store (no network)."""
-        with _guard("reading the release list"):
+        with guard("reading the release list"):
             raw = self.ctx.store.get_meta(_RELEASES + product)
         if not raw:
             return []
@@ -145,7 +83,7 @@ class Controller:
 
     def releases(self, product: str) -> list[ReleaseChoice]:
         """Releases from the trackers (network); remembered for the next start."""
-        with _guard(f"listing the releases of {product}"):
+        with guard(f"listing the releases of {product}"):
             found = self.ctx.syncer.releases(product)
             self.ctx.store.set_meta(_RELEASES + product, json.dumps(list(found.items())))
         choices = [ReleaseChoice(product, name, released) for name, released in found.items()]
@@ -153,7 +91,7 @@ class Controller:
         return choices
 
     def remember(self, product: str, release: str) -> None:
-        with _guard("remembering the release"):
+        with guard("remembering the release"):
             self.ctx.store.set_meta(_LAST, json.dumps([product, release]))
 
     def initial_target(self, product: str | None, release: str | None) -> tuple[str, str | None]:
@@ -169,7 +107,7 @@ class Controller:
         if product is not None and product not in products:
             raise UiError(f"unknown product '{product}'. Products: {', '.join(products)}.")
         if product is None:
-            with _guard("reading the last release shown"):
+            with guard("reading the last release shown"):
                 raw = self.ctx.store.get_meta(_LAST)
             if raw and release is None:
                 last_product, last_release = json.loads(raw)
@@ -205,46 +143,17 @@ class Controller:
         *,
         reuse: bool = False,
     ) -> BoardState:
-        """The board as the store holds it (no tracker call).
+        """The board as the store holds it (no tracker call); see BoardService.evaluate."""
+        with guard(f"reading {product} {release} from the local store"):
+            return self._present(self.board.evaluate(product, release, acks, reuse=reuse), acks)
 
-        With ``reuse``, the issues read last time are evaluated again (sync
-        state, activities and the clock are read afresh): for a refresh whose
-        sync fetched nothing.
-        """
-        with _guard(f"reading {product} {release} from the local store"):
-            now = self.clock()
-            config = self.ctx.config
-            cached = self._issues.get((product, release)) if reuse else None
-            if cached is None:
-                verdict, issues = evaluate_release(
-                    config, self.ctx.store, product, release, now, acks
-                )
-                self._issues = {(product, release): issues}  # one release at a time
-            else:
-                issues = cached
-                verdict = evaluate_issues(
-                    config, self.ctx.store, product, release, issues, now, acks
-                )
-            state = board_state(
-                product,
-                config.product(product).name,
-                release,
-                verdict,
-                issues,
-                self.review(product),
-                now,
-            )
-            if cached is None and not acks:
-                # What the next start paints first, before it has evaluated anything.
-                self.ctx.store.set_meta(
-                    _BOARD + json.dumps([product, release]), encode_board(state).decode()
-                )
-            return state
+    def _present(self, evaluated: Evaluated, acks: Mapping[Category, str] | None) -> BoardState:
+        return present(self.board, evaluated, self.review(evaluated.product), save=not acks)
 
     def saved_board(self, product: str, release: str) -> BoardState | None:
         """The board as the last session left it (provisional), if any."""
-        with _guard(f"reading the saved board of {product} {release}"):
-            raw = self.ctx.store.get_meta(_BOARD + json.dumps([product, release]))
+        with guard(f"reading the saved board of {product} {release}"):
+            raw = self.board.saved_board(product, release)
         if not raw:
             return None
         try:
@@ -254,15 +163,8 @@ class Controller:
 
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; failures are recorded, not raised."""
-        with _guard(f"syncing {product} {release}"):
-            results = self.ctx.syncer.sync_release(product, release, full=full)
-        failures = tuple(
-            f"{r.state.source} ({r.state.project}): {r.state.error}"
-            for r in results
-            if r.state.error
-        )
-        changed = any(r.full or r.count for r in results)
-        return SyncReport(failures, sum(r.count for r in results), changed)
+        with guard(f"syncing {product} {release}"):
+            return self.board.sync(product, release, full=full)
 
     def refresh(
         self, product: str, release: str, *, full: bool = False
@@ -270,11 +172,16 @@ class Controller:
         """Sync, then the board: in the sync process when there is one."""
         if self._process is not None:
             try:
-                return self._process.refresh(product, release, full)
+                report, state = self._process.refresh(product, release, full)
             except SyncProcessGone:
                 self._process = None  # from now on in a thread: slower keys, same data
-        report = self.sync(product, release, full=full)
-        return report, self.load(product, release, reuse=not report.changed)
+            else:
+                # The child knows the review date from the config only; this side
+                # may have read the tracker's review records since.
+                return report, replace(state, review=self.review(product))
+        with guard(f"syncing {product} {release}"):
+            report, evaluated = self.board.refresh(product, release, full=full)
+            return report, self._present(evaluated, None)
 
     def close(self) -> None:
         """Stop the sync process, if one was started."""
@@ -285,7 +192,7 @@ class Controller:
         found = state.issues.get((source, key))
         text = state.issue_json.get((source, key))
         if found is None and text is not None:
-            with _guard(f"reading {key}"):
+            with guard(f"reading {key}"):
                 found = Issue.from_canonical_json(text)
         if found is None:
             raise UiError(f"{key} is not part of {state.title} any more (it changed on sync).")
@@ -298,21 +205,14 @@ class Controller:
         known = self._reviews.get(product)
         if known is not None:
             return known
-        config = self.ctx.config.product(product)
-        try:
-            schedule = review_schedule(
-                config.last_review, config.review_interval_days, self.clock()
-            )
-        except ValueError as exc:
-            return ReviewView(product, config.name, None, problem=str(exc))
-        return ReviewView(product, config.name, schedule)
+        return config_review(self.ctx.config, product, self.clock())
 
     def reviews(self) -> list[ReviewView]:
         return [self.review(product) for product in self.products()]
 
     def review_from_tracker(self, product: str) -> ReviewView:
         """The last review from the tracker's review records (network; a worker)."""
-        with _guard(f"reading the review records of {product}"):
+        with guard(f"reading the review records of {product}"):
             status = review_status(self.ctx.config, self.ctx.connections, product, self.clock())
         view = ReviewView(
             product,
@@ -331,60 +231,13 @@ class Controller:
         self, kind: RecordKind[R, Q], request: Q, on_step: OnStep = noop
     ) -> Prepared[R]:
         """Build a record of any kind (nothing written); its failure is in the result."""
-        with _guard(f"preparing the {kind.name}"):
+        with guard(f"preparing the {kind.name}"):
             return Publisher(self.ctx, self.clock).prepare(kind, request, on_step)
 
     def publish(self, prepared: Prepared[R], on_step: OnStep = noop) -> Published[R]:
         """Post, read back, log and export a prepared record; failures name their step."""
-        with _guard(f"publishing the {prepared.kind.name} of {prepared.product}"):
+        with guard(f"publishing the {prepared.kind.name} of {prepared.product}"):
             result = Publisher(self.ctx, self.clock).publish(prepared, on_step)
         if prepared.kind.name == REVIEW.name:
             self._reviews.pop(prepared.product, None)  # re-read the schedule
         return result
-
-    # -- authorization ------------------------------------------------------------------
-
-    def prepare(
-        self, product: str, release: str, acks: Mapping[Category, str], on_step: OnStep
-    ) -> Preparation:
-        """Steps 1-3 (sync, evaluate, build): nothing is written to a tracker."""
-        request = AuthorizationRequest(product=product, release=release, acks=acks)
-        return self.prepare_record(AUTHORIZATION, request, on_step)
-
-    def commit(self, preparation: Preparation, on_step: OnStep) -> AuthorizationResult:
-        """Steps 4-6 (post, read back, log, export); failures name their step."""
-        return self.publish(preparation, on_step)
-
-    # -- recording a review ----------------------------------------------------------
-
-    def prepare_review(self, product: str, conclusions: str) -> tuple[PreparedReview, str]:
-        """Parse the conclusions, gather the period's figures, build the record.
-
-        Returns the prepared review and its text as it will read (nothing written).
-        """
-        try:
-            parsed = parse_conclusions(conclusions, source="the conclusions")
-        except ConclusionsError as exc:
-            raise UiError(str(exc)) from None
-        request = ReviewRequest(product=product, conclusions=parsed)
-        with _guard(f"preparing the review of {product}"):
-            prepared = Publisher(self.ctx, self.clock).prepare(REVIEW, request)
-        if not prepared.ready:
-            raise UiError(f"review not prepared: {prepared.message}")
-        return prepared, prepared.preview
-
-    def record_review(
-        self, prepared: PreparedReview, progress: Callable[[str], None]
-    ) -> RecordedReview:
-        """Write, read back, log and export the review; then its schedule is re-read."""
-
-        def on_step(event: StepEvent) -> None:
-            if event.state != "started":
-                detail = f": {event.detail}" if event.detail else ""
-                progress(f"{event.step.value} {event.state}{detail}")
-
-        done = self.publish(prepared, on_step)
-        if done.failure is not None:
-            step = done.failed_step.value if done.failed_step else "publish"
-            raise UiError(f"review not recorded (step {step}): {done.message}")
-        return done

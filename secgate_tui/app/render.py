@@ -28,12 +28,21 @@ def safe_block(text: str | None, style: str = "") -> Text:
     return Text("\n".join(printable(line) for line in lines), style=style)
 
 
-def bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
-    """A progress bar as text: deterministic, no animation, fits any width."""
+def bar(done: int, total: int, width: int = BAR_WIDTH, *, blocking: int = 0) -> Text:
+    """A progress bar as text: deterministic, no animation, fits any width.
+
+    It shows what may ship, not only what is closed: items that block are never
+    counted as done (a closed issue can still block, for its disposition), and
+    the bar is green only when nothing blocks, red when something does.
+    """
     if total <= 0:
         return Text("░" * width, style="dim")
+    done = max(0, min(done, total - blocking))
     filled = round(width * done / total)
-    result = Text("█" * filled, style="green" if done == total else "yellow")
+    if blocking and filled == width:
+        filled = width - 1  # never a full bar while anything blocks
+    colour = "red" if blocking else ("green" if done == total else "yellow")
+    result = Text("█" * filled, style=colour)
     result.append("░" * (width - filled), style="dim")
     return result
 

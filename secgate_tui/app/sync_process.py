@@ -23,46 +23,44 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from secgate_tui.app.view_model import BoardState, for_transfer
+from secgate_tui.app.errors import guard
+from secgate_tui.app.view_model import BoardState, config_review, for_transfer, present
 from secgate_tui.config import Config
+from secgate_tui.services.board import BoardService, SyncReport
 from secgate_tui.services.context import STORE_NAME, build_context
-
-if TYPE_CHECKING:
-    from secgate_tui.app.controller import Controller, SyncReport
 
 
 class SyncProcessGone(Exception):
     """The child cannot sync (it died); the caller syncs in a thread instead."""
 
 
-_controller: Controller | None = None
+_board: BoardService | None = None
 
 
 def _start(config: Config, store_path: Path, clock: Callable[[], datetime]) -> None:
-    global _controller  # one per child process, for its whole life
+    global _board  # one per child process, for its whole life
     # The child shares the UI's terminal: anything it printed would land on the
     # screen. Its errors travel back to the UI as exceptions instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    # Here, not at the top: the controller module imports this one.
-    from secgate_tui.app.controller import Controller
-
     # The UI passes the store's path; the context opens the store of its folder.
     assert store_path.name == STORE_NAME, store_path
-    _controller = Controller(build_context(config, store_path.parent, clock=clock), clock)
+    _board = BoardService(build_context(config, store_path.parent, clock=clock), clock)
 
 
 def _ready() -> bool:
-    return _controller is not None
+    return _board is not None
 
 
 def _refresh(product: str, release: str, full: bool) -> tuple[SyncReport, BoardState]:
-    assert _controller is not None, "the sync process was not initialized"
-    report = _controller.sync(product, release, full=full)
-    state = _controller.load(product, release, reuse=not report.changed)
+    """The board with the config's review date: the UI thread puts in the one it knows."""
+    assert _board is not None, "the sync process was not initialized"
+    with guard(f"syncing {product} {release}"):
+        report, evaluated = _board.refresh(product, release, full=full)
+        review = config_review(_board.ctx.config, product, evaluated.now)
+        state = present(_board, evaluated, review, save=True)
     return report, for_transfer(state)
 
 

@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from pydantic import TypeAdapter
 
+from secgate_tui.config import Config
 from secgate_tui.domain import Category, CategoryResult, Finding, Issue, Verdict
 from secgate_tui.domain.gate import ActivityResult
-from secgate_tui.domain.review_schedule import ReviewSchedule
+from secgate_tui.domain.review_schedule import ReviewSchedule, review_schedule
+from secgate_tui.services.board import BoardService, Evaluated
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class ReviewView:
     @property
     def overdue(self) -> bool:
         return self.schedule is None or self.schedule.state.value == "overdue"
+
+
+def config_review(config: Config, product: str, now: datetime) -> ReviewView:
+    """The review schedule as the config's ``last_review`` gives it (no tracker call)."""
+    settings = config.product(product)
+    try:
+        schedule = review_schedule(settings.last_review, settings.review_interval_days, now)
+    except ValueError as exc:
+        return ReviewView(product, settings.name, None, problem=str(exc))
+    return ReviewView(product, settings.name, schedule)
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,26 @@ def board_state(
         stale=stale_reasons(verdict),
         issues=by_uid,
     )
+
+
+def present(
+    board: BoardService, evaluated: Evaluated, review: ReviewView, *, save: bool
+) -> BoardState:
+    """The board for an evaluated release; with ``save`` (a fresh read, no
+    acknowledgements) also what the next start paints first."""
+    product = board.ctx.config.product(evaluated.product)
+    state = board_state(
+        evaluated.product,
+        product.name,
+        evaluated.release,
+        evaluated.verdict,
+        evaluated.issues,
+        review,
+        evaluated.now,
+    )
+    if save and evaluated.fresh:
+        board.save_board(evaluated.product, evaluated.release, encode_board(state).decode())
+    return state
 
 
 _SAVED = TypeAdapter(BoardState)

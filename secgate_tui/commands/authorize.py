@@ -3,8 +3,9 @@
 With a ``[signing]`` table, the authorizer's signature is made at the
 confirmation and posted right after the record, then every signature of the
 record is read back and the approval policy decides: exit 0 AUTHORIZED, 3
-PENDING (the missing roles are named), 1 when the gate blocks or the policy
-refuses the signer, 2 on any error, with the step that failed and why.
+PENDING (the missing roles are named), 1 when the gate blocks, the policy
+refuses the signer or the confirmation is declined, 2 on any error, with the
+step that failed and why.
 Without ``[signing]`` the record is posted unsigned (exit 0) and every output
 says so.
 """
@@ -61,9 +62,11 @@ def register(
     )
     p.add_argument(
         "--ack-empty",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="CATEGORY[=REASON]",
-        help="acknowledge an empty category as not applicable (repeatable)",
+        help="acknowledge empty categories as not applicable (several after one flag, "
+        "or the flag repeated)",
     )
     p.set_defaults(handler=run)
 
@@ -112,7 +115,7 @@ class AuthorizeView(CommandView[AuthorizationRecord]):
             "written. Use --yes in pipelines.",
             file=sys.stderr,
         )
-        return EXIT_ERROR
+        return EXIT_BLOCKED  # a person said no: like a declined `review record`
 
     def failed(self, step: str, message: str) -> int:
         print(

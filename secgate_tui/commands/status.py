@@ -62,9 +62,11 @@ def register(
     p.add_argument("--offline", action="store_true", help="evaluate the store without syncing")
     p.add_argument(
         "--ack-empty",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="CATEGORY[=REASON]",
-        help="acknowledge an empty category as not applicable (repeatable)",
+        help="acknowledge empty categories as not applicable (several after one flag, "
+        "or the flag repeated)",
     )
     add_vex_arguments(p)
     p.set_defaults(handler=run)

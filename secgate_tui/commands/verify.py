@@ -1,7 +1,8 @@
 """`secgate verify`: the tracker's record against the audit log, or the log's own chain.
 
 ``verify --product P --release R`` exits 0 intact, 1 edited / deleted /
-mismatching (saying what changed), 2 when the tracker cannot be reached.
+mismatching (saying what changed) or never authorized, 2 when the tracker
+cannot be reached.
 ``verify --log`` exits 0 when the hash chain is intact, 1 naming the first
 broken entry.
 """
@@ -15,7 +16,8 @@ from secgate_tui.commands.context import Context, UsageError, require_product
 from secgate_tui.domain.text import printable
 from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.authorization_state import StateUnreadableError, signature_problems
-from secgate_tui.services.verify import verify
+from secgate_tui.services.store import StoreError
+from secgate_tui.services.verify import AUDIT_KIND, verify
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -52,6 +54,17 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if not args.release:
         raise UsageError("verify needs --release (or --log to check the audit log).")
     product = require_product(ctx, args.product)
+    try:
+        never = not ctx.store.audit_entries(AUDIT_KIND, product, args.release)
+    except StoreError:
+        never = False  # an unreadable log: verify names the tampering below
+    if never and check_log(ctx.store, ctx.records_dir).ok:
+        # Nothing to compare: not a mismatch, and worded so nobody looks for one.
+        print(
+            f"NO RECORD  no authorization record for {printable(product)} "
+            f"{printable(args.release)} in the local audit log (never authorized here)."
+        )
+        return EXIT_MISMATCH
     result = verify(ctx, product, args.release)
     if not result.reachable:
         print(f"secgate: cannot verify: {printable(result.message)}", file=sys.stderr)

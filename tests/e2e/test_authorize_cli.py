@@ -86,7 +86,7 @@ def test_the_demo_authorizes_and_verifies_without_a_config(tmp_path: Path) -> No
 
 def test_the_release_name_must_be_typed_back(setup: Setup) -> None:
     refused = setup.cli(*AUTHORIZE, stdin="2.2\n")
-    assert refused.returncode == 2
+    assert refused.returncode == 1  # declined, like a declined `review record`
     assert "not confirmed" in refused.stderr
     assert setup.record_comments() == [] and setup.audit() == []
     confirmed = setup.cli(*AUTHORIZE, stdin="2.1\n")

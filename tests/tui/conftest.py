@@ -21,6 +21,8 @@ from textual.widgets import Static
 from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.app import SecgateApp
 from secgate_tui.app.controller import Controller
+from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.category_overview import CategoryOverview
 from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.config import config_from_data
 from secgate_tui.services.context import Context, build_context
@@ -118,6 +120,15 @@ async def wait_until(pilot: Pilot[int], condition: Callable[[], bool], seconds: 
 def plain(widget: Static) -> str:
     """What a Static shows, as text."""
     return str(widget.content)
+
+
+async def show_category(pilot: Pilot[int], category: str) -> CategoryBoard:
+    """Choose ``category`` in the overview, as up/down would; its board lists the items."""
+    pilot.app.screen.query_one(CategoryOverview).select(f"board-{category}")
+    await pilot.pause()
+    board: CategoryBoard = pilot.app.screen.query_one(f"#board-{category}", CategoryBoard)
+    assert board.display
+    return board
 
 
 def banner_text(app: SecgateApp) -> str:

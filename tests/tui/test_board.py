@@ -27,6 +27,7 @@ from tests.tui.conftest import (
     plain,
     run,
     settle,
+    show_category,
     wait_until,
 )
 
@@ -242,8 +243,9 @@ def test_small_terminal_keeps_banner_boards_and_footer(make_app: AppFactory) -> 
             await settle(pilot)
             screen = app.screen
             assert screen.has_class("-narrow")
-            table = board(app, "system-test-findings").table
+            table = (await show_category(pilot, "system-test-findings")).table
             assert table.virtual_size.width <= table.size.width + 1
+            assert table.size.height == 2  # both items in view
             assert "BLOCKED" in banner_text(app)
             await pilot.resize_terminal(150, 40)  # wide enough for the side panel
             await settle(pilot)

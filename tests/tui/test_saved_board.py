@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 
 from secgate_tui.app.controller import Controller
-from secgate_tui.app.screens.authorize import AuthorizeScreen
+from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from tests.tui.conftest import SIZE, AppFactory, banner_text, run, settle, wait_until
@@ -49,7 +49,7 @@ def test_start_shows_saved_board_as_checking_until_evaluated(
                 headers = [str(b.query_one(".board-header", Static).content) for b in boards]
                 assert any("5/5 closed" in header for header in headers)
                 await pilot.press("a")  # authorization waits for the evaluated board
-                assert not isinstance(app.screen, AuthorizeScreen)
+                assert not isinstance(app.screen, PublishScreen)
             finally:
                 release.set()
             await settle(pilot)

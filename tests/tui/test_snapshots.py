@@ -34,7 +34,7 @@ def test_board_small_terminal_snapshot(snap_compare: Snap, make_app: AppFactory)
 def test_issue_detail_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
     async def open_issue(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        await pilot.press("tab", "tab", "down", "enter")
+        await pilot.press("down", "enter", "down", "enter")
         await settle(pilot)
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=open_issue)
@@ -58,3 +58,21 @@ def test_reviews_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> No
         await settle(pilot)
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=reviews)
+
+
+def test_help_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def help_page(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=help_page)
+
+
+def test_filtered_board_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def filtered(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("slash", *"token", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=filtered)

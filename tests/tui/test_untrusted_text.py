@@ -5,8 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
-from secgate_tui.app.widgets.category_board import CategoryBoard
-from tests.tui.conftest import NOW, SIZE, AppFactory, Sandbox, plain, run, settle
+from tests.tui.conftest import NOW, SIZE, AppFactory, Sandbox, plain, run, settle, show_category
 
 HOSTILE = {
     "IPC-93": "[bold red]PWNED[/bold red] [@click=app.quit]click me[/]",
@@ -25,7 +24,7 @@ def test_hostile_titles_are_shown_literally_and_cannot_act(
         app = make_app("ipc", "2.2")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            findings = app.screen.query_one("#board-system-test-findings", CategoryBoard)
+            findings = await show_category(pilot, "system-test-findings")
             table = findings.table
             titles = [table.cells(i)[1] for i in range(table.row_count)]
             assert all(isinstance(title, Text) for title in titles)
@@ -39,15 +38,15 @@ def test_hostile_titles_are_shown_literally_and_cannot_act(
             await pilot.pause()
             assert app.is_running
 
-            implementation = app.screen.query_one("#board-implementation", CategoryBoard)
-            long_table = implementation.table
-            assert long_table.virtual_size.width <= implementation.size.width
             await pilot.press("enter")  # the clicked row opens
             assert isinstance(app.screen, IssueDetailScreen)
             title = plain(app.screen.query_one("#detail-title"))  # type: ignore[arg-type]
             assert "[bold red]PWNED[/bold red] [@click=app.quit]click me[/]" in title
             await pilot.press("escape")
 
+            implementation = await show_category(pilot, "implementation")
+            long_table = implementation.table
+            assert long_table.virtual_size.width <= implementation.size.width
             implementation.table.focus()
             await pilot.press("enter")
             assert isinstance(app.screen, IssueDetailScreen)

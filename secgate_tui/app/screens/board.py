@@ -1,4 +1,5 @@
-"""The board: gate banner, six closure boards, activities and the next review.
+"""The board: gate banner, the category overview with the chosen category's items,
+activities and the next review.
 
 It is live. A thread worker syncs the release every ``refresh_seconds`` and
 re-reads it from the store; only boards whose values changed are repainted,
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,25 +19,36 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from secgate_tui.app import heap
-from secgate_tui.app.controller import Controller, SyncReport, UiError
-from secgate_tui.app.screens.authorize import AuthorizeScreen
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.errors import UiError
+from secgate_tui.app.render import safe
+from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
+from secgate_tui.app.screens.publish import PublishScreen
+from secgate_tui.app.screens.publish_flows import AuthorizationFlow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
+from secgate_tui.app.widgets.category_overview import (
+    UNCLASSIFIED,
+    UNCLASSIFIED_LABEL,
+    CategoryOverview,
+)
 from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.app.widgets.review_badge import ReviewBadge
 from secgate_tui.domain import Category
+from secgate_tui.services.board import SyncReport
 
 #: Below this width the side panel moves under the boards, which get the full width.
 NARROW = 140
 SIDE_WIDTH = 40
+SHORT = 30
 
 
 class BoardScreen(Screen[None]):
@@ -44,6 +57,10 @@ class BoardScreen(Screen[None]):
         Binding("a", "authorize", "Authorize"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("w", "why", "Every reason", show=False),
+        Binding("escape", "overview", "Back to the categories", show=False),
+        Binding("ctrl+l", "clear_filter", "Clear the filter", show=False),
     ]
 
     class Loaded(Message):
@@ -56,6 +73,15 @@ class BoardScreen(Screen[None]):
             super().__init__()
             self.report = report
             self.error = error
+
+    class Unknown(Message):
+        """No tracker knows the release: an error, not a board."""
+
+        def __init__(self, product: str, release: str, message: str) -> None:
+            super().__init__()
+            self.product = product
+            self.release = release
+            self.message = message
 
     class Problem(Message):
         def __init__(self, message: str) -> None:
@@ -87,18 +113,26 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield GateBanner(id="banner")
         with Horizontal(id="body"):
-            with VerticalScroll(id="boards"):
-                yield CategoryBoard("Unclassified (match no category rule)", id="unclassified")
-                for category in Category:
-                    yield CategoryBoard(category.title, id=f"board-{category.value}")
+            with Vertical(id="main"):
+                yield Input(placeholder="filter items by key or title", id="filter")
+                yield Static(Text(""), id="filter-note", markup=False)
+                yield CategoryOverview(id="overview")
+                with VerticalScroll(id="boards"):
+                    yield CategoryBoard(UNCLASSIFIED_LABEL, id=UNCLASSIFIED)
+                    for category in Category:
+                        yield CategoryBoard(category.title, id=f"board-{category.value}")
             with Vertical(id="side"):
                 yield ReviewBadge(id="review")
                 yield ActivitiesPanel(id="activities")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#unclassified", CategoryBoard).display = False
-        self._fit(self.app.size.width)
+        self.query_one("#filter", Input).display = False
+        self.query_one("#filter", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.query_one("#filter-note").display = False
+        self._show_board(None)
+        self.query_one(CategoryOverview).focus()
+        self._fit(self.app.size.width, self.app.size.height)
         self.refresh_releases()
         if self.release is None:
             release = self.controller.default_release(self.controller.known_releases(self.product))
@@ -111,12 +145,14 @@ class BoardScreen(Screen[None]):
         self.open(self.product, self.release)
 
     def on_resize(self) -> None:
-        self._fit(self.app.size.width)
+        self._fit(self.app.size.width, self.app.size.height)
 
-    def _fit(self, width: int) -> None:
-        # Below NARROW columns the side panel moves under the boards.
+    def _fit(self, width: int, height: int) -> None:
+        # Below NARROW columns the side panel moves under the boards; below
+        # SHORT lines it shrinks so the chosen category's items stay visible.
         narrow = width < NARROW
         self.set_class(narrow, "-narrow")
+        self.set_class(height < SHORT, "-short")
         board_width = width - (0 if narrow else SIDE_WIDTH) - 1  # minus the scrollbar
         for board in self.query(CategoryBoard):
             board.set_width(board_width)
@@ -127,6 +163,7 @@ class BoardScreen(Screen[None]):
         """Show another release: from the store at once, then a sync."""
         self.product, self.release = product, release
         self.state = None
+        self.query_one(CategoryOverview).display = True
         self.sub_title = f"{product} {release}"
         self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
         # The store first, so the board paints at once; the sync (slow, and it
@@ -155,7 +192,6 @@ class BoardScreen(Screen[None]):
                 saved = self.controller.saved_board(product, release)
                 if saved is not None:
                     self.post_message(self.Loaded(saved))
-            self.controller.remember(product, release)
             state = self.controller.load(product, release)
         except UiError as exc:
             self.post_message(self.Problem(exc.message))
@@ -174,11 +210,17 @@ class BoardScreen(Screen[None]):
         heap.pause()
         try:
             report, state = self.controller.refresh(product, release, full=full)
+            if not report.unknown:
+                # Only a release some tracker knows opens next time.
+                self.controller.remember(product, release)
         except UiError as exc:
             self.post_message(self.Synced(None, exc.message))
             return
         finally:
             self._syncing = False
+        if report.unknown:
+            self.post_message(self.Unknown(product, release, report.unknown))
+            return
         self.post_message(self.Loaded(state))
         self.post_message(self.Synced(report, None))
 
@@ -216,6 +258,10 @@ class BoardScreen(Screen[None]):
         self.query_one("#unclassified", CategoryBoard).show_unclassified(state.unclassified)
         for view in state.categories:
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
+        overview = self.query_one(CategoryOverview)
+        overview.show(state)
+        self._show_board(overview.board)
+        self._apply_filter()
         self.query_one(ActivitiesPanel).show(state.activities)
         # The controller's view: the tracker's review records once read.
         self.query_one(ReviewBadge).show(self.controller.review(state.product))
@@ -231,6 +277,20 @@ class BoardScreen(Screen[None]):
         heap.settle()
         if message.error:
             self.notify(message.error, title="Sync failed", severity="error", timeout=8)
+
+    @on(Unknown)
+    def _unknown(self, message: Unknown) -> None:
+        heap.settle()
+        if (message.product, message.release) != (self.product, self.release):
+            return
+        self.state = None  # nothing to authorize or open
+        if self._timer is not None:
+            self._timer.stop()
+        self._show_board(None)
+        self.query_one(CategoryOverview).display = False
+        self.query_one(GateBanner).show_error(message.message)
+        self.notify(message.message, title="Unknown release", severity="error", timeout=8)
+        self.action_pick_release()
 
     @on(Problem)
     def _problem(self, message: Problem) -> None:
@@ -254,6 +314,81 @@ class BoardScreen(Screen[None]):
                 )
                 return
             self.open(message.product, release)
+
+    def _show_board(self, board: str | None) -> None:
+        """Only the category under the overview's cursor lists its items."""
+        for widget in self.query(CategoryBoard):
+            widget.display = widget.id == board
+
+    @on(CategoryOverview.Selected)
+    def _category_selected(self, message: CategoryOverview.Selected) -> None:
+        self._show_board(message.board)
+
+    @on(CategoryOverview.Opened)
+    def _category_opened(self, message: CategoryOverview.Opened) -> None:
+        board = self.query_one(f"#{message.board}", CategoryBoard)
+        self._show_board(message.board)
+        if board.table.row_count:
+            board.table.focus()
+        else:
+            self.notify("Nothing in this category blocks: no item to list.", timeout=3)
+
+    # -- the filter ---------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._apply_filter()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = bool(field.value.strip())
+        self.query_one(CategoryOverview).focus()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#filter", Input).value.strip()
+        shown = total = 0
+        matches: dict[str, int] = {}
+        for board in self.query(CategoryBoard):
+            count, of = board.set_filter(text)
+            shown, total = shown + count, total + of
+            matches[board.id or ""] = count
+        self.query_one(CategoryOverview).show_matches(matches if text else None)
+        note = self.query_one("#filter-note", Static)
+        note.display = bool(text)
+        if text:
+            line = Text(" FILTER ", style="bold reverse")
+            line.append_text(safe(f"  '{text}': {shown} of {total} listed item(s) match", 100))
+            line.append("  (/ to change, ctrl+l clears)", style="dim")
+            note.update(line)
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.display = False
+        self._apply_filter()
+        self.query_one(CategoryOverview).focus()
+
+    def action_why(self) -> None:
+        """Every reason the gate gives, on a page of its own."""
+        if self.state is None:
+            return
+        reasons = self.state.verdict.reasons
+        body = Text()
+        for reason in reasons or ("nothing blocks",):
+            body.append("• ")
+            body.append_text(safe(reason))
+            body.append("\n")
+        title = f"Why {self.state.title} is {self.state.verdict.outcome.value}"
+        self.app.push_screen(InfoScreen(title, body, id="why"))
+
+    def action_overview(self) -> None:
+        self.query_one(CategoryOverview).focus()
 
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:
@@ -299,7 +434,7 @@ class BoardScreen(Screen[None]):
         def done(_: bool | None) -> None:
             self.load_board()
 
-        self.app.push_screen(AuthorizeScreen(self.controller, self.state), done)
+        self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))

@@ -1,4 +1,5 @@
-"""Pick a product and release: every product's releases, grouped, newest known."""
+"""Pick a product and release: every product's releases, grouped, newest known;
+``/`` filters them by name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from secgate_tui.app.render import safe
@@ -18,7 +19,10 @@ from secgate_tui.app.view_model import ReleaseChoice
 
 
 class ReleasePicker(ModalScreen[ReleaseChoice | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+    ]
 
     def __init__(
         self,
@@ -31,11 +35,20 @@ class ReleasePicker(ModalScreen[ReleaseChoice | None]):
         self.products = products
         self.current = current
 
-    def compose(self) -> ComposeResult:
+    def _options(self, needle: str) -> tuple[list[Option | None], int]:
+        """The grouped options whose release or product contains ``needle``."""
         options: list[Option | None] = []
         highlight = 0
+        needle = needle.strip().casefold()
         for product, name in self.products.items():
-            mine = [c for c in self.choices if c.product == product]
+            mine = [
+                c
+                for c in self.choices
+                if c.product == product
+                and (not needle or needle in c.release.casefold() or needle in product.casefold())
+            ]
+            if needle and not mine:
+                continue
             if options:
                 options.append(None)
             options.append(Option(safe(f"{name} ({product})", style="bold"), disabled=True))
@@ -49,11 +62,43 @@ class ReleasePicker(ModalScreen[ReleaseChoice | None]):
                     label.append("  (shown)", style="italic")
                     highlight = len(options)
                 options.append(Option(label, id=f"{choice.product}\x00{choice.release}"))
+        return options, highlight
+
+    def compose(self) -> ComposeResult:
+        options, highlight = self._options("")
         with Vertical(id="picker"):
-            yield Static(Text("Switch release  (enter to open, escape to cancel)"), markup=False)
+            yield Static(
+                Text("Switch release  (enter to open, / to filter, escape to cancel)"),
+                markup=False,
+            )
+            yield Input(placeholder="filter releases by name", id="picker-filter")
             option_list = OptionList(*options, id="picker-list")
             option_list.highlighted = highlight
             yield option_list
+
+    def on_mount(self) -> None:
+        field = self.query_one("#picker-filter", Input)
+        field.display = False
+        field.cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.query_one(OptionList).focus()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#picker-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#picker-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        options, highlight = self._options(event.value)
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        enabled = [n for n, o in enumerate(options) if o is not None and not o.disabled]
+        option_list.highlighted = highlight if highlight in enabled else next(iter(enabled), None)
+
+    @on(Input.Submitted, "#picker-filter")
+    def _filter_done(self) -> None:
+        self.query_one(OptionList).focus()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

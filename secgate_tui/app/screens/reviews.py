@@ -17,9 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from secgate_tui.app.controller import Controller, UiError
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe
-from secgate_tui.app.screens.record_review import RecordReviewScreen
+from secgate_tui.app.screens.publish import PublishScreen
+from secgate_tui.app.screens.publish_flows import ReviewFlow
 from secgate_tui.app.view_model import ReviewView
 from secgate_tui.domain.review_schedule import ReviewState
 
@@ -134,4 +136,4 @@ class ReviewsScreen(Screen[None]):
             if recorded:
                 self.read_trackers()
 
-        self.app.push_screen(RecordReviewScreen(self.controller, product), done)
+        self.app.push_screen(PublishScreen(self.controller, ReviewFlow(product)), done)

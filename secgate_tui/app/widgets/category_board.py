@@ -36,6 +36,9 @@ class CategoryBoard(Vertical):
         self.label = label
         self._view: CategoryView | None = None
         self._rows: tuple[IssueRow, ...] | None = None
+        #: The rows before the filter, and the filter ("" when none).
+        self._all: tuple[IssueRow, ...] = ()
+        self._filter = ""
         self._width = 0
 
     def compose(self) -> ComposeResult:
@@ -51,7 +54,7 @@ class CategoryBoard(Vertical):
     def _header(self, closed: int, total: int, blocking: int) -> Text:
         head = Text(self.label, style="bold")
         head.append(f"   {closed}/{total} closed  ")
-        head.append_text(bar(closed, total))
+        head.append_text(bar(closed, total, blocking=blocking))
         if total:
             head.append(f" {round(100 * closed / total)}%")
         if blocking:
@@ -90,15 +93,34 @@ class CategoryBoard(Vertical):
         else:
             note.update(Text(""))
         note.display = result.empty or not result.blocking
-        self.show_rows(view.rows)
+        self._all = view.rows
+        self.show_rows(self.filtered())
 
     def show_unclassified(self, rows: tuple[IssueRow, ...]) -> None:
-        self.display = bool(rows)
         header = self.query_one(".board-header", Static)
         header.update(Text(f"{self.label}   {len(rows)} blocking", style="bold red"))
         self.query_one(".board-note", Static).display = False
         self._set_state("-blocking")
-        self.show_rows(rows)
+        self._all = rows
+        self.show_rows(self.filtered())
+
+    def filtered(self) -> tuple[IssueRow, ...]:
+        """The rows whose key or title contain the filter (case-insensitive)."""
+        if not self._filter:
+            return self._all
+        needle = self._filter.casefold()
+        return tuple(
+            row
+            for row in self._all
+            if needle in row.key.casefold() or needle in row.title.casefold()
+        )
+
+    def set_filter(self, text: str) -> tuple[int, int]:
+        """Show only the matching rows; returns (shown, all)."""
+        self._filter = text.strip()
+        shown = self.filtered()
+        self.show_rows(shown)
+        return len(shown), len(self._all)
 
     def _set_state(self, state: str) -> None:
         # One class change, not three: each one restyles the board's widgets.

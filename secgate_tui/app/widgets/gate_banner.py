@@ -5,8 +5,25 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from secgate_tui.app.render import safe, when
+from secgate_tui.app.render import safe, safe_block, when
 from secgate_tui.app.view_model import BoardState
+
+
+def why_line(reasons: tuple[str, ...], width: int) -> str:
+    """Every reason that fits in ``width`` whole, then "and N more" for the rest."""
+    shown: list[str] = []
+    for n, reason in enumerate(reasons):
+        rest = len(reasons) - n - 1
+        suffix = f"; and {rest} more (w lists all)" if rest else ""
+        candidate = "Why: " + "; ".join([*shown, reason]) + suffix
+        if len(candidate) > width:
+            if shown:
+                break
+            room = max(20, width - len(candidate) + len(reason) - 1)
+            reason = reason[:room] + "…" if len(reason) > room else reason
+        shown.append(reason)
+    more = len(reasons) - len(shown)
+    return "Why: " + "; ".join(shown) + (f"; and {more} more (w lists all)" if more else "")
 
 
 class GateBanner(Static):
@@ -19,6 +36,15 @@ class GateBanner(Static):
     def show_message(self, message: str) -> None:
         self.set_classes("")
         self.update(safe(message))
+
+    def show_error(self, message: str) -> None:
+        """What cannot be shown as a board (a release no tracker knows)."""
+        self._state = None
+        self.set_classes("-blocked")
+        line = Text(" ERROR ", style="bold reverse")
+        line.append("  ")
+        line.append_text(safe_block(message))
+        self.update(line)
 
     def show(self, state: BoardState) -> None:
         if state == self._state:
@@ -56,7 +82,7 @@ class GateBanner(Static):
             line.append_text(safe("; ".join(state.stale), 300))
         elif verdict.reasons:
             line.append("\n")
-            line.append_text(safe(f"Why: {verdict.reasons[0]}", 300))
+            line.append_text(safe(why_line(verdict.reasons, self.app.size.width - 2), 300))
         self.update(line)
 
     def _show_provisional(self, state: BoardState) -> None:

@@ -50,7 +50,7 @@ class IssueTable(ScrollView, can_focus=True):
         Binding("enter", "choose", "Open issue"),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"table--cursor", "table--cursor-blurred"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"table--cursor"}
 
     cursor_row: reactive[int] = reactive(0, init=False)
 
@@ -97,7 +97,9 @@ class IssueTable(ScrollView, can_focus=True):
         base = self.rich_style
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, base)
-        at_cursor = index == self.cursor_row
+        # Only the focused list shows its cursor: one highlighted row on screen
+        # is one selection, never one per list.
+        at_cursor = index == self.cursor_row and self.has_focus
         cache_key = (index, width, at_cursor, self.has_focus, base)
         cached = self._lines.get(cache_key)
         if cached is not None:
@@ -111,8 +113,7 @@ class IssueTable(ScrollView, can_focus=True):
             line.append(" " * GAP)
         style = base
         if at_cursor:
-            highlight = "table--cursor" if self.has_focus else "table--cursor-blurred"
-            style = base + self.get_component_rich_style(highlight)
+            style = base + self.get_component_rich_style("table--cursor")
         segments = list(Segment.apply_style(line.render(self.app.console), style))
         strip = self._lines[cache_key] = Strip(segments).crop_extend(0, width, style)
         return strip

@@ -39,7 +39,9 @@ def render_text(report: GateReport) -> str:
     if verdict.unclassified:
         lines.append(f"  {'Unclassified':<28} {len(verdict.unclassified)} blocking")
         for finding in verdict.unclassified:
-            lines.append(f"      {printable(finding.key):<12} {printable(finding.title, 90)}")
+            # The reason column says why it blocks, as for the categories' items.
+            lines.append(f"      {printable(finding.key):<12} {printable(finding.reason)}")
+            lines.append(f"      {'':<12} {printable(finding.title, 90)}")
     if verdict.activities:
         lines += ["", "  Required activities (IEC 81001-5-1 5.8.6)"]
         for activity in verdict.activities:

@@ -1,0 +1,165 @@
+"""What each record kind adds to the one publish screen (:mod:`.publish`).
+
+A flow names the kind, its words, what is typed to confirm, and the few inputs
+in front of the protocol: the authorization's not-applicable acknowledgements
+(one reason per empty category), the review's conclusions (the same TOML as
+``secgate review record --conclusions FILE``). Everything else (prepare,
+preview, confirmation, live steps, result) is the screen's, for every kind.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.widgets import Button, Checkbox, Input, Static, TextArea
+
+from secgate_tui.app.errors import UiError
+from secgate_tui.app.view_model import BoardState
+from secgate_tui.domain import Category
+from secgate_tui.domain.review import ConclusionsError, parse_conclusions
+from secgate_tui.services.publish import Published, RecordKind
+from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+
+#: The reason recorded when a person ticks "not applicable" and types none.
+ACK_REASON = "acknowledged as not applicable in the secgate UI"
+
+
+class PublishFlow(ABC):
+    """One record kind's part of the publish screen."""
+
+    kind: RecordKind[Any, Any]
+    #: The header's label ("Authorize") and what follows it ("ipc release 2.1").
+    label: str
+    heading: str
+    #: What a person types back to confirm (the release, or the product).
+    confirmation: str
+    #: Result labels: "AUTHORIZED" / "NOT AUTHORIZED".
+    done_label: str
+    not_done_label: str
+    #: Prepare as soon as the screen opens (else on the flow's own button).
+    auto_prepare: bool = True
+
+    def compose_inputs(self) -> ComposeResult:
+        """The kind's inputs, shown above the verdict."""
+        yield from ()
+
+    @abstractmethod
+    def request(self, root: DOMNode) -> Any:
+        """The kind's request from the inputs under ``root``; UiError when they are wrong."""
+
+    def prepares_on(self, message: Message) -> bool:
+        """Whether this input event means "prepare again"."""
+        return False
+
+    def result_lines(self, published: Published[Any]) -> Text:
+        """Kind-specific lines after a successful result."""
+        return Text("")
+
+
+class AuthorizationFlow(PublishFlow):
+    kind = AUTHORIZATION
+    label = "Authorize"
+    done_label = "AUTHORIZED"
+    not_done_label = "NOT AUTHORIZED"
+
+    def __init__(self, state: BoardState) -> None:
+        self.product = state.product
+        self.release = state.release
+        self.heading = f"{state.product} release {state.release}"
+        self.confirmation = state.release
+        self.empty = tuple(
+            view.category
+            for view in state.categories
+            if view.result.empty and not view.result.acknowledged
+        )
+
+    def compose_inputs(self) -> ComposeResult:
+        if not self.empty:
+            return
+        yield Static(
+            Text(
+                "Empty categories block until acknowledged as not applicable; the "
+                "acknowledgement and its reason go into the record (enter applies a reason):",
+                style="bold",
+            ),
+            markup=False,
+        )
+        for category in self.empty:
+            with Horizontal(classes="publish-ack"):
+                yield Checkbox(f"Not applicable: {category.title}", id=f"ack-{category.value}")
+                yield Input(placeholder=ACK_REASON, id=f"reason-{category.value}")
+
+    def acks(self, root: DOMNode) -> dict[Category, str]:
+        return {
+            category: root.query_one(f"#reason-{category.value}", Input).value.strip() or ACK_REASON
+            for category in self.empty
+            if root.query_one(f"#ack-{category.value}", Checkbox).value
+        }
+
+    def request(self, root: DOMNode) -> AuthorizationRequest:
+        return AuthorizationRequest(
+            product=self.product, release=self.release, acks=self.acks(root)
+        )
+
+    def prepares_on(self, message: Message) -> bool:
+        if isinstance(message, Checkbox.Changed):
+            return True
+        return isinstance(message, Input.Submitted) and (message.input.id or "").startswith(
+            "reason-"
+        )
+
+
+TEMPLATE = """\
+# Answer each question "yes" or "no"; a "no" needs a comment saying what fell short.
+complete   = { answer = "yes", comment = "" }
+efficient  = { answer = "yes", comment = "" }
+resolution = { answer = "yes", comment = "" }
+summary = ""
+participants = []
+
+# Improvement actions (optional), each with a title, an owner and a due date:
+# [[actions]]
+# title = "Add a triage deadline for security defects"
+# owner = "qa.lead"
+# due = 2027-03-01
+"""
+
+
+class ReviewFlow(PublishFlow):
+    kind = REVIEW
+    label = "Record review"
+    done_label = "RECORDED"
+    not_done_label = "NOT RECORDED"
+    auto_prepare = False
+
+    def __init__(self, product: str) -> None:
+        self.product = product
+        self.heading = f"{product}: the reviewer's conclusions"
+        self.confirmation = product
+
+    def compose_inputs(self) -> ComposeResult:
+        yield TextArea(TEMPLATE, language=None, id="review-conclusions")
+        yield Button("Prepare (nothing is written)", id="review-prepare", variant="primary")
+
+    def request(self, root: DOMNode) -> ReviewRequest:
+        text = root.query_one("#review-conclusions", TextArea).text
+        try:
+            conclusions = parse_conclusions(text, source="the conclusions")
+        except ConclusionsError as exc:
+            raise UiError(str(exc)) from None
+        return ReviewRequest(product=self.product, conclusions=conclusions)
+
+    def prepares_on(self, message: Message) -> bool:
+        return isinstance(message, Button.Pressed) and message.button.id == "review-prepare"
+
+    def result_lines(self, published: Published[Any]) -> Text:
+        record = published.record
+        next_due = getattr(record, "next_due", None)
+        return Text("") if next_due is None else Text(f"\nNext review due: {next_due.isoformat()}")
