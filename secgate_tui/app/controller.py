@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from secgate_tui.domain import Category, Issue
+from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.board import BoardService, Evaluated, SyncReport
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
@@ -241,3 +242,14 @@ class Controller:
         if prepared.kind.name == REVIEW.name:
             self._reviews.pop(prepared.product, None)  # re-read the schedule
         return result
+
+    # -- the authorization state --------------------------------------------------------
+
+    def authorization(self, product: str, release: str, *, offline: bool = False) -> str:
+        """The release's authorization state in one line, read from the tracker (a worker).
+
+        An unreadable tracker gives ``UNKNOWN`` and why, never an error: the state
+        is shown as not known, which is what it is.
+        """
+        with guard(f"reading the authorization state of {product} {release}"):
+            return describe(authorization_status(self.ctx, product, release, offline=offline))

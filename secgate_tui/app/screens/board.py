@@ -34,6 +34,7 @@ from secgate_tui.app.screens.publish_flows import AuthorizationFlow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
+from secgate_tui.app.widgets.authorization_line import AuthorizationLine
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.category_overview import (
     UNCLASSIFIED,
@@ -88,6 +89,13 @@ class BoardScreen(Screen[None]):
             super().__init__()
             self.message = message
 
+    class AuthorizationKnown(Message):
+        def __init__(self, product: str, release: str, line: str) -> None:
+            super().__init__()
+            self.product = product
+            self.release = release
+            self.line = line
+
     class ReviewKnown(Message):
         def __init__(self, review: ReviewView) -> None:
             super().__init__()
@@ -109,9 +117,11 @@ class BoardScreen(Screen[None]):
         self._syncing = False
         self._sync_after_load = False
         self._timer: Timer | None = None
+        self._read_authorization = False
 
     def compose(self) -> ComposeResult:
         yield GateBanner(id="banner")
+        yield AuthorizationLine(id="authorization")
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 yield Input(placeholder="filter items by key or title", id="filter")
@@ -166,6 +176,8 @@ class BoardScreen(Screen[None]):
         self.query_one(CategoryOverview).display = True
         self.sub_title = f"{product} {release}"
         self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
+        self.query_one(AuthorizationLine).reading()
+        self._read_authorization = True
         # The store first, so the board paints at once; the sync (slow, and it
         # competes for the interpreter) starts once the board is on screen.
         self._sync_after_load = True
@@ -268,6 +280,9 @@ class BoardScreen(Screen[None]):
         if state.provisional:
             return
         heap.settle()
+        if self._read_authorization:
+            self._read_authorization = False
+            self.read_authorization()
         if self._sync_after_load:
             self._sync_after_load = False
             self.call_after_refresh(self.sync_board)
@@ -298,6 +313,23 @@ class BoardScreen(Screen[None]):
         self.notify(message.message, severity="error", timeout=8)
         if self.state is None and self.release is None:
             self.query_one(GateBanner).show_message(message.message)
+
+    @work(thread=True, exclusive=True, group="authorization", exit_on_error=False)
+    def read_authorization(self) -> None:
+        """The release's authorization state from the tracker (its record issue)."""
+        product, release = self.product, self.release
+        if release is None:
+            return
+        try:
+            line = self.controller.authorization(product, release)
+        except UiError as exc:
+            line = f"UNKNOWN, {exc.message}"
+        self.post_message(self.AuthorizationKnown(product, release, line))
+
+    @on(AuthorizationKnown)
+    def _authorization_known(self, message: AuthorizationKnown) -> None:
+        if (message.product, message.release) == (self.product, self.release):
+            self.query_one(AuthorizationLine).show(message.line)
 
     @on(ReviewKnown)
     def _review_known(self, message: ReviewKnown) -> None:
@@ -409,6 +441,7 @@ class BoardScreen(Screen[None]):
             return
         self.notify(f"Syncing {self.product} {self.release} from its trackers…", timeout=3)
         self.sync_board(full=True)
+        self.read_authorization()
 
     def action_pick_release(self) -> None:
         choices = [
@@ -433,6 +466,8 @@ class BoardScreen(Screen[None]):
 
         def done(_: bool | None) -> None:
             self.load_board()
+            self.query_one(AuthorizationLine).reading()
+            self.read_authorization()
 
         self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
 

@@ -1,0 +1,147 @@
+"""The board's authorization line: the state the tracker holds, read after the board
+loads, after a publish and on ``s`` (issues 12 and 17), with the demo's signing keys.
+
+The publish screen's authorization posts the record unsigned (it has no signing
+step yet), so the release manager's signature is made through the services, as
+``secgate approve`` makes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button
+
+from connectors.sandbox.demo_data import seed_demo
+from secgate_tui.app.controller import Controller
+from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.publish import PublishScreen
+from secgate_tui.app.widgets.authorization_line import AuthorizationLine
+from secgate_tui.config import config_from_data
+from secgate_tui.services.context import Context, build_context
+from secgate_tui.services.demo import demo_data, demo_signing
+from secgate_tui.services.publish import Publisher
+from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest, sign_now
+from secgate_tui.services.sync import utcnow
+from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Sandbox:
+    """The demo seeded two hours ago, as ``secgate --demo`` seeds it (dates relative to now)."""
+    path = tmp_path / "sandbox.json"
+    seeded = seed_demo(utcnow() - timedelta(hours=2))
+    path.write_text(json.dumps(seeded, ensure_ascii=False), encoding="utf-8")
+    return Sandbox(path)
+
+
+@pytest.fixture
+def context(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    """The conftest's demo with the demo's [signing] table and DMS's two signers, on the
+    real clock: a signature counts only in a comment created within minutes of signing,
+    and the sandbox stamps comments with the real time."""
+    data = demo_data(tmp_path, today=utcnow().date())
+    data["trackers"]["sandbox"]["live"] = False
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SECGATE_SIGNING__KEY", raising=False)
+    data["trackers"]["sandbox"]["path"] = sandbox.path.name
+    config = config_from_data(demo_signing(tmp_path, data), None)
+    ctx = build_context(config, tmp_path, demo=True, clock=utcnow)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def controller(context: Context) -> Controller:
+    controller = Controller(context, utcnow)
+    for product in controller.products():
+        controller.releases(product)
+    return controller
+
+
+def authorization_text(app: object) -> str:
+    return plain(app.screen.query_one(AuthorizationLine))  # type: ignore[attr-defined]
+
+
+async def authorize(pilot: object, release: str) -> None:
+    """Through the publish screen, as a release manager would: a, type the release, enter."""
+    app = pilot.app  # type: ignore[attr-defined]
+    await pilot.press("a")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, PublishScreen)
+    await pilot.press(*release)  # type: ignore[attr-defined]
+    assert not app.screen.query_one("#publish-go", Button).disabled
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    await pilot.press("escape")  # type: ignore[attr-defined]
+    assert isinstance(app.screen, BoardScreen)
+    await settle(pilot)  # type: ignore[arg-type]
+
+
+def approve(ctx: Context, product: str, release: str) -> None:
+    """The configured signer (the release manager) signs the newest record, as approve does."""
+    publisher = Publisher(ctx, utcnow)
+    planned = publisher.prepare(SIGNATURE, SignatureRequest(product=product, release=release))
+    assert planned.failure is None and not planned.blocked, planned.message
+    signed = sign_now(ctx, planned)
+    assert not hasattr(signed, "step"), signed
+    result = publisher.publish(signed)  # type: ignore[arg-type]
+    assert result.done and result.failure is None, result.message
+
+
+def test_board_shows_none_then_authorized_after_publishing(
+    make_app: AppFactory, context: Context
+) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert authorization_text(app).startswith("Authorization:  NONE ")
+            await authorize(pilot, "2.1")
+            line = authorization_text(app)
+            assert "LEGACY-UNSIGNED" in line and "missing: release-manager" in line, line
+            approve(context, "ipc", "2.1")
+            await pilot.press("s")
+            await settle(pilot)
+            line = authorization_text(app)
+            assert line.startswith("Authorization:  AUTHORIZED "), line
+            assert "signed by Rita Release (demo) (release-manager" in line, line
+
+    run(scenario())
+
+
+def test_two_signature_release_after_one_signature_is_pending(
+    make_app: AppFactory, context: Context
+) -> None:
+    async def scenario() -> None:
+        app = make_app("dms", "5.4")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "5.4")
+            approve(context, "dms", "5.4")
+            await pilot.press("s")
+            await settle(pilot)
+            line = authorization_text(app)
+            assert "PENDING" in line and "missing: security-officer" in line, line
+
+    run(scenario())
+
+
+def test_unreachable_tracker_shows_unknown(make_app: AppFactory, sandbox: Sandbox) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            sandbox.set_faults(unavailable=True)
+            app.screen.read_authorization()  # type: ignore[attr-defined]
+            await settle(pilot)
+            line = authorization_text(app)
+            assert "UNKNOWN" in line and "could not be read" in line, line
+            assert "Traceback" not in line
+
+    run(scenario())
