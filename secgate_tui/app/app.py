@@ -91,6 +91,11 @@ class SecgateApp(App[int]):
             "Authorize release", "Gate, record, post, read back", board.action_authorize
         )
         yield SystemCommand(
+            "Export evidence",
+            "Write the release's evidence bundle for auditors",
+            board.action_export_evidence,
+        )
+        yield SystemCommand(
             "Reviews", "Every product's periodic review and when it is due", board.action_reviews
         )
         yield SystemCommand(

@@ -12,12 +12,16 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from secgate_tui.domain import Category, Issue
+from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.board import BoardService, Evaluated, SyncReport
 from secgate_tui.services.context import Context
+from secgate_tui.services.evidence.export import export_bundle
+from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
 from secgate_tui.services.publish.kinds.review import REVIEW
 from secgate_tui.services.review_status import review_status
@@ -253,3 +257,31 @@ class Controller:
         """
         with guard(f"reading the authorization state of {product} {release}"):
             return describe(authorization_status(self.ctx, product, release, offline=offline))
+
+    # -- the evidence bundle --------------------------------------------------------------
+
+    def export_evidence(self, product: str, release: str) -> tuple[Path, str]:
+        """Write the release's evidence bundle from the store (a worker): where, and a summary.
+
+        The same bundle as ``secgate evidence export --offline`` (no acknowledgements
+        beyond the config's): the board's last sync is what it holds.
+        """
+        doing = f"exporting the evidence bundle of {product} {release}"
+        with guard(doing):
+            try:
+                written = export_bundle(self.ctx, product, release, self.clock(), acks={})
+            except EvidenceError as exc:
+                raise UiError(f"{doing}: {printable(str(exc))}") from None
+            except OSError as exc:
+                reason = printable(exc.strerror or type(exc).__name__)
+                raise UiError(
+                    f"{doing}: could not write to {printable(str(self.ctx.records_dir))}: "
+                    f"{reason}. Nothing was written."
+                ) from None
+        evidence = written.evidence
+        records = (
+            f"{len(evidence.records)} authorization record(s)"
+            if evidence.records
+            else "no authorization record (the release is not authorized)"
+        )
+        return written.path, f"verdict {evidence.verdict.outcome.value}, {records}"

@@ -8,6 +8,7 @@ step yet), so the release manager's signature is made through the services, as
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,8 @@ from secgate_tui.app.widgets.authorization_line import AuthorizationLine
 from secgate_tui.config import config_from_data
 from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data, demo_signing
+from secgate_tui.services.evidence.archive import read_bundle
+from secgate_tui.services.evidence.check import check_files
 from secgate_tui.services.publish import Publisher
 from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest, sign_now
 from secgate_tui.services.sync import utcnow
@@ -145,3 +148,51 @@ def test_unreachable_tracker_shows_unknown(make_app: AppFactory, sandbox: Sandbo
             assert "Traceback" not in line
 
     run(scenario())
+
+
+def test_e_exports_the_evidence_bundle_of_an_authorized_release(
+    make_app: AppFactory, context: Context
+) -> None:
+    notes: list[str] = []
+
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "2.1")
+            approve(context, "ipc", "2.1")
+            await pilot.press("e")
+            await settle(pilot)
+            notes.extend(str(n.message) for n in app._notifications)
+
+    run(scenario())
+    bundles = sorted(context.records_dir.glob("*.tar.gz"))
+    assert len(bundles) == 1, notes
+    assert any(f"Written to {bundles[0]}" in note for note in notes), notes
+    assert any("1 authorization record(s)" in note for note in notes), notes
+    with bundles[0].open("rb") as handle:
+        _, files = read_bundle(handle)
+    result = check_files(files)
+    assert result.reproduced, result.problem
+
+
+def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, context: Context) -> None:
+    notes: list[str] = []
+
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            # The records directory cannot be written (a file in its place: the tests
+            # run as root, whom a read-only directory does not stop).
+            shutil.rmtree(context.records_dir, ignore_errors=True)
+            context.records_dir.write_text("not a directory", encoding="utf-8")
+            await pilot.press("e")
+            await settle(pilot)
+            notes.extend(str(n.message) for n in app._notifications)
+
+    run(scenario())
+    assert context.records_dir.read_text(encoding="utf-8") == "not a directory"
+    failed = [n for n in notes if "exporting the evidence bundle of ipc 2.1" in n]
+    assert failed and "Nothing was written" in failed[0], notes
+    assert "Traceback" not in failed[0] and "Error(" not in failed[0]

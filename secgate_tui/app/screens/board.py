@@ -56,6 +56,7 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "pick_release", "Release"),
         Binding("a", "authorize", "Authorize"),
+        Binding("e", "export_evidence", "Export evidence"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -95,6 +96,12 @@ class BoardScreen(Screen[None]):
             self.product = product
             self.release = release
             self.line = line
+
+    class EvidenceWritten(Message):
+        def __init__(self, path: str, summary: str) -> None:
+            super().__init__()
+            self.path = path
+            self.summary = summary
 
     class ReviewKnown(Message):
         def __init__(self, review: ReviewView) -> None:
@@ -331,6 +338,26 @@ class BoardScreen(Screen[None]):
         if (message.product, message.release) == (self.product, self.release):
             self.query_one(AuthorizationLine).show(message.line)
 
+    @work(thread=True, exclusive=True, group="evidence", exit_on_error=False)
+    def export_evidence(self, product: str, release: str) -> None:
+        try:
+            path, summary = self.controller.export_evidence(product, release)
+        except UiError as exc:
+            self.post_message(self.Problem(exc.message))
+            return
+        self.post_message(self.EvidenceWritten(str(path), summary))
+
+    @on(EvidenceWritten)
+    def _evidence_written(self, message: EvidenceWritten) -> None:
+        # Printable already (the controller's words and a path); no markup is parsed.
+        self.notify(
+            f"Written to {message.path} ({message.summary}). "
+            "Check it offline with `secgate evidence check FILE`.",
+            title="Evidence bundle",
+            timeout=12,
+            markup=False,
+        )
+
     @on(ReviewKnown)
     def _review_known(self, message: ReviewKnown) -> None:
         if message.review.product == self.product:
@@ -470,6 +497,13 @@ class BoardScreen(Screen[None]):
             self.read_authorization()
 
         self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
+
+    def action_export_evidence(self) -> None:
+        if self.release is None or self.state is None or self.state.provisional:
+            self.notify("Wait until the release is evaluated.", severity="warning")
+            return
+        self.notify(f"Exporting the evidence bundle of {self.product} {self.release}…", timeout=3)
+        self.export_evidence(self.product, self.release)
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))
