@@ -24,7 +24,9 @@ from secgate_tui.services.evidence.export import export_bundle
 from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
 from secgate_tui.services.publish.kinds.review import REVIEW
+from secgate_tui.services.publish.kinds.signature import SignaturePlan, sign_now
 from secgate_tui.services.review_status import review_status
+from secgate_tui.services.signing import ssh_keygen
 from secgate_tui.services.sync import utcnow
 
 from .errors import UiError, guard
@@ -285,3 +287,32 @@ class Controller:
             else "no authorization record (the release is not authorized)"
         )
         return written.path, f"verdict {evidence.verdict.outcome.value}, {records}"
+
+    # -- signing (approve) ------------------------------------------------------------------
+
+    def sign(self, prepared: Prepared[R]) -> Prepared[R]:
+        """Sign a prepared signature now, at the confirmation (a worker); nothing is posted.
+
+        ssh-keygen must not ask for a passphrase on the terminal the UI is drawn on:
+        a key file that needs one is refused before ssh-keygen runs.
+        """
+        plan = prepared.details
+        if not isinstance(plan, SignaturePlan):
+            return prepared
+        doing = f"signing the authorization record of {prepared.product}"
+        with guard(doing):
+            key = plan.key
+            if not key.agent:
+                probe = ssh_keygen.run(["-y", "-P", "", "-f", key.path])
+                if probe.returncode != 0:
+                    raise UiError(
+                        f"{doing}: the signing key {printable(str(key.path))} is protected "
+                        "by a passphrase (or unreadable), and the terminal UI cannot ask "
+                        "for one. Load the key into ssh-agent (ssh-add, then point "
+                        "[signing] key at its .pub file), or run `secgate approve` in a "
+                        "terminal. Nothing was signed or posted."
+                    )
+            signed = sign_now(self.ctx, prepared)  # type: ignore[arg-type]
+        if not isinstance(signed, Prepared):
+            raise UiError(f"{doing}: {printable(signed.message)}")
+        return signed  # type: ignore[return-value]

@@ -2,13 +2,16 @@
 loads, after a publish and on ``s`` (issues 12 and 17), with the demo's signing keys.
 
 The publish screen's authorization posts the record unsigned (it has no signing
-step yet), so the release manager's signature is made through the services, as
-``secgate approve`` makes it."""
+step yet); the release manager's signature is made through the services, as
+``secgate approve`` makes it, or with ``p`` on the board (the signature kind's
+publish flow)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +21,7 @@ from textual.widgets import Button
 
 from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.controller import Controller
+from secgate_tui.app.errors import UiError
 from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.widgets.authorization_line import AuthorizationLine
@@ -27,7 +31,14 @@ from secgate_tui.services.demo import demo_data, demo_signing
 from secgate_tui.services.evidence.archive import read_bundle
 from secgate_tui.services.evidence.check import check_files
 from secgate_tui.services.publish import Publisher
-from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest, sign_now
+from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
+from secgate_tui.services.publish.kinds.signature import (
+    SIGNATURE,
+    SignaturePlan,
+    SignatureRequest,
+    sign_now,
+)
+from secgate_tui.services.signing.sign import SigningKey
 from secgate_tui.services.sync import utcnow
 from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle
 
@@ -196,3 +207,74 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
     failed = [n for n in notes if "exporting the evidence bundle of ipc 2.1" in n]
     assert failed and "Nothing was written" in failed[0], notes
     assert "Traceback" not in failed[0] and "Error(" not in failed[0]
+
+
+async def approve_on_screen(pilot: object, release: str) -> str:
+    """p on the board, type the release back, enter: the result line of the publish screen."""
+    app = pilot.app  # type: ignore[attr-defined]
+    await pilot.press("p")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, PublishScreen)
+    await pilot.press(*release)  # type: ignore[attr-defined]
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    result = plain(app.screen.query_one("#publish-result"))
+    await pilot.press("escape")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert isinstance(app.screen, BoardScreen)
+    return result
+
+
+def test_p_signs_the_record_and_the_board_says_authorized(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "2.1")
+            result = await approve_on_screen(pilot, "2.1")
+            assert result.startswith(" SIGNED "), result
+            line = authorization_text(app)
+            assert line.startswith("Authorization:  AUTHORIZED "), line
+
+    run(scenario())
+
+
+def test_p_on_a_two_signature_release_leaves_it_pending(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("dms", "5.4")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "5.4")
+            result = await approve_on_screen(pilot, "5.4")
+            assert result.startswith(" SIGNED "), result
+            line = authorization_text(app)
+            assert "PENDING" in line and "missing: security-officer" in line, line
+
+    run(scenario())
+
+
+def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
+    controller: Controller, context: Context, tmp_path: Path
+) -> None:
+    """The UI owns the terminal: ssh-keygen must never ask for a passphrase on it."""
+    key = tmp_path / "protected"
+    made = subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "a passphrase", "-f", str(key)],
+        capture_output=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert made.returncode == 0, made.stderr
+    publisher = Publisher(context, utcnow)
+    authorized = publisher.prepare(
+        AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.1")
+    )
+    assert publisher.publish(authorized).done
+    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.1"))
+    assert isinstance(planned.details, SignaturePlan)
+    protected = dataclasses.replace(
+        planned, details=dataclasses.replace(planned.details, key=SigningKey.at(key))
+    )
+    with pytest.raises(UiError, match="protected by a passphrase") as refused:
+        controller.sign(protected)
+    assert "Nothing was signed or posted" in refused.value.message

@@ -30,7 +30,7 @@ from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import AuthorizationFlow
+from secgate_tui.app.screens.publish_flows import AuthorizationFlow, SignatureFlow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
@@ -56,6 +56,7 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "pick_release", "Release"),
         Binding("a", "authorize", "Authorize"),
+        Binding("p", "approve", "Approve"),
         Binding("e", "export_evidence", "Export evidence"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
@@ -497,6 +498,27 @@ class BoardScreen(Screen[None]):
             self.read_authorization()
 
         self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
+
+    def action_approve(self) -> None:
+        """Sign the newest authorization record of the release shown (issue 12)."""
+        if self.release is None or self.state is None or self.state.provisional:
+            self.notify("Wait until the release is evaluated.", severity="warning")
+            return
+        if self.controller.ctx.config.settings.signing is None:
+            self.notify(
+                "Approving needs signing: the configuration has no [signing] table "
+                '(see README, "Signed approvals"). Nothing was signed.',
+                severity="error",
+                markup=False,
+            )
+            return
+
+        def done(_: bool | None) -> None:
+            self.query_one(AuthorizationLine).reading()
+            self.read_authorization()
+
+        flow = SignatureFlow(self.product, self.release)
+        self.app.push_screen(PublishScreen(self.controller, flow), done)
 
     def action_export_evidence(self) -> None:
         if self.release is None or self.state is None or self.state.provisional:
