@@ -3,8 +3,9 @@
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
 (one reason per empty category), the review's conclusions (the same TOML as
-``secgate review record --conclusions FILE``). Everything else (prepare,
-preview, confirmation, live steps, result) is the screen's, for every kind.
+``secgate review record --conclusions FILE``); and what happens at the
+confirmation before publishing (the signature kind signs then). Everything else
+(prepare, preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
