@@ -91,6 +91,16 @@ class SecgateApp(App[int]):
             "Authorize release", "Gate, record, post, read back", board.action_authorize
         )
         yield SystemCommand(
+            "Approve release",
+            "Sign the release's newest authorization record",
+            board.action_approve,
+        )
+        yield SystemCommand(
+            "Export evidence",
+            "Write the release's evidence bundle for auditors",
+            board.action_export_evidence,
+        )
+        yield SystemCommand(
             "Reviews", "Every product's periodic review and when it is due", board.action_reviews
         )
         yield SystemCommand(

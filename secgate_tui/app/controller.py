@@ -12,14 +12,21 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import TypeVar
 
 from secgate_tui.domain import Category, Issue
+from secgate_tui.domain.text import printable
+from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.board import BoardService, Evaluated, SyncReport
 from secgate_tui.services.context import Context
+from secgate_tui.services.evidence.export import export_bundle
+from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
 from secgate_tui.services.publish.kinds.review import REVIEW
+from secgate_tui.services.publish.kinds.signature import SignaturePlan, sign_now
 from secgate_tui.services.review_status import review_status
+from secgate_tui.services.signing import ssh_keygen
 from secgate_tui.services.sync import utcnow
 
 from .errors import UiError, guard
@@ -241,3 +248,71 @@ class Controller:
         if prepared.kind.name == REVIEW.name:
             self._reviews.pop(prepared.product, None)  # re-read the schedule
         return result
+
+    # -- the authorization state --------------------------------------------------------
+
+    def authorization(self, product: str, release: str, *, offline: bool = False) -> str:
+        """The release's authorization state in one line, read from the tracker (a worker).
+
+        An unreadable tracker gives ``UNKNOWN`` and why, never an error: the state
+        is shown as not known, which is what it is.
+        """
+        with guard(f"reading the authorization state of {product} {release}"):
+            return describe(authorization_status(self.ctx, product, release, offline=offline))
+
+    # -- the evidence bundle --------------------------------------------------------------
+
+    def export_evidence(self, product: str, release: str) -> tuple[Path, str]:
+        """Write the release's evidence bundle from the store (a worker): where, and a summary.
+
+        The same bundle as ``secgate evidence export --offline`` (no acknowledgements
+        beyond the config's): the board's last sync is what it holds.
+        """
+        doing = f"exporting the evidence bundle of {product} {release}"
+        with guard(doing):
+            try:
+                written = export_bundle(self.ctx, product, release, self.clock(), acks={})
+            except EvidenceError as exc:
+                raise UiError(f"{doing}: {printable(str(exc))}") from None
+            except OSError as exc:
+                reason = printable(exc.strerror or type(exc).__name__)
+                raise UiError(
+                    f"{doing}: could not write to {printable(str(self.ctx.records_dir))}: "
+                    f"{reason}. Nothing was written."
+                ) from None
+        evidence = written.evidence
+        records = (
+            f"{len(evidence.records)} authorization record(s)"
+            if evidence.records
+            else "no authorization record (the release is not authorized)"
+        )
+        return written.path, f"verdict {evidence.verdict.outcome.value}, {records}"
+
+    # -- signing (approve) ------------------------------------------------------------------
+
+    def sign(self, prepared: Prepared[R]) -> Prepared[R]:
+        """Sign a prepared signature now, at the confirmation (a worker); nothing is posted.
+
+        ssh-keygen must not ask for a passphrase on the terminal the UI is drawn on:
+        a key file that needs one is refused before ssh-keygen runs.
+        """
+        plan = prepared.details
+        if not isinstance(plan, SignaturePlan):
+            return prepared
+        doing = f"signing the authorization record of {prepared.product}"
+        with guard(doing):
+            key = plan.key
+            if not key.agent:
+                probe = ssh_keygen.run(["-y", "-P", "", "-f", key.path])
+                if probe.returncode != 0:
+                    raise UiError(
+                        f"{doing}: the signing key {printable(str(key.path))} is protected "
+                        "by a passphrase (or unreadable), and the terminal UI cannot ask "
+                        "for one. Load the key into ssh-agent (ssh-add, then point "
+                        "[signing] key at its .pub file), or run `secgate approve` in a "
+                        "terminal. Nothing was signed or posted."
+                    )
+            signed = sign_now(self.ctx, prepared)  # type: ignore[arg-type]
+        if not isinstance(signed, Prepared):
+            raise UiError(f"{doing}: {printable(signed.message)}")
+        return signed  # type: ignore[return-value]

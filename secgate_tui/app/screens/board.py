@@ -30,10 +30,11 @@ from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import AuthorizationFlow
+from secgate_tui.app.screens.publish_flows import AuthorizationFlow, SignatureFlow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
+from secgate_tui.app.widgets.authorization_line import AuthorizationLine
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.category_overview import (
     UNCLASSIFIED,
@@ -55,6 +56,8 @@ class BoardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "pick_release", "Release"),
         Binding("a", "authorize", "Authorize"),
+        Binding("p", "approve", "Approve"),
+        Binding("e", "export_evidence", "Export evidence"),
         Binding("v", "reviews", "Reviews"),
         Binding("s", "sync_now", "Sync now"),
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -88,6 +91,19 @@ class BoardScreen(Screen[None]):
             super().__init__()
             self.message = message
 
+    class AuthorizationKnown(Message):
+        def __init__(self, product: str, release: str, line: str) -> None:
+            super().__init__()
+            self.product = product
+            self.release = release
+            self.line = line
+
+    class EvidenceWritten(Message):
+        def __init__(self, path: str, summary: str) -> None:
+            super().__init__()
+            self.path = path
+            self.summary = summary
+
     class ReviewKnown(Message):
         def __init__(self, review: ReviewView) -> None:
             super().__init__()
@@ -109,9 +125,11 @@ class BoardScreen(Screen[None]):
         self._syncing = False
         self._sync_after_load = False
         self._timer: Timer | None = None
+        self._read_authorization = False
 
     def compose(self) -> ComposeResult:
         yield GateBanner(id="banner")
+        yield AuthorizationLine(id="authorization")
         with Horizontal(id="body"):
             with Vertical(id="main"):
                 yield Input(placeholder="filter items by key or title", id="filter")
@@ -166,6 +184,8 @@ class BoardScreen(Screen[None]):
         self.query_one(CategoryOverview).display = True
         self.sub_title = f"{product} {release}"
         self.query_one(GateBanner).show_message(f"Loading {product} {release}…")
+        self.query_one(AuthorizationLine).reading()
+        self._read_authorization = True
         # The store first, so the board paints at once; the sync (slow, and it
         # competes for the interpreter) starts once the board is on screen.
         self._sync_after_load = True
@@ -268,6 +288,9 @@ class BoardScreen(Screen[None]):
         if state.provisional:
             return
         heap.settle()
+        if self._read_authorization:
+            self._read_authorization = False
+            self.read_authorization()
         if self._sync_after_load:
             self._sync_after_load = False
             self.call_after_refresh(self.sync_board)
@@ -298,6 +321,43 @@ class BoardScreen(Screen[None]):
         self.notify(message.message, severity="error", timeout=8)
         if self.state is None and self.release is None:
             self.query_one(GateBanner).show_message(message.message)
+
+    @work(thread=True, exclusive=True, group="authorization", exit_on_error=False)
+    def read_authorization(self) -> None:
+        """The release's authorization state from the tracker (its record issue)."""
+        product, release = self.product, self.release
+        if release is None:
+            return
+        try:
+            line = self.controller.authorization(product, release)
+        except UiError as exc:
+            line = f"UNKNOWN, {exc.message}"
+        self.post_message(self.AuthorizationKnown(product, release, line))
+
+    @on(AuthorizationKnown)
+    def _authorization_known(self, message: AuthorizationKnown) -> None:
+        if (message.product, message.release) == (self.product, self.release):
+            self.query_one(AuthorizationLine).show(message.line)
+
+    @work(thread=True, exclusive=True, group="evidence", exit_on_error=False)
+    def export_evidence(self, product: str, release: str) -> None:
+        try:
+            path, summary = self.controller.export_evidence(product, release)
+        except UiError as exc:
+            self.post_message(self.Problem(exc.message))
+            return
+        self.post_message(self.EvidenceWritten(str(path), summary))
+
+    @on(EvidenceWritten)
+    def _evidence_written(self, message: EvidenceWritten) -> None:
+        # Printable already (the controller's words and a path); no markup is parsed.
+        self.notify(
+            f"Written to {message.path} ({message.summary}). "
+            "Check it offline with `secgate evidence check FILE`.",
+            title="Evidence bundle",
+            timeout=12,
+            markup=False,
+        )
 
     @on(ReviewKnown)
     def _review_known(self, message: ReviewKnown) -> None:
@@ -409,6 +469,7 @@ class BoardScreen(Screen[None]):
             return
         self.notify(f"Syncing {self.product} {self.release} from its trackers…", timeout=3)
         self.sync_board(full=True)
+        self.read_authorization()
 
     def action_pick_release(self) -> None:
         choices = [
@@ -433,8 +494,38 @@ class BoardScreen(Screen[None]):
 
         def done(_: bool | None) -> None:
             self.load_board()
+            self.query_one(AuthorizationLine).reading()
+            self.read_authorization()
 
         self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
+
+    def action_approve(self) -> None:
+        """Sign the newest authorization record of the release shown (issue 12)."""
+        if self.release is None or self.state is None or self.state.provisional:
+            self.notify("Wait until the release is evaluated.", severity="warning")
+            return
+        if self.controller.ctx.config.settings.signing is None:
+            self.notify(
+                "Approving needs signing: the configuration has no [signing] table "
+                '(see README, "Signed approvals"). Nothing was signed.',
+                severity="error",
+                markup=False,
+            )
+            return
+
+        def done(_: bool | None) -> None:
+            self.query_one(AuthorizationLine).reading()
+            self.read_authorization()
+
+        flow = SignatureFlow(self.product, self.release)
+        self.app.push_screen(PublishScreen(self.controller, flow), done)
+
+    def action_export_evidence(self) -> None:
+        if self.release is None or self.state is None or self.state.provisional:
+            self.notify("Wait until the release is evaluated.", severity="warning")
+            return
+        self.notify(f"Exporting the evidence bundle of {self.product} {self.release}…", timeout=3)
+        self.export_evidence(self.product, self.release)
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))

@@ -261,6 +261,8 @@ class PublishScreen(Screen[bool]):
             self.post_message(self.StepHappened(event))
 
         try:
+            # A signature is made now, at the confirmation (before anything is posted).
+            prepared = self.flow.at_confirmation(self.controller, prepared)
             published = self.controller.publish(prepared, on_step)
         except UiError as exc:
             self.post_message(self.PublishEnded(None, exc.message))

@@ -3,8 +3,9 @@
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
 (one reason per empty category), the review's conclusions (the same TOML as
-``secgate review record --conclusions FILE``). Everything else (prepare,
-preview, confirmation, live steps, result) is the screen's, for every kind.
+``secgate review record --conclusions FILE``); and what happens at the
+confirmation before publishing (the signature kind signs then). Everything else
+(prepare, preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
+from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
-from secgate_tui.services.publish import Published, RecordKind
+from secgate_tui.services.publish import Prepared, Published, RecordKind
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest
 
 #: The reason recorded when a person ticks "not applicable" and types none.
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
@@ -61,6 +64,10 @@ class PublishFlow(ABC):
     def result_lines(self, published: Published[Any]) -> Text:
         """Kind-specific lines after a successful result."""
         return Text("")
+
+    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
+        """What the kind does once confirmed, before publishing (in the publish worker)."""
+        return prepared
 
 
 class AuthorizationFlow(PublishFlow):
@@ -114,6 +121,31 @@ class AuthorizationFlow(PublishFlow):
         return isinstance(message, Input.Submitted) and (message.input.id or "").startswith(
             "reason-"
         )
+
+
+class SignatureFlow(PublishFlow):
+    """Approve: sign the release's newest authorization record, as ``secgate approve``.
+
+    Prepared after a fresh sync (the record must still match the snapshot); the
+    signature is made at the confirmation, then posted, read back and logged.
+    """
+
+    kind = SIGNATURE
+    label = "Approve"
+    done_label = "SIGNED"
+    not_done_label = "NOT SIGNED"
+
+    def __init__(self, product: str, release: str) -> None:
+        self.product = product
+        self.release = release
+        self.heading = f"{product} release {release}: sign its authorization record"
+        self.confirmation = release
+
+    def request(self, root: DOMNode) -> SignatureRequest:
+        return SignatureRequest(product=self.product, release=self.release)
+
+    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
+        return controller.sign(prepared)
 
 
 TEMPLATE = """\
