@@ -299,7 +299,9 @@ class BoardScreen(Screen[None]):
     def _synced(self, message: Synced) -> None:
         heap.settle()
         if message.error:
-            self.notify(message.error, title="Sync failed", severity="error", timeout=8)
+            self.notify(
+                message.error, title="Sync failed", severity="error", timeout=8, markup=False
+            )
 
     @on(Unknown)
     def _unknown(self, message: Unknown) -> None:
@@ -312,13 +314,15 @@ class BoardScreen(Screen[None]):
         self._show_board(None)
         self.query_one(CategoryOverview).display = False
         self.query_one(GateBanner).show_error(message.message)
-        self.notify(message.message, title="Unknown release", severity="error", timeout=8)
+        self.notify(
+            message.message, title="Unknown release", severity="error", timeout=8, markup=False
+        )
         self.action_pick_release()
 
     @on(Problem)
     def _problem(self, message: Problem) -> None:
         heap.settle()
-        self.notify(message.message, severity="error", timeout=8)
+        self.notify(message.message, severity="error", timeout=8, markup=False)
         if self.state is None and self.release is None:
             self.query_one(GateBanner).show_message(message.message)
 
