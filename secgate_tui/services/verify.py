@@ -36,6 +36,12 @@ from secgate_tui.services.readback import check_comment, unaltered
 from secgate_tui.services.store import AuditEntry
 
 AUDIT_KIND = "authorization"
+#: A 404 may be a deleted comment or an account that lost its permission: say both.
+COMMENT_NOT_FOUND = (
+    "the tracker answers 404: the comment was deleted, or secgate's account can no longer "
+    "see it (check in the tracker that the comment still exists and that the account "
+    "still has access to the issue and its project)"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +97,7 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
         connector = ctx.connections.get(payload.tracker)
         comment = connector.read_comment(ref)
     except NotFoundError:
-        return broken("the tracker answers 404: the comment was deleted, or secgate's account can no longer see it (check in the tracker that the comment still exists and that the account still has access to the issue and its project)")  # noqa: E501  # fmt: skip
+        return broken(COMMENT_NOT_FOUND)
     except ConfigError as exc:
         return unreachable(str(exc))
     except ConnectorError as exc:
