@@ -17,6 +17,7 @@ from secgate_tui.domain.gate import (
     evaluate,
 )
 from secgate_tui.domain.model import (
+    Acceptance,
     Activity,
     ActivityState,
     Category,
@@ -24,10 +25,12 @@ from secgate_tui.domain.model import (
     DocumentEvidence,
     Issue,
     IssueEvidence,
+    Severity,
     SourceState,
 )
 
 __all__ = [
+    "Acceptance",
     "Activity",
     "ActivityState",
     "Category",
@@ -43,6 +46,7 @@ __all__ = [
     "IssueEvidence",
     "Outcome",
     "ResidualItem",
+    "Severity",
     "SourceState",
     "Verdict",
     "canonical_json",

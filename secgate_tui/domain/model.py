@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PrivateAttr, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 
 class Category(StrEnum):
@@ -68,6 +68,46 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+class Severity(StrEnum):
+    """The normalized severity policies are written against (a source's ``severity_map``)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Acceptance(BaseModel):
+    """A disposition of an issue for one release it affects but is not fixed in.
+
+    An open issue has no resolution; a risk acceptance or deferral for a release
+    is read from tracker fields or labels the connector is configured for (for
+    example a Jira label ``risk-accepted:4.1.0``). ``release`` names the release
+    it is for (None: every release the issue affects). Fields are declared in
+    alphabetical order for the same reason as :class:`Issue`'s.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accepted_by: str | None = None
+    accepted_on: AwareDatetime | None = None
+    disposition: Disposition
+    expires: dt.date | None = None
+    justification: str | None = None
+    release: str | None = None
+    target_version: str | None = None
+
+    @field_validator("accepted_on")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else utc(value)
+
+
+def _unset(value: object) -> bool:
+    """Left out of an issue's canonical JSON: issues without the field keep their digest."""
+    return value is None or value == ()
+
+
 class Issue(BaseModel):
     """One tracker issue, normalized. Text fields are untrusted tracker input.
 
@@ -79,12 +119,19 @@ class Issue(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    # Fields added after the first release (acceptances, compensating_controls,
+    # cwe, safety_impact) are left out of the JSON while unset, so an issue that
+    # does not carry them has the canonical text, and the snapshot digest and
+    # record id, it had before they existed.
+    acceptances: tuple[Acceptance, ...] = Field((), exclude_if=_unset)
     affects_versions: tuple[str, ...] = ()
     assignee: str | None = None
     closed: bool
     closed_at: AwareDatetime | None = None
+    compensating_controls: str | None = Field(None, exclude_if=_unset)
     components: tuple[str, ...] = ()
     created: AwareDatetime
+    cwe: tuple[str, ...] = Field((), exclude_if=_unset)
     disposition: Disposition = Disposition.UNKNOWN
     fix_versions: tuple[str, ...] = ()
     justification: str | None = None
@@ -93,6 +140,7 @@ class Issue(BaseModel):
     priority: str | None = None
     raw_digest: str = ""
     resolution: str | None = None
+    safety_impact: str | None = Field(None, exclude_if=_unset)
     severity: str | None = None
     source: str
     status: str

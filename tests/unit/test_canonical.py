@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from secgate_tui.domain import Disposition, Issue
+from secgate_tui.domain import Acceptance, Disposition, Issue
 from secgate_tui.domain.canonical import (
     canonical_json,
     issues_as_json,
@@ -20,6 +20,19 @@ text = st.text(max_size=40)  # any unicode, control characters included
 times = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
+
+
+@st.composite
+def acceptances(draw: st.DrawFn) -> Acceptance:
+    return Acceptance(
+        disposition=draw(st.sampled_from([Disposition.RISK_ACCEPTED, Disposition.DEFERRED])),
+        release=draw(st.one_of(st.none(), text)),
+        justification=draw(st.one_of(st.none(), text)),
+        target_version=draw(st.one_of(st.none(), text)),
+        accepted_by=draw(st.one_of(st.none(), text)),
+        accepted_on=draw(st.one_of(st.none(), times)),
+        expires=draw(st.one_of(st.none(), st.dates())),
+    )
 
 
 @st.composite
@@ -37,6 +50,10 @@ def issues(draw: st.DrawFn) -> Issue:
         created=created,
         updated=created + timedelta(seconds=draw(st.integers(0, 10**7))),
         justification=draw(st.one_of(st.none(), text)),
+        acceptances=tuple(draw(st.lists(acceptances(), max_size=2))),
+        cwe=tuple(draw(st.lists(st.from_regex(r"CWE-[0-9]{1,4}", fullmatch=True), max_size=2))),
+        compensating_controls=draw(st.one_of(st.none(), text)),
+        safety_impact=draw(st.one_of(st.none(), text)),
     )
 
 
@@ -72,3 +89,19 @@ def test_non_utc_times_are_normalized_before_hashing() -> None:
     b = a.model_copy(update={"created": plus2.astimezone(UTC), "updated": plus2.astimezone(UTC)})
     assert b'"created":"2026-05-01T14:00:00Z"' in a.canonical_json()
     assert snapshot_digest([a]) == snapshot_digest([b])
+
+
+def test_fields_added_later_are_left_out_while_unset() -> None:
+    """An issue without acceptances, CWE, controls or safety impact keeps its old text."""
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    issue = Issue(
+        source="jira", key="IPC-1", title="t", status="Open", closed=False, created=at, updated=at
+    )
+    data = json.loads(issue.canonical_json())
+    assert not {"acceptances", "cwe", "compensating_controls", "safety_impact"} & set(data)
+    accepted = issue.model_copy(
+        update={"acceptances": (Acceptance(disposition=Disposition.RISK_ACCEPTED),)}
+    )
+    assert json.loads(accepted.canonical_json())["acceptances"][0]["disposition"] == (
+        "risk-accepted"
+    )
