@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from connectors import strictjson
+from connectors.anomaly import severity_table
 from connectors.base import (
     AttachmentRef,
     BadResponseError,
@@ -23,6 +24,7 @@ from connectors.base import (
     TrackerSettings,
 )
 from connectors.jira import comments
+from connectors.jira.anomaly import AnomalyRules
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
 from connectors.jira.history import History
@@ -53,6 +55,8 @@ class JiraConnector(Connector[JiraSettings]):
             severity_field=settings.severity_field,
             justification_field=settings.justification_field,
             justification_prefix=settings.justification_prefix,
+            anomaly=AnomalyRules.of(settings),
+            severity_map=severity_table(settings.severity_map),
         )
 
     @property
