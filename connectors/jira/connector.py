@@ -23,7 +23,7 @@ from connectors.base import (
     SourceScope,
     TrackerSettings,
 )
-from connectors.jira import comments
+from connectors.jira import acceptors, comments
 from connectors.jira.anomaly import AnomalyRules
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
@@ -127,7 +127,12 @@ class JiraConnector(Connector[JiraSettings]):
                     "nothing from this sync is trusted.",
                     tracker=self.name,
                 )
-        return found
+        return self._with_acceptors(found)
+
+    def _with_acceptors(self, issues: list[Issue]) -> list[Issue]:
+        """Acceptances without acceptor or time: from their label's or field's changelog."""
+        mapper = self.mapper
+        return acceptors.complete(self.client, mapper.anomaly, mapper.table(), issues)
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
@@ -154,7 +159,7 @@ class JiraConnector(Connector[JiraSettings]):
             raw = strictjson.loads(text)
         except ValueError:
             raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
-        return searcher.one(raw, text_digest(text))
+        return self._with_acceptors([searcher.one(raw, text_digest(text))])[0]
 
     def whoami(self) -> Identity:
         jira = self.client.jira

@@ -267,3 +267,42 @@ def test_severity_map(severity_map: dict[str, str], raw: str, expected: str) -> 
         source="j", severity_field="customfield_9", severity_map=severity_table(config.severity_map)
     )
     assert mapper.issue(data).severity == expected
+
+
+def test_who_added_the_label_and_when_come_from_the_changelog(
+    fake: FakeJira, jira: JiraConnector
+) -> None:
+    key = fake.state.add_issue(
+        PROJECT, "Accepted later", status="To Do", labels=["security"], fix_versions=[RELEASE]
+    ).key
+    fake.state.update(key, status="In Progress")  # a status change, not an acceptance
+    added = fake.state.update(
+        key, by=fake.state.other, labels=["security", "risk-accepted:1.0"]
+    ).updated
+    fake.state.update(key, labels=["security", "risk-accepted:1.0", "CWE-79"])  # someone else
+
+    (by_key,) = jira.issue(key).acceptances
+    (synced,) = next(i for i in jira.issues(SCOPE, RELEASE) if i.key == key).acceptances
+
+    for acceptance in (by_key, synced):
+        assert acceptance.accepted_by == "Dana Developer"
+        assert acceptance.accepted_on == added
+
+
+def test_a_field_that_says_who_wins_and_an_unlogged_label_stays_unknown(
+    fake: FakeJira, jira: JiraConnector
+) -> None:
+    said = fake.state.add_issue(
+        PROJECT,
+        "Acceptor in a field",
+        labels=["deferred:1.0"],
+        custom={ACCEPTED_BY_FIELD: {"displayName": "Quinn Officer"}},
+    ).key
+    fake.state.update(said, by=fake.state.other, labels=["deferred:1.0", "security"])
+    born = fake.state.add_issue(PROJECT, "Accepted at creation", labels=["deferred:1.0"]).key
+
+    (from_field,) = jira.issue(said).acceptances
+    assert from_field.accepted_by == "Quinn Officer"
+    assert from_field.accepted_on is None  # the label was never added after creation
+    (unlogged,) = jira.issue(born).acceptances
+    assert (unlogged.accepted_by, unlogged.accepted_on) == (None, None)  # the gate blocks
