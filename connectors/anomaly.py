@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from secgate_tui.domain.model import Acceptance, Disposition, Severity
 from secgate_tui.domain.text import printable
@@ -211,6 +212,12 @@ def acceptances(
 def _target(fix_versions: Sequence[str], release: str | None) -> str | None:
     others = [v for v in fix_versions if v != release]
     return others[0] if len(others) == 1 else None
+
+
+def present(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the facts an issue has: the rest keep the Issue's defaults (and a sync of
+    20,000 issues validates four fewer fields for each one without them)."""
+    return {name: value for name, value in facts.items() if value is not None and value != ()}
 
 
 def text_or_none(value: str | None) -> str | None:

@@ -24,6 +24,7 @@ from connectors.anomaly import (
     cwe_from_labels,
     label_acceptances,
     parse_day,
+    present,
     text_or_none,
     unique,
 )
@@ -58,7 +59,7 @@ def issue_fields(
     prefix = settings.safety_impact_prefix
     impacts = [label[len(prefix) :] for label in labels if prefix and label.startswith(prefix)]
     out["safety_impact"] = text_or_none(impacts[0]) if impacts else None
-    return out
+    return present(out)
 
 
 def with_justification(issue: Issue, text: str) -> Issue:

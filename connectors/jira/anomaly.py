@@ -22,6 +22,7 @@ from connectors.anomaly import (
     label_acceptances,
     parse_day,
     parse_instant,
+    present,
     shown,
     text_or_none,
     unique,
@@ -119,7 +120,7 @@ class AnomalyRules:
         out["cwe"] = unique(cwe)
         out["compensating_controls"] = self._text(fields, self.compensating_controls_field)
         out["safety_impact"] = self._text(fields, self.safety_impact_field)
-        return out
+        return present(out)
 
     def _field_acceptances(
         self, key: str, fields: Mapping[str, Any], table: Mapping[str, Disposition]

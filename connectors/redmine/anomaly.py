@@ -24,6 +24,7 @@ from connectors.anomaly import (
     label_acceptances,
     parse_day,
     parse_instant,
+    present,
     shown,
     text_or_none,
     unique,
@@ -96,7 +97,7 @@ class AnomalyRules:
         out["cwe"] = unique(cwe)
         out["compensating_controls"] = self._text(raw, self.controls)
         out["safety_impact"] = self._text(raw, self.safety)
-        return out
+        return present(out)
 
     def _field_acceptances(
         self,

@@ -25,6 +25,7 @@ from connectors.anomaly import (
     ACCEPTANCE_DISPOSITIONS,
     AnomalyFieldError,
     cwe_ids,
+    present,
     text_or_none,
     unique,
 )
@@ -54,12 +55,14 @@ def issue_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
                 f"{key}: an acceptance is '{acceptance.disposition.value}', not risk-accepted "
                 "or deferred"
             )
-    return {
-        "acceptances": tuple(sorted(accepted, key=lambda a: (a.release or "", a.disposition))),
-        "cwe": unique(cwe_ids(key, [str(item) for item in cwe], "'cwe'")),
-        "compensating_controls": text_or_none(_text(raw.get("compensating_controls"))),
-        "safety_impact": text_or_none(_text(raw.get("safety_impact"))),
-    }
+    return present(
+        {
+            "acceptances": tuple(sorted(accepted, key=lambda a: (a.release or "", a.disposition))),
+            "cwe": unique(cwe_ids(key, [str(item) for item in cwe], "'cwe'")),
+            "compensating_controls": text_or_none(_text(raw.get("compensating_controls"))),
+            "safety_impact": text_or_none(_text(raw.get("safety_impact"))),
+        }
+    )
 
 
 def _text(value: Any) -> str | None:
