@@ -53,7 +53,8 @@ def test_an_open_issue_accepted_by_a_scoped_label(gl: GitLabHarness) -> None:
     store.update_issue(
         raw,
         author_id=officer,
-        labels=[*raw["labels"], "affects::1.0", "risk-accepted::1.0", "CWE-798", "CWE-259"],
+        # Releases by the tracker's own names (milestone titles), as fix versions are.
+        labels=[*raw["labels"], "affects::v1.0", "risk-accepted::v1.0", "CWE-798", "CWE-259"],
     )
     accepted_at = parse_time(store.label_events[raw["id"]][-1]["created_at"])
     store.update_issue(raw, author_id=gl.user, labels=[*raw["labels"], "safety-impact::serious"])
@@ -63,13 +64,13 @@ def test_an_open_issue_accepted_by_a_scoped_label(gl: GitLabHarness) -> None:
 
     (acceptance,) = issue.acceptances
     assert acceptance.disposition is Disposition.RISK_ACCEPTED
-    assert acceptance.release == "1.0"
+    assert acceptance.release == "v1.0"
     assert acceptance.target_version == "v1.1"  # the milestone it is to be fixed in
     assert acceptance.justification == "Risk acceptance: needs physical access."
     assert acceptance.accepted_by == "quinn.officer"  # who added the label, not who edited last
     assert acceptance.accepted_on == accepted_at
     assert acceptance.expires == date(2027, 5, 1)
-    assert issue.affects_versions == ("1.0",)
+    assert issue.affects_versions == ("v1.0",)
     assert issue.cwe == ("CWE-259", "CWE-798")
     assert issue.safety_impact == "serious"
     assert issue.compensating_controls == (
@@ -80,15 +81,15 @@ def test_an_open_issue_accepted_by_a_scoped_label(gl: GitLabHarness) -> None:
 
 def test_the_sync_completes_acceptances_from_notes_and_label_events(gl: GitLabHarness) -> None:
     store = gl.fake.store
-    key = gl.add_issue("Deferred from 1.0", release="1.0")
+    key = gl.add_issue("Deferred from 1.1", release="1.0")
     raw = _raw(gl, key)
-    store.update_issue(raw, author_id=gl.user, labels=[*raw["labels"], "deferred::1.1"])
+    store.update_issue(raw, author_id=gl.user, labels=[*raw["labels"], "deferred::v1.1"])
     store.add_note(raw, "Risk acceptance: not reachable before 1.2.", author_id=gl.user)
 
     issue = next(i for i in gl.connector.issues(gl.scope, gl.release) if i.key == key)
 
     (acceptance,) = issue.acceptances
-    assert (acceptance.disposition, acceptance.release) == (Disposition.DEFERRED, "1.1")
+    assert (acceptance.disposition, acceptance.release) == (Disposition.DEFERRED, "v1.1")
     assert acceptance.justification == "Risk acceptance: not reachable before 1.2."
     assert acceptance.accepted_by == "release.bot"
     assert isinstance(acceptance.accepted_on, datetime)
@@ -99,9 +100,9 @@ def test_a_label_re_added_is_accepted_when_it_came_back(gl: GitLabHarness) -> No
     key = gl.add_issue("Accepted, withdrawn, accepted again", release="1.0")
     raw = _raw(gl, key)
     base = list(raw["labels"])
-    store.update_issue(raw, author_id=gl.user, labels=[*base, "risk-accepted::1.0"])
+    store.update_issue(raw, author_id=gl.user, labels=[*base, "risk-accepted::v1.0"])
     store.update_issue(raw, author_id=gl.user, labels=base)
-    store.update_issue(raw, author_id=gl.user, labels=[*base, "risk-accepted::1.0"])
+    store.update_issue(raw, author_id=gl.user, labels=[*base, "risk-accepted::v1.0"])
     last_add = parse_time(store.label_events[raw["id"]][-1]["created_at"])
     assert gl.connector.issue(key).acceptances[0].accepted_on == last_add
 
