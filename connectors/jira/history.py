@@ -214,7 +214,7 @@ class History:
     def _bad(self, detail: str) -> BadResponseError:
         return BadResponseError(
             f"Jira tracker '{self.client.name}' sent issue history secgate cannot read "
-            f"({detail}). Reopened issues cannot be counted from it.",
+            f"({detail}). Neither reopened issues nor who accepted a risk can be read from it.",
             tracker=self.client.name,
         )
 
