@@ -423,8 +423,12 @@ def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
     ]
     assert [len(r["signatures"]) for r in records] == [1, 2]
     assert records[0]["record_id"] == record["record_id"]
+    assert [(r["document_number"], r["revision"]) for r in records] == [
+        (f"SEC-REC-{r['record_id']}", n) for n, r in enumerate(records, start=1)
+    ]
     human = signed.rm("records", "--product", "ipc")
     assert "superseded" in human.stdout and "Sam Security (demo)" in human.stdout
+    assert f"document SEC-REC-{records[1]['record_id']}, revision 2" in human.stdout
 
 
 def test_authorize_run_again_on_the_same_snapshot_signs_nothing_twice(signed: Signed) -> None:
