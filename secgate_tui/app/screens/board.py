@@ -30,7 +30,7 @@ from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import AuthorizationFlow, SignatureFlow
+from secgate_tui.app.screens.publish_flows import SignatureFlow, authorization_flow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
@@ -501,7 +501,8 @@ class BoardScreen(Screen[None]):
             self.query_one(AuthorizationLine).reading()
             self.read_authorization()
 
-        self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
+        flow = authorization_flow(self.controller, self.state)
+        self.app.push_screen(PublishScreen(self.controller, flow), done)
 
     def action_approve(self) -> None:
         """Sign the newest authorization record of the release shown (issue 12)."""

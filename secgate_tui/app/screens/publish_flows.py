@@ -10,7 +10,9 @@ confirmation before publishing (the signature kind signs then). Everything else
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -22,10 +24,21 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
+from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
-from secgate_tui.services.publish import Prepared, Published, RecordKind
+from secgate_tui.services.authorization_state import describe
+from secgate_tui.services.publish import (
+    Failure,
+    OnStep,
+    Prepared,
+    Published,
+    RecordKind,
+    Step,
+    StepEvent,
+    noop,
+)
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest
@@ -65,9 +78,59 @@ class PublishFlow(ABC):
         """Kind-specific lines after a successful result."""
         return Text("")
 
-    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
-        """What the kind does once confirmed, before publishing (in the publish worker)."""
-        return prepared
+    def prepare(
+        self, controller: Controller, request: Any, on_step: OnStep = noop
+    ) -> Prepared[Any]:
+        """Build the record (nothing written), in the prepare worker."""
+        return controller.prepare_record(self.kind, request, on_step)
+
+    def confirm_note(self, prepared: Prepared[Any]) -> Text:
+        """What the confirmation also does, said before it (the signature it makes)."""
+        return Text("")
+
+    def publish(
+        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
+    ) -> Outcome:
+        """Once confirmed: publish the record (in the publish worker)."""
+        return Outcome(published=controller.publish(prepared, on_step))
+
+    def result_label(self, outcome: Outcome) -> tuple[str, str]:
+        """The result's label and its style."""
+        if outcome.published.done:
+            return self.done_label, "bold reverse green"
+        return self.not_done_label, "bold reverse red"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """How publishing ended, and the release's authorization state read back after a
+    signature (``status --json``'s ``authorization``; None when not read)."""
+
+    published: Published[Any]
+    state: dict[str, Any] | None = None
+
+
+def state_label(state: dict[str, Any] | None) -> tuple[str, str] | None:
+    """AUTHORIZED (green), PENDING (yellow), anything else (red), from a state read back."""
+    if state is None:
+        return None
+    name = str(state.get("state", "unknown")).upper()
+    style = {"AUTHORIZED": "bold reverse green", "PENDING": "bold reverse yellow"}
+    return name, style.get(name, "bold reverse red")
+
+
+def state_lines(state: dict[str, Any] | None) -> Text:
+    """The state read back in words: who signed, and the roles still missing."""
+    if state is None:
+        return Text("")
+    text = Text("\nAuthorization state: ")
+    text.append_text(safe_block(describe(state)))
+    missing = state.get("missing_roles") or []
+    if missing:
+        text.append("\nStill to sign: ", style="bold")
+        text.append_text(safe(", ".join(missing), 200, "bold"))
+        text.append(" (each further signer presses p on the board, or runs secgate approve)")
+    return text
 
 
 class AuthorizationFlow(PublishFlow):
@@ -123,6 +186,93 @@ class AuthorizationFlow(PublishFlow):
         )
 
 
+class SignedAuthorizationFlow(AuthorizationFlow):
+    """Authorize with a ``[signing]`` table, as ``secgate authorize`` does.
+
+    Who signs, and in which role, is settled when the record is prepared (a signer
+    the policy would not count is refused before the confirmation); the signature
+    is made at the confirmation, before anything is posted; the record is posted,
+    then the signature (of the record actually in the tracker, which may be an
+    earlier attempt's), and the release's state is read back: AUTHORIZED, or
+    PENDING with the roles still missing.
+    """
+
+    done_label = "RECORDED"
+
+    def __init__(self, state: BoardState) -> None:
+        super().__init__(state)
+        self.planned: Prepared[Any] | None = None
+
+    def prepare(
+        self, controller: Controller, request: Any, on_step: OnStep = noop
+    ) -> Prepared[Any]:
+        self.planned = None
+        prepared = controller.prepare_record(self.kind, request, on_step)
+        if not prepared.ready:
+            return prepared
+        planned = controller.plan_signature(prepared)
+        if planned.failure is not None:
+            # Refused before anything is signed: the dialog offers no confirmation.
+            return dataclasses.replace(prepared, failure=planned.failure)
+        self.planned = planned
+        return prepared
+
+    def confirm_note(self, prepared: Prepared[Any]) -> Text:
+        if self.planned is None:
+            return Text("")
+        text = Text("\nYou sign: ", style="bold")
+        text.append_text(safe_block(self.planned.preview))
+        text.append(" (time: when you confirm)", style="dim")
+        return text
+
+    def publish(
+        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
+    ) -> Outcome:
+        assert self.planned is not None, "a signed authorization is planned when prepared"
+        signed = controller.sign(self.planned)  # before anything is posted
+        result = controller.publish(prepared, on_step)
+        if not result.done or result.failure is not None or result.record is None:
+            return Outcome(published=result)
+        if signed.details.record.record_digest != result.record.record_digest:
+            # An earlier attempt's record was adopted: sign that one (its own digest).
+            signed = controller.sign(self.planned, result.record)
+        target = result.comment.key if result.comment else None
+
+        def signature_step(event: StepEvent) -> None:
+            on_step(dataclasses.replace(event, detail=f"signature: {event.detail}".strip()))
+
+        posted = controller.publish(dataclasses.replace(signed, target=target), signature_step)
+        if not posted.done or posted.failure is not None:
+            failure = Failure(
+                step=posted.failed_step or Step.POST,
+                message=posted.message + UNSIGNED_RECORD,
+            )
+            return Outcome(published=dataclasses.replace(result, done=False, failure=failure))
+        state = controller.authorization_state(self.product, self.release)
+        return Outcome(published=result, state=state)
+
+    def result_label(self, outcome: Outcome) -> tuple[str, str]:
+        label = state_label(outcome.state) if outcome.published.done else None
+        return label or super().result_label(outcome)
+
+    def result_lines(self, published: Published[Any]) -> Text:
+        return Text("")
+
+
+#: Said when the record is in the tracker but the signature did not reach it.
+UNSIGNED_RECORD = (
+    " The authorization record is posted, but it does not carry your signature: press "
+    "p on the board (or run `secgate approve`) to sign it."
+)
+
+
+def authorization_flow(controller: Controller, state: BoardState) -> AuthorizationFlow:
+    """The signed flow when the configuration has a ``[signing]`` table."""
+    if controller.ctx.config.settings.signing is None:
+        return AuthorizationFlow(state)
+    return SignedAuthorizationFlow(state)
+
+
 class SignatureFlow(PublishFlow):
     """Approve: sign the release's newest authorization record, as ``secgate approve``.
 
@@ -144,8 +294,27 @@ class SignatureFlow(PublishFlow):
     def request(self, root: DOMNode) -> SignatureRequest:
         return SignatureRequest(product=self.product, release=self.release)
 
-    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
-        return controller.sign(prepared)
+    def confirm_note(self, prepared: Prepared[Any]) -> Text:
+        text = Text("\nYou sign: ", style="bold")
+        text.append_text(safe_block(prepared.preview))
+        text.append(" (time: when you confirm)", style="dim")
+        return text
+
+    def publish(
+        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
+    ) -> Outcome:
+        # The signature is made now, at the confirmation, before anything is posted.
+        published = controller.publish(controller.sign(prepared), on_step)
+        if not published.done or published.failure is not None:
+            return Outcome(published=published)
+        return Outcome(
+            published=published,
+            state=controller.authorization_state(self.product, self.release),
+        )
+
+    def result_label(self, outcome: Outcome) -> tuple[str, str]:
+        label = state_label(outcome.state) if outcome.published.done else None
+        return label or super().result_label(outcome)
 
 
 TEMPLATE = """\
