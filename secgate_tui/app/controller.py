@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from secgate_tui.domain import Category, Issue
+from connectors.base import NotFoundError
+from secgate_tui.domain import Category, Issue, IssueEvidence
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status, describe
@@ -209,6 +210,25 @@ class Controller:
         if found is None:
             raise UiError(f"{key} is not part of {state.title} any more (it changed on sync).")
         return found
+
+    # -- activities ---------------------------------------------------------------------
+
+    def max_age_days(self, product: str, activity_id: str) -> int:
+        """The activity's maximum evidence age from the config (0: any age)."""
+        for activity in self.ctx.config.product(product).activities:
+            if activity.id == activity_id:
+                return activity.max_age_days
+        return 0
+
+    def evidence_issue(self, evidence: IssueEvidence) -> Issue | None:
+        """An activity's evidence issue, read from its tracker now (a worker); None: it
+        does not exist. A tracker that cannot be read raises UiError saying so."""
+        doing = f"reading {evidence.key} from tracker '{evidence.tracker}' (tracker unreachable)"
+        with guard(doing):
+            try:
+                return self.ctx.connections.get(evidence.tracker).issue(evidence.key)
+            except NotFoundError:
+                return None
 
     # -- reviews ----------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ STATES = (
     ("STALE", "a tracker could not be read: its last data is kept, and the gate blocks"),
     ("EMPTY", "a category with no issue: blocks until acknowledged as not applicable"),
     ("not applicable", "an empty category acknowledged, with its reason, in the record"),
-    ("residual", "closed without a fix, with a justified disposition: counted, not blocking"),
+    ("residual", "closed without a fix, with a justified disposition: listed, not blocking"),
+    ("unknown", "an activity whose tracker could not be read: not known to be done; blocks"),
 )
 
 

@@ -26,6 +26,7 @@ from secgate_tui.app import heap
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe
+from secgate_tui.app.screens.activity_detail import ActivityDetailScreen
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
@@ -395,7 +396,7 @@ class BoardScreen(Screen[None]):
         if board.table.row_count:
             board.table.focus()
         else:
-            self.notify("Nothing in this category blocks: no item to list.", timeout=3)
+            self.notify("No item in this category: nothing to list.", timeout=3)
 
     # -- the filter ---------------------------------------------------------------------
 
@@ -453,6 +454,15 @@ class BoardScreen(Screen[None]):
 
     def action_overview(self) -> None:
         self.query_one(CategoryOverview).focus()
+
+    @on(ActivitiesPanel.Opened)
+    def _activity_opened(self, message: ActivitiesPanel.Opened) -> None:
+        if self.state is None:
+            return
+        activity = message.activity
+        limit = self.controller.max_age_days(self.state.product, activity.id)
+        now = self.state.verdict.evaluated_at
+        self.app.push_screen(ActivityDetailScreen(self.controller, activity, limit, now))
 
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:
