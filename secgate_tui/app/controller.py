@@ -31,6 +31,7 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRecord,
     SignatureRequest,
 )
+from secgate_tui.services.records_listing import Listing, list_records
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.sync import utcnow
 
@@ -290,6 +291,12 @@ class Controller:
         """The state as ``status --json`` gives it: state, record_id, signatures, missing_roles."""
         with guard(f"reading the authorization state of {product} {release}"):
             return authorization_status(self.ctx, product, release, offline=offline)
+
+    def history(self, product: str) -> Listing:
+        """Every authorization and review record of the product, read from its trackers
+        (a worker): what ``secgate records --product P`` lists, problems included."""
+        with guard(f"reading the records of {product}"):
+            return list_records(self.ctx, product)
 
     # -- the evidence bundle --------------------------------------------------------------
 

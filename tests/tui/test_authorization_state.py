@@ -18,12 +18,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button
+from textual.widgets import Button, DataTable
 
 from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.history import HistoryScreen
 from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.widgets.authorization_line import AuthorizationLine
 from secgate_tui.config import config_from_data
@@ -306,3 +307,32 @@ def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
     with pytest.raises(UiError, match="protected by a passphrase") as refused:
         controller.sign(protected)
     assert "Nothing was signed or posted" in refused.value.message
+
+
+def test_h_shows_the_history_of_records_with_their_state_and_signers(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    async def scenario() -> None:
+        app = make_app("dms", "5.4")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "5.4")
+            await pilot.press("h")
+            await settle(pilot)
+            assert isinstance(app.screen, HistoryScreen)
+            table = app.screen.query_one(DataTable)
+            first = [str(cell).strip() for cell in table.get_row_at(0)]
+            assert first[:3] == ["PENDING", "authorization", "◀ 5.4"], first
+            details = plain(app.screen.query_one("#history-details"))
+            assert "signed by Rita Release (demo) (release-manager)" in details, details
+            assert "missing: security-officer" in details, details
+            # A tracker that cannot be read is named; nothing is made up.
+            sandbox.set_faults(unavailable=True)
+            await pilot.press("s")
+            await settle(pilot)
+            notes = plain(app.screen.query_one("#history-notes"))
+            assert "incomplete:" in notes and "unavailable" in notes, notes
+            await pilot.press("escape")
+            assert isinstance(app.screen, BoardScreen)
+
+    run(scenario())

@@ -27,6 +27,7 @@ from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe
 from secgate_tui.app.screens.activity_detail import ActivityDetailScreen
+from secgate_tui.app.screens.history import HistoryScreen
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
@@ -60,6 +61,7 @@ class BoardScreen(Screen[None]):
         Binding("p", "approve", "Approve"),
         Binding("e", "export_evidence", "Export evidence"),
         Binding("v", "reviews", "Reviews"),
+        Binding("h", "history", "History"),
         Binding("s", "sync_now", "Sync now"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("w", "why", "Every reason", show=False),
@@ -544,3 +546,7 @@ class BoardScreen(Screen[None]):
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))
+
+    def action_history(self) -> None:
+        """The product's authorization and review records, from the trackers."""
+        self.app.push_screen(HistoryScreen(self.controller, self.product, self.release))

@@ -11,6 +11,7 @@ confirmation is offered unless the record is ready.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -27,7 +28,28 @@ from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.screens.publish_flows import Outcome, PublishFlow, state_lines
 from secgate_tui.app.widgets.step_list import StepList
-from secgate_tui.services.publish import PUBLISH_STEPS, Prepared, StepEvent
+from secgate_tui.domain import Verdict
+from secgate_tui.services.publish import PUBLISH_STEPS, Prepared, Step, StepEvent
+
+_COUNT = re.compile(r"^(\d+) issue")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def sync_wording(detail: str, verdict: Verdict) -> str:
+    """The sync step's count as the board counts it: the issues in the release's gate
+    (categories and unclassified), and how many fetched issues are outside it."""
+    in_gate = sum(c.total for c in verdict.categories) + len(verdict.unclassified)
+    found = _COUNT.match(detail)
+    if found is None:
+        return detail
+    fetched = int(found.group(1))
+    text = f"{plural(fetched, 'issue')} fetched, {in_gate} in the gate (as the board counts)"
+    if fetched > in_gate:
+        text += f"; {fetched - in_gate} outside the security scope"
+    return text
 
 
 class PublishScreen(Screen[bool]):
@@ -62,6 +84,8 @@ class PublishScreen(Screen[bool]):
         self.busy = False
         self.publishing = False
         self.done = False
+        #: The sync step's own words ("N issue(s)") once it is done.
+        self.synced = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="publish-title", markup=False)
@@ -132,6 +156,7 @@ class PublishScreen(Screen[bool]):
             return
         self.busy = True
         self.prepared = None
+        self.synced = ""
         self._show_confirmation(False)
         self.query_one(StepList).reset()
         verdict.update(Text("Preparing (nothing is written)…"))
@@ -151,7 +176,10 @@ class PublishScreen(Screen[bool]):
 
     @on(StepHappened)
     def _step(self, message: StepHappened) -> None:
-        self.query_one(StepList).record(message.event)
+        event = message.event
+        if event.step is Step.SYNC and event.state == "done":
+            self.synced = event.detail
+        self.query_one(StepList).record(event)
 
     def _not_prepared(self, error: str) -> Text:
         text = Text(" NOT PREPARED ", style="bold reverse red")
@@ -171,6 +199,10 @@ class PublishScreen(Screen[bool]):
             return
         self.prepared, self.request = prepared, message.request
         verdict.update(self._verdict(prepared))
+        if self.synced and prepared.verdict is not None and prepared.verdict.categories:
+            # The count the board shows, and what the sync fetched besides.
+            detail = sync_wording(self.synced, prepared.verdict)
+            self.query_one(StepList).record(StepEvent(step=Step.SYNC, state="done", detail=detail))
         if not prepared.ready:
             preview.update(Text("(no record: nothing can be published now)", style="dim"))
             return
