@@ -138,9 +138,13 @@ def rows_for(
 
 
 def accepted_rows(
-    result: CategoryResult, issues: Mapping[tuple[str, str], Issue], now: datetime
+    result: CategoryResult,
+    issues: Mapping[tuple[str, str], Issue],
+    now: datetime,
+    ordered: Sequence[Issue] | None = None,
 ) -> tuple[IssueRow, ...]:
-    """The category's items that do not block: residual ones, then the others closed."""
+    """The category's items that do not block: residual ones, then the others closed
+    (in ``ordered``'s order: the release's issues sorted once for every category)."""
     today = now.date()
     residual = tuple(
         IssueRow(
@@ -167,10 +171,14 @@ def accepted_rows(
             reason=issue.disposition.value,
             kind=CLOSED,
         )
-        for uid, issue in sorted(issues.items())
-        if issue.key in wanted and uid not in listed
+        for issue in (ordered if ordered is not None else sorted(issues.values(), key=_uid))
+        if issue.key in wanted and issue.uid not in listed
     )
     return residual + closed
+
+
+def _uid(issue: Issue) -> tuple[str, str]:
+    return issue.uid
 
 
 def _status(issue: Issue | None) -> str:
@@ -199,6 +207,7 @@ def board_state(
     now: datetime,
 ) -> BoardState:
     by_uid = {issue.uid: issue for issue in issues}
+    ordered = sorted(issues, key=_uid)
     return BoardState(
         product=product,
         product_name=product_name,
@@ -207,7 +216,8 @@ def board_state(
         categories=tuple(
             CategoryView(
                 result,
-                rows_for(result.blocking, by_uid, now) + accepted_rows(result, by_uid, now),
+                rows_for(result.blocking, by_uid, now)
+                + accepted_rows(result, by_uid, now, ordered),
             )
             for result in verdict.categories
         ),
