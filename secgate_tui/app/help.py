@@ -18,6 +18,10 @@ STATES = (
     ("STALE", "a tracker could not be read: its last data is kept, and the gate blocks"),
     ("EMPTY", "a category with no issue: blocks until acknowledged as not applicable"),
     ("not applicable", "an empty category acknowledged, with its reason, in the record"),
+    ("AUTHORIZED", "the approval policy is met by valid signatures read back from the tracker"),
+    ("PENDING", "the record is posted; the roles under 'missing' still have to sign (p)"),
+    ("LEGACY-UNSIGNED", "a record with no signature: it satisfies no policy requiring one"),
+    ("UNKNOWN", "the authorization state could not be read (the line says why)"),
     ("residual", "closed without a fix, with a justified disposition: listed, not blocking"),
     ("unknown", "an activity whose tracker could not be read: not known to be done; blocks"),
 )

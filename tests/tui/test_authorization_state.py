@@ -16,11 +16,13 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Button, DataTable
 
 from connectors.sandbox.demo_data import seed_demo
+from secgate_tui.app.app import SecgateApp
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.screens.board import BoardScreen
@@ -32,7 +34,7 @@ from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data, demo_signing
 from secgate_tui.services.evidence.archive import read_bundle
 from secgate_tui.services.evidence.check import check_files
-from secgate_tui.services.publish import Publisher
+from secgate_tui.services.publish import Publisher, noop
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.signature import (
     SIGNATURE,
@@ -334,5 +336,43 @@ def test_h_shows_the_history_of_records_with_their_state_and_signers(
             assert "incomplete:" in notes and "unavailable" in notes, notes
             await pilot.press("escape")
             assert isinstance(app.screen, BoardScreen)
+
+    run(scenario())
+
+
+class SignaturePostFails(Controller):
+    """The tracker refuses comments from the moment the signature is posted (the record
+    itself got through): the sandbox's own fault switch, flipped at that moment."""
+
+    def __init__(self, ctx: Context, sandbox: Sandbox) -> None:
+        super().__init__(ctx, utcnow)
+        self.sandbox = sandbox
+        self.failed = False
+
+    def publish(self, prepared: Any, on_step: Any = noop) -> Any:
+        if prepared.kind.name == SIGNATURE.name and not self.failed:
+            self.failed = True  # the first signature only
+            self.sandbox.set_faults(fail_post=True)
+        return super().publish(prepared, on_step)
+
+
+def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_p(
+    context: Context, sandbox: Sandbox
+) -> None:
+    controller = SignaturePostFails(context, sandbox)
+    controller.releases("ipc")
+
+    async def scenario() -> None:
+        app = SecgateApp(controller, "ipc", "2.1", cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            result = await authorize(pilot, "2.1")
+            assert result.startswith(" NOT AUTHORIZED "), result
+            assert "does not carry your signature: press p" in result, result
+            assert "LEGACY-UNSIGNED" in authorization_text(app)
+            sandbox.set_faults()
+            signed = await approve_on_screen(pilot, "2.1")
+            assert signed.startswith(" AUTHORIZED "), signed
+            assert authorization_text(app).startswith("Authorization:  AUTHORIZED ")
 
     run(scenario())

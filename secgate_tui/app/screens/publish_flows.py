@@ -110,6 +110,19 @@ class Outcome:
     state: dict[str, Any] | None = None
 
 
+def read_back_state(
+    controller: Controller, product: str, release: str, published: Published[Any]
+) -> Outcome:
+    """The release's state after a signature was posted; what was posted stands even
+    when the state cannot be read (the result then says so)."""
+    try:
+        state = controller.authorization_state(product, release)
+    except UiError as exc:
+        note = f"The state could not be read back ({exc.message}); press s on the board."
+        return Outcome(published=dataclasses.replace(published, notes=(*published.notes, note)))
+    return Outcome(published=published, state=state)
+
+
 def state_label(state: dict[str, Any] | None) -> tuple[str, str] | None:
     """AUTHORIZED (green), PENDING (yellow), anything else (red), from a state read back."""
     if state is None:
@@ -233,23 +246,22 @@ class SignedAuthorizationFlow(AuthorizationFlow):
         result = controller.publish(prepared, on_step)
         if not result.done or result.failure is not None or result.record is None:
             return Outcome(published=result)
-        if signed.details.record.record_digest != result.record.record_digest:
-            # An earlier attempt's record was adopted: sign that one (its own digest).
-            signed = controller.sign(self.planned, result.record)
         target = result.comment.key if result.comment else None
 
         def signature_step(event: StepEvent) -> None:
             on_step(dataclasses.replace(event, detail=f"signature: {event.detail}".strip()))
 
-        posted = controller.publish(dataclasses.replace(signed, target=target), signature_step)
+        try:
+            if signed.details.record.record_digest != result.record.record_digest:
+                # An earlier attempt's record was adopted: sign that one (its own digest).
+                signed = controller.sign(self.planned, result.record)
+            posted = controller.publish(dataclasses.replace(signed, target=target), signature_step)
+        except UiError as exc:
+            return Outcome(published=unsigned(result, Step.POST, exc.message))
         if not posted.done or posted.failure is not None:
-            failure = Failure(
-                step=posted.failed_step or Step.POST,
-                message=posted.message + UNSIGNED_RECORD,
-            )
-            return Outcome(published=dataclasses.replace(result, done=False, failure=failure))
-        state = controller.authorization_state(self.product, self.release)
-        return Outcome(published=result, state=state)
+            step = posted.failed_step or Step.POST
+            return Outcome(published=unsigned(result, step, posted.message))
+        return read_back_state(controller, self.product, self.release, result)
 
     def result_label(self, outcome: Outcome) -> tuple[str, str]:
         label = state_label(outcome.state) if outcome.published.done else None
@@ -264,6 +276,13 @@ UNSIGNED_RECORD = (
     " The authorization record is posted, but it does not carry your signature: press "
     "p on the board (or run `secgate approve`) to sign it."
 )
+
+
+def unsigned(record: Published[Any], step: Step, why: str) -> Published[Any]:
+    """The record's result, not done: its signature failed at ``step`` for ``why``."""
+    message = f"your signature was not recorded: {why.rstrip()}{UNSIGNED_RECORD}"
+    failure = Failure(step=step, message=message)
+    return dataclasses.replace(record, done=False, failure=failure, message=message)
 
 
 def authorization_flow(controller: Controller, state: BoardState) -> AuthorizationFlow:
@@ -307,10 +326,7 @@ class SignatureFlow(PublishFlow):
         published = controller.publish(controller.sign(prepared), on_step)
         if not published.done or published.failure is not None:
             return Outcome(published=published)
-        return Outcome(
-            published=published,
-            state=controller.authorization_state(self.product, self.release),
-        )
+        return read_back_state(controller, self.product, self.release, published)
 
     def result_label(self, outcome: Outcome) -> tuple[str, str]:
         label = state_label(outcome.state) if outcome.published.done else None
