@@ -32,7 +32,7 @@ from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import SignatureFlow, authorization_flow
+from secgate_tui.app.screens.publish_signed import SignatureFlow, authorization_flow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel

@@ -3,14 +3,13 @@
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
 (one reason per empty category), the review's conclusions (the same TOML as
-``secgate review record --conclusions FILE``); and what happens at the
-confirmation before publishing (the signature kind signs then). Everything else
-(prepare, preview, confirmation, live steps, result) is the screen's, for every kind.
+``secgate review record --conclusions FILE``); and what preparing and publishing
+run (the flows that sign are in :mod:`.publish_signed`). Everything else
+(preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -30,18 +29,14 @@ from secgate_tui.domain import Category
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.publish import (
-    Failure,
     OnStep,
     Prepared,
     Published,
     RecordKind,
-    Step,
-    StepEvent,
     noop,
 )
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
-from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest
 
 #: The reason recorded when a person ticks "not applicable" and types none.
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
@@ -110,28 +105,6 @@ class Outcome:
     state: dict[str, Any] | None = None
 
 
-def read_back_state(
-    controller: Controller, product: str, release: str, published: Published[Any]
-) -> Outcome:
-    """The release's state after a signature was posted; what was posted stands even
-    when the state cannot be read (the result then says so)."""
-    try:
-        state = controller.authorization_state(product, release)
-    except UiError as exc:
-        note = f"The state could not be read back ({exc.message}); press s on the board."
-        return Outcome(published=dataclasses.replace(published, notes=(*published.notes, note)))
-    return Outcome(published=published, state=state)
-
-
-def state_label(state: dict[str, Any] | None) -> tuple[str, str] | None:
-    """AUTHORIZED (green), PENDING (yellow), anything else (red), from a state read back."""
-    if state is None:
-        return None
-    name = str(state.get("state", "unknown")).upper()
-    style = {"AUTHORIZED": "bold reverse green", "PENDING": "bold reverse yellow"}
-    return name, style.get(name, "bold reverse red")
-
-
 def state_lines(state: dict[str, Any] | None) -> Text:
     """The state read back in words: who signed, and the roles still missing."""
     if state is None:
@@ -197,140 +170,6 @@ class AuthorizationFlow(PublishFlow):
         return isinstance(message, Input.Submitted) and (message.input.id or "").startswith(
             "reason-"
         )
-
-
-class SignedAuthorizationFlow(AuthorizationFlow):
-    """Authorize with a ``[signing]`` table, as ``secgate authorize`` does.
-
-    Who signs, and in which role, is settled when the record is prepared (a signer
-    the policy would not count is refused before the confirmation); the signature
-    is made at the confirmation, before anything is posted; the record is posted,
-    then the signature (of the record actually in the tracker, which may be an
-    earlier attempt's), and the release's state is read back: AUTHORIZED, or
-    PENDING with the roles still missing.
-    """
-
-    done_label = "RECORDED"
-
-    def __init__(self, state: BoardState) -> None:
-        super().__init__(state)
-        self.planned: Prepared[Any] | None = None
-
-    def prepare(
-        self, controller: Controller, request: Any, on_step: OnStep = noop
-    ) -> Prepared[Any]:
-        self.planned = None
-        prepared = controller.prepare_record(self.kind, request, on_step)
-        if not prepared.ready:
-            return prepared
-        planned = controller.plan_signature(prepared)
-        if planned.failure is not None:
-            # Refused before anything is signed: the dialog offers no confirmation.
-            return dataclasses.replace(prepared, failure=planned.failure)
-        self.planned = planned
-        return prepared
-
-    def confirm_note(self, prepared: Prepared[Any]) -> Text:
-        if self.planned is None:
-            return Text("")
-        text = Text("\nYou sign: ", style="bold")
-        text.append_text(safe_block(self.planned.preview))
-        text.append(" (time: when you confirm)", style="dim")
-        return text
-
-    def publish(
-        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
-    ) -> Outcome:
-        assert self.planned is not None, "a signed authorization is planned when prepared"
-        signed = controller.sign(self.planned)  # before anything is posted
-        result = controller.publish(prepared, on_step)
-        if not result.done or result.failure is not None or result.record is None:
-            return Outcome(published=result)
-        target = result.comment.key if result.comment else None
-
-        def signature_step(event: StepEvent) -> None:
-            on_step(dataclasses.replace(event, detail=f"signature: {event.detail}".strip()))
-
-        try:
-            if signed.details.record.record_digest != result.record.record_digest:
-                # An earlier attempt's record was adopted: sign that one (its own digest).
-                signed = controller.sign(self.planned, result.record)
-            posted = controller.publish(dataclasses.replace(signed, target=target), signature_step)
-        except UiError as exc:
-            return Outcome(published=unsigned(result, Step.POST, exc.message))
-        if not posted.done or posted.failure is not None:
-            step = posted.failed_step or Step.POST
-            return Outcome(published=unsigned(result, step, posted.message))
-        return read_back_state(controller, self.product, self.release, result)
-
-    def result_label(self, outcome: Outcome) -> tuple[str, str]:
-        label = state_label(outcome.state) if outcome.published.done else None
-        return label or super().result_label(outcome)
-
-    def result_lines(self, published: Published[Any]) -> Text:
-        return Text("")
-
-
-#: Said when the record is in the tracker but the signature did not reach it.
-UNSIGNED_RECORD = (
-    " The authorization record is posted, but it does not carry your signature: press "
-    "p on the board (or run `secgate approve`) to sign it."
-)
-
-
-def unsigned(record: Published[Any], step: Step, why: str) -> Published[Any]:
-    """The record's result, not done: its signature failed at ``step`` for ``why``."""
-    message = f"your signature was not recorded: {why.rstrip()}{UNSIGNED_RECORD}"
-    failure = Failure(step=step, message=message)
-    return dataclasses.replace(record, done=False, failure=failure, message=message)
-
-
-def authorization_flow(controller: Controller, state: BoardState) -> AuthorizationFlow:
-    """The signed flow when the configuration has a ``[signing]`` table."""
-    if controller.ctx.config.settings.signing is None:
-        return AuthorizationFlow(state)
-    return SignedAuthorizationFlow(state)
-
-
-class SignatureFlow(PublishFlow):
-    """Approve: sign the release's newest authorization record, as ``secgate approve``.
-
-    Prepared after a fresh sync (the record must still match the snapshot); the
-    signature is made at the confirmation, then posted, read back and logged.
-    """
-
-    kind = SIGNATURE
-    label = "Approve"
-    done_label = "SIGNED"
-    not_done_label = "NOT SIGNED"
-
-    def __init__(self, product: str, release: str) -> None:
-        self.product = product
-        self.release = release
-        self.heading = f"{product} release {release}: sign its authorization record"
-        self.confirmation = release
-
-    def request(self, root: DOMNode) -> SignatureRequest:
-        return SignatureRequest(product=self.product, release=self.release)
-
-    def confirm_note(self, prepared: Prepared[Any]) -> Text:
-        text = Text("\nYou sign: ", style="bold")
-        text.append_text(safe_block(prepared.preview))
-        text.append(" (time: when you confirm)", style="dim")
-        return text
-
-    def publish(
-        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
-    ) -> Outcome:
-        # The signature is made now, at the confirmation, before anything is posted.
-        published = controller.publish(controller.sign(prepared), on_step)
-        if not published.done or published.failure is not None:
-            return Outcome(published=published)
-        return read_back_state(controller, self.product, self.release, published)
-
-    def result_label(self, outcome: Outcome) -> tuple[str, str]:
-        label = state_label(outcome.state) if outcome.published.done else None
-        return label or super().result_label(outcome)
 
 
 TEMPLATE = """\
