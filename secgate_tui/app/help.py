@@ -29,14 +29,18 @@ STATES = (
 
 def help_text(screen: Screen[object], records_dir: Path, data_dir: Path) -> Text:
     text = Text("Keys on this screen\n", style="bold")
-    seen: set[str] = set()
+    # One line per action, under its shortest key (q rather than Textual's ctrl+q).
+    keys: dict[str, tuple[str, str]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or binding.action in seen | {"help", "command_palette"}:
+        if not binding.description or binding.action in {"help", "command_palette"}:
             continue
-        seen.add(binding.action)
-        text.append(f"  {binding.key_display or key:<10}", style="bold")
-        text.append(f" {binding.description}\n")
+        shown = binding.key_display or key
+        if binding.action not in keys or len(shown) < len(keys[binding.action][0]):
+            keys[binding.action] = (shown, binding.description)
+    for shown, description in keys.values():
+        text.append(f"  {shown:<10}", style="bold")
+        text.append(f" {description}\n")
     text.append("  ?, F1      this help\n  ctrl+p     command palette (switch release, sync, …)\n")
     text.append("\nWhat the states mean\n", style="bold")
     for name, meaning in STATES:
