@@ -247,6 +247,14 @@ class DocumentEvidence(BaseModel):
 Evidence = IssueEvidence | DocumentEvidence
 
 
+class ActivityScope(StrEnum):
+    """Which evidence counts for a release (issue 13): see ``domain.activity_scope``."""
+
+    RELEASE = "release"
+    SINCE_PREVIOUS_RELEASE = "since-previous-release"
+    PRODUCT = "product"
+
+
 class Activity(BaseModel):
     """A required security activity and what was observed about its record.
 
@@ -265,6 +273,13 @@ class Activity(BaseModel):
     complete: bool = False
     evidence_date: AwareDatetime | None = None
     detail: str = ""
+    # Both left out of the JSON at their defaults, so stored observations and evidence
+    # bundles written before activity scopes read back and re-digest as they were.
+    scope: ActivityScope = Field(
+        ActivityScope.PRODUCT, exclude_if=lambda scope: scope is ActivityScope.PRODUCT
+    )
+    #: The evidence issue's fix versions, as its tracker names them.
+    evidence_versions: tuple[str, ...] = Field((), exclude_if=lambda versions: not versions)
 
 
 def activity_state(activity: Activity, now: datetime) -> ActivityState:

@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
+from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 
 RECORD_KIND: Final = "secgate-record"
 #: 2: the record id also covers the evidence digest. 1 records stay readable.
@@ -125,6 +126,11 @@ class AuthorizationRecord(BaseModel):
     residual: tuple[RecordResidual, ...]
     activities: tuple[RecordActivity, ...]
     supersedes: Supersedes | None = None
+    #: Which software is authorized (issue 13). Left out of the canonical JSON while
+    #: unset, so records written before it re-render and re-digest byte for byte.
+    software: SoftwareIdentity | None = Field(None, exclude_if=lambda value: value is None)
+    #: Set when the tracker showed the release as shipped before this authorization.
+    retrospective: Retrospective | None = Field(None, exclude_if=lambda value: value is None)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
@@ -164,7 +170,10 @@ class AuthorizationRecord(BaseModel):
 
 
 def evidence_digest(
-    activities: Sequence[RecordActivity], categories: Sequence[RecordCategory]
+    activities: Sequence[RecordActivity],
+    categories: Sequence[RecordCategory],
+    software: SoftwareIdentity | None = None,
+    retrospective: Retrospective | None = None,
 ) -> str:
     """What the gate decided beyond the issue snapshot: activity evidence and acknowledgements.
 
@@ -172,10 +181,20 @@ def evidence_digest(
     other activity evidence (or another reason an empty category does not apply)
     is another decision and must get another id. ``name`` and ``detail`` are
     descriptions of the activity, not evidence, and are left out.
+
+    The software identity and a retrospective authorization's reason are covered
+    only when present: another build is another decision, and records without
+    them derive their ids exactly as before.
     """
+    later: dict[str, Any] = {}
+    if software is not None:
+        later["software"] = software.model_dump(mode="json")
+    if retrospective is not None:
+        later["retrospective"] = retrospective.model_dump(mode="json")
     return sha256_hex(
         canonical_json(
             {
+                **later,
                 "activities": [
                     [
                         a.id,
@@ -217,7 +236,13 @@ def record_id(
 def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
     """A record from its JSON form. Raises ValueError when it is not one."""
     record = AuthorizationRecord.model_validate(dict(data))
-    evidence = None if record.format == 1 else evidence_digest(record.activities, record.categories)
+    evidence = (
+        None
+        if record.format == 1
+        else evidence_digest(
+            record.activities, record.categories, record.software, record.retrospective
+        )
+    )
     expected = record_id(
         record.product, record.release, record.snapshot_digest, record.authorizer.id, evidence
     )
@@ -246,8 +271,14 @@ def build_record(
     secgate_version: str,
     config_digest: str,
     supersedes: Supersedes | None = None,
+    software: SoftwareIdentity | None = None,
+    retrospective: Retrospective | None = None,
 ) -> AuthorizationRecord:
-    """The record of a PASS verdict. Raises ValueError for a verdict that did not pass."""
+    """The record of a PASS verdict. Raises ValueError for a verdict that did not pass.
+
+    ``software`` is recorded only when it names something (an empty identity is
+    left out, so the record is the one secgate wrote before identities existed).
+    """
     if not verdict.passed:
         raise ValueError("only a passing verdict can be recorded as an authorization")
     classifier = Classifier(classification)
@@ -307,7 +338,9 @@ def build_record(
         )
         for a in verdict.activities
     )
-    evidence = evidence_digest(activities, categories)
+    if software is not None and software.empty:
+        software = None
+    evidence = evidence_digest(activities, categories, software, retrospective)
     return AuthorizationRecord(
         record_id=record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence),
         product=product,
@@ -322,6 +355,8 @@ def build_record(
         residual=tuple(residual),
         activities=activities,
         supersedes=supersedes,
+        software=software,
+        retrospective=retrospective,
     )
 
 

@@ -13,6 +13,7 @@ from secgate_tui.domain.model import Category
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
+from secgate_tui.domain.render.software import retrospective_lines, software_lines
 
 __all__ = ["RecordTooLargeError", "Rendered", "render_record"]
 
@@ -130,7 +131,9 @@ def _summary(
     record: AuthorizationRecord, d: Dialect, justification_limit: int, *, every_issue: bool
 ) -> list[str]:
     return [
+        *retrospective_lines(record, d),
         *_header(record, d),
+        *software_lines(record, d),
         *_categories(record, d, every_issue=every_issue),
         *_residual(record, d, justification_limit),
     ]
