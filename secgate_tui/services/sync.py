@@ -228,6 +228,7 @@ class Syncer:
             name=activity.name,
             evidence=activity.evidence,
             max_age_days=activity.max_age_days,
+            scope=activity.evidence_scope,
         )
         evidence = activity.evidence
         if isinstance(evidence, IssueEvidence):
@@ -253,6 +254,8 @@ class Syncer:
                     "complete": done,
                     "evidence_date": issue.closed_at,
                     "detail": detail,
+                    # Which releases the evidence is for (activity scope "release").
+                    "evidence_versions": tuple(issue.fix_versions),
                 }
             )
         if isinstance(evidence, DocumentEvidence):

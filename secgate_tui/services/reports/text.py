@@ -5,6 +5,7 @@ from __future__ import annotations
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.model import GateReport
+from secgate_tui.services.retrospective import shipped_note
 from secgate_tui.services.vex_report import assessment_lines
 
 
@@ -16,6 +17,8 @@ def render_text(report: GateReport) -> str:
     ]
     synced = verdict.synced_at.isoformat(timespec="seconds") if verdict.synced_at else "never"
     lines += [f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}", ""]
+    if report.shipped is not None and report.shipped.released:
+        lines += [f"  NOTE: {shipped_note(report.shipped)}", ""]
     for result in verdict.categories:
         if result.empty:
             state = (
