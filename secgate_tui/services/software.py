@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,9 @@ def hash_artifact(path: Path) -> Artifact:
     size = 0
     try:
         with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                # A pipe or device has no fixed content to authorize (and may never end).
+                raise SoftwareInputError(_artifact_problem(path, "is not a regular file"))
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)

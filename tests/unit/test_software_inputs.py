@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -57,10 +58,20 @@ def test_artifacts_are_hashed_whole(tmp_path: Path) -> None:
     assert (artifact.name, artifact.size) == ("pump.img", len(content))
 
 
-@pytest.mark.parametrize("name", ["missing.img", "."])
+@pytest.mark.parametrize("name", ["missing.img", ".", "fifo"])
 def test_an_unreadable_artifact_is_a_clear_error(tmp_path: Path, name: str) -> None:
-    with pytest.raises(SoftwareInputError, match=r"--artifact .* nothing was synced or written"):
-        hash_artifact(tmp_path / name)
+    os.mkfifo(tmp_path / "fifo")
+    if name == "fifo":
+        # Opening a FIFO for reading waits for a writer: give it one that never writes.
+        writer = os.open(tmp_path / "fifo", os.O_RDWR | os.O_NONBLOCK)
+    try:
+        with pytest.raises(
+            SoftwareInputError, match=r"--artifact .* nothing was synced or written"
+        ):
+            hash_artifact(tmp_path / name)
+    finally:
+        if name == "fifo":
+            os.close(writer)
 
 
 def test_the_commit_is_read_from_the_release_tag(repo: Path) -> None:
