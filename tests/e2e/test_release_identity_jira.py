@@ -57,7 +57,7 @@ def test_a_version_jira_shows_released_needs_a_retrospective_reason(jira: JiraSe
         )
         assert result.authorized, result.message
         record = result.record
-        assert record.retrospective is not None
+        assert record is not None and record.retrospective is not None
         assert record.retrospective.released_on == date(2026, 11, 30)
         (body,) = jira.record_comments()
         first = body.splitlines()[0]
