@@ -46,8 +46,10 @@ from secgate_tui.config_limits import (
     json_ready,
 )
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
+from secgate_tui.config_software import SoftwareSettings
 from secgate_tui.config_vex import VulnerabilityAssessmentSettings
 from secgate_tui.domain import (
+    ActivityScope,
     Category,
     CategoryPolicy,
     CategoryRule,
@@ -170,6 +172,27 @@ class ActivityConfig(BaseModel):
     name: str = Field(min_length=1, max_length=MAX_NAME)
     evidence: IssueEvidence | DocumentEvidence | None = None
     max_age_days: int = Field(0, ge=0, le=MAX_ACTIVITY_AGE_DAYS)
+    # Left out of the config digest while unset (today's behaviour, "product").
+    scope: ActivityScope | None = Field(
+        None,
+        description="Which evidence counts for a release: release | since-previous-release | "
+        "product (the default).",
+        exclude_if=lambda scope: scope is None,
+    )
+
+    @model_validator(mode="after")
+    def _release_scope_needs_an_issue(self) -> ActivityConfig:
+        if self.scope is ActivityScope.RELEASE and isinstance(self.evidence, DocumentEvidence):
+            raise ValueError(
+                'scope = "release" needs a tracker issue as evidence (its fix version names '
+                'the release); a document cannot show that. Use "since-previous-release" for a '
+                "dated document"
+            )
+        return self
+
+    @property
+    def evidence_scope(self) -> ActivityScope:
+        return self.scope or ActivityScope.PRODUCT
 
 
 class Product(BaseModel):
@@ -201,6 +224,12 @@ class Product(BaseModel):
     vulnerability_assessment: VulnerabilityAssessmentSettings | None = Field(
         None,
         description="The release's SBOM and VEX: the seventh gate check.",
+        exclude_if=lambda settings: settings is None,
+    )
+    # Left out of the config digest while unset, so existing configs keep theirs.
+    software: SoftwareSettings | None = Field(
+        None,
+        description="Which software an authorization names: git tag, required parts.",
         exclude_if=lambda settings: settings is None,
     )
 

@@ -7,7 +7,8 @@ tells the same story on every machine:
   - 2.0: released, every item fixed (PASS)
   - 2.1: released, with a risk-accepted and a deferred item, both justified (PASS)
   - 2.2: blocked by open items in four categories, a risk acceptance without a
-    justification, an unrecognised resolution and an unclassified issue
+    justification, an unrecognised resolution, an unclassified issue and a
+    penetration test and vulnerability scan that are 2.1's, not 2.2's
   - 2.2.1: a documentation patch with no system-test findings at all: BLOCKED
     until the empty category is acknowledged as not applicable
   - 3.0: in development, "live": engineers close items as time passes
@@ -246,6 +247,12 @@ def seed_demo(now: datetime) -> Data:
             labels=["security-review"],
             age_days=400,
         )
+
+    # The penetration tests and the scan are tied to releases (activity scope "release" in
+    # the demo config): IPC 2.2 and 3.0 show evidence from earlier releases (issue 13).
+    for key, covered in (("IPC-3", ["2.0", "2.1", "2.2.1"]), ("IPC-4", ["2.0", "2.1", "2.2.1"])):
+        data["issues"][key]["fix_versions"] = covered
+    data["issues"]["DMS-3"]["fix_versions"] = ["5.4"]
 
     # IPC 2.0 and 2.1: released, passing.
     b.release("IPC", "2.0", 5, age_days=500)

@@ -16,9 +16,16 @@ import argparse
 import dataclasses
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from secgate_tui.commands.approve import EXIT_PENDING, report_state
-from secgate_tui.commands.context import Context, parse_acks, require_product
+from secgate_tui.commands.context import (
+    Context,
+    add_vex_arguments,
+    parse_acks,
+    require_product,
+    vex_inputs,
+)
 from secgate_tui.commands.publishing import CommandView, finish, print_step, run_publish
 from secgate_tui.commands.status import print_verdict
 from secgate_tui.domain.record import AuthorizationRecord
@@ -36,6 +43,7 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRequest,
     sign_now,
 )
+from secgate_tui.services.software import software_identity
 
 EXIT_AUTHORIZED, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 UNSIGNED_WARNING = (
@@ -68,7 +76,31 @@ def register(
         help="acknowledge empty categories as not applicable (several after one flag, "
         "or the flag repeated)",
     )
+    add_identity_arguments(p)
+    add_vex_arguments(p)
     p.set_defaults(handler=run)
+
+
+def add_identity_arguments(p: argparse.ArgumentParser) -> None:
+    """What is authorized: ``--artifact``, ``--commit``; and ``--retrospective``."""
+    p.add_argument(
+        "--artifact",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="a file being released (repeatable); its SHA-256 goes into the record",
+    )
+    p.add_argument(
+        "--commit",
+        metavar="REV",
+        help="the commit the release was built from (default: the release's tag in the "
+        "product's software.git_repository, when configured)",
+    )
+    p.add_argument(
+        "--retrospective",
+        metavar="REASON",
+        help="authorize a release the tracker already shows as released, saying why only now",
+    )
 
 
 class AuthorizeView(CommandView[AuthorizationRecord]):
@@ -145,8 +177,23 @@ class AuthorizeView(CommandView[AuthorizationRecord]):
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     product = require_product(ctx, args.product)
+    config = ctx.config
+    # Artifacts hashed and the commit resolved before anything is synced: bad input
+    # is exit 2 with nothing written.
+    software = software_identity(
+        config.product(product).software,
+        args.release,
+        artifacts=args.artifact or (),
+        commit=args.commit,
+        config_dir=config.path.parent if config.path else None,
+    )
     request = AuthorizationRequest(
-        product=product, release=args.release, acks=parse_acks(args.ack_empty)
+        product=product,
+        release=args.release,
+        acks=parse_acks(args.ack_empty),
+        vex_inputs=vex_inputs(args),
+        software=software,
+        retrospective=args.retrospective,
     )
     view = AuthorizeView(ctx, product, args.release)
     if not view.signed:
@@ -166,7 +213,12 @@ def write_evidence(ctx: Context, request: AuthorizationRequest) -> None:
     """
     try:
         written = export_bundle(
-            ctx, request.product, request.release, datetime.now(UTC), request.acks
+            ctx,
+            request.product,
+            request.release,
+            datetime.now(UTC),
+            request.acks,
+            vex_inputs=request.vex_inputs,
         )
     except (EvidenceError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

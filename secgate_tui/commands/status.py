@@ -18,10 +18,12 @@ from secgate_tui.commands.context import (
     vex_inputs,
 )
 from secgate_tui.domain import Verdict
+from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
+from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
 from secgate_tui.services.reports import FORMATS, GateReport, render
 from secgate_tui.services.reports.ci import (
     github_annotations,
@@ -126,10 +128,12 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     product = require_product(ctx, args.product)
     acks = parse_acks(args.ack_empty)
     inputs = vex_inputs(args)
+    releases = None
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
+        releases = read_release_dates(ctx, product)
     verdict, issues = evaluate_release(
-        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs
+        ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs, releases
     )
     report = GateReport(
         product=product,
@@ -138,6 +142,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         verdict=verdict,
         links=issue_links(issues),
         authorization=authorization_status(ctx, product, args.release, offline=args.offline),
+        shipped=next((r for r in releases or () if r.name == args.release), None),
     )
     if args.output:
         write_report(Path(args.output), render(report, fmt))
@@ -146,6 +151,19 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         shown = fmt
     emit(report, shown, os.environ)
     return EXIT_PASS if verdict.passed else EXIT_BLOCKED
+
+
+def read_release_dates(ctx: Context, product: str) -> list[ReleaseDate] | None:
+    """The product's release dates; None (with a warning) when a tracker cannot list them."""
+    try:
+        return product_releases(ctx.config, ctx.connections, product)
+    except ReleaseDatesError as exc:
+        print(
+            f"warning: {printable(str(exc))}; whether the release already shipped is not "
+            "shown, and activities scoped since the previous release block.",
+            file=sys.stderr,
+        )
+        return None
 
 
 def emit(report: GateReport, fmt: str, env: Mapping[str, str]) -> None:

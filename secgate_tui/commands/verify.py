@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from secgate_tui.commands.context import Context, UsageError, require_product
 from secgate_tui.domain.text import printable
@@ -18,6 +19,7 @@ from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.authorization_state import StateUnreadableError, signature_problems
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.verify import AUDIT_KIND, verify
+from secgate_tui.services.verify_artifact import check_artifact
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -36,6 +38,14 @@ def register(
     p.add_argument("--product", help="product id (from the config)")
     p.add_argument("--release", help="release name")
     p.add_argument("--log", action="store_true", help="check the audit log's hash chain")
+    p.add_argument(
+        "--artifact",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="also re-hash this file and confirm the release's record authorizes it "
+        "(repeatable; exit 1 when any is not)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -73,7 +83,23 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         print(f"MISMATCH  {printable(result.message)}")
         return EXIT_MISMATCH
     print(f"INTACT  {printable(result.message)}")
-    return verify_signatures(ctx, product, args.release)
+    code = verify_signatures(ctx, product, args.release)
+    if code == EXIT_INTACT and args.artifact:
+        return verify_artifacts(ctx, product, args.release, args.artifact)
+    return code
+
+
+def verify_artifacts(ctx: Context, product: str, release: str, paths: list[Path]) -> int:
+    """Each file re-hashed and looked up in the intact record (exit 1 when any is not in it)."""
+    code = EXIT_INTACT
+    for path in paths:
+        check = check_artifact(ctx, product, release, path)
+        print(
+            f"{'ARTIFACT OK' if check.authorized else 'ARTIFACT NOT AUTHORIZED'}  {check.message}"
+        )
+        if not check.authorized:
+            code = EXIT_MISMATCH
+    return code
 
 
 def verify_signatures(ctx: Context, product: str, release: str) -> int:

@@ -19,6 +19,7 @@ from secgate_tui.domain.gate import (
 from secgate_tui.domain.model import (
     Acceptance,
     Activity,
+    ActivityScope,
     ActivityState,
     Category,
     Disposition,
@@ -32,6 +33,7 @@ from secgate_tui.domain.model import (
 __all__ = [
     "Acceptance",
     "Activity",
+    "ActivityScope",
     "ActivityState",
     "Category",
     "CategoryPolicy",

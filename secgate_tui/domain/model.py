@@ -247,6 +247,14 @@ class DocumentEvidence(BaseModel):
 Evidence = IssueEvidence | DocumentEvidence
 
 
+class ActivityScope(StrEnum):
+    """Which evidence counts for a release (issue 13): see ``domain.activity_scope``."""
+
+    RELEASE = "release"
+    SINCE_PREVIOUS_RELEASE = "since-previous-release"
+    PRODUCT = "product"
+
+
 class Activity(BaseModel):
     """A required security activity and what was observed about its record.
 
@@ -266,8 +274,16 @@ class Activity(BaseModel):
     evidence_date: AwareDatetime | None = None
     detail: str = ""
     #: The evidence as a person finds it: the issue's title and link, or the document's path.
-    evidence_title: str = ""
-    evidence_url: str = ""
+    # Left out of the JSON while empty, like scope below: observations stored before.
+    evidence_title: str = Field("", exclude_if=lambda title: not title)
+    evidence_url: str = Field("", exclude_if=lambda url: not url)
+    # Both left out of the JSON at their defaults, so stored observations and evidence
+    # bundles written before activity scopes read back and re-digest as they were.
+    scope: ActivityScope = Field(
+        ActivityScope.PRODUCT, exclude_if=lambda scope: scope is ActivityScope.PRODUCT
+    )
+    #: The evidence issue's fix versions, as its tracker names them.
+    evidence_versions: tuple[str, ...] = Field((), exclude_if=lambda versions: not versions)
 
 
 def activity_state(activity: Activity, now: datetime) -> ActivityState:

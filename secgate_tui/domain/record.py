@@ -21,6 +21,7 @@ from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
+from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 from secgate_tui.domain.times import to_second
 
 RECORD_KIND: Final = "secgate-record"
@@ -149,6 +150,11 @@ class AuthorizationRecord(BaseModel):
     revision: int | None = Field(None, exclude_if=_unset)
     #: Format 3: the gate criteria that were applied, in words.
     criteria: tuple[str, ...] | None = Field(None, exclude_if=_unset)
+    #: Which software is authorized (issue 13). Left out of the canonical JSON while
+    #: unset, so records written before it re-render and re-digest byte for byte.
+    software: SoftwareIdentity | None = Field(None, exclude_if=lambda value: value is None)
+    #: Set when the tracker showed the release as shipped before this authorization.
+    retrospective: Retrospective | None = Field(None, exclude_if=lambda value: value is None)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
@@ -245,7 +251,10 @@ def _to_second(value: object) -> object:
 
 
 def evidence_digest(
-    activities: Sequence[RecordActivity], categories: Sequence[RecordCategory]
+    activities: Sequence[RecordActivity],
+    categories: Sequence[RecordCategory],
+    software: SoftwareIdentity | None = None,
+    retrospective: Retrospective | None = None,
 ) -> str:
     """What the gate decided beyond the issue snapshot: activity evidence and acknowledgements.
 
@@ -253,10 +262,20 @@ def evidence_digest(
     other activity evidence (or another reason an empty category does not apply)
     is another decision and must get another id. ``name`` and ``detail`` are
     descriptions of the activity, not evidence, and are left out.
+
+    The software identity and a retrospective authorization's reason are covered
+    only when present: another build is another decision, and records without
+    them derive their ids exactly as before.
     """
+    later: dict[str, Any] = {}
+    if software is not None:
+        later["software"] = software.model_dump(mode="json")
+    if retrospective is not None:
+        later["retrospective"] = retrospective.model_dump(mode="json")
     return sha256_hex(
         canonical_json(
             {
+                **later,
                 "activities": [
                     [
                         a.id,
@@ -300,7 +319,13 @@ def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
     record = AuthorizationRecord.model_validate(dict(data))
     if record.kind != RECORD_KIND or record.format not in FORMATS:
         raise ValueError(f"not an authorization record of a known format ({record.format})")
-    evidence = None if record.format == 1 else evidence_digest(record.activities, record.categories)
+    evidence = (
+        None
+        if record.format == 1
+        else evidence_digest(
+            record.activities, record.categories, record.software, record.retrospective
+        )
+    )
     expected = record_id(
         record.product, record.release, record.snapshot_digest, record.authorizer.id, evidence
     )
@@ -352,12 +377,16 @@ def build_record(
     document_prefix: str = "SEC-REC",
     criteria: Sequence[str] = (),
     revision: int = 1,
+    software: SoftwareIdentity | None = None,
+    retrospective: Retrospective | None = None,
 ) -> AuthorizationRecord:
     """The record of a PASS verdict (the current format). Raises ValueError for a verdict
     that did not pass.
 
     ``revision`` and ``supersedes`` come from the release's earlier records (the caller
-    knows them); ``criteria`` are the gate criteria applied, in words.
+    knows them); ``criteria`` are the gate criteria applied, in words. ``software`` is
+    recorded only when it names something (an empty identity is left out, so the
+    record is the one secgate wrote before identities existed).
     """
     if not verdict.passed:
         raise ValueError("only a passing verdict can be recorded as an authorization")
@@ -421,7 +450,9 @@ def build_record(
         )
         for a in verdict.activities
     )
-    evidence = evidence_digest(activities, categories)
+    if software is not None and software.empty:
+        software = None
+    evidence = evidence_digest(activities, categories, software, retrospective)
     rid = record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence)
     return AuthorizationRecord(
         record_id=rid,
@@ -440,6 +471,8 @@ def build_record(
         document_number=document_number(document_prefix, rid),
         revision=revision,
         criteria=tuple(criteria),
+        software=software,
+        retrospective=retrospective,
     )
 
 

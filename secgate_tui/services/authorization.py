@@ -54,15 +54,26 @@ class Authorizer:
         release: str,
         acks: Mapping[Category, str],
         on_step: OnStep = noop,
+        *,
+        retrospective: str | None = None,
     ) -> Preparation:
-        request = AuthorizationRequest(product=product, release=release, acks=acks)
+        request = AuthorizationRequest(
+            product=product, release=release, acks=acks, retrospective=retrospective
+        )
         return self.publisher.prepare(AUTHORIZATION, request, on_step)
 
     def commit(self, preparation: Preparation, on_step: OnStep = noop) -> AuthorizationResult:
         return self.publisher.publish(preparation, on_step)
 
     def authorize(
-        self, product: str, release: str, acks: Mapping[Category, str], on_step: OnStep = noop
+        self,
+        product: str,
+        release: str,
+        acks: Mapping[Category, str],
+        on_step: OnStep = noop,
+        *,
+        retrospective: str | None = None,
     ) -> AuthorizationResult:
         """Prepare and commit without a confirmation in between (CI pipelines)."""
-        return self.commit(self.prepare(product, release, acks, on_step), on_step)
+        prepared = self.prepare(product, release, acks, on_step, retrospective=retrospective)
+        return self.commit(prepared, on_step)

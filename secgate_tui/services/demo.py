@@ -33,6 +33,9 @@ CATEGORY_LABELS = {
 }
 
 
+#: The demo's activities whose evidence must be for the release (activity scope).
+RELEASE_SCOPED = frozenset({"pentest", "vulnerability-scan"})
+
 #: The sandbox's own account (its ``whoami``): the demo's reviewer.
 DEMO_REVIEWER = "release.manager"
 
@@ -47,6 +50,8 @@ def demo_data(data_dir: Path, today: date | None = None) -> dict[str, Any]:
                 "name": name,
                 "evidence": {"tracker": "sandbox", "key": f"{project}-{n}"},
                 "max_age_days": max_age,
+                # A penetration test or scan of one release is no evidence for another.
+                **({"scope": "release"} if activity_id in RELEASE_SCOPED else {}),
             }
             for n, (activity_id, name, max_age) in enumerate(names, start=1)
         ]

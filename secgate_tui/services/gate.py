@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from secgate_tui.config import Config
-from secgate_tui.domain import Activity, Category, Issue, Verdict, evaluate
+from secgate_tui.domain import Activity, Category, Issue, IssueEvidence, Verdict, evaluate
+from secgate_tui.domain.activity_scope import ReleaseContext, in_scope
+from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import release_held, release_issues, source_states
 from secgate_tui.services.vex_inputs import VexInputs, assess_release
@@ -14,8 +16,19 @@ from secgate_tui.services.vex_inputs import VexInputs, assess_release
 __all__ = ["evaluate_release", "release_activities", "release_issues"]
 
 
-def release_activities(config: Config, store: Store, product_id: str) -> list[Activity]:
-    """Observed activities; one never observed (or configured differently) is missing."""
+def release_activities(
+    config: Config,
+    store: Store,
+    product_id: str,
+    release: str | None = None,
+    releases: Sequence[ReleaseDate] | None = None,
+) -> list[Activity]:
+    """Observed activities; one never observed (or configured differently) is missing.
+
+    With ``release``, each activity's evidence is held to its scope for that
+    release (``domain.activity_scope``); ``releases`` are the product's release
+    dates, needed by ``since-previous-release`` (None: not read, which blocks it).
+    """
     product = config.product(product_id)
     observed = store.activities(product_id)
     activities = []
@@ -26,16 +39,38 @@ def release_activities(config: Config, store: Store, product_id: str) -> list[Ac
             or seen.evidence != wanted.evidence
             or seen.max_age_days != wanted.max_age_days
             or seen.name != wanted.name
+            or seen.scope is not wanted.evidence_scope
         ):
             seen = Activity(
                 id=wanted.id,
                 name=wanted.name,
                 evidence=wanted.evidence,
                 max_age_days=wanted.max_age_days,
+                scope=wanted.evidence_scope,
                 detail="not observed since it was configured (run a sync)",
             )
+        if release is not None:
+            seen = in_scope(seen, _context(config, product_id, release, seen, releases))
         activities.append(seen)
     return activities
+
+
+def _context(
+    config: Config,
+    product_id: str,
+    release: str,
+    activity: Activity,
+    releases: Sequence[ReleaseDate] | None,
+) -> ReleaseContext:
+    """The release's version names in the evidence issue's tracker (its sources' templates)."""
+    evidence = activity.evidence
+    tracker = evidence.tracker if isinstance(evidence, IssueEvidence) else None
+    names = {
+        source.release_name(release)
+        for source in config.product(product_id).sources
+        if source.tracker == tracker
+    }
+    return ReleaseContext(release=release, names=names or {release}, releases=releases)
 
 
 def evaluate_release(
@@ -46,15 +81,18 @@ def evaluate_release(
     now: datetime,
     acknowledged: Mapping[Category, str] | None = None,
     vex_inputs: VexInputs | None = None,
+    releases: Sequence[ReleaseDate] | None = None,
 ) -> tuple[Verdict, list[Issue]]:
     """The verdict for a release as the store holds it, and the issues evaluated.
 
     ``vex_inputs`` are SBOM/VEX files given on the command line; the product's
     configured ones are read in any case (see ``services.vex_inputs``).
+    ``releases`` are the product's release dates when they were read
+    (``services.release_dates``), for activities scoped since the previous release.
     """
     issues = release_issues(config, store, product_id, release)
     verdict = evaluate_issues(
-        config, store, product_id, release, issues, now, acknowledged, vex_inputs
+        config, store, product_id, release, issues, now, acknowledged, vex_inputs, releases
     )
     return verdict, issues
 
@@ -68,13 +106,14 @@ def evaluate_issues(
     now: datetime,
     acknowledged: Mapping[Category, str] | None = None,
     vex_inputs: VexInputs | None = None,
+    releases: Sequence[ReleaseDate] | None = None,
 ) -> Verdict:
     """The verdict for ``issues`` already read from the store, with everything else the
     gate needs (activities, source states, what each category held) read afresh."""
     product = config.product(product_id)
     return evaluate(
         issues,
-        release_activities(config, store, product_id),
+        release_activities(config, store, product_id, release, releases),
         product.gate_policy(config.policy, acknowledged or {}),
         now,
         source_states(store, product.sources, release),

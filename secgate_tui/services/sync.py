@@ -228,6 +228,7 @@ class Syncer:
             name=activity.name,
             evidence=activity.evidence,
             max_age_days=activity.max_age_days,
+            scope=activity.evidence_scope,
         )
         evidence = activity.evidence
         if isinstance(evidence, IssueEvidence):
@@ -255,6 +256,8 @@ class Syncer:
                     "detail": detail,
                     "evidence_title": issue.title,
                     "evidence_url": issue.url,
+                    # Which releases the evidence is for (activity scope "release").
+                    "evidence_versions": tuple(issue.fix_versions),
                 }
             )
         if isinstance(evidence, DocumentEvidence):

@@ -30,7 +30,7 @@ from secgate_tui.services.signing.demo import (
     DemoSigning,
     install_demo_signing,
 )
-from tests.e2e.test_authorize_support import Setup
+from tests.e2e.test_authorize_support import Setup, not_shipped
 
 RELEASE = ("--product", "ipc", "--release", "2.1")
 SIGNATURE_MARKER = "secgate-signature "
@@ -51,6 +51,7 @@ class Signed(Setup):
         data["signing"] = settings
         data["products"]["ipc"]["approval"] = DEMO_APPROVAL
         self.config.write_text(tomli_w.dumps(data), encoding="utf-8")
+        self.edit(not_shipped)
 
     def as_signer(
         self, key: Path | str, *args: str, env: dict[str, str] | None = None
@@ -275,7 +276,7 @@ def test_the_demo_shows_a_two_signature_authorization(tmp_path: Path) -> None:
         )
 
     dms = ("--product", "dms", "--release", "5.4", "--yes")
-    first = demo("authorize", *dms)
+    first = demo("authorize", *dms, "--retrospective", "DMS 5.4 shipped before secgate")
     assert first.returncode == 3, out(first)
     match = re.search(r"SECGATE_SIGNING__KEY=(\S+) secgate --demo approve", first.stdout)
     assert match, first.stdout
@@ -475,7 +476,7 @@ def test_an_edited_signature_comment_does_not_count_and_verify_says_so(tmp_path:
         )
 
     dms = ("--product", "dms", "--release", "5.4")
-    assert demo("authorize", *dms, "--yes").returncode == 3
+    assert demo("authorize", *dms, "--yes", "--retrospective", "shipped earlier").returncode == 3
     sandbox = tmp_path / "sandbox.json"
     data = json.loads(sandbox.read_text(encoding="utf-8"))
     edited = 0

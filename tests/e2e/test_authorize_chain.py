@@ -39,8 +39,10 @@ def moved_pentest_evidence(setup: Setup) -> list[dict[str, Any]]:
     """The product's activities with the pentest's evidence on another (closed) issue."""
     activities: list[dict[str, Any]] = demo_data(setup.data_dir)["products"]["ipc"]["activities"]
     threat_model = activities[0]["evidence"]
+    # The threat model's issue names no release: the moved evidence is product-wide.
     return [
-        {**a, "evidence": dict(threat_model)} if a["id"] == "pentest" else a for a in activities
+        {**a, "evidence": dict(threat_model), "scope": "product"} if a["id"] == "pentest" else a
+        for a in activities
     ]
 
 

@@ -19,6 +19,7 @@ from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 AUTHORIZE = ("authorize", "--product", "ipc", "--release", "2.1")
+RETRO = ("--retrospective", "2.1 shipped before secgate was introduced")
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def test_authorize_writes_reads_back_logs_and_exports(setup: Setup) -> None:
 def test_the_demo_authorizes_and_verifies_without_a_config(tmp_path: Path) -> None:
     env_args = ("--demo", "--data-dir", str(tmp_path / "demo"))
     run = subprocess.run(
-        [sys.executable, "-m", "secgate_tui.cli", *env_args, *AUTHORIZE, "--yes"],
+        # The demo's 2.1 shipped months ago: a retrospective authorization.
+        [sys.executable, "-m", "secgate_tui.cli", *env_args, *AUTHORIZE, "--yes", *RETRO],
         capture_output=True,
         text=True,
         timeout=120,

@@ -24,6 +24,15 @@ from secgate_tui.services.store import AuditEntry, Store
 MARKER = "secgate-record "
 
 
+def not_shipped(data: Data) -> None:
+    """No version released yet: the protocol tests authorize the demo's shipped releases
+    (IPC 2.0, 2.1, DMS 5.4) as ordinary ones. Retrospective authorization (issue 13) is
+    tested on its own (test_software_identity_cli, test_release_identity_jira)."""
+    for project in data["projects"].values():
+        for version in project["versions"]:
+            version["released"] = False
+
+
 @dataclass
 class Setup:
     """One product configuration over a (non-live) seeded demo sandbox."""
@@ -48,6 +57,7 @@ class Setup:
         data["policy"].update(policy or {})
         data["products"]["ipc"].update(product)
         self.config.write_text(tomli_w.dumps(data), encoding="utf-8")
+        self.edit(not_shipped)
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}

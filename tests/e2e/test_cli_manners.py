@@ -99,6 +99,8 @@ def test_authorize_declined_at_the_prompt_exits_1(demo_dir: Path) -> None:
         "ipc",
         "--release",
         "2.1",
+        "--retrospective",
+        "2.1 shipped before secgate",
         data_dir=demo_dir,
         stdin="no\n",
     )

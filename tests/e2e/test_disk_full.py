@@ -55,7 +55,9 @@ def test_a_full_disk_at_the_log_step_says_the_record_is_in_the_tracker_and_a_rer
     ctx: Context,
 ) -> None:
     now = datetime.now(UTC)
-    request = AuthorizationRequest(product="ipc", release="2.1", acks={})
+    request = AuthorizationRequest(
+        product="ipc", release="2.1", acks={}, retrospective="2.1 shipped before secgate"
+    )
     prepared = Publisher(ctx, lambda: now).prepare(AUTHORIZATION, request)
     assert prepared.ready, prepared.message
     fill_the_disk(ctx)

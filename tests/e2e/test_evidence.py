@@ -21,8 +21,9 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An authorized demo release's bundle, exported to the records directory."""
     data = tmp_path_factory.mktemp("evidence")
     authorized = secgate(
-        "--demo", "authorize", "--product", "ipc", "--release", "2.1", "--yes", data_dir=data
-    )
+        "--demo", "authorize", "--product", "ipc", "--release", "2.1", "--yes",
+        "--retrospective", "2.1 shipped before secgate", data_dir=data,
+    )  # fmt: skip
     assert authorized.returncode == 0, authorized.stderr
     # authorize writes the bundle beside the exported record by itself ...
     [written] = (data / "records").glob("Software-Release-Record_ipc_2.1_*.tar.gz")

@@ -60,7 +60,7 @@ def rewrite(bundle: Path, change: dict[str, bytes], out: Path) -> Path:
 @pytest.fixture(scope="module")
 def signed_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = tmp_path_factory.mktemp("signed")
-    first = secgate(data, "authorize", *DMS, "--yes")
+    first = secgate(data, "authorize", *DMS, "--yes", "--retrospective", "shipped earlier")
     assert first.returncode == 3, first.stdout + first.stderr
     officer = install_demo_signing(data).keys[SECURITY_OFFICER]
     second = secgate(data, "approve", *DMS, "--yes", key=officer)

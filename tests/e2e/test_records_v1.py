@@ -26,6 +26,15 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "v1"
 def tracker(tmp_path: Path) -> Path:
     for name in ("secgate.toml", "sandbox.json", "conclusions.toml"):
         shutil.copy(FIXTURE / name, tmp_path / name)
+    # The v1 tracker shows 2.1 as shipped; since issue 13 authorizing a shipped release
+    # needs --retrospective, which is another decision (another record id). The retry
+    # whose adoption is tested here is the one v1 would have made: 2.1 not yet shipped.
+    sandbox = tmp_path / "sandbox.json"
+    data = json.loads(sandbox.read_text(encoding="utf-8"))
+    for project in data["projects"].values():
+        for version in project["versions"]:
+            version["released"] = False
+    sandbox.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return tmp_path
 
 

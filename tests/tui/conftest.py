@@ -59,10 +59,25 @@ class Sandbox:
         self.edit(lambda data: data["issues"][key].update(fields))
 
 
+def not_shipped(seeded: dict[str, Any]) -> dict[str, Any]:
+    """The demo with no version released yet.
+
+    The UI cannot give a retrospective authorization's reason yet (issue 13), so it
+    cannot authorize a shipped release (IPC 2.0, 2.1, DMS 5.4 in the demo); its tests
+    authorize them as not yet shipped. The refusal of a shipped release is tested
+    through the CLI (tests/e2e).
+    """
+    for project in seeded["projects"].values():
+        for entry in project["versions"]:
+            entry["released"] = False
+    return seeded
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     path = tmp_path / "sandbox.json"
-    path.write_text(json.dumps(seed_demo(SEEDED), ensure_ascii=False), encoding="utf-8")
+    seeded = not_shipped(seed_demo(SEEDED))
+    path.write_text(json.dumps(seeded, ensure_ascii=False), encoding="utf-8")
     return Sandbox(path)
 
 

@@ -43,14 +43,14 @@ from secgate_tui.services.publish.kinds.signature import (
 )
 from secgate_tui.services.signing.sign import SigningKey
 from secgate_tui.services.sync import utcnow
-from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle
+from tests.tui.conftest import SIZE, AppFactory, Sandbox, not_shipped, plain, run, settle
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     """The demo seeded two hours ago, as ``secgate --demo`` seeds it (dates relative to now)."""
     path = tmp_path / "sandbox.json"
-    seeded = seed_demo(utcnow() - timedelta(hours=2))
+    seeded = not_shipped(seed_demo(utcnow() - timedelta(hours=2)))
     path.write_text(json.dumps(seeded, ensure_ascii=False), encoding="utf-8")
     return Sandbox(path)
 

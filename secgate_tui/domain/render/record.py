@@ -29,6 +29,7 @@ from secgate_tui.domain.record import CONTROLLED, AuthorizationRecord, RecordAct
 from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
 from secgate_tui.domain.render.record_v2 import render_record_v2
+from secgate_tui.domain.render.software import retrospective_lines, software_lines
 from secgate_tui.domain.text import without_userinfo
 from secgate_tui.domain.times import iso_z
 
@@ -217,9 +218,19 @@ def _activities(record: AuthorizationRecord, d: Dialect, form: Form) -> list[str
 
 
 #: The human part, in order. Sections for new record content are added here.
+def _retrospective(record: AuthorizationRecord, d: Dialect, form: Form) -> list[str]:
+    return retrospective_lines(record, d)
+
+
+def _software(record: AuthorizationRecord, d: Dialect, form: Form) -> list[str]:
+    return software_lines(record, d)
+
+
 SECTIONS: list[Section] = [
+    _retrospective,
     _decision,
     _document_control,
+    _software,
     _criteria,
     _categories,
     _residual,

@@ -12,6 +12,7 @@ from secgate_tui.services.context import Context
 from secgate_tui.services.evidence.archive import write_bundle
 from secgate_tui.services.evidence.gather import Evidence, gather
 from secgate_tui.services.export import write_atomic
+from secgate_tui.services.vex_inputs import VexInputs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,16 +28,19 @@ def export_bundle(
     now: datetime,
     acks: Mapping[Category, str],
     out: Path | None = None,
+    vex_inputs: VexInputs | None = None,
 ) -> WrittenBundle:
     """Gather the release's evidence from the store and write it atomically.
 
     The file goes to ``out``, else to the records directory under its own name.
+    ``vex_inputs`` are the SBOM/VEX files ``authorize`` was given, so the bundle's
+    vulnerability assessment is the one the record was built on.
 
     Raises:
         EvidenceError: the evidence cannot be gathered (e.g. a broken audit log).
         OSError: the file could not be written (nothing half-written is left).
     """
-    evidence = gather(ctx, product, release, now, acks)
+    evidence = gather(ctx, product, release, now, acks, vex_inputs)
     path = out if out is not None else ctx.records_dir / f"{evidence.stem}.tar.gz"
     write_atomic(path, write_bundle(evidence.stem, evidence.files))
     return WrittenBundle(path=path, evidence=evidence)

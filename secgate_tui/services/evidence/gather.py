@@ -26,7 +26,7 @@ from secgate_tui.services.gate import release_activities
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
 from secgate_tui.services.sync import release_held, release_issues, source_states
-from secgate_tui.services.vex_inputs import assess_release
+from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
 AUTHORIZATION = "authorization"
 
@@ -55,9 +55,18 @@ def recorded_acknowledgements(records: tuple[AuthorizationRecord, ...]) -> dict[
 
 
 def gather(
-    ctx: Context, product: str, release: str, now: datetime, acks: Mapping[Category, str]
+    ctx: Context,
+    product: str,
+    release: str,
+    now: datetime,
+    acks: Mapping[Category, str],
+    vex_inputs: VexInputs | None = None,
 ) -> Evidence:
-    """Collect the release's evidence. Raises EvidenceError."""
+    """Collect the release's evidence. Raises EvidenceError.
+
+    ``vex_inputs``: SBOM/VEX files given on the command line (``authorize --sbom``),
+    read instead of the configured ones as the gate read them.
+    """
     chain = ctx.store.verify_chain()
     if not chain.ok:
         raise EvidenceError(
@@ -78,7 +87,7 @@ def gather(
         product=product,
         release=release,
         policy=settings.gate_policy(config.policy, {**recorded_acknowledgements(records), **acks}),
-        activities=tuple(release_activities(config, ctx.store, product)),
+        activities=tuple(release_activities(config, ctx.store, product, release)),
         sources=tuple(source_states(ctx.store, settings.sources, release)),
         held=release_held(ctx.store, product, release),
         evaluated_at=now,
@@ -86,6 +95,7 @@ def gather(
             settings=settings.vulnerability_assessment,
             release=release,
             now=now,
+            inputs=vex_inputs,
             config_dir=config.path.parent if config.path else None,
         ),
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from secgate_tui.services.report import verdict_json
 from secgate_tui.services.reports.junit import render_junit
 from secgate_tui.services.reports.markdown import render_markdown
-from secgate_tui.services.reports.model import GateReport
+from secgate_tui.services.reports.model import GateReport, released_json
 from secgate_tui.services.reports.text import render_text
 
 __all__ = ["FORMATS", "GateReport", "render"]
@@ -24,6 +24,8 @@ def render_json(report: GateReport) -> str:
     data = verdict_json(report.product, report.release, report.verdict)
     if report.authorization is not None:
         data = {**data, "authorization": dict(report.authorization)}
+    if report.shipped is not None:
+        data = {**data, "released": released_json(report)}
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 

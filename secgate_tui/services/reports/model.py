@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from secgate_tui.domain import Issue, Verdict
+from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.text import without_userinfo
 from secgate_tui.domain.times import iso_z_or
 
@@ -28,9 +29,20 @@ class GateReport:
     #: ``status``'s authorization state as read from the tracker (see
     #: :mod:`~secgate_tui.services.authorization_state`); None where it was not asked.
     authorization: Mapping[str, Any] | None = None
+    #: The release as the trackers list it (released flag and date); None where the
+    #: release list was not read (``--offline``).
+    shipped: ReleaseDate | None = None
 
     def link(self, source: str, key: str) -> str:
         return without_userinfo(self.links.get((source, key), ""))
+
+
+def released_json(report: GateReport) -> dict[str, Any] | None:
+    """``status --json``'s ``released`` key: whether the tracker shows the release shipped."""
+    if report.shipped is None:
+        return None
+    on = report.shipped.released_on
+    return {"released": report.shipped.released, "released_on": on.isoformat() if on else None}
 
 
 def issue_links(issues: list[Issue]) -> dict[tuple[str, str], str]:

@@ -6,6 +6,7 @@ from secgate_tui.domain.text import printable
 from secgate_tui.domain.times import iso_z_or
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.model import GateReport
+from secgate_tui.services.retrospective import shipped_note
 from secgate_tui.services.vex_report import assessment_lines
 
 
@@ -17,6 +18,8 @@ def render_text(report: GateReport) -> str:
     ]
     synced = iso_z_or(verdict.synced_at, "never")
     lines += [f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}", ""]
+    if report.shipped is not None and report.shipped.released:
+        lines += [f"  NOTE: {shipped_note(report.shipped)}", ""]
     for result in verdict.categories:
         if result.empty:
             state = (

@@ -29,6 +29,7 @@ from secgate_tui.domain.record import (
     parse_record,
 )
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
+from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.authorization_chain import earlier_format_copy, predecessor, revision
 from secgate_tui.services.context import Context
@@ -43,6 +44,10 @@ from secgate_tui.services.publish.kinds.authorization_build import (
     separation_of_duties,
     where_and_who,
 )
+from secgate_tui.services.publish.kinds.authorization_identity import (
+    identity_refusal,
+    with_sbom,
+)
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.publish.protocol import (
     PUBLISH_STEPS,
@@ -53,8 +58,11 @@ from secgate_tui.services.publish.protocol import (
     StepEvent,
     failed_verdict,
 )
+from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.retrospective import retrospective_for
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.verify import verify_entry
+from secgate_tui.services.vex_inputs import VexInputs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +70,13 @@ class AuthorizationRequest:
     product: str
     release: str
     acks: Mapping[Category, str] = field(default_factory=dict)
+    #: SBOM/VEX files given on the command line (evaluated like `status --sbom/--vex`).
+    vex_inputs: VexInputs | None = None
+    #: Artifacts and commit named on the command line (the SBOM digest comes from the
+    #: vulnerability assessment's SBOM).
+    software: SoftwareIdentity | None = None
+    #: ``--retrospective``: why a release the tracker shows as shipped is authorized now.
+    retrospective: str | None = None
 
 
 class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
@@ -101,14 +116,32 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         unsynced = fresh_sync(ctx, product, release, acks, clock, on_step)
         if unsynced is not None:
             return ended(Step.SYNC, *unsynced)
+        try:
+            releases = product_releases(ctx.config, ctx.connections, product)
+        except ReleaseDatesError as exc:
+            return ended(
+                Step.SYNC,
+                f"{exc} secgate cannot tell whether the release already shipped (a "
+                "retrospective authorization). Nothing was written; run again.",
+                None,
+            )
         on_step(StepEvent(step=Step.EVALUATE, state="started"))
-        verdict, issues = evaluate_release(ctx.config, ctx.store, product, release, clock(), acks)
+        verdict, issues = evaluate_release(
+            ctx.config, ctx.store, product, release, clock(), acks, request.vex_inputs, releases
+        )
         if not verdict.passed:
             message = "the gate is BLOCKED: " + "; ".join(verdict.reasons)
             return ended(Step.EVALUATE, message, verdict, blocked=True)
+        retrospective = retrospective_for(releases, release, request.retrospective)
+        if isinstance(retrospective, str):
+            return ended(Step.EVALUATE, retrospective, verdict, blocked=True)
+        software = with_sbom(request.software, verdict)
+        refusal = identity_refusal(ctx.config.product(product).software, software)
+        if refusal is not None:
+            return ended(Step.EVALUATE, refusal, verdict, blocked=True)
         on_step(StepEvent(step=Step.EVALUATE, state="done", detail="PASS"))
         on_step(StepEvent(step=Step.BUILD, state="started"))
-        built = self._build(ctx, request, verdict, issues, clock)
+        built = self._build(ctx, request, verdict, issues, clock, software, retrospective)
         if isinstance(built, Failure):
             return ended(Step.BUILD, built.message, verdict, blocked=built.blocked)
         on_step(
@@ -125,6 +158,8 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         verdict: Verdict,
         issues: list[Issue],
         clock: Callable[[], datetime],
+        software: SoftwareIdentity | None = None,
+        retrospective: Retrospective | None = None,
     ) -> Prepared[AuthorizationRecord] | Failure:
         product, release = request.product, request.release
         settings = ctx.config.product(product)
@@ -152,6 +187,8 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
                 config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
                 document_prefix=ctx.config.policy.record_document_prefix,
                 criteria=gate_criteria(applied),
+                software=software,
+                retrospective=retrospective,
             )
             chain, posted = chain_records(ctx, connector, tracker, target, product, release)
             # After an upgrade, the previous version's record of this very decision is
