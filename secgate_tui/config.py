@@ -45,6 +45,7 @@ from secgate_tui.config_limits import (
     check_token_value,
     json_ready,
 )
+from secgate_tui.config_review import ReviewSettings
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.config_vex import VulnerabilityAssessmentSettings
 from secgate_tui.domain import (
@@ -187,6 +188,12 @@ class Product(BaseModel):
     vulnerability_assessment: VulnerabilityAssessmentSettings | None = Field(
         None,
         description="The release's SBOM and VEX: the seventh gate check.",
+        exclude_if=lambda settings: settings is None,
+    )
+    # Left out of the config digest while unset, so existing configs keep theirs.
+    review: ReviewSettings | None = Field(
+        None,
+        description="Review targets, participants and defect-analysis labels (issue 15).",
         exclude_if=lambda settings: settings is None,
     )
 
