@@ -447,3 +447,10 @@ def test_counts_add_up(issues: list[Issue]) -> None:
     assert deployed.fix_shipped <= deployed.fixed <= deployed.count == len(deployed.defects)
     if deployed.count:
         assert deployed.share_fixed is not None and 0 <= deployed.share_fixed <= 1
+
+
+def test_the_figures_read_back_from_their_json_are_the_same(metrics: ReviewMetrics) -> None:
+    # A record is read back from its JSON: every figure (the fields of issue 15 too) survives.
+    again = ReviewMetrics.model_validate_json(metrics.model_dump_json())
+    assert again == metrics
+    assert again.model_dump(mode="json") == metrics.model_dump(mode="json")
