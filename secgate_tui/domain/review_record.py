@@ -24,7 +24,7 @@ from secgate_tui import __version__
 from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.conclusions import ActionLink, ReviewConclusions
 from secgate_tui.domain.model import utc
-from secgate_tui.domain.review_checks import ReviewChecks
+from secgate_tui.domain.review_checks import ReviewChecks, check_review
 from secgate_tui.domain.review_followup import PreviousReview
 from secgate_tui.domain.review_metrics import ReviewMetrics, ReviewPeriod
 from secgate_tui.domain.review_schedule import MAX_INTERVAL_DAYS, check_interval
@@ -256,4 +256,24 @@ def review_record_from_json(text: str | bytes) -> ReviewRecord:
             f"The review record {record.record_id} does not match its own figures (its metrics "
             "digest or record id was edited). Do not rely on it: record the review again."
         )
+    if not checks_hold(record):
+        raise ReviewRecordError(
+            f"The review record {record.record_id} shows checks of its conclusions that its own "
+            "figures, targets and follow-up do not give (the checks were edited). Do not rely "
+            "on it: record the review again."
+        )
     return record
+
+
+def checks_hold(record: ReviewRecord) -> bool:
+    """The record's checks are what its figures, targets, conclusions and follow-up give.
+
+    Records from before issue 15 have no checks: nothing to recompute.
+    """
+    if record.checks is None:
+        return True
+    if record.targets is None:
+        return False
+    actions = record.previous_review.actions if record.previous_review else ()
+    expected = check_review(record.metrics, record.targets, record.conclusions, actions)
+    return expected == record.checks
