@@ -9,11 +9,11 @@ open or overdue. An issue the tracker no longer has is reported, not skipped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
-from connectors.base import NotFoundError
-from secgate_tui.domain.conclusions import ActionReview
+from connectors.base import Connector, NotFoundError
+from secgate_tui.domain.conclusions import ActionReview, ImprovementAction
 from secgate_tui.domain.model import Issue
 from secgate_tui.domain.review_followup import PreviousReview, follow_up
 from secgate_tui.domain.review_record import ReviewRecord
@@ -33,14 +33,26 @@ def previous_review(
     """
     if previous is None:
         return PreviousReview()
+    found = read_action_issues(connections.get, previous.conclusions.actions)
+    actions = follow_up(previous.conclusions.actions, found, statements, today)
+    return PreviousReview(record_id=previous.record_id, actions=actions)
+
+
+def read_action_issues(
+    connector_for: Callable[[str], Connector], actions: Sequence[ImprovementAction]
+) -> dict[str, Issue | None]:
+    """Each linked action's issue as the tracker has it now (None: not found there).
+
+    Raises:
+        ConnectorError: a tracker could not be read (other than "not found").
+    """
     found: dict[str, Issue | None] = {}
-    for action in previous.conclusions.actions:
+    for action in actions:
         link = action.issue
         if link is None:
             continue
         try:
-            found[link.key] = connections.get(link.source).issue(link.key)
+            found[link.key] = connector_for(link.source).issue(link.key)
         except NotFoundError:
             found[link.key] = None
-    actions = follow_up(previous.conclusions.actions, found, statements, today)
-    return PreviousReview(record_id=previous.record_id, actions=actions)
+    return found
