@@ -45,6 +45,7 @@ from secgate_tui.config_limits import (
     check_token_value,
     json_ready,
 )
+from secgate_tui.config_review import ReviewSettings
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.config_software import SoftwareSettings
 from secgate_tui.config_vex import VulnerabilityAssessmentSettings
@@ -230,6 +231,11 @@ class Product(BaseModel):
     software: SoftwareSettings | None = Field(
         None,
         description="Which software an authorization names: git tag, required parts.",
+        exclude_if=lambda settings: settings is None,
+    )
+    review: ReviewSettings | None = Field(
+        None,
+        description="Review targets, participants and defect-analysis labels (issue 15).",
         exclude_if=lambda settings: settings is None,
     )
 

@@ -9,7 +9,7 @@ Shape (extend it, don't rename)::
 
     complete = { answer = "yes", comment = "..." }
     efficient = { answer = "no", comment = "..." }
-    resolution = { answer = "yes", comment = "..." }
+    resolution = { answer = "yes", comment = "...", explanation = "..." }  # explanation optional
     summary = "..."                  # optional
     participants = ["qa.lead", ...]  # optional
     [[actions]]
@@ -17,6 +17,19 @@ Shape (extend it, don't rename)::
     owner = "qa.lead"
     due = 2027-03-01
     description = "..."              # optional
+    [defects."IPC-12"]               # optional: a deployed defect's analysis
+    root_cause = "..."
+    field_action = "..."
+    disclosure = "..."
+    [previous_actions."IPC-154"]     # the previous review's action (issue key or title)
+    effective = "yes"                # yes | no | too-early
+    comment = "..."
+
+Whether the answers agree with the figures is checked later, against the
+figures (:mod:`~secgate_tui.domain.review_checks`): this module only checks the
+file's shape, so a retry of a review recorded before those checks still parses.
+The fields added by issue 15 are left out of the JSON while empty, so records
+written before keep their digests.
 """
 
 from __future__ import annotations
@@ -26,7 +39,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Final, NoReturn
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ConclusionsError(ValueError):
@@ -38,13 +51,50 @@ class Answer(StrEnum):
     NO = "no"
 
 
+def _empty(value: object) -> bool:
+    return not value
+
+
 class Conclusion(BaseModel):
-    """The answer to one of the review's questions, with the reviewer's comment."""
+    """The answer to one of the review's questions, with the reviewer's comment.
+
+    ``explanation`` is why the answer stands although the figures contradict it
+    (see :mod:`~secgate_tui.domain.review_checks`); the record shows it next to
+    the contradiction.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     answer: Answer
     comment: str = ""
+    explanation: str = Field("", exclude_if=_empty)
+
+
+class Effectiveness(StrEnum):
+    """Did a previous review's action work (ISO 13485 8.5.2 effectiveness check)?"""
+
+    YES = "yes"
+    NO = "no"
+    TOO_EARLY = "too-early"
+
+
+class ActionReview(BaseModel):
+    """The reviewer's judgement of one action of the previous review."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    effective: Effectiveness
+    comment: str = ""
+
+
+class DefectStatement(BaseModel):
+    """The reviewer's analysis of a deployed defect; overrides what the tracker states."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    root_cause: str = ""
+    field_action: str = ""
+    disclosure: str = ""
 
 
 class ActionLink(BaseModel):
@@ -82,6 +132,10 @@ class ReviewConclusions(BaseModel):
     actions: tuple[ImprovementAction, ...] = ()
     summary: str = ""
     participants: tuple[str, ...] = ()
+    #: Per deployed defect's issue key: the reviewer's analysis.
+    defects: dict[str, DefectStatement] = Field(default_factory=dict, exclude_if=_empty)
+    #: Per previous action (its issue key, else its title): was it effective?
+    previous_actions: dict[str, ActionReview] = Field(default_factory=dict, exclude_if=_empty)
 
 
 #: The standard's three questions, in the order the minutes ask them.
@@ -90,8 +144,19 @@ QUESTIONS: Final = {
     "efficient": "Was it efficient?",
     "resolution": "Did it lead to resolution?",
 }
-_TOP_KEYS: Final = {*QUESTIONS, "actions", "summary", "participants"}
+_TOP_KEYS: Final = {
+    *QUESTIONS,
+    "actions",
+    "summary",
+    "participants",
+    "defects",
+    "previous_actions",
+}
 _ACTION_KEYS: Final = {"title", "owner", "due", "description"}
+_ANSWER_KEYS: Final = {"answer", "comment", "explanation"}
+_DEFECT_KEYS: Final = {"root_cause", "field_action", "disclosure"}
+_EFFECTIVE_EXAMPLE: Final = '[previous_actions."IPC-154"] effective = "yes", comment = "..."'
+
 _EXAMPLE: Final = '{key} = {{ answer = "yes", comment = "..." }}'
 
 
@@ -129,6 +194,8 @@ def parse_conclusions(text: str, source: str = "the conclusions file") -> Review
         actions=tuple(_actions(data.get("actions", []), source)),
         summary=_text(data, "summary", source),
         participants=_participants(data.get("participants", []), source),
+        defects=_defects(data.get("defects", {}), source),
+        previous_actions=_previous_actions(data.get("previous_actions", {}), source),
     )
 
 
@@ -151,7 +218,7 @@ def _conclusion(data: dict[str, Any], key: str, source: str) -> Conclusion:
             f"must be a table with an answer and a comment, not {value!r}",
             f"write {example}",
         )
-    extra = sorted(set(value) - {"answer", "comment"})
+    extra = sorted(set(value) - _ANSWER_KEYS)
     if extra:
         _fail(source, f"{key}.{extra[0]}", "is not a key secgate knows", f"write {example}")
     answer = value.get("answer")
@@ -176,7 +243,15 @@ def _conclusion(data: dict[str, Any], key: str, source: str) -> Conclusion:
             'is empty, but an answer "no" needs a comment saying what fell short',
             f'write {key} = {{ answer = "no", comment = "what fell short and why" }}',
         )
-    return Conclusion(answer=chosen, comment=comment.strip())
+    explanation = value.get("explanation", "")
+    if not isinstance(explanation, str):
+        _fail(
+            source,
+            f"{key}.explanation",
+            f"must be text, not {explanation!r}",
+            'write explanation = "why the answer stands although the figures say otherwise"',
+        )
+    return Conclusion(answer=chosen, comment=comment.strip(), explanation=explanation.strip())
 
 
 def _actions(value: object, source: str) -> list[ImprovementAction]:
@@ -251,3 +326,60 @@ def _participants(value: object, source: str) -> tuple[str, ...]:
             'write participants = ["qa.lead", "security.officer"]',
         )
     return tuple(name.strip() for name in value if name.strip())
+
+
+def _table(value: object, source: str, name: str, example: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        _fail(source, name, f"must be tables keyed by issue, not {value!r}", f"write {example}")
+    return value
+
+
+def _defects(value: object, source: str) -> dict[str, DefectStatement]:
+    example = '[defects."IPC-12"] root_cause = "...", field_action = "...", disclosure = "..."'
+    statements = {}
+    for key, item in _table(value, source, "defects", example).items():
+        extra = sorted(set(item) - _DEFECT_KEYS)
+        if extra:
+            _fail(
+                source,
+                f"defects.{key}.{extra[0]}",
+                "is not a key secgate knows",
+                f"use only {', '.join(sorted(_DEFECT_KEYS))}",
+            )
+        texts = {name: _text(item, name, source, f"defects.{key}") for name in _DEFECT_KEYS}
+        statements[key.strip()] = DefectStatement(**texts)
+    return statements
+
+
+def _previous_actions(value: object, source: str) -> dict[str, ActionReview]:
+    reviews = {}
+    for key, item in _table(value, source, "previous_actions", _EFFECTIVE_EXAMPLE).items():
+        where = f"previous_actions.{key}"
+        extra = sorted(set(item) - {"effective", "comment"})
+        if extra:
+            _fail(
+                source,
+                f"{where}.{extra[0]}",
+                "is not a key secgate knows",
+                "use effective, comment",
+            )
+        effective = item.get("effective")
+        allowed = [e.value for e in Effectiveness]
+        if not isinstance(effective, str) or effective.strip().casefold() not in allowed:
+            _fail(
+                source,
+                f"{where}.effective",
+                f"is {effective!r}, but only {', '.join(repr(a) for a in allowed)} is allowed",
+                f"say whether the action worked, e.g. {_EFFECTIVE_EXAMPLE}",
+            )
+        chosen = Effectiveness(effective.strip().casefold())
+        comment = _text(item, "comment", source, where)
+        if chosen is not Effectiveness.YES and not comment:
+            _fail(
+                source,
+                f"{where}.comment",
+                f'is empty, but effective = "{chosen.value}" needs a comment saying why',
+                f'write {where} = {{ effective = "{chosen.value}", comment = "why" }}',
+            )
+        reviews[key.strip()] = ActionReview(effective=chosen, comment=comment)
+    return reviews

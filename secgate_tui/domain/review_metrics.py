@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
-from typing import Final
+from typing import Final, TypedDict
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from secgate_tui.domain.classify import Classification, Classifier
 
@@ -58,6 +58,9 @@ from secgate_tui.domain.review_stats import (
 #: out of the deployed-software analysis (a duplicate is counted in its original).
 _NOT_A_VULNERABILITY: Final = frozenset({Disposition.DUPLICATE, Disposition.NOT_A_DEFECT})
 NO_SEVERITY: Final = "unspecified"
+_SEVERITY_ORDER: Final = {
+    name: rank for rank, name in enumerate(("critical", "high", "medium", "low"))
+}
 
 
 class _Frozen(BaseModel):
@@ -123,13 +126,22 @@ class ReopenedItem(ItemRef):
     last_reopened_at: AwareDatetime
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class DeployedDefect(ItemRef):
     """A security defect affecting a released version (4.1.6).
 
-    ``exposure_days`` runs from the first release of an affected version to the
-    fix (the close of a ``fixed`` issue) or, while unfixed, to the period's end;
-    None when a needed date is unknown. ``fix_shipped`` says whether one of the
-    fix versions has been released.
+    ``exposure_days`` runs from the first release of an affected version until
+    the fix shipped (the first release of a fix version of a ``fixed`` issue;
+    records from before issue 15, whose analysis has no ``exposure_until``,
+    counted until the issue's close) or, while the fix has not shipped, to the
+    period's end; None when a needed date is unknown. ``fix_shipped`` says
+    whether one of the fix versions has been released.
+
+    The fields after ``days_to_fix`` came with issue 15; they are left out of the
+    JSON while unset, so records written before keep their digests.
     """
 
     affected_versions: tuple[str, ...]
@@ -141,10 +153,29 @@ class DeployedDefect(ItemRef):
     shipped_in: tuple[str, ...]
     fix_shipped: bool
     days_to_fix: float | None
+    #: When the fix reached the field: the first release of a version it shipped in.
+    shipped_at: AwareDatetime | None = Field(None, exclude_if=_unset)
+    #: FDA: from the fix (the close) to the fix shipped.
+    days_fix_to_ship: float | None = Field(None, exclude_if=_unset)
+    #: From identification (created) to the fix shipped.
+    days_to_ship: float | None = Field(None, exclude_if=_unset)
+    #: Root cause category, field action, customer communication / coordinated
+    #: disclosure decision, as the tracker's labels state them (None: not stated).
+    root_cause: str | None = Field(None, exclude_if=_unset)
+    field_action: str | None = Field(None, exclude_if=_unset)
+    disclosure: str | None = Field(None, exclude_if=_unset)
+
+
+#: ``DeployedAnalysis.exposure_until`` of the records since issue 15.
+EXPOSURE_UNTIL_SHIPPED: Final = "fix-shipped"
 
 
 class DeployedAnalysis(_Frozen):
-    """Defects in deployed software; shares are fractions (0.75 = 75 %)."""
+    """Defects in deployed software; shares are fractions (0.75 = 75 %).
+
+    ``exposure_until`` says where exposure ends: ``fix-shipped`` since issue 15;
+    unset in older records, whose exposure ended at the fixed issue's close.
+    """
 
     defects: tuple[DeployedDefect, ...]
     count: int
@@ -154,10 +185,32 @@ class DeployedAnalysis(_Frozen):
     share_fix_shipped: float | None
     time_to_fix: DurationStats
     exposure: DurationStats
+    exposure_until: str | None = Field(None, exclude_if=_unset)
+    #: FDA: from the fix to the fix shipped, and from identification to the fix shipped.
+    time_fix_to_ship: DurationStats | None = Field(None, exclude_if=_unset)
+    time_to_ship: DurationStats | None = Field(None, exclude_if=_unset)
+
+
+class DefectLabels(_Frozen):
+    """Label prefixes that state a deployed defect's analysis in the tracker.
+
+    A label ``root-cause:input-validation`` with ``root_cause = "root-cause:"``
+    states the root cause ``input-validation``; GitLab's scoped labels use
+    ``root-cause::``, Redmine custom fields become labels through the tracker's
+    ``label_fields``. An empty prefix reads nothing.
+    """
+
+    root_cause: str = "root-cause:"
+    field_action: str = "field-action:"
+    disclosure: str = "disclosure:"
 
 
 class ReviewMetrics(_Frozen):
-    """Everything the review minutes report, as of ``period.end``."""
+    """Everything the review minutes report, as of ``period.end``.
+
+    ``severities`` (each severity over all categories, for the targets) came with
+    issue 15 and is left out of the JSON while unset.
+    """
 
     period: ReviewPeriod
     groups: tuple[GroupMetrics, ...]
@@ -168,6 +221,7 @@ class ReviewMetrics(_Frozen):
     history_missing_sources: tuple[str, ...]
     reopened: tuple[ReopenedItem, ...]
     deployed: DeployedAnalysis
+    severities: tuple[GroupMetrics, ...] | None = Field(None, exclude_if=_unset)
 
 
 def review_metrics(
@@ -179,6 +233,7 @@ def review_metrics(
     released: Mapping[str, date | datetime | None] | None = None,
     events: Iterable[StateEvent] | None = None,
     history_sources: Collection[str] | None = None,
+    defect_labels: DefectLabels | None = None,
 ) -> ReviewMetrics:
     """Compute the review figures for ``(period_start, now]``.
 
@@ -195,6 +250,8 @@ def review_metrics(
             the metrics then say that reopens are unknown.
         history_sources: the sources whose history ``events`` covers; None means
             all of them.
+        defect_labels: where deployed defects' root cause, field action and
+            disclosure decision are read from (None: the defaults).
     """
     period = ReviewPeriod(start=period_start, end=now)
     end = period.end
@@ -211,13 +268,16 @@ def review_metrics(
         fact = _facts(issue, category, period, reopens, history_sources)
         if fact is not None:
             facts.append(fact)
-    facts.sort(key=lambda f: (group_order(f.group), f.issue.source, f.issue.key))
+    # A few dozen groups for tens of thousands of facts: rank each group once.
+    rank = {group: group_order(group) for group in {f.group for f in facts}}
+    facts.sort(key=lambda f: (rank[f.group], f.issue.source, f.issue.key))
 
     groups: dict[GroupKey, Accumulator] = {}
     by_category: dict[GroupKey, Accumulator] = {
         (category.value, ALL): Accumulator() for category in Category
     }
     totals = Accumulator()
+    by_severity: dict[GroupKey, Accumulator] = {}
     for fact in facts:
         groups.setdefault(fact.group, Accumulator()).add(fact)
     # Categories and totals are sums of the (category, severity) groups: merged
@@ -226,6 +286,7 @@ def review_metrics(
     # order-free (nearest-rank medians sort first, dispositions are sorted).
     for key, acc in sorted(groups.items(), key=_by_key):
         by_category.setdefault((key[0], ALL), Accumulator()).merge(acc)
+        by_severity.setdefault((ALL, key[1]), Accumulator()).merge(acc)
         totals.merge(acc)
 
     missing = sorted({f.issue.source for f in facts if not f.history_known})
@@ -242,8 +303,16 @@ def review_metrics(
             for f in facts
             if f.reopens
         ),
-        deployed=_deployed_analysis(facts, deployed_versions, end),
+        deployed=_deployed_analysis(facts, deployed_versions, end, defect_labels or DefectLabels()),
+        severities=tuple(
+            _group(key, acc) for key, acc in sorted(by_severity.items(), key=_severity_order)
+        ),
     )
+
+
+def _severity_order(item: tuple[GroupKey, Accumulator]) -> tuple[int, str]:
+    severity = item[0][1]
+    return (_SEVERITY_ORDER.get(severity, len(_SEVERITY_ORDER)), severity)
 
 
 def _by_key(item: tuple[GroupKey, Accumulator]) -> tuple[int, str, str]:
@@ -313,13 +382,14 @@ def _facts(
     # A close with no date cannot be placed in a period; `updated` is the best
     # bound we have for whether it happened since the last review.
     undated = issue.closed and closed_at is None and period.contains(issue.updated)
-    if not (period.contains(issue.created) or closed_in or undated or not issue.closed):
+    opened = period.contains(issue.created)
+    if not (opened or closed_in or undated or not issue.closed):
         return None
     known = reopens is not None and (history_sources is None or issue.source in history_sources)
     return Facts(
         issue=issue,
         group=(category, issue.severity or NO_SEVERITY),
-        opened=period.contains(issue.created),
+        opened=opened,
         closed_in_period=closed_in,
         closed_undated=undated,
         age_seconds=(period.end - issue.created).total_seconds() if not issue.closed else None,
@@ -328,7 +398,15 @@ def _facts(
     )
 
 
-def _ref(fact: Facts) -> dict[str, str]:
+class _RefFields(TypedDict):
+    source: str
+    key: str
+    title: str
+    category: str
+    severity: str
+
+
+def _ref(fact: Facts) -> _RefFields:
     issue = fact.issue
     return {
         "source": issue.source,
@@ -360,41 +438,22 @@ def _not_fixed(fact: Facts) -> DispositionItem:
 
 
 def _deployed_analysis(
-    facts: Sequence[Facts], deployed: Mapping[str, datetime | None], end: datetime
+    facts: Sequence[Facts],
+    deployed: Mapping[str, datetime | None],
+    end: datetime,
+    labels: DefectLabels,
 ) -> DeployedAnalysis:
     defects: list[DeployedDefect] = []
     for fact in facts:
         issue = fact.issue
-        if issue.closed and issue.disposition in _NOT_A_VULNERABILITY:
+        # Most issues affect no version: skip them before any set arithmetic.
+        if not issue.affects_versions or (
+            issue.closed and issue.disposition in _NOT_A_VULNERABILITY
+        ):
             continue
         affected = sorted(set(issue.affects_versions) & deployed.keys())
-        if not affected:
-            continue
-        dates = [moment for v in affected if (moment := deployed[v]) is not None]
-        released_at = min(dates) if dates else None
-        fixed = issue.closed and issue.disposition is Disposition.FIXED
-        fixed_at = issue.closed_at if fixed else None
-        exposure_end = fixed_at if fixed else end
-        exposure = None
-        if released_at is not None and exposure_end is not None:
-            exposure = in_days(max(0.0, (exposure_end - released_at).total_seconds()))
-        shipped = tuple(sorted(set(issue.fix_versions) & deployed.keys())) if fixed else ()
-        defects.append(
-            DeployedDefect(
-                **_ref(fact),
-                affected_versions=tuple(affected),
-                released_at=released_at,
-                fixed=fixed,
-                fixed_at=fixed_at,
-                exposure_days=exposure,
-                exposure_ongoing=not fixed,
-                shipped_in=shipped,
-                fix_shipped=bool(shipped),
-                days_to_fix=(
-                    in_days((fixed_at - issue.created).total_seconds()) if fixed_at else None
-                ),
-            )
-        )
+        if affected:
+            defects.append(_deployed_defect(fact, affected, deployed, end, labels))
     count = len(defects)
     fixed_count = sum(d.fixed for d in defects)
     shipped_count = sum(d.fix_shipped for d in defects)
@@ -407,4 +466,80 @@ def _deployed_analysis(
         share_fix_shipped=share(shipped_count, count),
         time_to_fix=duration_stats([d.days_to_fix for d in defects if d.days_to_fix is not None]),
         exposure=duration_stats([d.exposure_days for d in defects if d.exposure_days is not None]),
+        exposure_until=EXPOSURE_UNTIL_SHIPPED,
+        time_fix_to_ship=duration_stats(
+            [d.days_fix_to_ship for d in defects if d.days_fix_to_ship is not None]
+        ),
+        time_to_ship=duration_stats(
+            [d.days_to_ship for d in defects if d.days_to_ship is not None]
+        ),
     )
+
+
+def _deployed_defect(
+    fact: Facts,
+    affected: list[str],
+    deployed: Mapping[str, datetime | None],
+    end: datetime,
+    labels: DefectLabels,
+) -> DeployedDefect:
+    issue = fact.issue
+    dates = [moment for v in affected if (moment := deployed[v]) is not None]
+    released_at = min(dates) if dates else None
+    fixed = issue.closed and issue.disposition is Disposition.FIXED
+    fixed_at = issue.closed_at if fixed else None
+    shipped = tuple(sorted(set(issue.fix_versions) & deployed.keys())) if fixed else ()
+    ship_dates = [moment for v in shipped if (moment := deployed[v]) is not None]
+    # A fix in a release of unknown date shipped, but not on a day we can count from.
+    shipped_at = min(ship_dates) if ship_dates else None
+    # Exposure lasts until the fix reached the field, not until the issue closed.
+    exposure_end = shipped_at if shipped else end
+    exposure = None
+    if released_at is not None and exposure_end is not None:
+        exposure = in_days(max(0.0, (exposure_end - released_at).total_seconds()))
+    root_cause, field_action, disclosure = _analysis(issue.labels, labels)
+    return DeployedDefect(
+        **_ref(fact),
+        affected_versions=tuple(affected),
+        released_at=released_at,
+        fixed=fixed,
+        fixed_at=fixed_at,
+        exposure_days=exposure,
+        exposure_ongoing=not shipped,
+        shipped_in=shipped,
+        fix_shipped=bool(shipped),
+        days_to_fix=(in_days((fixed_at - issue.created).total_seconds()) if fixed_at else None),
+        shipped_at=shipped_at,
+        days_fix_to_ship=(
+            in_days(max(0.0, (shipped_at - fixed_at).total_seconds()))
+            if shipped_at and fixed_at
+            else None
+        ),
+        days_to_ship=(
+            in_days(max(0.0, (shipped_at - issue.created).total_seconds())) if shipped_at else None
+        ),
+        root_cause=root_cause,
+        field_action=field_action,
+        disclosure=disclosure,
+    )
+
+
+def _analysis(
+    issue_labels: Sequence[str], labels: DefectLabels
+) -> tuple[str | None, str | None, str | None]:
+    """Root cause, field action and disclosure from the labels with their prefixes."""
+    prefixes = (labels.root_cause, labels.field_action, labels.disclosure)
+    wanted = tuple(prefix for prefix in prefixes if prefix)
+    # Most labels carry none of the prefixes: one C-level test per label first.
+    tagged = [label for label in issue_labels if wanted and label.startswith(wanted)]
+    if not tagged:
+        return None, None, None
+    root_cause, field_action, disclosure = (_values(tagged, prefix) for prefix in prefixes)
+    return root_cause, field_action, disclosure
+
+
+def _values(tagged: Sequence[str], prefix: str) -> str | None:
+    values = {
+        label[len(prefix) :].strip() for label in tagged if prefix and label.startswith(prefix)
+    }
+    return ", ".join(sorted(values - {""})) or None

@@ -24,8 +24,11 @@ from secgate_tui import __version__
 from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.conclusions import ActionLink, ReviewConclusions
 from secgate_tui.domain.model import utc
+from secgate_tui.domain.review_checks import ReviewChecks, check_review
+from secgate_tui.domain.review_followup import PreviousReview
 from secgate_tui.domain.review_metrics import ReviewMetrics, ReviewPeriod
 from secgate_tui.domain.review_schedule import MAX_INTERVAL_DAYS, check_interval
+from secgate_tui.domain.review_targets import ReviewTargets
 
 #: The marker a review record's comment carries, and how it is found again.
 REVIEW_MARKER: Final = "secgate-review"
@@ -47,7 +50,15 @@ class Reviewer(BaseModel):
     display_name: str = ""
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class ReviewRecord(BaseModel):
+    """The minutes. ``targets``, ``checks``, ``previous_review`` and ``participants``
+    came with issue 15: every record since has them; they are left out of the JSON
+    while unset, so records written before keep their digests (and their layout)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["secgate-review"] = REVIEW_MARKER
@@ -65,6 +76,11 @@ class ReviewRecord(BaseModel):
     created_at: AwareDatetime
     secgate_version: str
     config_digest: str = ""
+    targets: ReviewTargets | None = Field(None, exclude_if=_unset)
+    checks: ReviewChecks | None = Field(None, exclude_if=_unset)
+    previous_review: PreviousReview | None = Field(None, exclude_if=_unset)
+    #: Who held the review (management sign-off): the reviewer first.
+    participants: tuple[str, ...] | None = Field(None, exclude_if=_unset)
 
     @field_validator("created_at")
     @classmethod
@@ -107,6 +123,10 @@ def build_review_record(
     product_name: str = "",
     config_digest: str = "",
     secgate_version: str = __version__,
+    targets: ReviewTargets | None = None,
+    checks: ReviewChecks | None = None,
+    previous_review: PreviousReview | None = None,
+    participants: Sequence[str] | None = None,
 ) -> ReviewRecord:
     """Assemble the record of a review held at ``now``.
 
@@ -133,7 +153,23 @@ def build_review_record(
         created_at=utc(now),
         secgate_version=secgate_version,
         config_digest=config_digest,
+        targets=targets,
+        checks=checks,
+        previous_review=previous_review,
+        participants=None if participants is None else tuple(participants),
     )
+
+
+def sign_off(reviewer: Reviewer, *others: Sequence[str]) -> tuple[str, ...]:
+    """The review's participants: the reviewer first, then the others once each."""
+    who = reviewer.display_name or reviewer.name
+    first = f"{who} ({reviewer.name}), reviewer"
+    names: list[str] = [first]
+    for group in others:
+        for name in group:
+            if name.strip() and name not in names and name not in (reviewer.name, who):
+                names.append(name.strip())
+    return tuple(names)
 
 
 def with_action_links(record: ReviewRecord, links: Sequence[ActionLink | None]) -> ReviewRecord:
@@ -220,4 +256,24 @@ def review_record_from_json(text: str | bytes) -> ReviewRecord:
             f"The review record {record.record_id} does not match its own figures (its metrics "
             "digest or record id was edited). Do not rely on it: record the review again."
         )
+    if not checks_hold(record):
+        raise ReviewRecordError(
+            f"The review record {record.record_id} shows checks of its conclusions that its own "
+            "figures, targets and follow-up do not give (the checks were edited). Do not rely "
+            "on it: record the review again."
+        )
     return record
+
+
+def checks_hold(record: ReviewRecord) -> bool:
+    """The record's checks are what its figures, targets, conclusions and follow-up give.
+
+    Records from before issue 15 have no checks: nothing to recompute.
+    """
+    if record.checks is None:
+        return True
+    if record.targets is None:
+        return False
+    actions = record.previous_review.actions if record.previous_review else ()
+    expected = check_review(record.metrics, record.targets, record.conclusions, actions)
+    return expected == record.checks

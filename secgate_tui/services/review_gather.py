@@ -1,12 +1,18 @@
 """What a periodic review covers, read from the trackers: every issue of the product's
-releases, the released versions, and open/close history where a tracker has it."""
+releases, the released versions, and open/close history where a tracker has it.
+
+Seam for the whole-period scope (issue 15, after the project-wide sync of issue
+13): :func:`gather_issues` reads per release; replacing it by one project-wide
+read per source changes nothing downstream, which takes a list of issues and
+the released versions from :func:`product_releases`.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time
 
-from connectors.base import NotSupportedError
+from connectors.base import NotSupportedError, Release
 from secgate_tui.config import Config, Product, Source
 from secgate_tui.domain.classify import Classifier
 from secgate_tui.domain.model import Issue, StateEvent
@@ -21,6 +27,21 @@ def period_start(last_end: datetime | None, configured: date | None) -> datetime
     return max(candidates, default=None)
 
 
+def product_releases(
+    connections: Connections, product: Product
+) -> list[tuple[Source, list[Release]]]:
+    """Every source's versions / milestones with their released flag and date.
+
+    The review's one call of ``Connector.releases()``: the fix version's release
+    date is when a fix shipped. (A cached release list in the store can replace
+    this one function.)
+    """
+    return [
+        (source, connections.get(source.tracker).releases(source.scope()))
+        for source in product.sources
+    ]
+
+
 def gather_issues(
     config: Config, connections: Connections, product: Product
 ) -> tuple[list[Issue], dict[str, date | None]]:
@@ -31,8 +52,8 @@ def gather_issues(
     """
     released: dict[str, date | None] = {}
     jobs: list[tuple[Source, str]] = []
-    for source in product.sources:
-        for release in connections.get(source.tracker).releases(source.scope()):
+    for source, releases in product_releases(connections, product):
+        for release in releases:
             if release.released:
                 released.setdefault(release.name, release.release_date)
             name = source.release_from_tracker(release.name)

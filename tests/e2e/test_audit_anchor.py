@@ -26,9 +26,9 @@ from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 CONCLUSIONS = """\
-complete = { answer = "yes", comment = "Every security defect went through triage." }
-efficient = { answer = "yes", comment = "" }
-resolution = { answer = "yes", comment = "" }
+complete = { answer = "yes", comment = "Every defect was triaged.", explanation = "as is" }
+efficient = { answer = "yes", comment = "", explanation = "as is" }
+resolution = { answer = "yes", comment = "", explanation = "as is" }
 summary = "Annual security management review"
 """
 AUTHORIZED = (("ipc", "2.1"), ("ipc", "2.0"), ("dms", "5.4"))

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 CONCLUSIONS = """\
-complete = { answer = "yes", comment = "Every security defect went through triage." }
+complete = { answer = "yes", comment = "Every defect was triaged.", explanation = "as is" }
 efficient = { answer = "no", comment = "Median time to close above the 30-day target." }
-resolution = { answer = "yes", comment = "" }
+resolution = { answer = "yes", comment = "", explanation = "as is" }
 summary = "Annual security management review"
 
 [[actions]]

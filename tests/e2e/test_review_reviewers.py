@@ -19,9 +19,9 @@ from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import review_status
 
 CONCLUSIONS = """\
-complete = { answer = "yes", comment = "ok" }
-efficient = { answer = "yes", comment = "ok" }
-resolution = { answer = "yes", comment = "ok" }
+complete = { answer = "yes", comment = "ok", explanation = "as is" }
+efficient = { answer = "yes", comment = "ok", explanation = "as is" }
+resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 """
 DANA = {"id": "dev.dana", "name": "dev.dana", "display_name": "Dana (developer)"}
 

@@ -30,9 +30,9 @@ from secgate_tui.services.review import review_status
 
 LIMIT = 4000
 CONCLUSIONS = """\
-complete = { answer = "yes", comment = "ok" }
-efficient = { answer = "yes", comment = "ok" }
-resolution = { answer = "yes", comment = "ok" }
+complete = { answer = "yes", comment = "ok", explanation = "as is" }
+efficient = { answer = "yes", comment = "ok", explanation = "as is" }
+resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 """
 
 
@@ -104,9 +104,10 @@ def test_a_review_prepared_before_another_was_recorded_is_refused(
     now = datetime.now(UTC)
     first = prepare(ctx, "dms", CONCLUSIONS, now)
     other = CONCLUSIONS.replace(
-        'efficient = { answer = "yes", comment = "ok" }',
+        'efficient = { answer = "yes", comment = "ok", explanation = "as is" }',
         'efficient = { answer = "no", comment = "slow" }',
     )
+    other += '[[actions]]\ntitle = "Faster triage"\nowner = "qa.lead"\ndue = 2027-03-01\n'
     second = prepare(ctx, "dms", other, now)
     publish(ctx, first, now)
     refused = publish(ctx, second, now)

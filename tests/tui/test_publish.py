@@ -226,9 +226,9 @@ def test_record_a_review_then_the_schedule_counts_it(
             assert not screen.query_one("#publish-confirm").display
 
             screen.query_one(TextArea).load_text(
-                'complete = { answer = "yes", comment = "" }\n'
-                'efficient = { answer = "yes", comment = "" }\n'
-                'resolution = { answer = "yes", comment = "" }\n'
+                'complete = { answer = "yes", comment = "", explanation = "as is" }\n'
+                'efficient = { answer = "yes", comment = "", explanation = "as is" }\n'
+                'resolution = { answer = "yes", comment = "", explanation = "as is" }\n'
             )
             await press_prepare(pilot, screen)
             assert "READY" in text_of(app, "#publish-verdict")

@@ -171,3 +171,73 @@ def test_the_error_is_a_value_error_without_a_chained_traceback() -> None:
         parse_conclusions("= broken")
     assert caught.value.__cause__ is None
     assert caught.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "hint"),
+    [
+        (
+            ANSWERS.replace('comment = "c"', 'comment = "c", explanation = 3'),
+            "'complete.explanation' must be text",
+            "explanation = ",
+        ),
+        (
+            ANSWERS + '[previous_actions."IPC-9"]\neffective = "maybe"\n',
+            "'previous_actions.IPC-9.effective' is 'maybe'",
+            "'too-early'",
+        ),
+        (
+            ANSWERS + '[previous_actions."IPC-9"]\neffective = "no"\n',
+            "'previous_actions.IPC-9.comment' is empty",
+            'effective = "no", comment = "why"',
+        ),
+        (
+            ANSWERS + '[previous_actions."IPC-9"]\neffective = "yes"\nworked = true\n',
+            "'previous_actions.IPC-9.worked' is not a key",
+            "effective, comment",
+        ),
+        (ANSWERS + 'previous_actions = ["IPC-9"]\n', "'previous_actions' must be tables", ""),
+        (
+            ANSWERS + '[defects."IPC-12"]\nrootcause = "x"\n',
+            "'defects.IPC-12.rootcause' is not a key",
+            "disclosure, field_action, root_cause",
+        ),
+        (
+            ANSWERS + '[defects."IPC-12"]\nroot_cause = 1\n',
+            "'defects.IPC-12: root_cause' must be text",
+            "root_cause = ",
+        ),
+    ],
+)
+def test_the_keys_of_issue_15_are_refused_clearly(text: str, key: str, hint: str) -> None:
+    with pytest.raises(ConclusionsError) as info:
+        parse_conclusions(text, source="review.toml")
+    message = str(info.value)
+    assert key in message and hint in message, message
+    assert message.startswith("In review.toml") and "Nothing was written" in message
+
+
+def test_the_keys_of_issue_15_parse() -> None:
+    conclusions = parse_conclusions(
+        ANSWERS.replace('comment = "r"', 'comment = "r", explanation = " D-4 is mitigated "')
+        + '[defects."IPC-12"]\nroot_cause = "input validation"\ndisclosure = "CSAF 2026-3"\n'
+        + '[previous_actions."IPC-9"]\neffective = "YES"\n'
+    )
+    assert conclusions.resolution.explanation == "D-4 is mitigated"
+    assert conclusions.defects["IPC-12"].root_cause == "input validation"
+    assert conclusions.defects["IPC-12"].field_action == ""
+    assert conclusions.previous_actions["IPC-9"].effective.value == "yes"
+
+
+def test_without_the_keys_of_issue_15_the_json_is_as_before() -> None:
+    # Records written before keep their digests: empty new fields are left out.
+    data = parse_conclusions(ANSWERS).model_dump(mode="json")
+    assert set(data) == {
+        "complete",
+        "efficient",
+        "resolution",
+        "actions",
+        "summary",
+        "participants",
+    }
+    assert set(data["complete"]) == {"answer", "comment"}

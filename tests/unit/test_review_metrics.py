@@ -266,19 +266,21 @@ def test_deployed_defects(metrics: ReviewMetrics) -> None:
     # Affecting 1.0 or 1.1: D-1, D-2, D-3, D-4, U-1, D-7. I-2 is a duplicate, D-6 affects
     # only 2.0 (not released yet), OLD was closed before the period.
     assert list(by_key) == ["D-1", "D-2", "D-3", "D-4", "U-1", "D-7"]
-    # Exposure: D-1 1.0 at D300 -> fixed D90 = 210; D-2 1.1 at D80 -> D30 = 50;
-    # D-3 D300 -> D200 = 100; D-4 D300 -> NOW (open) = 300;
-    # D-7 D80 -> NOW (risk accepted is not fixed) = 80; U-1: no fix date -> unknown.
+    # Exposure runs until the fix SHIPPED (issue 15), else to NOW:
+    # D-1 1.0 at D300 -> 1.1 shipped D80 = 220; D-2 1.1 at D80 -> NOW (1.2 not out) = 80;
+    # D-3 D300 -> D80 = 220; D-4 D300 -> NOW (open) = 300; U-1 fixed, no fix version ->
+    # D80 -> NOW = 80; D-7 D80 -> NOW (risk accepted is not fixed) = 80.
     exposure = {key: defect.exposure_days for key, defect in by_key.items()}
     assert exposure == {
-        "D-1": 210.0,
-        "D-2": 50.0,
-        "D-3": 100.0,
+        "D-1": 220.0,
+        "D-2": 80.0,
+        "D-3": 220.0,
         "D-4": 300.0,
-        "U-1": None,
+        "U-1": 80.0,
         "D-7": 80.0,
     }
-    assert by_key["D-4"].exposure_ongoing and by_key["D-7"].exposure_ongoing
+    ongoing = [key for key, defect in by_key.items() if defect.exposure_ongoing]
+    assert ongoing == ["D-2", "D-4", "U-1", "D-7"]
     assert by_key["D-1"].released_at == d(300)
     # Fix shipped: D-1 and D-3 in 1.1; D-2's 1.2 is not out yet.
     assert [key for key, defect in by_key.items() if defect.fix_shipped] == ["D-1", "D-3"]
@@ -289,8 +291,30 @@ def test_deployed_defects(metrics: ReviewMetrics) -> None:
     assert deployed.share_fix_shipped == 0.3333
     # Identification to fix: D-1 10, D-2 20, D-3 200 (U-1 unknown): median 20, p90 200.
     assert deployed.time_to_fix == DurationStats(count=3, median_days=20.0, p90_days=200.0)
-    # Exposure sorted [50, 80, 100, 210, 300]: median rank 3 -> 100; p90 rank 5 -> 300.
-    assert deployed.exposure == DurationStats(count=5, median_days=100.0, p90_days=300.0)
+    # Exposure sorted [80, 80, 80, 220, 220, 300]: median rank 3 -> 80; p90 rank 6 -> 300.
+    assert deployed.exposure == DurationStats(count=6, median_days=80.0, p90_days=300.0)
+    assert deployed.exposure_until == "fix-shipped"
+    # Shipped on 1.1's day D80: D-1 fixed D90 (10 d later), created D100 (20 d);
+    # D-3 fixed D200 (120 d), created D400 (320 d).
+    assert by_key["D-1"].shipped_at == d(80)
+    assert (by_key["D-1"].days_fix_to_ship, by_key["D-1"].days_to_ship) == (10.0, 20.0)
+    assert (by_key["D-3"].days_fix_to_ship, by_key["D-3"].days_to_ship) == (120.0, 320.0)
+    assert by_key["D-2"].shipped_at is None and by_key["D-2"].days_to_ship is None
+    # [10, 120]: median rank 1 -> 10, p90 rank 2 -> 120; [20, 320] likewise.
+    assert deployed.time_fix_to_ship == DurationStats(count=2, median_days=10.0, p90_days=120.0)
+    assert deployed.time_to_ship == DurationStats(count=2, median_days=20.0, p90_days=320.0)
+
+
+def test_severities_over_all_categories(metrics: ReviewMetrics) -> None:
+    # high: D-1, D-2, D-3, D-4, U-1; medium: X-1; low: D-5, D-6, D-7; unspecified: I-1, I-2.
+    severities = {g.severity: g for g in metrics.severities or ()}
+    assert list(severities) == ["high", "medium", "low", "unspecified"]
+    assert all(g.category == "all" for g in severities.values())
+    high = severities["high"]
+    assert (high.opened, high.closed, high.closed_undated, high.open) == (4, 3, 1, 1)
+    # Time to close [10, 20, 200] as in the category: median 20, p90 200.
+    assert high.time_to_close == DurationStats(count=3, median_days=20.0, p90_days=200.0)
+    assert severities["unspecified"].closed == 1  # I-2
 
 
 def test_without_history_reopens_are_unknown_not_zero() -> None:
@@ -423,3 +447,10 @@ def test_counts_add_up(issues: list[Issue]) -> None:
     assert deployed.fix_shipped <= deployed.fixed <= deployed.count == len(deployed.defects)
     if deployed.count:
         assert deployed.share_fixed is not None and 0 <= deployed.share_fixed <= 1
+
+
+def test_the_figures_read_back_from_their_json_are_the_same(metrics: ReviewMetrics) -> None:
+    # A record is read back from its JSON: every figure (the fields of issue 15 too) survives.
+    again = ReviewMetrics.model_validate_json(metrics.model_dump_json())
+    assert again == metrics
+    assert again.model_dump(mode="json") == metrics.model_dump(mode="json")

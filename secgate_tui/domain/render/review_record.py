@@ -14,6 +14,12 @@ from secgate_tui.domain.conclusions import QUESTIONS
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import Rendered, fit_to_limit
+from secgate_tui.domain.render.review_checks import (
+    answer_checks,
+    deployed_lines,
+    previous_actions,
+    target_lines,
+)
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -81,7 +87,11 @@ def _conclusions(record: ReviewRecord, d: Dialect, limit: int) -> list[str]:
     lines = ["", d.heading(d.text("Conclusions of the review"))]
     if c.summary:
         lines.append(d.paragraph(d.text(c.summary, limit)))
-    if c.participants:
+    if record.participants is not None:
+        # Since issue 15: the management sign-off, the reviewer first.
+        who = "Participants (sign-off): " + "; ".join(record.participants)
+        lines.append(d.bullet(d.text(who, limit)))
+    elif c.participants:
         lines.append(d.bullet(d.text("Participants: " + ", ".join(c.participants), limit)))
     for key, question in QUESTIONS.items():
         answer = getattr(c, key)
@@ -89,6 +99,7 @@ def _conclusions(record: ReviewRecord, d: Dialect, limit: int) -> list[str]:
         if answer.comment:
             text += f": {answer.comment}"
         lines.append(d.bullet(d.text(text, limit)))
+        lines += answer_checks(record, key, d, limit, brief=limit <= SHORT_COMMENT)
     lines += ["", d.heading(d.text("Improvement actions (corrective actions)"))]
     if not c.actions:
         lines.append(d.paragraph(d.text("None decided.")))
@@ -103,6 +114,8 @@ def _conclusions(record: ReviewRecord, d: Dialect, limit: int) -> list[str]:
         )
         if action.description and limit > SHORT_COMMENT:
             lines.append(d.bullet(d.text(action.description, limit), level=2))
+    lines += previous_actions(record, d, limit)
+    lines += target_lines(record, d, brief=limit <= SHORT_COMMENT)
     return lines
 
 
@@ -160,6 +173,8 @@ def _figures(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
             )
     dep = m.deployed
     lines += ["", d.heading(d.text("Security defects in deployed software (4.1.6)"))]
+    if dep.exposure_until is not None:
+        return lines + deployed_lines(record, d, items=items)
     lines.append(
         d.paragraph(
             d.text(

@@ -34,7 +34,7 @@ from secgate_tui.domain.review import (
 from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kind import AuditPayload, Draft, RecordKind, Wording
-from secgate_tui.services.publish.kinds.review_build import build_review, review_issue
+from secgate_tui.services.publish.kinds.review_build import Refused, build_review, review_issue
 from secgate_tui.services.publish.protocol import (
     PUBLISH_STEPS,
     Failure,
@@ -116,6 +116,11 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
             failure = Failure(step=Step.GATHER, message=built)
             return Prepared(kind=self, product=product, tracker=issue.tracker, failure=failure)
         on_step(StepEvent(step=Step.GATHER, state="done"))
+        if isinstance(built, Refused):
+            # The conclusions contradict the figures: refused before anything is built.
+            on_step(StepEvent(step=Step.BUILD, state="failed", detail=built.message))
+            failure = Failure(step=Step.BUILD, message=built.message)
+            return Prepared(kind=self, product=product, tracker=issue.tracker, failure=failure)
         kept = ReviewDetails(
             review_issue=issue,
             action_project=project,

@@ -16,9 +16,14 @@ from secgate_tui.domain.review import (
     build_review_record,
     review_metrics,
 )
+from secgate_tui.domain.review_checks import check_review, refusal
+from secgate_tui.domain.review_metrics import DefectLabels
+from secgate_tui.domain.review_record import sign_off
+from secgate_tui.domain.review_targets import ReviewTargets
 from secgate_tui.services.context import Context
 from secgate_tui.services.review_actions import action_project
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
+from secgate_tui.services.review_previous import previous_review
 from secgate_tui.services.review_status import FoundReview, find_reviews
 
 SameReview = Callable[[ReviewConclusions, ReviewConclusions], bool]
@@ -32,6 +37,13 @@ class BuiltReview:
     #: The record the period starts from (None: the config's date or nothing).
     previous_id: str | None = None
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Refused:
+    """The conclusions contradict the figures (or lack what they need): nothing is written."""
+
+    message: str
 
 
 def review_issue(config: Config, product_id: str) -> tuple[TrackerIssue, str]:
@@ -67,8 +79,9 @@ def build_review(
     issue: TrackerIssue,
     now: datetime,
     same: SameReview,
-) -> BuiltReview | str:
-    """The review's record, or why the trackers could not give its figures."""
+) -> BuiltReview | Refused | str:
+    """The review's record, why the conclusions cannot be recorded with these figures,
+    or why the trackers could not give its figures."""
     product = ctx.config.product(product_id)
     connections = ctx.connections
     try:
@@ -89,6 +102,12 @@ def build_review(
             return BuiltReview(record=latest.record, earlier=latest, warnings=found.problems)
         issues, released = gather_issues(ctx.config, connections, product)
         events, history_sources = gather_history(connections, product, issues)
+        previous = previous_review(
+            connections,
+            latest.record if latest else None,
+            conclusions.previous_actions,
+            now.date(),
+        )
     except ConnectorError as exc:
         where = f" ({exc.tracker})" if exc.tracker else ""
         return (
@@ -96,6 +115,7 @@ def build_review(
             "Nothing was written; a review must cover every source, so run again when the "
             "tracker answers."
         )
+    settings = product.review
     metrics = review_metrics(
         issues,
         product.classification(),
@@ -106,16 +126,29 @@ def build_review(
         released=released,
         events=events,
         history_sources=history_sources,
+        defect_labels=settings.defect_labels if settings else DefectLabels(),
     )
+    targets = settings.targets if settings else ReviewTargets()
+    checks = check_review(metrics, targets, conclusions, previous.actions)
+    refused = refusal(checks, conclusions, metrics, previous.actions)
+    if refused is not None:
+        return Refused(message=refused)
+    reviewer = Reviewer(id=me.id, name=me.name, display_name=me.display_name)
     record = build_review_record(
         product=product_id,
         product_name=product.name,
         metrics=metrics,
         conclusions=conclusions,
-        reviewer=Reviewer(id=me.id, name=me.name, display_name=me.display_name),
+        reviewer=reviewer,
         interval_days=product.review_interval_days,
         now=now,
         config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
+        targets=targets,
+        checks=checks,
+        previous_review=previous,
+        participants=sign_off(
+            reviewer, settings.participants if settings else (), conclusions.participants
+        ),
     )
-    previous = latest.record.record_id if latest else None
-    return BuiltReview(record=record, previous_id=previous, warnings=found.problems)
+    previous_id = latest.record.record_id if latest else None
+    return BuiltReview(record=record, previous_id=previous_id, warnings=found.problems)
