@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.exports import record_file
 from tests.e2e.test_cli import secgate
 
 REASON = "secgate was introduced after 2.1 shipped"
@@ -40,14 +41,14 @@ def test_the_record_names_the_software_and_says_it_is_retrospective(
 ) -> None:
     data, image = authorized
     records = data / "records"
-    record = json.loads((records / "Security-Release-Authorization_ipc_2.1.json").read_text())
+    record = json.loads(record_file(records, "ipc", "2.1", ".json").read_text())
     (artifact,) = record["software"]["artifacts"]
     assert artifact["name"] == "pump-2.1.img" and artifact["size"] == image.stat().st_size
     assert record["software"]["commit"] == {"id": COMMIT, "source": "--commit"}
     # The demo configures the release's SBOM: the record names the file the check read.
     assert record["software"]["sbom"]["name"] == "ipc-2.1.cdx.json"
     assert record["retrospective"]["reason"] == REASON
-    markdown = (records / "Security-Release-Authorization_ipc_2.1.md").read_text()
+    markdown = record_file(records, "ipc", "2.1", ".md").read_text()
     assert "RETROSPECTIVE authorization of a release shipped on" in markdown
     assert artifact["sha256"] in markdown and COMMIT in markdown
     assert (
