@@ -24,6 +24,7 @@ from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
 from secgate_tui.services.anchor import Anchor, anchor_block
+from secgate_tui.services.pdf.record import pdf_path, record_pdf
 
 PREFIX = "Security-Release-Authorization"
 
@@ -66,8 +67,8 @@ def write_record_files(
     markdown: str,
     tracker_copy: str,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
-    """Write a record's (markdown, json) files: the JSON is its canonical JSON; the Markdown
+) -> tuple[Path, ...]:
+    """Write a record's (markdown, json, pdf) files: the JSON is its canonical JSON; the Markdown
     is headed by where the tracker copy lives, how to check the digest and the audit log's
     head (:mod:`~secgate_tui.services.anchor`). Raises OSError."""
     md_path, json_path = paths
@@ -75,8 +76,11 @@ def write_record_files(
     location = md.text(f"Tracker copy: {tracker_copy}".rstrip())
     check = md.text(f"sha256sum {json_path.name} gives the record digest {digest}")
     write_atomic(json_path, canonical.encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{check}\n\n{anchor_block(anchor)}{markdown}".encode())
-    return paths
+    text = f"{location}\n\n{check}\n\n{anchor_block(anchor)}{markdown}"
+    write_atomic(md_path, text.encode())
+    # The PDF copy for the design history file: the same text, laid out (services.pdf).
+    write_atomic(pdf := pdf_path(md_path), record_pdf(text, canonical))
+    return (*paths, pdf)
 
 
 def tracker_copy(tracker: str, comment: CommentRef) -> str:
@@ -89,8 +93,8 @@ def export_record(
     comment: CommentRef,
     tracker: str,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
-    """Write both files; returns (markdown, json) paths. Raises OSError."""
+) -> tuple[Path, ...]:
+    """Write the files; returns (markdown, json, pdf) paths. Raises OSError."""
     paths = export_paths(records_dir, record.product, record.release)
     markdown = render_record(record, dialect("markdown")).body
     where = tracker_copy(tracker, comment)

@@ -1,0 +1,112 @@
+"""One record's PDF: its Markdown export laid out, with document metadata.
+
+The metadata ties the file to the tracker record: the title is the record's
+first heading, the subject its document number (when the record has one) and
+record id, the keywords its marker line (``<kind> <record id> sha256:<digest>``),
+and the creation date the export's time in UTC. The digest is computed here
+from the canonical JSON, exactly as ``sha256sum`` of the exported JSON file
+gives it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from secgate_tui import __version__
+from secgate_tui.domain import sha256_hex
+from secgate_tui.services.pdf.glyphs import Glyphs
+
+if TYPE_CHECKING:
+    from secgate_tui.services.pdf.fonts import FontSet
+
+SUFFIX: Final = ".pdf"
+#: Longest title put into the document information (the page shows the whole heading).
+TITLE_LIMIT: Final = 300
+#: Review records name their kind in the JSON; authorization records are the default kind.
+_REVIEW: Final = "secgate-review"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordIdentity:
+    """What names a record in its PDF's metadata and footer."""
+
+    record_id: str
+    digest: str
+    marker: str
+    document_number: str | None = None
+
+    @property
+    def subject(self) -> str:
+        if self.document_number:
+            return f"{self.document_number} (record {self.record_id})"
+        return f"record {self.record_id}"
+
+
+def pdf_path(md_path: Path) -> Path:
+    """The PDF beside a Markdown export: same name, ``.pdf``."""
+    return md_path.with_suffix(SUFFIX)
+
+
+def identity(canonical: str) -> RecordIdentity:
+    """The record id, digest, marker and document number of a record's canonical JSON.
+
+    Raises:
+        ValueError: the JSON is not a record (no record id).
+    """
+    data = json.loads(canonical)
+    record_id = data.get("record_id") if isinstance(data, dict) else None
+    if not isinstance(record_id, str) or not record_id:
+        raise ValueError("the record's JSON holds no record id; no PDF was written")
+    digest = sha256_hex(canonical)
+    kind = _REVIEW if data.get("kind") == _REVIEW else "secgate-record"
+    number = data.get("document_number")
+    return RecordIdentity(
+        record_id=record_id,
+        digest=digest,
+        marker=f"{kind} {record_id} sha256:{digest}",
+        document_number=number if isinstance(number, str) and number else None,
+    )
+
+
+def record_pdf(markdown: str, canonical: str, now: datetime | None = None) -> bytes:
+    """The PDF of a record exported as ``markdown`` whose canonical JSON is ``canonical``.
+
+    Raises:
+        FontError: no font to draw with (an OSError: the export fails and says why).
+        ValueError: ``canonical`` is not a record's JSON.
+    """
+    # fpdf2, fontTools and markdown-it load only when a record is exported: commands that
+    # merely import the export helpers (status --output) stay quick to start.
+    from secgate_tui.services.pdf.fonts import coverage, find_fonts
+    from secgate_tui.services.pdf.layout import RecordPdf, first_heading, lay_out
+
+    who = identity(canonical)
+    fonts = find_fonts()
+    sans = coverage(fonts.sans)
+    cjk = _cjk_needed(markdown, sans, fonts)
+    glyphs = Glyphs(sans | coverage(fonts.cjk) if cjk and fonts.cjk else sans)
+    pdf = RecordPdf(fonts, footer=glyphs.visible(who.subject), cjk=cjk)
+    title = glyphs.visible(first_heading(markdown)).strip() or who.subject
+    pdf.set_title(title[:TITLE_LIMIT])
+    pdf.set_subject(glyphs.visible(who.subject))
+    pdf.set_keywords(who.marker)
+    pdf.set_author("secgate")
+    pdf.set_creator(f"secgate {__version__}")
+    pdf.set_lang("en")
+    pdf.set_creation_date((now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
+    lay_out(pdf, markdown, glyphs)
+    return bytes(pdf.output())
+
+
+def _cjk_needed(markdown: str, sans: frozenset[int], fonts: FontSet) -> bool:
+    """Whether some character only the CJK font can draw occurs in ``markdown``."""
+    from secgate_tui.services.pdf.fonts import coverage
+
+    if fonts.cjk is None:
+        return False
+    missing = {ord(char) for char in set(markdown)} - sans
+    return bool(missing & coverage(fonts.cjk))
