@@ -177,3 +177,18 @@ def test_without_dejavu_sans_no_pdf_is_written_and_the_error_says_what_to_instal
         find_fonts([tmp_path])
     assert isinstance(raised.value, OSError)  # the export reports it as a failed export
     assert "fonts-dejavu-core" in str(raised.value)
+
+
+def test_non_latin_text_keeps_its_fonts_across_page_breaks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    titles = [f"{NON_LATIN['chinese']} {n} {NON_LATIN['arabic']}" for n in range(150)]
+    record = record_for(snapshot(titles=titles))
+    *_, pdf = export_record(tmp_path, record, COMMENT, "box")
+    reader, text = _read(pdf)
+    assert len(reader.pages) > 2
+    assert not [r.message for r in caplog.records if "missing" in r.getMessage()]
+    assert "<U+" not in text
+    # Every title, on every page (the JSON block holds them as \u escapes).
+    assert text.count(NON_LATIN["chinese"]) == len(titles)
+    assert _flat(text).count(_flat(NON_LATIN["arabic"])) == len(titles)

@@ -58,26 +58,35 @@ class RecordPdf(FPDF):
         self.add_font("sans", "", fonts.sans)
         self.add_font("sans", "B", fonts.sans_bold)
         self.add_font("mono", "", fonts.mono or fonts.sans)
-        fallbacks = ["sans"]
+        self.fallbacks = ["sans"]
         # Loading a CJK font costs more than the rest of a typical record: only when used.
         if cjk and fonts.cjk is not None:
             self.add_font("cjk", "", fonts.cjk, collection_font_number=0)
-            fallbacks.append("cjk")
-        # A glyph missing in the current font (bold, mono) is taken from the next that has it.
-        self.set_fallback_fonts(fallbacks, exact_match=False)
-        self.shaping = False
+            self.fallbacks.append("cjk")
+        self.shaping = self.falling_back = False
 
     def footer(self) -> None:
         self.set_y(-MARGIN + 4)
+        # A page may break inside a paragraph: its settings must hold after the footer.
+        drawing = self.shaping, self.falling_back
         self.set_font("sans", "", 7)
-        self.shape(False)
+        self.prepare(self.footer_text)
         self.cell(0, 4, f"{self.footer_text} · page {self.page_no()} of {PAGES}", align="C")
+        self._engines(*drawing)
 
-    def shape(self, on: bool) -> None:
-        """Run right-to-left text through the shaping engine (slow, so only where needed)."""
-        if on != self.shaping:
-            self.set_text_shaping(on)
-            self.shaping = on
+    def prepare(self, text: str) -> None:
+        """Set up for drawing ``text``: fpdf2's per-character font fallback and the shaping
+        engine are slow, so they are on only for text that needs them. Every font has ASCII."""
+        self._engines(needs_shaping(text), not text.isascii())
+
+    def _engines(self, shaping: bool, falling_back: bool) -> None:
+        if shaping != self.shaping:
+            self.set_text_shaping(shaping)
+            self.shaping = shaping
+        if falling_back != self.falling_back:
+            # A glyph missing in the current font (bold, mono) comes from the next that has it.
+            self.set_fallback_fonts(self.fallbacks if falling_back else [], exact_match=False)
+            self.falling_back = falling_back
 
 
 @dataclass
@@ -160,7 +169,7 @@ class _Writer:
     def paragraph(self, runs: list[Run], size: float = BODY) -> None:
         pdf, left = self.pdf, MARGIN + self.indent
         height = size * 0.5
-        pdf.shape(needs_shaping("".join(run.text for run in runs)))
+        pdf.prepare("".join(self.glyphs.visible(run.text) for run in runs))
         pdf.set_left_margin(left)
         pdf.set_x(left)
         if (marker := self.lists.marker) is not None:
@@ -177,7 +186,6 @@ class _Writer:
 
     def code(self, content: str) -> None:
         pdf, left = self.pdf, MARGIN + self.indent
-        pdf.shape(False)
         pdf.set_font("mono", "", CODE)
         height = CODE * 0.45
         # Monospaced ASCII is cut into full lines here: much faster than fpdf2 breaking
@@ -186,6 +194,7 @@ class _Writer:
         pdf.ln(0.5)
         for line in content.rstrip("\n").split("\n"):
             shown = self.glyphs.visible(line)
+            pdf.prepare(shown)
             pdf.set_x(left)
             if shown.isascii():
                 for start in range(0, max(len(shown), 1), per_line):
@@ -212,7 +221,7 @@ class _Writer:
         )
         size = 7.5 if columns <= 5 else 6.5
         pdf = self.pdf
-        pdf.shape(any(needs_shaping(cell) for row in rows for cell in row))
+        pdf.prepare("".join(cell for row in rows for cell in row))
         pdf.set_font("sans", "", size)
         pdf.set_x(MARGIN + self.indent)
         with pdf.table(
