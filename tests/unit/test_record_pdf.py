@@ -192,3 +192,27 @@ def test_non_latin_text_keeps_its_fonts_across_page_breaks(
     # Every title, on every page (the JSON block holds them as \u escapes).
     assert text.count(NON_LATIN["chinese"]) == len(titles)
     assert _flat(text).count(_flat(NON_LATIN["arabic"])) == len(titles)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "deepest"),
+    [
+        ("".join("  " * i + f"- level {i}\n" for i in range(40)), "level 39"),
+        ("> " * 60 + "deep quote\n", "deep quote"),
+        (
+            "|"
+            + "|".join(f"c{i}" for i in range(40))
+            + "|\n|"
+            + "---|" * 40
+            + "\n|"
+            + "|".join(f"{i}" * 30 for i in range(40))
+            + "|\n",
+            "c39",
+        ),
+    ],
+    ids=["nested-lists", "nested-quotes", "forty-columns"],
+)
+def test_extreme_structure_still_gives_a_readable_pdf(markdown: str, deepest: str) -> None:
+    data = record_pdf("# Record\n\n" + markdown, '{"record_id":"R-1"}')
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert deepest in _flat(text) or deepest in text

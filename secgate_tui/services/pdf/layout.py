@@ -27,14 +27,18 @@ BODY: Final = 9.5
 CODE: Final = 7.0
 HEADING_SIZES: Final = {1: 15.0, 2: 13.0, 3: 11.5}
 INDENT: Final = 5.0
+MAX_DEPTH: Final = 10
 #: Widest share one table column may claim, in characters of its longest cell.
 _COLUMN_CAP: Final = 48
+_COLUMN_MIN: Final = 4.0
 
 #: Stands for the page count until the document is closed. fpdf2 would replace its default
 #: ``{nb}`` inside tracker text too; a private-use character never survives Glyphs.visible.
 PAGES: Final = "\ue000nb\ue000"
 
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
+# markdown-it drops what is nested deeper than maxNesting (20 in the CommonMark preset);
+# secgate's records nest a few levels, so a generous limit loses nothing.
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 200}).enable("table")
 
 
 @dataclass(frozen=True)
@@ -97,26 +101,34 @@ class _Lists:
     marker: str | None = None
 
 
-def first_heading(markdown: str) -> str:
+def parse(markdown: str) -> list[Token]:
+    return _PARSER.parse(markdown)
+
+
+def first_heading(tokens: Sequence[Token]) -> str:
     """The text of the document's first heading (its title), or ``""``."""
-    tokens = _PARSER.parse(markdown)
     for at, token in enumerate(tokens[:-1]):
         if token.type == "heading_open":
             return "".join(run.text for run in _runs(tokens[at + 1]))
     return ""
 
 
-def lay_out(pdf: RecordPdf, markdown: str, glyphs: Glyphs) -> None:
-    """Draw ``markdown`` onto ``pdf``, starting a page."""
+def lay_out(pdf: RecordPdf, tokens: Sequence[Token], glyphs: Glyphs) -> None:
+    """Draw the parsed Markdown onto ``pdf``, starting a page."""
     pdf.add_page()
-    _Writer(pdf, glyphs).blocks(_PARSER.parse(markdown))
+    _Writer(pdf, glyphs).blocks(tokens)
 
 
 class _Writer:
     def __init__(self, pdf: RecordPdf, glyphs: Glyphs) -> None:
         self.pdf, self.glyphs = pdf, glyphs
         self.lists = _Lists()
-        self.indent = 0.0
+        self.depth = 0
+
+    @property
+    def indent(self) -> float:
+        # Deep nesting stops indenting: the text keeps at least two thirds of the page.
+        return min(self.depth, MAX_DEPTH) * INDENT
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         at = 0
@@ -131,16 +143,16 @@ class _Writer:
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 start = int(token.attrs.get("start", 1)) if kind == "ordered_list_open" else None
                 self.lists.numbers.append(start)
-                self.indent += INDENT
+                self.depth += 1
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.lists.numbers.pop()
-                self.indent -= INDENT
+                self.depth -= 1
             elif kind == "list_item_open":
                 self.lists.marker = self._next_marker()
             elif kind == "blockquote_open":
-                self.indent += INDENT
+                self.depth += 1
             elif kind == "blockquote_close":
-                self.indent -= INDENT
+                self.depth -= 1
             elif kind in ("fence", "code_block"):
                 self.code(token.content)
             elif kind == "table_open":
@@ -216,18 +228,17 @@ class _Writer:
             return
         columns = max(len(row) for row in rows)
         rows = [row + [""] * (columns - len(row)) for row in rows]
-        widths = tuple(
-            max(3, min(_COLUMN_CAP, max(len(row[col]) for row in rows))) for col in range(columns)
-        )
+        width = self.pdf.w - 2 * MARGIN - self.indent
+        lengths = [min(_COLUMN_CAP, max(len(row[col]) for row in rows)) for col in range(columns)]
         size = 7.5 if columns <= 5 else 6.5
         pdf = self.pdf
         pdf.prepare("".join(cell for row in rows for cell in row))
         pdf.set_font("sans", "", size)
         pdf.set_x(MARGIN + self.indent)
         with pdf.table(
-            width=pdf.w - 2 * MARGIN - self.indent,
+            width=width,
             align="LEFT",
-            col_widths=widths,
+            col_widths=_column_widths(lengths, width),
             text_align="LEFT",
             line_height=size * 0.45,
             padding=0.8,
@@ -242,6 +253,16 @@ class _Writer:
         y = self.pdf.get_y() + 1
         self.pdf.line(MARGIN, y, self.pdf.w - MARGIN, y)
         self.pdf.ln(3)
+
+
+def _column_widths(lengths: Sequence[int], width: float) -> tuple[float, ...]:
+    """Each column gets at least ``_COLUMN_MIN`` mm (room for a character); the rest of
+    ``width`` is shared by the length of each column's longest cell."""
+    spare = width - len(lengths) * _COLUMN_MIN
+    total = sum(lengths)
+    if spare <= 0 or total == 0:
+        return tuple(width / len(lengths) for _ in lengths)
+    return tuple(_COLUMN_MIN + spare * length / total for length in lengths)
 
 
 def _runs(inline: Token) -> list[Run]:

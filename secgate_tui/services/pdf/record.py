@@ -30,6 +30,10 @@ TITLE_LIMIT: Final = 300
 _REVIEW: Final = "secgate-review"
 
 
+class LayoutError(OSError):
+    """fpdf2 could not place the record's text (an OSError: the export fails and says why)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecordIdentity:
     """What names a record in its PDF's metadata and footer."""
@@ -77,12 +81,15 @@ def record_pdf(markdown: str, canonical: str, now: datetime | None = None) -> by
 
     Raises:
         FontError: no font to draw with (an OSError: the export fails and says why).
+        LayoutError: fpdf2 could not lay the text out (an OSError too).
         ValueError: ``canonical`` is not a record's JSON.
     """
     # fpdf2, fontTools and markdown-it load only when a record is exported: commands that
     # merely import the export helpers (status --output) stay quick to start.
+    from fpdf.errors import FPDFException
+
     from secgate_tui.services.pdf.fonts import coverage, find_fonts
-    from secgate_tui.services.pdf.layout import RecordPdf, first_heading, lay_out
+    from secgate_tui.services.pdf.layout import RecordPdf, first_heading, lay_out, parse
 
     who = identity(canonical)
     fonts = find_fonts()
@@ -90,7 +97,8 @@ def record_pdf(markdown: str, canonical: str, now: datetime | None = None) -> by
     cjk = _cjk_needed(markdown, sans, fonts)
     glyphs = Glyphs(sans | coverage(fonts.cjk) if cjk and fonts.cjk else sans)
     pdf = RecordPdf(fonts, footer=glyphs.visible(who.subject), cjk=cjk)
-    title = glyphs.visible(first_heading(markdown)).strip() or who.subject
+    tokens = parse(markdown)
+    title = glyphs.visible(first_heading(tokens)).strip() or who.subject
     pdf.set_title(title[:TITLE_LIMIT])
     pdf.set_subject(glyphs.visible(who.subject))
     pdf.set_keywords(who.marker)
@@ -98,8 +106,14 @@ def record_pdf(markdown: str, canonical: str, now: datetime | None = None) -> by
     pdf.set_creator(f"secgate {__version__}")
     pdf.set_lang("en")
     pdf.set_creation_date((now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0))
-    lay_out(pdf, markdown, glyphs)
-    return bytes(pdf.output())
+    try:
+        lay_out(pdf, tokens, glyphs)
+        return bytes(pdf.output())
+    except FPDFException as exc:
+        raise LayoutError(
+            f"the PDF of record {who.record_id} could not be laid out ({exc}); the Markdown "
+            "and JSON files beside it are complete"
+        ) from None
 
 
 def _cjk_needed(markdown: str, sans: frozenset[int], fonts: FontSet) -> bool:
