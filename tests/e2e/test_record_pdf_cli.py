@@ -1,0 +1,51 @@
+"""The record's PDF through the command line: written with the record, rewritten per signature.
+
+Two signers authorize the demo release as in the signed-approval tests; after each
+command the PDF beside the Markdown export is read back with pypdf.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.e2e.test_approve_cli import RELEASE, Signed, out
+
+STEM = "Security-Release-Authorization_ipc_2.1"
+
+
+def _text(path: Path) -> str:
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def test_the_pdf_is_exported_with_the_record_and_shows_each_signature(tmp_path: Path) -> None:
+    signed = Signed(tmp_path)
+    signed.write_signed_config()
+    pdf = signed.data_dir / "records" / f"{STEM}.pdf"
+
+    first = signed.rm("authorize", *RELEASE, "--yes")
+    assert first.returncode == 3, out(first)
+    assert f"exported:       {pdf}" in first.stdout
+    marker = re.search(
+        r"secgate-record \S+ sha256:[0-9a-f]{64}", signed.record_comments()[0]["body"]
+    )
+    assert marker is not None
+    after_one = _text(pdf)
+    assert re.sub(r"\s+", "", marker.group()) in after_one
+    assert "Signature1" in after_one and "Signature2" not in after_one
+    assert PdfReader(pdf).metadata["/Keywords"] == marker.group()  # type: ignore[index]
+
+    second = signed.so("approve", *RELEASE, "--yes")
+    assert second.returncode == 0, out(second)
+    after_two = _text(pdf)
+    assert "Signature1" in after_two and "Signature2" in after_two
+    assert "ssh-keygen-Yverify" in after_two
+    markdown = pdf.with_suffix(".md").read_text(encoding="utf-8")
+    manifestations = re.findall(r"^`(Signed by .*)`$", markdown, re.MULTILINE)
+    assert len(manifestations) == 2
+    for manifestation in manifestations:  # who signed, as what, when, meaning
+        assert re.sub(r"\s+", "", manifestation) in after_two
+    assert sorted(p.name for p in pdf.parent.glob(f"{STEM}*.pdf")) == [pdf.name]
+    assert not list(pdf.parent.glob(".*.tmp"))  # written atomically: no temporary file left
