@@ -181,7 +181,8 @@ class _Writer:
     def paragraph(self, runs: list[Run], size: float = BODY) -> None:
         pdf, left = self.pdf, MARGIN + self.indent
         height = size * 0.5
-        pdf.prepare("".join(self.glyphs.visible(run.text) for run in runs))
+        shown = [self.glyphs.visible(run.text) for run in runs]
+        pdf.prepare("".join(shown))
         pdf.set_left_margin(left)
         pdf.set_x(left)
         if (marker := self.lists.marker) is not None:
@@ -189,10 +190,10 @@ class _Writer:
             pdf.set_font("sans", "", size)
             pdf.set_x(left - INDENT)
             pdf.cell(INDENT, height, marker)
-        for run in runs:
+        for run, text in zip(runs, shown, strict=True):
             pdf.set_font("mono" if run.style == "mono" else "sans", "B" if run.style == "B" else "")
             pdf.set_font_size(size)
-            pdf.write(height, self.glyphs.visible(run.text), link=run.link)
+            pdf.write(height, text, link=run.link)
         pdf.ln(height)
         pdf.set_left_margin(MARGIN)
 
