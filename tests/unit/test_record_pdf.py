@@ -216,3 +216,11 @@ def test_extreme_structure_still_gives_a_readable_pdf(markdown: str, deepest: st
     data = record_pdf("# Record\n\n" + markdown, '{"record_id":"R-1"}')
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert deepest in _flat(text) or deepest in text
+
+
+def test_a_controlled_documents_number_and_revision_are_the_pdfs_subject() -> None:
+    canonical = '{"document_number":"DHF-SRA-1","record_id":"SRA-1","revision":2}'
+    reader = PdfReader(io.BytesIO(record_pdf("# Record\n\nText.\n", canonical)))
+    assert reader.metadata is not None
+    assert reader.metadata.subject == "DHF-SRA-1 revision 2 (record SRA-1)"
+    assert "DHF-SRA-1 revision 2 (record SRA-1)" in reader.pages[0].extract_text()  # footer

@@ -1,9 +1,10 @@
 """One record's PDF: its Markdown export laid out, with document metadata.
 
 The metadata ties the file to the tracker record: the title is the record's
-first heading, the subject its document number (when the record has one) and
-record id, the keywords its marker line (``<kind> <record id> sha256:<digest>``),
-and the creation date the export's time in UTC. The digest is computed here
+first heading, the subject its document number and revision (when the record
+has them: record format 3) and record id, the keywords its marker line
+(``<kind> <record id> sha256:<digest>``), and the creation date the export's
+time in UTC. The digest is computed here
 from the canonical JSON, exactly as ``sha256sum`` of the exported JSON file
 gives it.
 """
@@ -42,12 +43,14 @@ class RecordIdentity:
     digest: str
     marker: str
     document_number: str | None = None
+    revision: int | None = None
 
     @property
     def subject(self) -> str:
-        if self.document_number:
-            return f"{self.document_number} (record {self.record_id})"
-        return f"record {self.record_id}"
+        if not self.document_number:
+            return f"record {self.record_id}"
+        revision = f" revision {self.revision}" if self.revision is not None else ""
+        return f"{self.document_number}{revision} (record {self.record_id})"
 
 
 def pdf_path(md_path: Path) -> Path:
@@ -67,12 +70,14 @@ def identity(canonical: str) -> RecordIdentity:
         raise ValueError("the record's JSON holds no record id; no PDF was written")
     digest = sha256_hex(canonical)
     kind = _REVIEW if data.get("kind") == _REVIEW else "secgate-record"
-    number = data.get("document_number")
+    # Document control (record format 3): absent from records of earlier formats.
+    number, revision = data.get("document_number"), data.get("revision")
     return RecordIdentity(
         record_id=record_id,
         digest=digest,
         marker=f"{kind} {record_id} sha256:{digest}",
         document_number=number if isinstance(number, str) and number else None,
+        revision=revision if isinstance(revision, int) and not isinstance(revision, bool) else None,
     )
 
 
