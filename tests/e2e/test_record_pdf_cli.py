@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from secgate_tui.services.pdf.fonts import FONT_DIR_ENV
+from secgate_tui.services.signing.demo import RELEASE_MANAGER
 from tests.e2e.test_approve_cli import RELEASE, Signed, out
 
 STEM = "Security-Release-Authorization_ipc_2.1"
@@ -49,3 +51,24 @@ def test_the_pdf_is_exported_with_the_record_and_shows_each_signature(tmp_path: 
         assert re.sub(r"\s+", "", manifestation) in after_two
     assert sorted(p.name for p in pdf.parent.glob(f"{STEM}*.pdf")) == [pdf.name]
     assert not list(pdf.parent.glob(".*.tmp"))  # written atomically: no temporary file left
+
+
+def test_without_fonts_the_export_fails_clearly_and_a_rerun_writes_the_pdf(tmp_path: Path) -> None:
+    signed = Signed(tmp_path)
+    signed.write_signed_config()
+    records = signed.data_dir / "records"
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    key = signed.demo.keys[RELEASE_MANAGER]
+
+    failed = signed.as_signer(key, "authorize", *RELEASE, "--yes", env={FONT_DIR_ENV: str(empty)})
+    assert failed.returncode == 2, out(failed)
+    assert "fonts-dejavu-core" in failed.stderr and "Traceback" not in out(failed)
+    assert "Run authorize again" in failed.stderr
+    assert not (records / f"{STEM}.pdf").exists()
+    assert len(signed.record_comments()) == 1  # the record is in the tracker
+
+    again = signed.rm("authorize", *RELEASE, "--yes")
+    assert again.returncode == 3, out(again)
+    assert (records / f"{STEM}.pdf").is_file()
+    assert len(signed.record_comments()) == 1  # adopted, not posted twice

@@ -9,8 +9,9 @@ Without DejaVu Sans no PDF is written (:class:`FontError`, an OSError, so the
 export fails and says what to install); without a CJK font those characters are
 written as their code points (see :mod:`.glyphs`), never as empty boxes.
 
-``SECGATE_FONT_DIR`` names a further directory searched first, for machines
-whose fonts live elsewhere.
+``SECGATE_FONT_DIR``, when set, is the only directory searched: for machines
+whose fonts live elsewhere, and for a manufacturer who wants every PDF drawn
+with fonts it keeps under its own control.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ class FontSet:
 
 
 def font_dirs() -> tuple[Path, ...]:
-    """Where fonts are looked for: ``SECGATE_FONT_DIR``, then the usual places per system."""
-    dirs = [Path(extra)] if (extra := os.environ.get(FONT_DIR_ENV)) else []
+    """Where fonts are looked for: ``SECGATE_FONT_DIR`` alone, else the usual places."""
+    if chosen := os.environ.get(FONT_DIR_ENV):
+        return (Path(chosen),)
     home = Path.home()
-    dirs += [home / ".local/share/fonts", home / ".fonts"]
+    dirs = [home / ".local/share/fonts", home / ".fonts"]
     if sys.platform == "darwin":
         dirs += [home / "Library/Fonts", Path("/Library/Fonts"), Path("/System/Library/Fonts")]
     elif sys.platform == "win32":
@@ -85,7 +87,7 @@ def _find(dirs: tuple[Path, ...]) -> FontSet:
             "no PDF could be written: the font DejaVu Sans (DejaVuSans.ttf and "
             "DejaVuSans-Bold.ttf) was not found in "
             + ", ".join(str(d) for d in dirs)
-            + ". Install it (Debian/Ubuntu: apt-get install fonts-dejavu-core) or set "
+            + ". Install it (Debian/Ubuntu: apt-get install fonts-dejavu-core), or set "
             f"{FONT_DIR_ENV} to a directory that holds it"
         )
     cjk = next((found[name] for name in CJK if name in found), None)
