@@ -7,6 +7,14 @@ Markdown into pages, :mod:`.fonts` finds the Unicode fonts, :mod:`.glyphs`
 makes tracker text safe to draw, :mod:`.refresh` rewrites a PDF after its
 Markdown changed (a signature was added).
 
+Why fpdf2: it is a pure-Python wheel (py-pdf, the maintainers of pypdf) whose text
+calls never interpret markup, with per-glyph fallback fonts for mixed scripts and
+optional HarfBuzz shaping for Arabic and Hebrew. ReportLab's paragraphs parse an
+XML-like markup (every tracker string would need escaping) and have no per-glyph
+font fallback; WeasyPrint needs Pango and its system libraries and goes through
+HTML. Measured here, a 2,000-issue record takes about 3 s of CPU
+(benchmarks/README.md).
+
 The package deliberately imports nothing here: ``services.export`` imports
 :mod:`.record`, and :mod:`.refresh` imports ``services.export``.
 """
