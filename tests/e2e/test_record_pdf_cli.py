@@ -18,6 +18,12 @@ from tests.e2e.test_approve_cli import RELEASE, Signed, out
 STEM = "Security-Release-Authorization_ipc_2.1"
 
 
+def _exported_md(stdout: str) -> Path:
+    found = re.search(r"exported:\s+(\S+\.md)$", stdout, re.MULTILINE)
+    assert found is not None, stdout
+    return Path(found.group(1))
+
+
 def _text(path: Path) -> str:
     return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
 
@@ -25,10 +31,9 @@ def _text(path: Path) -> str:
 def test_the_pdf_is_exported_with_the_record_and_shows_each_signature(tmp_path: Path) -> None:
     signed = Signed(tmp_path)
     signed.write_signed_config()
-    pdf = signed.data_dir / "records" / f"{STEM}.pdf"
-
     first = signed.rm("authorize", *RELEASE, "--yes")
     assert first.returncode == 3, out(first)
+    pdf = _exported_md(first.stdout).with_suffix(".pdf")
     assert f"exported:       {pdf}" in first.stdout
     marker = re.search(
         r"secgate-record \S+ sha256:[0-9a-f]{64}", signed.record_comments()[0]["body"]
@@ -49,7 +54,7 @@ def test_the_pdf_is_exported_with_the_record_and_shows_each_signature(tmp_path: 
     assert len(manifestations) == 2
     for manifestation in manifestations:  # who signed, as what, when, meaning
         assert re.sub(r"\s+", "", manifestation) in after_two
-    assert sorted(p.name for p in pdf.parent.glob(f"{STEM}*.pdf")) == [pdf.name]
+    assert [p.name for p in pdf.parent.glob("*.pdf")] == [pdf.name]
     assert not list(pdf.parent.glob(".*.tmp"))  # written atomically: no temporary file left
 
 
@@ -65,10 +70,10 @@ def test_without_fonts_the_export_fails_clearly_and_a_rerun_writes_the_pdf(tmp_p
     assert failed.returncode == 2, out(failed)
     assert "fonts-dejavu-core" in failed.stderr and "Traceback" not in out(failed)
     assert "Run authorize again" in failed.stderr
-    assert not (records / f"{STEM}.pdf").exists()
+    assert not list(records.glob("*.pdf")) and len(list(records.glob(f"{STEM}*.md"))) == 1
     assert len(signed.record_comments()) == 1  # the record is in the tracker
 
     again = signed.rm("authorize", *RELEASE, "--yes")
     assert again.returncode == 3, out(again)
-    assert (records / f"{STEM}.pdf").is_file()
+    assert [p.with_suffix(".md").exists() for p in records.glob("*.pdf")] == [True]
     assert len(signed.record_comments()) == 1  # adopted, not posted twice
