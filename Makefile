@@ -21,11 +21,14 @@ demo: $(STAMP)
 	$(BIN)/secgate --demo
 
 # System packages the tests use: tmux (terminal end-to-end test), OpenSSH's
-# ssh-keygen and ssh-agent (signed approvals) and a real Redmine (Debian
-# packages) that the suite starts on 127.0.0.1.
+# ssh-keygen and ssh-agent (signed approvals), the fonts the record PDFs embed
+# (DejaVu Sans; WenQuanYi Micro Hei for Chinese, Japanese and Korean) and a real
+# Redmine (Debian packages) that the suite starts on 127.0.0.1.
+PDF_FONTS := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps:
 	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
 	@{ command -v ssh-keygen && command -v ssh-agent && command -v ssh-add; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null; }
+	@ls $(PDF_FONTS) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core fonts-wqy-microhei >/dev/null; }
 	@if [ -x tests/redmine/install.sh ]; then tests/redmine/install.sh; fi
 
 check: $(STAMP)

@@ -34,6 +34,7 @@ from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
 from secgate_tui.services.anchor import Anchor, anchor_block
+from secgate_tui.services.pdf.record import pdf_path, record_pdf
 
 PREFIX = "Security-Release-Authorization"
 
@@ -126,22 +127,28 @@ def write_record_files(
     markdown: str,
     tracker_copy: str,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
-    """Write a record's (markdown, json) files, never over another record's: the JSON is
-    its canonical JSON; the Markdown is headed by where the tracker copy lives, how to
-    check the digest and the audit log's head (:mod:`~secgate_tui.services.anchor`).
+) -> tuple[Path, ...]:
+    """Write a record's (markdown, json, pdf) files, never over another record's: the JSON
+    is its canonical JSON; the Markdown is headed by where the tracker copy lives, how to
+    check the digest and the audit log's head (:mod:`~secgate_tui.services.anchor`); the
+    PDF (:mod:`~secgate_tui.services.pdf`) is that Markdown laid out.
     Returns the paths written (see :func:`free_paths`; the same record exported again
-    keeps its files). Raises OSError."""
+    keeps its files, and gains a missing PDF). Raises OSError."""
     (md_path, json_path), same = free_paths(paths, canonical)
+    pdf = pdf_path(md_path)
     if same and md_path.exists():
-        return md_path, json_path
+        if not pdf.exists():  # exported before PDFs, or when no font was found
+            write_atomic(pdf, record_pdf(md_path.read_text(encoding="utf-8"), canonical))
+        return md_path, json_path, pdf
     md = dialect("markdown").readable()
     location = md.text(f"Tracker copy: {tracker_copy}".rstrip())
     check = md.text(f"sha256sum {json_path.name} gives the record digest {digest}")
     if not same:
         write_atomic(json_path, canonical.encode("utf-8"))
-    write_atomic(md_path, f"{location}\n\n{check}\n\n{anchor_block(anchor)}{markdown}".encode())
-    return md_path, json_path
+    text = f"{location}\n\n{check}\n\n{anchor_block(anchor)}{markdown}"
+    write_atomic(md_path, text.encode())
+    write_atomic(pdf, record_pdf(text, canonical))
+    return md_path, json_path, pdf
 
 
 def tracker_copy(tracker: str, comment: CommentRef) -> str:
@@ -154,8 +161,8 @@ def export_record(
     comment: CommentRef,
     tracker: str,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
-    """Write both files; returns (markdown, json) paths. Raises OSError."""
+) -> tuple[Path, ...]:
+    """Write the files; returns (markdown, json, pdf) paths. Raises OSError."""
     paths = record_paths(records_dir, record)
     markdown = render_record(record, dialect("markdown")).body
     where = tracker_copy(tracker, comment)

@@ -37,8 +37,8 @@ def export_review_files(
     tracker: str,
     comment: CommentRef,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
-    """Write both files; returns (markdown, json) paths. Raises OSError."""
+) -> tuple[Path, ...]:
+    """Write the files; returns (markdown, json, pdf) paths. Raises OSError."""
     minutes = render_review(record, dialect("markdown")).body
     canonical, where = record_json(record), tracker_copy(tracker, comment)
     paths = export_paths(records_dir, record)
@@ -51,6 +51,6 @@ def export_review(
     issue: TrackerIssue,
     comment: Comment,
     anchor: Anchor | None = None,
-) -> tuple[Path, Path]:
+) -> tuple[Path, ...]:
     """The files of ``record`` as posted in ``comment`` on ``issue``."""
     return export_review_files(records_dir, record, issue.tracker, comment.ref, anchor)

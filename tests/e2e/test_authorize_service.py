@@ -64,7 +64,11 @@ def test_prepare_writes_nothing_and_commit_completes(setup: Setup, ctx: Context)
     result = authorizer.commit(prep, events.append)
     assert result.authorized and result.failed_step is None and not result.blocked
     assert result.comment is not None and result.record == prep.record
-    assert all(path.exists() for path in result.exports) and len(result.exports) == 2
+    assert all(path.exists() for path in result.exports) and [p.suffix for p in result.exports] == [
+        ".md",
+        ".json",
+        ".pdf",
+    ]
     done = [e.step for e in events if e.state == "done"]
     assert done[-4:] == [Step.POST, Step.READ_BACK, Step.LOG, Step.EXPORT]
     assert verify(ctx, "ipc", "2.1").intact

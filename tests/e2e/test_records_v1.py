@@ -63,9 +63,13 @@ def logged() -> dict[str, Any]:
 
 
 def exported(cwd: Path) -> list[str]:
-    # The evidence bundle authorize writes beside the record is new, not a v1 export.
-    records = (cwd / "data" / "records").iterdir()
-    return sorted(p.name for p in records if not p.name.startswith("Software-Release-Record_"))
+    """The v1 kinds of export: the evidence bundle authorize writes beside the record and
+    each record's PDF are new (the PDF is checked to sit beside its Markdown)."""
+    records = sorted((cwd / "data" / "records").iterdir())
+    names = [p.name for p in records if not p.name.startswith("Software-Release-Record_")]
+    pdfs = [p.with_suffix(".md").name for p in records if p.suffix == ".pdf"]
+    assert pdfs == [name for name in names if name.endswith(".md")]
+    return [name for name in names if not name.endswith(".pdf")]
 
 
 def test_an_authorization_of_the_previous_version_is_adopted_and_verified(tracker: Path) -> None:

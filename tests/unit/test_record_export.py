@@ -72,9 +72,9 @@ def _export(records: Path, record: AuthorizationRecord, anchor: str = "") -> tup
 
 def test_a_record_is_exported_under_its_revision_and_document_number(tmp_path: Path) -> None:
     record = record_for(snapshot())
-    md, json_path = _export(tmp_path, record)
+    md, json_path, pdf = _export(tmp_path, record)
     stem = f"Security-Release-Authorization_ipc_2.1_rev1_SEC-REC-{record.record_id}"
-    assert (md.name, json_path.name) == (f"{stem}.md", f"{stem}.json")
+    assert (md.name, json_path.name, pdf.name) == (f"{stem}.md", f"{stem}.json", f"{stem}.pdf")
     assert re.search(r"Release.*Authorization", md.name)
     assert json_path.read_text(encoding="utf-8") == record.canonical()
 
@@ -93,7 +93,7 @@ def test_a_superseding_record_is_a_new_file_and_the_earlier_files_stay(tmp_path:
     assert set(second_files).isdisjoint(first_files)
     assert "_rev2_" in second_files[0].name
     assert {p: p.read_bytes() for p in first_files} == before
-    assert len(list(tmp_path.iterdir())) == 4
+    assert len(list(tmp_path.iterdir())) == 6  # Markdown, JSON and PDF of each
 
 
 def test_exporting_the_same_record_again_keeps_its_files(tmp_path: Path) -> None:
@@ -112,7 +112,8 @@ def test_older_format_records_under_one_name_do_not_replace_each_other(tmp_path:
     assert first[1].name == "Security-Release-Authorization_ipc_2.1.json"
     assert second[1].name == "Security-Release-Authorization_ipc_2.1_2.json"
     assert first[1].read_text() == '{"record_id":"A"}'
-    assert exported_paths(tmp_path, "ipc", "2.1", "B") == second
+    assert exported_paths(tmp_path, "ipc", "2.1", "B") == second[:2]
+    assert second[2].name == "Security-Release-Authorization_ipc_2.1_2.pdf"
 
 
 def test_two_reviews_on_the_same_day_are_two_files(tmp_path: Path) -> None:
@@ -127,7 +128,7 @@ def test_two_reviews_on_the_same_day_are_two_files(tmp_path: Path) -> None:
 
 
 def test_the_export_header_reads_as_plain_text(tmp_path: Path) -> None:
-    md, _ = _export(tmp_path, record_for(snapshot()))
+    md, *_ = _export(tmp_path, record_for(snapshot()))
     head = md.read_text(encoding="utf-8").split("###")[0]
     assert "Tracker copy: box issue P-1, comment 7 https://tracker.example/P-1#" in head
     assert "\\" not in head

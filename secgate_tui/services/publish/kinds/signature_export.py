@@ -14,6 +14,7 @@ from secgate_tui.domain.render.signature import manifestation
 from secgate_tui.domain.render.signature_files import auditor_command, signature_files
 from secgate_tui.domain.signature import SignedMessage
 from secgate_tui.services.export import exported_paths, write_atomic
+from secgate_tui.services.pdf.refresh import rewrite_pdf
 
 ALLOWED_SIGNERS = "allowed_signers"
 SECTION = "## Electronic signatures"
@@ -38,6 +39,7 @@ def export_signature(
         message, allowed_signers=ALLOWED_SIGNERS, sig_file=files.sig_name, msg_file=files.msg_name
     )
     _note(md_path, number, message, command)
+    rewrite_pdf(md_path, json_path)  # the record's PDF shows the signature too
     return msg, sig
 
 
