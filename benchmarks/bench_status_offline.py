@@ -37,7 +37,7 @@ from secgate_tui.config import load_config
 from secgate_tui.domain import Issue, SourceState
 from secgate_tui.services.context import STORE_NAME
 from secgate_tui.services.store import Store
-from secgate_tui.services.sync import scope_key
+from secgate_tui.services.sync import source_key
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_gate import LABELS, generate
@@ -92,7 +92,7 @@ def seed(root: Path, count: int) -> list[str]:
     store = Store(data_dir / STORE_NAME)
     try:
         store.save_sync(
-            scope_key(source, "R"),
+            source_key(source),
             SourceState(source="jira", project="IPC", synced_at=now),
             issues,
             full=True,

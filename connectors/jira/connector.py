@@ -125,6 +125,28 @@ class JiraConnector(Connector[JiraSettings]):
                 )
         return found
 
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        # One search for every release of the source: no fixVersion clause.
+        with self.client.bounds.sync():
+            settings = self.settings
+            updated = (
+                since_text(since, settings.overlap_minutes, settings.timezone) if since else None
+            )
+            found = Searcher(self.client, self.mapper).issues(
+                scope_jql(scope, None, updated), full=since is None
+            )
+        prefix = f"{scope.project.strip()}-".casefold()
+        for issue in found:
+            # Asked for one project by key: an issue of another is not an answer to trust.
+            if not scope.project.strip().isdigit() and not issue.key.casefold().startswith(prefix):
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' answered the search of project "
+                    f"{scope.project} with {issue.key}, an issue of another project; nothing "
+                    "from this sync is trusted.",
+                    tracker=self.name,
+                )
+        return found
+
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
     ) -> ReleaseNotFoundError:
