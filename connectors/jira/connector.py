@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -32,6 +33,9 @@ from connectors.jira.rawjson import text_digest
 from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
 from secgate_tui.domain.model import Issue, StateEvent
+
+#: A Jira project key (what a source's ``project`` names; an id is digits).
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]+")
 
 
 class JiraConnector(Connector[JiraSettings]):
@@ -135,10 +139,12 @@ class JiraConnector(Connector[JiraSettings]):
             found = Searcher(self.client, self.mapper).issues(
                 scope_jql(scope, None, updated), full=since is None
             )
-        prefix = f"{scope.project.strip()}-".casefold()
+        project = scope.project.strip()
+        if not _PROJECT_KEY.fullmatch(project):
+            return found  # a project id: its issues' keys do not say it
         for issue in found:
             # Asked for one project by key: an issue of another is not an answer to trust.
-            if not scope.project.strip().isdigit() and not issue.key.casefold().startswith(prefix):
+            if not issue.key.startswith(f"{project}-"):
                 raise BadResponseError(
                     f"Jira tracker '{self.name}' answered the search of project "
                     f"{scope.project} with {issue.key}, an issue of another project; nothing "

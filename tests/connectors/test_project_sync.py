@@ -112,8 +112,11 @@ def jira(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
         yield fake
 
 
-def jira_setup(fake: FakeJira, root: Path) -> tuple[dict[str, str], dict[str, str]]:
-    keys = seed_jira(fake)  # versions 1.0, 2.0, 3.0; issues last updated three days ago
+def jira_setup(
+    fake: FakeJira, root: Path, *, scale: int = 0
+) -> tuple[dict[str, str], dict[str, str]]:
+    # Versions 1.0, 2.0, 3.0 and ``scale`` more issues in 2.0, last updated three days ago.
+    keys = seed_jira(fake, scale=scale)
     for n in range(RELEASE_COUNT - 3):
         fake.state.add_version(JIRA_PROJECT, f"4.{n}")
     tracker: dict[str, Any] = {
@@ -168,7 +171,9 @@ def gitlab() -> Iterator[FakeGitLab]:
     server.stop()
 
 
-def gitlab_setup(fake: FakeGitLab, root: Path) -> tuple[Any, dict[str, str]]:
+def gitlab_setup(
+    fake: FakeGitLab, root: Path, *, per_release: int = 1
+) -> tuple[Any, dict[str, str]]:
     store = fake.store
     user = store.add_user("release.bot", GITLAB_TOKEN)["id"]
     project = store.add_project("medical/pump")["id"]
@@ -177,13 +182,13 @@ def gitlab_setup(fake: FakeGitLab, root: Path) -> tuple[Any, dict[str, str]]:
     old = (datetime.now(UTC) - timedelta(days=3)).isoformat(timespec="milliseconds")
     old = old.replace("+00:00", "Z")
     moving = None
-    for n in range(RELEASE_COUNT):
+    for n in range(RELEASE_COUNT * per_release):
         made = store.add_issue(
             project,
             f"Finding {n}",
             author_id=user,
             labels=["security", "sec-defect"],
-            milestone=f"v1.{n}",
+            milestone=f"v1.{n % RELEASE_COUNT}",
             when=old,
         )
         moving = moving or made
@@ -230,11 +235,8 @@ def test_gitlab_issue_moving_between_milestones_is_seen_by_one_incremental_sync(
 # -- Redmine (the real server, through a recording proxy) --------------------------------
 
 
-@pytest.mark.redmine
-def test_redmine_incremental_sync_and_a_moved_issue(
-    redmine_harness: RedmineHarness, tmp_path: Path
-) -> None:
-    admin, server, proxy = redmine_harness.admin, redmine_harness.server, redmine_harness.proxy
+def redmine_setup(harness: RedmineHarness, root: Path) -> dict[str, str]:
+    admin, server, proxy = harness.admin, harness.server, harness.proxy
     for n in range(RELEASE_COUNT - 6):  # the seed has six versions
         admin.call(
             "POST",
@@ -244,9 +246,16 @@ def test_redmine_incremental_sync_and_a_moved_issue(
     # Seeded moments ago: make them old, so "nothing changed" means it.
     server.sql("UPDATE issues SET updated_on = datetime('now', '-3 days')")
     settings = connector_settings(proxy.url).model_dump(exclude_unset=True)
-    tracker = {"name": "redmine", **settings}
-    write_config(tmp_path, tracker, {"project": REDMINE_PROJECT})
-    env = {"SECGATE_REDMINE_TOKEN": server.alice_key}
+    write_config(root, {"name": "redmine", **settings}, {"project": REDMINE_PROJECT})
+    return {"SECGATE_REDMINE_TOKEN": server.alice_key}
+
+
+@pytest.mark.redmine
+def test_redmine_incremental_sync_and_a_moved_issue(
+    redmine_harness: RedmineHarness, tmp_path: Path
+) -> None:
+    admin, proxy = redmine_harness.admin, redmine_harness.proxy
+    env = redmine_setup(redmine_harness, tmp_path)
     assert "full" in sync(tmp_path, env)
 
     expire_release_lists(tmp_path)
