@@ -369,8 +369,8 @@ class Store:
         return found
 
     def issues_mentioning(self, scope: str, text: str) -> list[Issue]:
-        """The scope's issues whose stored JSON contains ``text`` (a cheap pre-selection:
-        a release's issues name it, and skipping the others halves a release's load)."""
+        """The scope's issues whose stored JSON contains ``text``: a cheap pre-selection
+        of a release's issues (they name it) that skips parsing the other releases'."""
         with _collector_paused():
             rows = self._query(
                 "SELECT CAST(data AS BLOB) FROM issues WHERE scope = ? AND instr(data, ?) > 0",
