@@ -102,7 +102,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                     reported.add((source, "synced"))
                     mode = "full" if result.full else "incremental"
                     print(
-                        f"synced  {printable(f'{product} <- {source}')}: {result.count} issue(s) "
+                        f"synced  {printable(f'{product} <- {source}')}: {result.read} issue(s) "
                         f"read for every release, {mode}"
                     )
                 if not result.state.release_found:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,11 +97,13 @@ class SourceSync:
 
     source: Source
     state: SourceState
-    #: Issues the source's query returned (every release of the source).
+    #: Issues of this release (fix version) among those the sync read.
     count: int
     full: bool
     #: Keys that left the list and that the tracker, read by key, places elsewhere.
     departed: tuple[str, ...] = ()
+    #: Issues the source's query returned, for every release of the source.
+    read: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,9 +112,17 @@ class SourceOutcome:
 
     source: Source
     state: SourceState
-    count: int
     full: bool
     departed: tuple[str, ...] = ()
+    #: Issues the query returned (and, at a full sync, kept after a re-read).
+    read: int = 0
+    #: How many of them carry each fix version.
+    per_version: Counter[str] = field(default_factory=Counter)
+
+
+def _per_version(issues: Sequence[Issue]) -> Counter[str]:
+    """How many of the issues carry each fix version."""
+    return Counter(name for issue in issues for name in set(issue.fix_versions))
 
 
 def _names_digest(releases: Sequence[Release]) -> str:
@@ -168,7 +179,8 @@ class Syncer:
         state = outcome.state
         if not state.error:
             state = source_state(self.store, source, release)
-        return SourceSync(source, state, outcome.count, outcome.full, outcome.departed)
+        count = outcome.per_version[source.release_name(release)]
+        return SourceSync(source, state, count, outcome.full, outcome.departed, outcome.read)
 
     # -- one source -----------------------------------------------------------------
 
@@ -223,23 +235,30 @@ class Syncer:
         ):
             # A sync that started later already stored newer data: keep it.
             newer = self.store.sync_record(key)
+            state = newer.state if newer else state
             return SourceOutcome(
                 source=source,
-                state=newer.state if newer else state,
-                count=len(issues),
+                state=state,
                 full=is_full,
+                read=len(issues),
+                per_version=_per_version(issues),
             )
         if is_full:
             self.store.set_meta(_RELEASE_NAMES + key, names)
         departed = tuple(reconciled.departed) if reconciled else ()
         return SourceOutcome(
-            source=source, state=state, count=len(issues), full=is_full, departed=departed
+            source=source,
+            state=state,
+            full=is_full,
+            departed=departed,
+            read=len(issues),
+            per_version=_per_version(issues),
         )
 
     def _failed(self, source: Source, key: str, full: bool, message: str) -> SourceOutcome:
         state = SourceState(source=source.tracker, project=source.project, error=message)
         self.store.save_sync(key, state, None, full=full, cursor=None)
-        return SourceOutcome(source=source, state=state, count=0, full=full)
+        return SourceOutcome(source=source, state=state, full=full)
 
     def _reconcile(
         self,
@@ -293,7 +312,7 @@ class Syncer:
         """
         if any(r.state.error for r in results):
             return
-        if not any(r.full or r.count for r in results):
+        if not any(r.full or r.read for r in results):
             # Nothing changed in the store since the last sync that updated it;
             # the next full sync (at least hourly) re-reads what is still held.
             return

@@ -238,3 +238,21 @@ def test_a_store_of_the_previous_version_opens_and_its_missing_issues_keep_block
         versions=("2.1",),
     )
     assert keys(release_issues(config, store, "ipc", "2.1")) == keys(issues)
+
+
+def test_a_sync_that_started_earlier_never_replaces_newer_data(
+    tmp_path: Path, clock: Clock
+) -> None:
+    config, store, newer = make(tmp_path, clock)
+    newer.sync_release("ipc", "2.1")  # seeds the sandbox file
+    moved = member_of(json.loads((tmp_path / "sandbox.json").read_text()), "2.1")
+    touch(tmp_path, moved, fix_versions=["2.2"])
+    clock.now += timedelta(minutes=2)
+    newer.sync_release("ipc", "2.1", full=True)
+    earlier = Clock()
+    earlier.now = clock.now - timedelta(minutes=1)  # started before, finishes after
+    edit(tmp_path, lambda data: data["issues"][moved].update(fix_versions=["2.1"]))
+    late = Syncer(config, store, Connections(config), earlier)
+    late.sync_release("ipc", "2.1", full=True)
+    assert moved not in keys(release_issues(config, store, "ipc", "2.1"))
+    assert moved in keys(release_issues(config, store, "ipc", "2.2"))
