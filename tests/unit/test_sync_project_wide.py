@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from connectors.base import Release
 from secgate_tui.config import Config, config_from_data
 from secgate_tui.domain import Issue, SourceState
 from secgate_tui.services.connections import Connections
@@ -256,3 +257,28 @@ def test_a_sync_that_started_earlier_never_replaces_newer_data(
     late.sync_release("ipc", "2.1", full=True)
     assert moved not in keys(release_issues(config, store, "ipc", "2.1"))
     assert moved in keys(release_issues(config, store, "ipc", "2.2"))
+
+
+@pytest.mark.parametrize(
+    "name", ["2.1", "IPC 4.1 (beta)", "v2.1-rc[1]", 'say "2.1"', "Ünïcode 2.1", "back\\slash"]
+)
+def test_the_stores_preselection_never_drops_a_member(
+    tmp_path: Path, clock: Clock, name: str
+) -> None:
+    """The SQL substring pre-selection is only a shortcut: every name selects exactly
+    what a scan of the source's issues selects, whatever its characters."""
+    config, store, syncer = make(tmp_path, clock)
+    syncer.sync_release("ipc", "2.1")
+    source = config.product("ipc").sources[0]
+    key = source_key(source)
+    stored = store.issues([key])
+    renamed = [
+        issue.model_copy(update={"fix_versions": (name,) if n % 2 else ("other",)})
+        for n, issue in enumerate(stored)
+    ]
+    state = SourceState(source="sandbox", project="IPC", synced_at=clock.now + timedelta(1))
+    store.save_sync(key, state, renamed, full=True, cursor=clock.now + timedelta(1))
+    store.save_releases(key, [Release(name=name)], clock.now + timedelta(1))
+    selected = keys(release_issues(config, store, "ipc", name))
+    assert selected == {i.key for i in renamed if name in i.fix_versions}
+    assert selected
