@@ -10,12 +10,21 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import WorkerState
 
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.help import help_text
 from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.confirm_quit import ConfirmQuit
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.publish import PublishScreen
+
+#: Worker groups whose work quitting would cut short, in words.
+IN_FLIGHT = {
+    "sync": "A sync from the trackers",
+    "evidence": "Writing the evidence bundle",
+    "publish": "Writing a record to the tracker",
+}
 
 _HERE = Path(__file__).parent
 CSS_FILES = [
@@ -54,7 +63,8 @@ class SecgateApp(App[int]):
         self.push_screen(BoardScreen(self.controller, *self.start))
 
     async def action_quit(self) -> None:
-        """q quits from the board and the reviews, never out of a dialog by accident."""
+        """q quits from the board and the reviews, never out of a dialog by accident, and
+        asks first while a sync or an export is running."""
         screen = self.screen
         if isinstance(screen, PublishScreen):
             if screen.publishing:
@@ -63,7 +73,27 @@ class SecgateApp(App[int]):
                 message = "Close this dialog first (escape), then q quits."
             self.notify(message, severity="warning")
             return
+        if isinstance(screen, ConfirmQuit):
+            return
+        doing = self.work_in_flight()
+        if doing is not None:
+
+            def answered(quit_now: bool | None) -> None:
+                if quit_now:
+                    self.exit()
+
+            self.push_screen(ConfirmQuit(doing), answered)
+            return
         await super().action_quit()
+
+    def work_in_flight(self) -> str | None:
+        """What is running that quitting would cut short (None: nothing)."""
+        for worker in self.workers:
+            if worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+                doing = IN_FLIGHT.get(worker.group)
+                if doing is not None:
+                    return doing
+        return None
 
     def action_help(self) -> None:
         if isinstance(self.screen, InfoScreen):
@@ -102,6 +132,11 @@ class SecgateApp(App[int]):
         )
         yield SystemCommand(
             "Reviews", "Every product's periodic review and when it is due", board.action_reviews
+        )
+        yield SystemCommand(
+            "History",
+            "Every authorization and review record of the product, from the trackers",
+            board.action_history,
         )
         yield SystemCommand(
             "Switch release…", "Pick a product and release", board.action_pick_release

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from secgate_tui.domain import Category, Issue
+from connectors.base import NotFoundError
+from secgate_tui.domain import Category, Issue, IssueEvidence
+from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.board import BoardService, Evaluated, SyncReport
@@ -24,12 +26,17 @@ from secgate_tui.services.evidence.export import export_bundle
 from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
 from secgate_tui.services.publish.kinds.review import REVIEW
-from secgate_tui.services.publish.kinds.signature import SignaturePlan, sign_now
+from secgate_tui.services.publish.kinds.signature import (
+    SIGNATURE,
+    SignatureRecord,
+    SignatureRequest,
+)
+from secgate_tui.services.records_listing import Listing, list_records
 from secgate_tui.services.review_status import review_status
-from secgate_tui.services.signing import ssh_keygen
 from secgate_tui.services.sync import utcnow
 
 from .errors import UiError, guard
+from .signing import sign_at_confirmation
 from .sync_process import SyncProcess, SyncProcessGone
 from .view_model import (
     BoardState,
@@ -205,6 +212,25 @@ class Controller:
             raise UiError(f"{key} is not part of {state.title} any more (it changed on sync).")
         return found
 
+    # -- activities ---------------------------------------------------------------------
+
+    def max_age_days(self, product: str, activity_id: str) -> int:
+        """The activity's maximum evidence age from the config (0: any age)."""
+        for activity in self.ctx.config.product(product).activities:
+            if activity.id == activity_id:
+                return activity.max_age_days
+        return 0
+
+    def evidence_issue(self, evidence: IssueEvidence) -> Issue | None:
+        """An activity's evidence issue, read from its tracker now (a worker); None: it
+        does not exist. A tracker that cannot be read raises UiError saying so."""
+        doing = f"reading {evidence.key} from tracker '{evidence.tracker}' (tracker unreachable)"
+        with guard(doing):
+            try:
+                return self.ctx.connections.get(evidence.tracker).issue(evidence.key)
+            except NotFoundError:
+                return None
+
     # -- reviews ----------------------------------------------------------------------
 
     def review(self, product: str) -> ReviewView:
@@ -257,8 +283,20 @@ class Controller:
         An unreadable tracker gives ``UNKNOWN`` and why, never an error: the state
         is shown as not known, which is what it is.
         """
+        return describe(self.authorization_state(product, release, offline=offline))
+
+    def authorization_state(
+        self, product: str, release: str, *, offline: bool = False
+    ) -> dict[str, Any]:
+        """The state as ``status --json`` gives it: state, record_id, signatures, missing_roles."""
         with guard(f"reading the authorization state of {product} {release}"):
-            return describe(authorization_status(self.ctx, product, release, offline=offline))
+            return authorization_status(self.ctx, product, release, offline=offline)
+
+    def history(self, product: str) -> Listing:
+        """Every authorization and review record of the product, read from its trackers
+        (a worker): what ``secgate records --product P`` lists, problems included."""
+        with guard(f"reading the records of {product}"):
+            return list_records(self.ctx, product)
 
     # -- the evidence bundle --------------------------------------------------------------
 
@@ -288,31 +326,28 @@ class Controller:
         )
         return written.path, f"verdict {evidence.verdict.outcome.value}, {records}"
 
-    # -- signing (approve) ------------------------------------------------------------------
+    # -- signing (authorize and approve) -------------------------------------------------
 
-    def sign(self, prepared: Prepared[R]) -> Prepared[R]:
+    def plan_signature(
+        self, authorization: Prepared[AuthorizationRecord], on_step: OnStep = noop
+    ) -> Prepared[SignatureRecord]:
+        """Who signs a prepared authorization record, in which role (nothing signed yet).
+
+        A signer the policy would not count is refused here, before the confirmation,
+        as ``secgate authorize`` refuses them.
+        """
+        request = SignatureRequest(
+            product=authorization.product,
+            release=authorization.subject,
+            record=authorization.record,
+        )
+        return self.prepare_record(SIGNATURE, request, on_step)
+
+    def sign(self, prepared: Prepared[R], record: AuthorizationRecord | None = None) -> Prepared[R]:
         """Sign a prepared signature now, at the confirmation (a worker); nothing is posted.
 
-        ssh-keygen must not ask for a passphrase on the terminal the UI is drawn on:
-        a key file that needs one is refused before ssh-keygen runs.
+        ``record`` is the authorization actually in the tracker when it differs from
+        the one planned (an earlier attempt's record was adopted).
         """
-        plan = prepared.details
-        if not isinstance(plan, SignaturePlan):
-            return prepared
         doing = f"signing the authorization record of {prepared.product}"
-        with guard(doing):
-            key = plan.key
-            if not key.agent:
-                probe = ssh_keygen.run(["-y", "-P", "", "-f", key.path])
-                if probe.returncode != 0:
-                    raise UiError(
-                        f"{doing}: the signing key {printable(str(key.path))} is protected "
-                        "by a passphrase (or unreadable), and the terminal UI cannot ask "
-                        "for one. Load the key into ssh-agent (ssh-add, then point "
-                        "[signing] key at its .pub file), or run `secgate approve` in a "
-                        "terminal. Nothing was signed or posted."
-                    )
-            signed = sign_now(self.ctx, prepared)  # type: ignore[arg-type]
-        if not isinstance(signed, Prepared):
-            raise UiError(f"{doing}: {printable(signed.message)}")
-        return signed  # type: ignore[return-value]
+        return sign_at_confirmation(self.ctx, prepared, doing, record)

@@ -18,20 +18,29 @@ STATES = (
     ("STALE", "a tracker could not be read: its last data is kept, and the gate blocks"),
     ("EMPTY", "a category with no issue: blocks until acknowledged as not applicable"),
     ("not applicable", "an empty category acknowledged, with its reason, in the record"),
-    ("residual", "closed without a fix, with a justified disposition: counted, not blocking"),
+    ("AUTHORIZED", "the approval policy is met by valid signatures read back from the tracker"),
+    ("PENDING", "the record is posted; the roles under 'missing' still have to sign (p)"),
+    ("LEGACY-UNSIGNED", "a record with no signature: it satisfies no policy requiring one"),
+    ("UNKNOWN", "the authorization state could not be read (the line says why)"),
+    ("residual", "closed without a fix, with a justified disposition: listed, not blocking"),
+    ("unknown", "an activity whose tracker could not be read: not known to be done; blocks"),
 )
 
 
 def help_text(screen: Screen[object], records_dir: Path, data_dir: Path) -> Text:
     text = Text("Keys on this screen\n", style="bold")
-    seen: set[str] = set()
+    # One line per action, under its shortest key (q rather than Textual's ctrl+q).
+    keys: dict[str, tuple[str, str]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or binding.action in seen | {"help", "command_palette"}:
+        if not binding.description or binding.action in {"help", "command_palette"}:
             continue
-        seen.add(binding.action)
-        text.append(f"  {binding.key_display or key:<10}", style="bold")
-        text.append(f" {binding.description}\n")
+        shown = binding.key_display or key
+        if binding.action not in keys or len(shown) < len(keys[binding.action][0]):
+            keys[binding.action] = (shown, binding.description)
+    for shown, description in keys.values():
+        text.append(f"  {shown:<10}", style="bold")
+        text.append(f" {description}\n")
     text.append("  ?, F1      this help\n  ctrl+p     command palette (switch release, sync, …)\n")
     text.append("\nWhat the states mean\n", style="bold")
     for name, meaning in STATES:

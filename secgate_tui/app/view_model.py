@@ -19,17 +19,24 @@ from secgate_tui.domain.gate import ActivityResult
 from secgate_tui.domain.review_schedule import ReviewSchedule, review_schedule
 from secgate_tui.services.board import BoardService, Evaluated
 
+#: What a row is: it blocks, it is a residual item (closed without a fix, justified),
+#: or it is closed with an accepted disposition.
+BLOCKING, RESIDUAL, CLOSED = "blocking", "residual", "closed"
+
 
 @dataclass(frozen=True)
 class IssueRow:
-    """One open or blocking item as a board lists it."""
+    """One item as a board lists it: blocking items first, then residual, then closed."""
 
     source: str
     key: str
     title: str
     status: str
     age_days: int | None
+    #: Why it blocks; for a residual item its disposition and justification; for a
+    #: closed one its disposition.
     reason: str
+    kind: str = BLOCKING
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,54 @@ def rows_for(
     )
 
 
+def accepted_rows(
+    result: CategoryResult,
+    issues: Mapping[tuple[str, str], Issue],
+    now: datetime,
+    ordered: Sequence[Issue] | None = None,
+) -> tuple[IssueRow, ...]:
+    """The category's items that do not block: residual ones, then the others closed
+    (in ``ordered``'s order: the release's issues sorted once for every category)."""
+    today = now.date()
+    residual = tuple(
+        IssueRow(
+            source=item.source,
+            key=item.key,
+            title=item.title,
+            status=_status(issues.get((item.source, item.key))),
+            age_days=_age_days(issues.get((item.source, item.key)), today),
+            reason=f"{item.disposition.value} (residual): {item.justification}",
+            kind=RESIDUAL,
+        )
+        for item in result.residual
+    )
+    listed = {(row.source, row.key) for row in residual}
+    listed.update((f.source, f.key) for f in result.blocking)
+    wanted = set(result.keys)
+    closed = tuple(
+        IssueRow(
+            source=issue.source,
+            key=issue.key,
+            title=issue.title,
+            status=issue.status,
+            age_days=_age_days(issue, today),
+            reason=issue.disposition.value,
+            kind=CLOSED,
+        )
+        for issue in (ordered if ordered is not None else sorted(issues.values(), key=_uid))
+        if issue.key in wanted and issue.uid not in listed
+    )
+    return residual + closed
+
+
+def _uid(issue: Issue) -> tuple[str, str]:
+    return issue.uid
+
+
+def _status(issue: Issue | None) -> str:
+    return issue.status if issue is not None else ""
+
+
 def stale_reasons(verdict: Verdict) -> tuple[str, ...]:
     """Why the data on screen may be out of date: failing or unsynced sources."""
     reasons = []
@@ -152,13 +207,18 @@ def board_state(
     now: datetime,
 ) -> BoardState:
     by_uid = {issue.uid: issue for issue in issues}
+    ordered = sorted(issues, key=_uid)
     return BoardState(
         product=product,
         product_name=product_name,
         release=release,
         verdict=verdict,
         categories=tuple(
-            CategoryView(result, rows_for(result.blocking, by_uid, now))
+            CategoryView(
+                result,
+                rows_for(result.blocking, by_uid, now)
+                + accepted_rows(result, by_uid, now, ordered),
+            )
             for result in verdict.categories
         ),
         unclassified=rows_for(verdict.unclassified, by_uid, now),

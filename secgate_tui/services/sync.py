@@ -435,6 +435,8 @@ class Syncer:
                     "complete": done,
                     "evidence_date": issue.closed_at,
                     "detail": detail,
+                    "evidence_title": issue.title,
+                    "evidence_url": issue.url,
                 }
             )
         if isinstance(evidence, DocumentEvidence):
@@ -468,5 +470,12 @@ class Syncer:
         if dated is None and base.max_age_days:
             detail += "; no date is configured for it, so its age cannot be shown"
         return base.model_copy(
-            update={"found": True, "complete": True, "evidence_date": dated, "detail": detail}
+            update={
+                "found": True,
+                "complete": True,
+                "evidence_date": dated,
+                "detail": detail,
+                "evidence_title": path.name,
+                "evidence_url": str(path),
+            }
         )

@@ -94,9 +94,11 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 def test_demo_in_a_real_terminal(terminal: Terminal) -> None:
     # The first release still in development opens, synced from the demo tracker.
     screen = terminal.wait_for("BLOCKED", "release 2.2", "Last sync:", "IPC-103")
-    # Every category's line is on screen at 120x40, without scrolling.
+    # Every category's line and the authorization state are on screen at 120x40,
+    # without scrolling (the state is read from the tracker after the board loads).
     for category in Category:
         assert category.title in screen, category.title
+    screen = terminal.wait_for("Authorization:  NONE")
     assert "Required activities" in screen and "Next review" in screen
     assert "r Release" in screen and "a Authorize" in screen  # the footer's bindings
 
@@ -106,6 +108,18 @@ def test_demo_in_a_real_terminal(terminal: Terminal) -> None:
     terminal.press("Up", "Up", "Enter")
     screen = terminal.wait_for("release 2.0", "PASS")
     assert "BLOCKED" not in screen
+
+    # Authorize it: the demo release manager's key signs at the confirmation, and the
+    # board then says AUTHORIZED, read back from the tracker.
+    terminal.press("a")
+    screen = terminal.wait_for("GATE PASS", "You sign: Signed by")
+    terminal.type("2.0")
+    terminal.press("Enter")
+    terminal.wait_for("Authorization state: AUTHORIZED")
+    terminal.press("Escape")
+    screen = terminal.wait_for("Authorization:  AUTHORIZED", "release 2.0")
+    for category in Category:
+        assert category.title in screen, category.title
 
     # Back to 2.2 and open the first blocking item.
     terminal.press("r")
@@ -129,5 +143,7 @@ def test_demo_in_a_real_terminal(terminal: Terminal) -> None:
     terminal.press("q")
     deadline = time.monotonic() + 20
     while terminal.alive() and time.monotonic() < deadline:
+        if "Quit while work is in flight" in terminal.screen():
+            terminal.press("y")  # a periodic sync was running at that moment
         time.sleep(0.2)
     assert not terminal.alive(), "secgate did not quit on q"

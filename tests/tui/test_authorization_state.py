@@ -1,10 +1,11 @@
-"""The board's authorization line: the state the tracker holds, read after the board
-loads, after a publish and on ``s`` (issues 12 and 17), with the demo's signing keys.
+"""The board's authorization line and the signing keys a and p (issues 12 and 17).
 
-The publish screen's authorization posts the record unsigned (it has no signing
-step yet); the release manager's signature is made through the services, as
-``secgate approve`` makes it, or with ``p`` on the board (the signature kind's
-publish flow)."""
+With the demo's [signing] table, a signs the record at the confirmation as
+``secgate authorize`` does and the dialog ends with the state read back
+(AUTHORIZED, or PENDING with the roles still missing); p signs the newest
+record as a further signer, as ``secgate approve`` does. The line under the
+banner shows the tracker's state after the board loads, after a publish and on s.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Button
+from textual.widgets import Button, DataTable
 
 from connectors.sandbox.demo_data import seed_demo
+from secgate_tui.app.app import SecgateApp
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.history import HistoryScreen
 from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.widgets.authorization_line import AuthorizationLine
 from secgate_tui.config import config_from_data
@@ -30,13 +34,12 @@ from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data, demo_signing
 from secgate_tui.services.evidence.archive import read_bundle
 from secgate_tui.services.evidence.check import check_files
-from secgate_tui.services.publish import Publisher
+from secgate_tui.services.publish import Publisher, noop
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.signature import (
     SIGNATURE,
     SignaturePlan,
     SignatureRequest,
-    sign_now,
 )
 from secgate_tui.services.signing.sign import SigningKey
 from secgate_tui.services.sync import utcnow
@@ -82,8 +85,10 @@ def authorization_text(app: object) -> str:
     return plain(app.screen.query_one(AuthorizationLine))  # type: ignore[attr-defined]
 
 
-async def authorize(pilot: object, release: str) -> None:
-    """Through the publish screen, as a release manager would: a, type the release, enter."""
+async def authorize(pilot: object, release: str) -> str:
+    """Through the publish screen, as a release manager would: a, type the release, enter.
+
+    Returns the dialog's result line."""
     app = pilot.app  # type: ignore[attr-defined]
     await pilot.press("a")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
@@ -92,23 +97,23 @@ async def authorize(pilot: object, release: str) -> None:
     assert not app.screen.query_one("#publish-go", Button).disabled
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
+    result = plain(app.screen.query_one("#publish-result"))
     await pilot.press("escape")  # type: ignore[attr-defined]
     assert isinstance(app.screen, BoardScreen)
     await settle(pilot)  # type: ignore[arg-type]
+    return result
 
 
-def approve(ctx: Context, product: str, release: str) -> None:
-    """The configured signer (the release manager) signs the newest record, as approve does."""
+def post_unsigned(ctx: Context, product: str, release: str) -> None:
+    """The record alone, as a secgate without signing (or a failed first signature) left it."""
     publisher = Publisher(ctx, utcnow)
-    planned = publisher.prepare(SIGNATURE, SignatureRequest(product=product, release=release))
-    assert planned.failure is None and not planned.blocked, planned.message
-    signed = sign_now(ctx, planned)
-    assert not hasattr(signed, "step"), signed
-    result = publisher.publish(signed)  # type: ignore[arg-type]
-    assert result.done and result.failure is None, result.message
+    prepared = publisher.prepare(
+        AUTHORIZATION, AuthorizationRequest(product=product, release=release)
+    )
+    assert publisher.publish(prepared).done, prepared.message
 
 
-def test_board_shows_none_then_authorized_after_publishing(
+def test_a_signs_at_the_confirmation_and_the_board_says_authorized(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
@@ -116,30 +121,34 @@ def test_board_shows_none_then_authorized_after_publishing(
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert authorization_text(app).startswith("Authorization:  NONE ")
-            await authorize(pilot, "2.1")
-            line = authorization_text(app)
-            assert "LEGACY-UNSIGNED" in line and "missing: release-manager" in line, line
-            approve(context, "ipc", "2.1")
-            await pilot.press("s")
+            await pilot.press("a")
             await settle(pilot)
+            verdict = plain(app.screen.query_one("#publish-verdict"))
+            assert "You sign: Signed by Rita Release (demo) (release-manager)" in verdict
+            await pilot.press("escape")
+            await settle(pilot)
+            result = await authorize(pilot, "2.1")
+            assert result.startswith(" AUTHORIZED "), result
+            assert "Authorization state: AUTHORIZED" in result, result
             line = authorization_text(app)
             assert line.startswith("Authorization:  AUTHORIZED "), line
             assert "signed by Rita Release (demo) (release-manager" in line, line
 
     run(scenario())
+    # The record and its signature, each exported once.
+    assert len(list(context.records_dir.glob("*_sig1.sig"))) == 1
 
 
-def test_two_signature_release_after_one_signature_is_pending(
-    make_app: AppFactory, context: Context
+def test_a_on_a_two_signature_release_is_pending_and_names_the_missing_role(
+    make_app: AppFactory,
 ) -> None:
     async def scenario() -> None:
         app = make_app("dms", "5.4")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "5.4")
-            approve(context, "dms", "5.4")
-            await pilot.press("s")
-            await settle(pilot)
+            result = await authorize(pilot, "5.4")
+            assert result.startswith(" PENDING "), result
+            assert "Still to sign: security-officer" in result, result
             line = authorization_text(app)
             assert "PENDING" in line and "missing: security-officer" in line, line
 
@@ -171,7 +180,6 @@ def test_e_exports_the_evidence_bundle_of_an_authorized_release(
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await authorize(pilot, "2.1")
-            approve(context, "ipc", "2.1")
             await pilot.press("e")
             await settle(pilot)
             notes.extend(str(n.message) for n in app._notifications)
@@ -225,30 +233,53 @@ async def approve_on_screen(pilot: object, release: str) -> str:
     return result
 
 
-def test_p_signs_the_record_and_the_board_says_authorized(make_app: AppFactory) -> None:
+def test_p_signs_a_record_posted_unsigned_and_the_board_says_authorized(
+    make_app: AppFactory, context: Context
+) -> None:
     async def scenario() -> None:
         app = make_app("ipc", "2.1")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "2.1")
+            post_unsigned(context, "ipc", "2.1")
             result = await approve_on_screen(pilot, "2.1")
-            assert result.startswith(" SIGNED "), result
+            assert result.startswith(" AUTHORIZED "), result
             line = authorization_text(app)
             assert line.startswith("Authorization:  AUTHORIZED "), line
 
     run(scenario())
 
 
-def test_p_on_a_two_signature_release_leaves_it_pending(make_app: AppFactory) -> None:
+def test_p_on_a_two_signature_release_leaves_it_pending(
+    make_app: AppFactory, context: Context
+) -> None:
     async def scenario() -> None:
         app = make_app("dms", "5.4")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "5.4")
+            post_unsigned(context, "dms", "5.4")
             result = await approve_on_screen(pilot, "5.4")
-            assert result.startswith(" SIGNED "), result
+            assert result.startswith(" PENDING "), result
+            assert "Still to sign: security-officer" in result, result
             line = authorization_text(app)
             assert "PENDING" in line and "missing: security-officer" in line, line
+
+    run(scenario())
+
+
+def test_p_after_a_is_refused_before_signing_one_person_signs_once(
+    make_app: AppFactory,
+) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "2.1")
+            await pilot.press("p")
+            await settle(pilot)
+            verdict = plain(app.screen.query_one("#publish-verdict"))
+            assert verdict.startswith(" REFUSED "), verdict
+            assert "already signed" in verdict, verdict
+            assert not app.screen.query_one("#publish-confirm").display
 
     run(scenario())
 
@@ -278,3 +309,70 @@ def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
     with pytest.raises(UiError, match="protected by a passphrase") as refused:
         controller.sign(protected)
     assert "Nothing was signed or posted" in refused.value.message
+
+
+def test_h_shows_the_history_of_records_with_their_state_and_signers(
+    make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    async def scenario() -> None:
+        app = make_app("dms", "5.4")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await authorize(pilot, "5.4")
+            await pilot.press("h")
+            await settle(pilot)
+            assert isinstance(app.screen, HistoryScreen)
+            table = app.screen.query_one(DataTable)
+            first = [str(cell).strip() for cell in table.get_row_at(0)]
+            assert first[:3] == ["PENDING", "authorization", "◀ 5.4"], first
+            details = plain(app.screen.query_one("#history-details"))
+            assert "signed by Rita Release (demo) (release-manager)" in details, details
+            assert "missing: security-officer" in details, details
+            # A tracker that cannot be read is named; nothing is made up.
+            sandbox.set_faults(unavailable=True)
+            await pilot.press("s")
+            await settle(pilot)
+            notes = plain(app.screen.query_one("#history-notes"))
+            assert "incomplete:" in notes and "unavailable" in notes, notes
+            await pilot.press("escape")
+            assert isinstance(app.screen, BoardScreen)
+
+    run(scenario())
+
+
+class SignaturePostFails(Controller):
+    """The tracker refuses comments from the moment the signature is posted (the record
+    itself got through): the sandbox's own fault switch, flipped at that moment."""
+
+    def __init__(self, ctx: Context, sandbox: Sandbox) -> None:
+        super().__init__(ctx, utcnow)
+        self.sandbox = sandbox
+        self.failed = False
+
+    def publish(self, prepared: Any, on_step: Any = noop) -> Any:
+        if prepared.kind.name == SIGNATURE.name and not self.failed:
+            self.failed = True  # the first signature only
+            self.sandbox.set_faults(fail_post=True)
+        return super().publish(prepared, on_step)
+
+
+def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_p(
+    context: Context, sandbox: Sandbox
+) -> None:
+    controller = SignaturePostFails(context, sandbox)
+    controller.releases("ipc")
+
+    async def scenario() -> None:
+        app = SecgateApp(controller, "ipc", "2.1", cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            result = await authorize(pilot, "2.1")
+            assert result.startswith(" NOT AUTHORIZED "), result
+            assert "does not carry your signature: press p" in result, result
+            assert "LEGACY-UNSIGNED" in authorization_text(app)
+            sandbox.set_faults()
+            signed = await approve_on_screen(pilot, "2.1")
+            assert signed.startswith(" AUTHORIZED "), signed
+            assert authorization_text(app).startswith("Authorization:  AUTHORIZED ")
+
+    run(scenario())

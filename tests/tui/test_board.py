@@ -12,6 +12,7 @@ from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.reviews import ReviewsScreen
+from secgate_tui.app.view_model import BLOCKING
 from secgate_tui.app.widgets.activities import ActivitiesPanel
 from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.issue_table import IssueTable
@@ -37,7 +38,8 @@ def board(app: object, category: str) -> CategoryBoard:
 
 
 def keys(table: IssueTable) -> list[str]:
-    return [row.key for row in table.rows]
+    """The items that block (listed first; residual and closed items follow)."""
+    return [row.key for row in table.rows if row.kind == BLOCKING]
 
 
 def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) -> None:
@@ -48,7 +50,7 @@ def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) 
             banner = banner_text(app)
             assert "BLOCKED" in banner
             assert "11 items block" in banner
-            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner
+            assert "Last sync: 2026-03-02T12:00:00Z" in banner
             findings = board(app, "system-test-findings")
             assert keys(findings.table) == ["IPC-93", "IPC-94"]
             assert "4/6 closed" in plain(findings.query_one(".board-header"))  # type: ignore[arg-type]
@@ -128,7 +130,7 @@ def test_switch_release_with_the_picker(make_app: AppFactory) -> None:
             await settle(pilot)
             assert "release 2.0" in banner_text(app)
             assert "PASS" in banner_text(app)
-            assert not board(app, "implementation").table.display  # nothing blocks
+            assert keys(board(app, "implementation").table) == []  # nothing blocks
 
             await pilot.press("r")
             await pilot.press("end", "enter")  # the last release listed: dms 5.5
@@ -218,18 +220,24 @@ def test_unreachable_tracker_keeps_data_marks_stale_and_blocks(
 def test_reviews_screen_lists_every_product(make_app: AppFactory) -> None:
     async def scenario() -> None:
         app = make_app("ipc", "2.2")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             await pilot.press("v")
             assert isinstance(app.screen, ReviewsScreen)
             await settle(pilot)  # the trackers' review records have been read
             table = app.screen.query_one(DataTable)
-            rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+            cells = [table.get_row_at(i) for i in range(table.row_count)]
+            rows = [[str(cell).strip() for cell in row] for row in cells]
             due_ipc = (NOW.date() - timedelta(days=345) + timedelta(days=365)).isoformat()
             # No review record in the demo tracker yet: the config's last_review counts.
-            assert rows[0][0] == "ipc" and rows[0][3] == "config" and rows[0][5] == due_ipc
-            assert rows[0][6] == "20" and rows[0][7] == "DUE-SOON"
-            assert rows[1][0] == "dms" and rows[1][6] == "-35" and rows[1][7] == "OVERDUE"
+            assert rows[0][0] == "ipc" and rows[0][6] == "config" and rows[0][2] == due_ipc
+            assert rows[0][3] == "20" and rows[0][1] == "DUE-SOON"
+            assert rows[1][0] == "dms" and rows[1][3] == "-35" and rows[1][1] == "OVERDUE"
+            # Both states are coloured, and at 80 columns state, due date and days left
+            # are on screen whatever the free-text columns hold.
+            assert "yellow" in str(cells[0][1].style) and "red" in str(cells[1][1].style)
+            columns = list(table.columns.values())
+            assert sum(column.get_render_width(table) for column in columns[:4]) <= 80
             await pilot.press("escape")
             assert isinstance(app.screen, BoardScreen)
 
@@ -245,7 +253,7 @@ def test_small_terminal_keeps_banner_boards_and_footer(make_app: AppFactory) -> 
             assert screen.has_class("-narrow")
             table = (await show_category(pilot, "system-test-findings")).table
             assert table.virtual_size.width <= table.size.width + 1
-            assert table.size.height == 2  # both items in view
+            assert table.size.height == len(table.rows)  # every item in view
             assert "BLOCKED" in banner_text(app)
             await pilot.resize_terminal(150, 40)  # wide enough for the side panel
             await settle(pilot)
@@ -263,7 +271,7 @@ def test_sync_in_a_child_process_updates_the_board(context: Context, sandbox: Sa
         app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner_text(app)
+            assert "Last sync: 2026-03-02T12:00:00Z" in banner_text(app)
             sandbox.set_issue("IPC-94", status="Done", closed=True, resolution="Fixed")
             await pilot.press("s")
             await settle(pilot)

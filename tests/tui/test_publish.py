@@ -3,17 +3,32 @@ blocked, write-back failure, acknowledgements with their reasons."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, TextArea
 
+from secgate_tui.app.app import SecgateApp
+from secgate_tui.app.controller import Controller
 from secgate_tui.app.screens.board import BoardScreen
+from secgate_tui.app.screens.confirm_quit import ConfirmQuit
 from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.widgets.step_list import StepList
 from secgate_tui.commands.context import Context
 from secgate_tui.services.authorization import Step
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION
-from tests.tui.conftest import SIZE, AppFactory, Sandbox, plain, run, settle, wait_until
+from tests.tui.conftest import (
+    SIZE,
+    AppFactory,
+    Sandbox,
+    clock,
+    plain,
+    run,
+    settle,
+    wait_until,
+)
 
 
 def records(sandbox: Sandbox) -> list[str]:
@@ -54,7 +69,7 @@ def test_authorize_success_posts_reads_back_and_logs(
             result = text_of(app, "#publish-result")
             assert "AUTHORIZED" in result and "NOT AUTHORIZED" not in result
             assert "Tracker record: sandbox:IPC-" in result
-            assert "Security-Release-Authorization_ipc_2.1.md" in result
+            assert "Security-Release-Authorization_ipc_2.1_rev1_SEC-REC-SRA-" in result
             # The header now says how it ended, not what was about to happen.
             assert "AUTHORIZED" in text_of(app, "#publish-title")
             steps = screen.query_one(StepList).states
@@ -230,9 +245,9 @@ def test_record_a_review_then_the_schedule_counts_it(
             reviews = app.screen
             assert isinstance(reviews, ReviewsScreen)
             table = reviews.query_one(DataTable)
-            row = [str(cell) for cell in table.get_row_at(0)]
-            assert row[2] == "2026-03-02" and row[3].startswith("tracker")
-            assert row[7] == "OK"
+            row = [str(cell).strip() for cell in table.get_row_at(0)]
+            assert row[4] == "2026-03-02" and row[6].startswith("tracker")
+            assert row[1] == "OK" and row[2] == "2027-03-02"
 
     run(scenario())
     assert len(review_comments(sandbox)) == 1
@@ -250,5 +265,69 @@ def test_q_does_not_quit_out_of_the_publish_dialog(make_app: AppFactory) -> None
             await pilot.press("q")
             await pilot.pause()
             assert app.is_running and isinstance(app.screen, PublishScreen)
+
+    run(scenario())
+
+
+def test_the_sync_step_counts_as_the_board_does(make_app: AppFactory) -> None:
+    async def scenario() -> None:
+        app = make_app("ipc", "2.1")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, PublishScreen)
+            prepared = app.screen.prepared
+            assert prepared is not None and prepared.verdict is not None
+            verdict = prepared.verdict
+            in_gate = sum(c.total for c in verdict.categories) + len(verdict.unclassified)
+            steps = text_of(app, "#publish-steps")
+            assert f", {in_gate} in the gate (as the board counts)" in steps, steps
+            assert "issue(s)" not in steps
+
+    run(scenario())
+
+
+class HeldSync(Controller):
+    """A tracker that answers only when the test says so: a sync stays in flight."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.go = threading.Event()
+        self.go.set()
+
+    def refresh(self, product: str, release: str, *, full: bool = False) -> Any:
+        self.go.wait(timeout=30)
+        return super().refresh(product, release, full=full)
+
+
+def test_q_asks_before_quitting_while_a_sync_is_in_flight(context: Context) -> None:
+    controller = HeldSync(context, clock)
+    controller.releases("ipc")
+
+    async def scenario() -> None:
+        app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("q")  # nothing in flight: q quits at once
+            assert not app.is_running
+        app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            controller.go.clear()
+            await pilot.press("s")  # a sync starts and waits for the tracker
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmQuit)
+            assert "A sync from the trackers is running" in text_of(app, "#confirm-quit-text")
+            await pilot.press("n")
+            assert isinstance(app.screen, BoardScreen) and app.is_running
+            await pilot.press("q")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmQuit)
+            controller.go.set()
+            await pilot.press("y")
+            await pilot.pause()
+            assert not app.is_running
 
     run(scenario())

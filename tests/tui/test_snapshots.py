@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
+from secgate_tui.app.widgets.activities import ActivitiesPanel
 from tests.tui.conftest import SIZE, AppFactory, settle
 
 Snap = Callable[..., bool]
@@ -76,3 +77,41 @@ def test_filtered_board_snapshot(snap_compare: Snap, make_app: AppFactory) -> No
         await pilot.pause()
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=filtered)
+
+
+def test_reviews_small_terminal_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    """At 80x24 state, due date and days left stay on screen, DUE-SOON and OVERDUE coloured."""
+
+    async def reviews(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=(80, 24), run_before=reviews)
+
+
+def test_history_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def history(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"2.1", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        # The "Exported" toast names a per-run temporary path; the history is the subject.
+        pilot.app.clear_notifications()
+        await pilot.press("h")
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.1"), terminal_size=SIZE, run_before=history)
+
+
+def test_activity_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    async def activity(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(ActivitiesPanel).focus()
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=activity)

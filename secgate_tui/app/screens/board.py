@@ -26,11 +26,13 @@ from secgate_tui.app import heap
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe
+from secgate_tui.app.screens.activity_detail import ActivityDetailScreen
+from secgate_tui.app.screens.history import HistoryScreen
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.issue_detail import IssueDetailScreen
 from secgate_tui.app.screens.picker import ReleasePicker
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import AuthorizationFlow, SignatureFlow
+from secgate_tui.app.screens.publish_signed import SignatureFlow, authorization_flow
 from secgate_tui.app.screens.reviews import ReviewsScreen
 from secgate_tui.app.view_model import BoardState, ReleaseChoice, ReviewView
 from secgate_tui.app.widgets.activities import ActivitiesPanel
@@ -59,6 +61,7 @@ class BoardScreen(Screen[None]):
         Binding("p", "approve", "Approve"),
         Binding("e", "export_evidence", "Export evidence"),
         Binding("v", "reviews", "Reviews"),
+        Binding("h", "history", "History"),
         Binding("s", "sync_now", "Sync now"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("w", "why", "Every reason", show=False),
@@ -395,7 +398,7 @@ class BoardScreen(Screen[None]):
         if board.table.row_count:
             board.table.focus()
         else:
-            self.notify("Nothing in this category blocks: no item to list.", timeout=3)
+            self.notify("No item in this category: nothing to list.", timeout=3)
 
     # -- the filter ---------------------------------------------------------------------
 
@@ -454,6 +457,15 @@ class BoardScreen(Screen[None]):
     def action_overview(self) -> None:
         self.query_one(CategoryOverview).focus()
 
+    @on(ActivitiesPanel.Opened)
+    def _activity_opened(self, message: ActivitiesPanel.Opened) -> None:
+        if self.state is None:
+            return
+        activity = message.activity
+        limit = self.controller.max_age_days(self.state.product, activity.id)
+        now = self.state.verdict.evaluated_at
+        self.app.push_screen(ActivityDetailScreen(self.controller, activity, limit, now))
+
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:
         if self.state is None or self.state.provisional:
@@ -501,7 +513,8 @@ class BoardScreen(Screen[None]):
             self.query_one(AuthorizationLine).reading()
             self.read_authorization()
 
-        self.app.push_screen(PublishScreen(self.controller, AuthorizationFlow(self.state)), done)
+        flow = authorization_flow(self.controller, self.state)
+        self.app.push_screen(PublishScreen(self.controller, flow), done)
 
     def action_approve(self) -> None:
         """Sign the newest authorization record of the release shown (issue 12)."""
@@ -533,3 +546,7 @@ class BoardScreen(Screen[None]):
 
     def action_reviews(self) -> None:
         self.app.push_screen(ReviewsScreen(self.controller))
+
+    def action_history(self) -> None:
+        """The product's authorization and review records, from the trackers."""
+        self.app.push_screen(HistoryScreen(self.controller, self.product, self.release))

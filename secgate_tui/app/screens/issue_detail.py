@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlparse
 
@@ -16,21 +17,75 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from secgate_tui.app.render import safe, safe_block
-from secgate_tui.app.view_model import BoardState
+from secgate_tui.app.view_model import BLOCKING, RESIDUAL, BoardState, IssueRow
 from secgate_tui.domain import Issue
+from secgate_tui.domain.times import iso_z
 
 Opener = Callable[[str], object]
 
 
-def _reason(state: BoardState, issue: Issue) -> str | None:
+def _row(state: BoardState, issue: Issue) -> tuple[str, IssueRow] | None:
+    """Where the board lists the issue: the category's title and the row."""
     for view in state.categories:
         for row in view.rows:
             if (row.source, row.key) == issue.uid:
-                return f"{view.category.title}: {row.reason}"
+                return view.category.title, row
     for row in state.unclassified:
         if (row.source, row.key) == issue.uid:
-            return f"Unclassified: {row.reason}"
+            return "Unclassified", row
     return None
+
+
+def _standing(state: BoardState, issue: Issue) -> Text | None:
+    """One line on top: why the issue blocks, or that it is residual or closed and accepted."""
+    found = _row(state, issue)
+    if found is None:
+        return None
+    category, row = found
+    if row.kind == BLOCKING:
+        return safe_block(f"Blocks: {category}: {row.reason}", "bold red")
+    if row.kind == RESIDUAL:
+        return safe_block(
+            f"Residual item in {category}: closed as {issue.disposition.value} without a "
+            "fix; accepted because it is justified (the record lists it with its "
+            "justification)",
+            "bold yellow",
+        )
+    return safe_block(
+        f"Closed in {category} with an accepted disposition ({issue.disposition.value})",
+        "green",
+    )
+
+
+def acceptances_text(issue: Issue) -> Text:
+    """Each acceptance of the issue for a release it affects: what, by whom, until when."""
+    if not issue.acceptances:
+        return Text("none recorded", style="dim")
+    text = Text()
+    for n, acceptance in enumerate(issue.acceptances):
+        if n:
+            text.append("\n")
+        parts = [
+            acceptance.disposition.value,
+            f"for release {acceptance.release}" if acceptance.release else "for every release",
+        ]
+        if acceptance.accepted_by:
+            parts.append(f"by {acceptance.accepted_by}")
+        if acceptance.accepted_on:
+            parts.append(f"on {acceptance.accepted_on.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        if acceptance.expires:
+            parts.append(f"expires {acceptance.expires.isoformat()}")
+        if acceptance.target_version:
+            parts.append(f"fix planned in {acceptance.target_version}")
+        text.append("• ")
+        text.append_text(safe_block(", ".join(parts)))
+        text.append("\n  Justification: ")
+        text.append_text(
+            safe_block(acceptance.justification)
+            if acceptance.justification
+            else Text("none given (it does not count)", style="bold red")
+        )
+    return text
 
 
 def web_url(url: str) -> str | None:
@@ -61,9 +116,9 @@ class IssueDetailScreen(Screen[None]):
         title.append_text(safe(issue.title, 400))
         yield Static(title, id="detail-title", markup=False)
         with VerticalScroll(id="detail-body"):
-            reason = _reason(self.state, issue)
-            if reason:
-                yield Static(safe_block(f"Blocks: {reason}", "bold red"), id="detail-blocks")
+            standing = _standing(self.state, issue)
+            if standing is not None:
+                yield Static(standing, id="detail-blocks", markup=False)
             yield Static(self._fields(), id="detail-fields", markup=False)
             yield Static(Text("Justification", style="bold"), markup=False)
             yield Static(
@@ -73,6 +128,8 @@ class IssueDetailScreen(Screen[None]):
                 id="detail-justification",
                 markup=False,
             )
+            yield Static(Text("\nAcceptances for affected releases", style="bold"), markup=False)
+            yield Static(acceptances_text(issue), id="detail-acceptances", markup=False)
         yield Footer()
 
     def _fields(self) -> Table:
@@ -82,7 +139,7 @@ class IssueDetailScreen(Screen[None]):
         table.add_column(overflow="fold")
 
         def when(value: object) -> str:
-            return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
+            return iso_z(value) if isinstance(value, datetime) else "—"
 
         rows: list[tuple[str, str | None]] = [
             ("Tracker", issue.source),
@@ -95,6 +152,9 @@ class IssueDetailScreen(Screen[None]):
             ("Disposition", issue.disposition.value),
             ("Priority", issue.priority),
             ("Severity", issue.severity),
+            ("CWE", ", ".join(issue.cwe)),
+            ("Safety impact", issue.safety_impact),
+            ("Compensating controls", issue.compensating_controls),
             ("Assignee", issue.assignee),
             ("Labels", ", ".join(issue.labels)),
             ("Components", ", ".join(issue.components)),

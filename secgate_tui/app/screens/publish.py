@@ -11,6 +11,7 @@ confirmation is offered unless the record is ready.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -25,9 +26,31 @@ from textual.widgets import Button, Checkbox, Footer, Input, Static, TextArea
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe, safe_block
-from secgate_tui.app.screens.publish_flows import PublishFlow
+from secgate_tui.app.screens.publish_flows import Outcome, PublishFlow, state_lines
 from secgate_tui.app.widgets.step_list import StepList
-from secgate_tui.services.publish import PUBLISH_STEPS, Prepared, Published, StepEvent
+from secgate_tui.domain import Verdict
+from secgate_tui.domain.text import printable
+from secgate_tui.services.publish import PUBLISH_STEPS, Prepared, Step, StepEvent
+
+_COUNT = re.compile(r"^(\d+) issue")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def sync_wording(detail: str, verdict: Verdict) -> str:
+    """The sync step's count as the board counts it: the issues in the release's gate
+    (categories and unclassified), and how many fetched issues are outside it."""
+    in_gate = sum(c.total for c in verdict.categories) + len(verdict.unclassified)
+    found = _COUNT.match(detail)
+    if found is None:
+        return detail
+    fetched = int(found.group(1))
+    text = f"{plural(fetched, 'issue')} fetched, {in_gate} in the gate (as the board counts)"
+    if fetched > in_gate:
+        text += f"; {fetched - in_gate} outside the security scope"
+    return text
 
 
 class PublishScreen(Screen[bool]):
@@ -48,9 +71,9 @@ class PublishScreen(Screen[bool]):
             self.error = error
 
     class PublishEnded(Message):
-        def __init__(self, published: Published[Any] | None, error: str) -> None:
+        def __init__(self, outcome: Outcome | None, error: str) -> None:
             super().__init__()
-            self.published = published
+            self.outcome = outcome
             self.error = error
 
     def __init__(self, controller: Controller, flow: PublishFlow) -> None:
@@ -62,6 +85,8 @@ class PublishScreen(Screen[bool]):
         self.busy = False
         self.publishing = False
         self.done = False
+        #: The sync step's own words ("N issue(s)") once it is done.
+        self.synced = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="publish-title", markup=False)
@@ -132,6 +157,7 @@ class PublishScreen(Screen[bool]):
             return
         self.busy = True
         self.prepared = None
+        self.synced = ""
         self._show_confirmation(False)
         self.query_one(StepList).reset()
         verdict.update(Text("Preparing (nothing is written)…"))
@@ -143,7 +169,7 @@ class PublishScreen(Screen[bool]):
             self.post_message(self.StepHappened(event))
 
         try:
-            prepared = self.controller.prepare_record(self.flow.kind, request, on_step)
+            prepared = self.flow.prepare(self.controller, request, on_step)
         except UiError as exc:
             self.post_message(self.PrepareEnded(None, request, exc.message))
             return
@@ -151,7 +177,10 @@ class PublishScreen(Screen[bool]):
 
     @on(StepHappened)
     def _step(self, message: StepHappened) -> None:
-        self.query_one(StepList).record(message.event)
+        event = message.event
+        if event.step is Step.SYNC and event.state == "done":
+            self.synced = event.detail
+        self.query_one(StepList).record(event)
 
     def _not_prepared(self, error: str) -> Text:
         text = Text(" NOT PREPARED ", style="bold reverse red")
@@ -171,6 +200,10 @@ class PublishScreen(Screen[bool]):
             return
         self.prepared, self.request = prepared, message.request
         verdict.update(self._verdict(prepared))
+        if self.synced and prepared.verdict is not None and prepared.verdict.categories:
+            # The count the board shows, and what the sync fetched besides.
+            detail = sync_wording(self.synced, prepared.verdict)
+            self.query_one(StepList).record(StepEvent(step=Step.SYNC, state="done", detail=detail))
         if not prepared.ready:
             preview.update(Text("(no record: nothing can be published now)", style="dim"))
             return
@@ -200,10 +233,15 @@ class PublishScreen(Screen[bool]):
             for warning in prepared.warnings:
                 text.append("\n")
                 text.append_text(safe(f"warning: {warning}", 300, "yellow"))
+            text.append_text(self.flow.confirm_note(prepared))
             return text
-        if prepared.blocked and prepared.verdict is not None:
+        if prepared.blocked and prepared.verdict is not None and not prepared.verdict.passed:
             text.append(" GATE BLOCKED ", style="bold reverse red")
             reasons: tuple[str, ...] = prepared.verdict.reasons or (prepared.message,)
+        elif prepared.blocked:
+            # The gate passes but the approval policy refuses this signer.
+            text.append(" REFUSED ", style="bold reverse red")
+            reasons = (prepared.message,)
         else:
             text.append(" NOT PREPARED ", style="bold reverse red")
             reasons = (prepared.message,)
@@ -261,24 +299,25 @@ class PublishScreen(Screen[bool]):
             self.post_message(self.StepHappened(event))
 
         try:
-            # A signature is made now, at the confirmation (before anything is posted).
-            prepared = self.flow.at_confirmation(self.controller, prepared)
-            published = self.controller.publish(prepared, on_step)
+            # A signature is made in here, at the confirmation (before anything is posted).
+            outcome = self.flow.publish(self.controller, prepared, on_step)
         except UiError as exc:
             self.post_message(self.PublishEnded(None, exc.message))
             return
-        self.post_message(self.PublishEnded(published, ""))
+        self.post_message(self.PublishEnded(outcome, ""))
 
     @on(PublishEnded)
     def _published(self, message: PublishEnded) -> None:
         self.busy = self.publishing = False
-        published = message.published
+        outcome = message.outcome
+        published = outcome.published if outcome is not None else None
         self.done = published is not None and published.done
         view = self.query_one("#publish-result", Static)
-        label = Text(
-            f" {self.flow.done_label} " if self.done else f" {self.flow.not_done_label} ",
-            style="bold reverse green" if self.done else "bold reverse red",
-        )
+        if outcome is None:
+            name, style = self.flow.not_done_label, "bold reverse red"
+        else:
+            name, style = self.flow.result_label(outcome)
+        label = Text(f" {name} ", style=style)
         self.query_one("#publish-title", Static).update(self._title(label))
         text = label.copy()
         if published is None:
@@ -294,11 +333,13 @@ class PublishScreen(Screen[bool]):
                 )
             for path in published.exports:
                 text.append("\nExported: ")
-                text.append_text(safe(str(path), 200))
+                text.append_text(safe(str(path), 400))
             for note in published.notes:
                 text.append("\n")
                 text.append_text(safe(note, 300, "yellow"))
             text.append_text(self.flow.result_lines(published))
+            assert outcome is not None
+            text.append_text(state_lines(outcome.state))
         else:
             if published.failed_step is not None:
                 text.append(f"  step '{published.failed_step.value}' failed:", style="bold")
@@ -308,6 +349,14 @@ class PublishScreen(Screen[bool]):
             text.append("\nIt is safe to retry: press escape and start again.", style="dim")
         view.update(text)
         view.scroll_visible()
+        if published is not None and published.exports:
+            # Where the files went, also once the result has scrolled away.
+            self.notify(
+                "\n".join(printable(str(path)) for path in published.exports),
+                title="Exported",
+                timeout=12,
+                markup=False,
+            )
 
     def action_close(self) -> None:
         if self.publishing:

@@ -3,14 +3,15 @@
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
 (one reason per empty category), the review's conclusions (the same TOML as
-``secgate review record --conclusions FILE``); and what happens at the
-confirmation before publishing (the signature kind signs then). Everything else
-(prepare, preview, confirmation, live steps, result) is the screen's, for every kind.
+``secgate review record --conclusions FILE``); and what preparing and publishing
+run (the flows that sign are in :mod:`.publish_signed`). Everything else
+(preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -22,13 +23,20 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
+from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
-from secgate_tui.services.publish import Prepared, Published, RecordKind
+from secgate_tui.services.authorization_state import describe
+from secgate_tui.services.publish import (
+    OnStep,
+    Prepared,
+    Published,
+    RecordKind,
+    noop,
+)
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
-from secgate_tui.services.publish.kinds.signature import SIGNATURE, SignatureRequest
 
 #: The reason recorded when a person ticks "not applicable" and types none.
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
@@ -65,9 +73,50 @@ class PublishFlow(ABC):
         """Kind-specific lines after a successful result."""
         return Text("")
 
-    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
-        """What the kind does once confirmed, before publishing (in the publish worker)."""
-        return prepared
+    def prepare(
+        self, controller: Controller, request: Any, on_step: OnStep = noop
+    ) -> Prepared[Any]:
+        """Build the record (nothing written), in the prepare worker."""
+        return controller.prepare_record(self.kind, request, on_step)
+
+    def confirm_note(self, prepared: Prepared[Any]) -> Text:
+        """What the confirmation also does, said before it (the signature it makes)."""
+        return Text("")
+
+    def publish(
+        self, controller: Controller, prepared: Prepared[Any], on_step: OnStep = noop
+    ) -> Outcome:
+        """Once confirmed: publish the record (in the publish worker)."""
+        return Outcome(published=controller.publish(prepared, on_step))
+
+    def result_label(self, outcome: Outcome) -> tuple[str, str]:
+        """The result's label and its style."""
+        if outcome.published.done:
+            return self.done_label, "bold reverse green"
+        return self.not_done_label, "bold reverse red"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """How publishing ended, and the release's authorization state read back after a
+    signature (``status --json``'s ``authorization``; None when not read)."""
+
+    published: Published[Any]
+    state: dict[str, Any] | None = None
+
+
+def state_lines(state: dict[str, Any] | None) -> Text:
+    """The state read back in words: who signed, and the roles still missing."""
+    if state is None:
+        return Text("")
+    text = Text("\nAuthorization state: ")
+    text.append_text(safe_block(describe(state)))
+    missing = state.get("missing_roles") or []
+    if missing:
+        text.append("\nStill to sign: ", style="bold")
+        text.append_text(safe(", ".join(missing), 200, "bold"))
+        text.append(" (each further signer presses p on the board, or runs secgate approve)")
+    return text
 
 
 class AuthorizationFlow(PublishFlow):
@@ -121,31 +170,6 @@ class AuthorizationFlow(PublishFlow):
         return isinstance(message, Input.Submitted) and (message.input.id or "").startswith(
             "reason-"
         )
-
-
-class SignatureFlow(PublishFlow):
-    """Approve: sign the release's newest authorization record, as ``secgate approve``.
-
-    Prepared after a fresh sync (the record must still match the snapshot); the
-    signature is made at the confirmation, then posted, read back and logged.
-    """
-
-    kind = SIGNATURE
-    label = "Approve"
-    done_label = "SIGNED"
-    not_done_label = "NOT SIGNED"
-
-    def __init__(self, product: str, release: str) -> None:
-        self.product = product
-        self.release = release
-        self.heading = f"{product} release {release}: sign its authorization record"
-        self.confirmation = release
-
-    def request(self, root: DOMNode) -> SignatureRequest:
-        return SignatureRequest(product=self.product, release=self.release)
-
-    def at_confirmation(self, controller: Controller, prepared: Prepared[Any]) -> Prepared[Any]:
-        return controller.sign(prepared)
 
 
 TEMPLATE = """\

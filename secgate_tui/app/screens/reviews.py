@@ -27,10 +27,18 @@ from secgate_tui.domain.review_schedule import ReviewState
 
 _STATE_STYLE = {
     ReviewState.OK: "green",
-    ReviewState.DUE_SOON: "yellow",
+    ReviewState.DUE_SOON: "bold yellow",
     ReviewState.OVERDUE: "bold red",
 }
-COLUMNS = ("Product", "Name", "Last review", "From", "Every", "Due", "Days left", "State")
+#: The state as a badge: legible on any background, and on the cursor row too.
+_BADGE_STYLE = {
+    ReviewState.OK: "green",
+    ReviewState.DUE_SOON: "bold reverse yellow",
+    ReviewState.OVERDUE: "bold reverse red",
+}
+#: What must stay visible at 80 columns first (state, due date, days left); the
+#: free text (who recorded it, the product's name) last, where it may be cut.
+COLUMNS = ("Product", "State", "Due", "Days left", "Last review", "Every", "From", "Name")
 
 
 class ReviewsScreen(Screen[None]):
@@ -77,7 +85,7 @@ class ReviewsScreen(Screen[None]):
         table.clear()
         notes = Text()
         for review in reviews:
-            table.add_row(safe(review.product, 20), safe(review.name, 40), *self._cells(review))
+            table.add_row(safe(review.product, 16), *self._cells(review), safe(review.name, 40))
             for warning in review.warnings:
                 notes.append_text(safe(f"{review.product}: {warning}", 300, "yellow"))
                 notes.append("\n")
@@ -92,7 +100,11 @@ class ReviewsScreen(Screen[None]):
     def _cells(review: ReviewView) -> list[Text]:
         schedule = review.schedule
         if schedule is None:
-            return [Text("?")] * 5 + [safe(review.problem, 40, style="bold red")]
+            return (
+                [Text(" UNKNOWN ", style="bold reverse red")]
+                + [Text("?")] * 4
+                + [safe(review.problem, 40, style="bold red")]
+            )
         style = _STATE_STYLE[schedule.state]
         last = schedule.last_review.isoformat() if schedule.last_review else "never"
         source = review.source
@@ -101,12 +113,12 @@ class ReviewsScreen(Screen[None]):
         due = schedule.due.isoformat() if schedule.due else "now"
         left = "—" if schedule.days_left is None else str(schedule.days_left)
         return [
-            Text(last),
-            safe(source, 30),
-            Text(f"{schedule.interval_days} d"),
+            Text(f" {schedule.state.value.upper()} ", style=_BADGE_STYLE[schedule.state]),
             Text(due, style=style),
             Text(left, style=style, justify="right"),
-            Text(schedule.state.value.upper(), style=style),
+            Text(last),
+            Text(f"{schedule.interval_days} d"),
+            safe(source, 24),
         ]
 
     @work(thread=True, exclusive=True, group="reviews", exit_on_error=False)

@@ -22,17 +22,23 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from secgate_tui.app.render import age, safe
-from secgate_tui.app.view_model import IssueRow
+from secgate_tui.app.view_model import BLOCKING, CLOSED, RESIDUAL, IssueRow
 
 #: Column widths: key, title, status, age, reason.
 Widths = tuple[int, int, int, int, int]
 GAP = 2
 
 
+#: The last column says why an item blocks, or how a closed one was dispositioned.
+COLUMN_NAMES = ("Key", "Title", "Status", "Age", "Why it blocks / disposition")
+#: How the last column is painted per kind of row (view_model's BLOCKING, RESIDUAL, CLOSED).
+REASON_STYLE = {BLOCKING: "red", RESIDUAL: "yellow", CLOSED: "dim"}
+
+
 def header_text(widths: Widths) -> Text:
-    names = ("Key", "Title", "Status", "Age", "Why it blocks")
     line = Text(style="bold")
-    for name, width in zip(names, widths, strict=True):
+    for name, width in zip(COLUMN_NAMES, widths, strict=True):
+        name = name[:width]
         line.append(name.ljust(width + GAP) if name != "Age" else name.rjust(width) + " " * GAP)
     return line
 
@@ -88,7 +94,7 @@ class IssueTable(ScrollView, can_focus=True):
             safe(row.title, title),
             safe(row.status, status),
             Text(age(row.age_days).rjust(age_width)),
-            safe(row.reason, reason),
+            safe(row.reason, reason, REASON_STYLE.get(row.kind, "")),
         )
 
     def render_line(self, y: int) -> Strip:
