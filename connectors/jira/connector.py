@@ -148,11 +148,15 @@ class JiraConnector(Connector[JiraSettings]):
             found = Searcher(self.client, self.mapper).issues(
                 scope_jql(scope, None, updated), full=since is None
             )
+            self._check_project(scope, found)
+            return self._with_acceptors(found)
+
+    def _check_project(self, scope: SourceScope, found: list[Issue]) -> None:
+        """Asked for one project by key: an issue of another is not an answer to trust."""
         project = scope.project.strip()
         if not _PROJECT_KEY.fullmatch(project):
-            return found  # a project id: its issues' keys do not say it
+            return  # a project id: its issues' keys do not say it
         for issue in found:
-            # Asked for one project by key: an issue of another is not an answer to trust.
             if not issue.key.startswith(f"{project}-"):
                 raise BadResponseError(
                     f"Jira tracker '{self.name}' answered the search of project "
@@ -160,7 +164,6 @@ class JiraConnector(Connector[JiraSettings]):
                     "from this sync is trusted.",
                     tracker=self.name,
                 )
-        return found
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
