@@ -125,6 +125,10 @@ def release_scope_issues(
     )
 
 
+#: The name wanomaly's gate wiring uses for the same selection.
+release_split = release_scope_issues
+
+
 def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
     """The release's members: the issues the six closure boards judge."""
     return release_scope_issues(config, store, product_id, release).members
