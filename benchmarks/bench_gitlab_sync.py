@@ -1,7 +1,9 @@
 """GitLab cold and incremental sync: secgate against plain python-gitlab, same server, same run.
 
 The fake GitLab (tests/fakes) runs in a process of its own with 20,000 issues
-in one milestone and 30 ms injected latency per request; each client runs in a
+in one milestone and 30 ms injected latency per request; secgate reads the
+project as its sync does (``project_issues``: every milestone, here the same
+20,000 issues), python-gitlab the one milestone; each client runs in a
 fresh process too, so peak memory (max RSS) is its own and the server's CPU
 does not share a GIL with the client.
 
@@ -102,7 +104,8 @@ def run_client(conn: Connection, kind: str, url: str, concurrency: int) -> None:
         since = None
         if kind == "secgate-incremental":
             since = datetime.now(UTC) + timedelta(seconds=settings.sync_overlap_seconds + 5)
-        found = len(connector.issues(scope, "5.0", since=since))
+        # What secgate's sync reads: the whole project, no milestone parameter.
+        found = len(connector.project_issues(scope, since=since))
         connector.close()
     elapsed = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,14 +7,14 @@ Target: under 1.5 s, the median of several runs of the whole process
         [--baseline-src DIR]   # another checkout's source, timed in the same run
     .venv/bin/python benchmarks/bench_status_offline.py --keep DIR   # keep the store, to profile:
     .venv/bin/python -X importtime -m secgate_tui.cli --config DIR/secgate.toml \
-        --data-dir DIR/data status --product P --release R --offline --json
+        --data-dir DIR/data status --product P --release 2.2 --offline --json
 
 Setup (not timed): a configuration with one Jira source for product P, and a
 store seeded through the store's own API (Store.save_sync, a full sync a
-minute old) with 20,000 issues of release R: six categories, 3 % open, every
-disposition. Measured in the same run: `python -c pass`, `python -c "import
-secgate_tui.cli"`, and with --baseline-src the same command run from another
-checkout (PYTHONPATH=DIR, e.g. `git archive main | tar -x -C DIR`), the two
+minute old) with 20,000 issues of release 2.2 (the gate generator's): six
+categories, 3 % open, every disposition. Measured in the same run: `python -c
+pass`, `python -c "import secgate_tui.cli"`, and with --baseline-src the same
+command run from another checkout (PYTHONPATH=DIR, e.g. `git archive main | tar -x -C DIR`), the two
 interleaved run by run so the machine's load hits both alike. Each figure is
 wall time and the child's CPU time (user + system): on a shared machine the
 wall time is inflated by the load, the CPU time much less.
@@ -37,7 +37,7 @@ from secgate_tui.config import load_config
 from secgate_tui.domain import Issue, SourceState
 from secgate_tui.services.context import STORE_NAME
 from secgate_tui.services.store import Store
-from secgate_tui.services.sync import scope_key
+from secgate_tui.services.sync import source_key
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_gate import LABELS, generate
@@ -92,7 +92,7 @@ def seed(root: Path, count: int) -> list[str]:
     store = Store(data_dir / STORE_NAME)
     try:
         store.save_sync(
-            scope_key(source, "R"),
+            source_key(source),
             SourceState(source="jira", project="IPC", synced_at=now),
             issues,
             full=True,
@@ -112,7 +112,7 @@ def seed(root: Path, count: int) -> list[str]:
         "--product",
         "P",
         "--release",
-        "R",
+        "2.2",  # the fix version of bench_gate's generated issues
         "--offline",
         "--json",
     ]

@@ -371,6 +371,33 @@ class Connector(ABC, Generic[SettingsT]):
             ReleaseNotFoundError: no version / milestone has the release's name.
         """
 
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        """Every issue of the source (project and filter), in any release or none.
+
+        secgate's sync reads each source once with this, and selects each
+        release's issues locally (``secgate_tui.domain.scope.release_scope``):
+        one updated-since request serves every release, and issues that affect
+        a release without being fixed in it are seen too. ``scope.release`` is
+        not used.
+
+        The default, for connectors written before it, reads every release the
+        tracker lists through :meth:`issues`: correct for fix versions, but one
+        request per release, and blind to issues that name no fix version.
+
+        Args:
+            since: only issues updated at or after this time; None: all of them.
+        """
+        plain = scope.model_copy(update={"release": "{release}"})
+        found: dict[str, Issue] = {}
+        for release in self.releases(plain):
+            try:
+                listed = self.issues(plain, release.name, since)
+            except ReleaseNotFoundError:
+                continue  # deleted between the two requests: its issues moved on
+            for issue in listed:
+                found[issue.key] = issue
+        return list(found.values())
+
     @abstractmethod
     def issue(self, key: str) -> Issue:
         """One issue by key (activity evidence, record issues)."""

@@ -135,6 +135,12 @@ class GitLabConnector(Connector[GitLabSettings]):
             )
         return self._justify(found)
 
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        # One list for every milestone of the source: no milestone parameter.
+        with self.client.bounds.sync():
+            params = issue_params(None, scope.filter, since, self.settings.sync_overlap_seconds)
+            return self._justify(self._read(Target.of(scope), params, full=since is None))
+
     def _read(self, target: Target, params: dict[str, Any], *, full: bool) -> list[Issue]:
         """The query's issues; a full read over several pages is checked for skips.
 
@@ -162,14 +168,19 @@ class GitLabConnector(Connector[GitLabSettings]):
             )
             changes = changed_since(self.client, target, since, self._convert)
             keys = {issue.key for issue in found}
-            title, labels = params["milestone"], set(str(params.get("labels", "")).split(","))
+            title, labels = params.get("milestone"), set(str(params.get("labels", "")).split(","))
             labels.discard("")
-            inside = [i for i in changes if title in i.fix_versions and labels <= set(i.labels)]
+            inside = [
+                i
+                for i in changes
+                if (title is None or title in i.fix_versions) and labels <= set(i.labels)
+            ]
             left = [i for i in changes if i.key in keys and i not in inside]
             if not left:
                 return newest([*found, *inside])
+        where = f"milestone '{params['milestone']}'" if "milestone" in params else "the list"
         raise UnavailableError(
-            f"issues kept leaving milestone '{params['milestone']}' of {target.describe()} "
+            f"issues kept leaving {where} of {target.describe()} "
             f"while secgate read it ({FULL_READ_ATTEMPTS} attempts). Sync again in a moment.",
             tracker=self.name,
         )

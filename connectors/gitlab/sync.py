@@ -160,16 +160,18 @@ def newest(issues: Iterable[Issue]) -> list[Issue]:
 
 
 def issue_params(
-    milestone: str, labels: str, since: datetime | None, overlap_seconds: int
+    milestone: str | None, labels: str, since: datetime | None, overlap_seconds: int
 ) -> dict[str, Any]:
+    """The issue list's query: one milestone, or (``milestone`` None) every issue."""
     params: dict[str, Any] = {
-        "milestone": milestone,
         "state": "all",
         "scope": "all",
         "order_by": "created_at",
         "sort": "asc",
         "per_page": PER_PAGE,
     }
+    if milestone is not None:
+        params["milestone"] = milestone
     wanted = ",".join(label.strip() for label in labels.split(",") if label.strip())
     if wanted:
         params["labels"] = wanted

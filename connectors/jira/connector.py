@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar
@@ -34,6 +35,9 @@ from connectors.jira.rawjson import text_digest
 from connectors.jira.search import Searcher
 from connectors.jira.settings import JiraSettings
 from secgate_tui.domain.model import Issue, StateEvent
+
+#: A Jira project key (what a source's ``project`` names; an id is digits).
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]+")
 
 
 class JiraConnector(Connector[JiraSettings]):
@@ -133,6 +137,33 @@ class JiraConnector(Connector[JiraSettings]):
         """Acceptances without acceptor or time: from their label's or field's changelog."""
         mapper = self.mapper
         return acceptors.complete(self.client, mapper.anomaly, mapper.table(), issues)
+
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        # One search for every release of the source: no fixVersion clause.
+        with self.client.bounds.sync():
+            settings = self.settings
+            updated = (
+                since_text(since, settings.overlap_minutes, settings.timezone) if since else None
+            )
+            found = Searcher(self.client, self.mapper).issues(
+                scope_jql(scope, None, updated), full=since is None
+            )
+            self._check_project(scope, found)
+            return self._with_acceptors(found)
+
+    def _check_project(self, scope: SourceScope, found: list[Issue]) -> None:
+        """Asked for one project by key: an issue of another is not an answer to trust."""
+        project = scope.project.strip()
+        if not _PROJECT_KEY.fullmatch(project):
+            return  # a project id: its issues' keys do not say it
+        for issue in found:
+            if not issue.key.startswith(f"{project}-"):
+                raise BadResponseError(
+                    f"Jira tracker '{self.name}' answered the search of project "
+                    f"{scope.project} with {issue.key}, an issue of another project; nothing "
+                    "from this sync is trusted.",
+                    tracker=self.name,
+                )
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None

@@ -23,8 +23,11 @@ def since_text(since: datetime, overlap_minutes: int, zone: str | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def scope_jql(scope: SourceScope, version: str, updated_since: str | None = None) -> str:
-    parts = [f"project = {jql_string(scope.project)}", f"fixVersion = {jql_string(version)}"]
+def scope_jql(scope: SourceScope, version: str | None, updated_since: str | None = None) -> str:
+    """The source's JQL: one fix version, or (``version`` None) the whole project."""
+    parts = [f"project = {jql_string(scope.project)}"]
+    if version is not None:
+        parts.append(f"fixVersion = {jql_string(version)}")
     if scope.filter.strip():
         parts.append(f"({scope.filter.strip()})")
     if updated_since:

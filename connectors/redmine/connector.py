@@ -3,7 +3,11 @@
 Nothing the server says is trusted before ``/users/current.json`` has answered
 with a user; :class:`RedmineClient` runs that check once, before its first request.
 
-Requests per sync (what the caches are for):
+Requests per sync (what the caches are for). secgate's sync reads a source
+once for all its releases (:meth:`RedmineConnector.project_issues`): the
+versions, then the project's issues, ``updated_on>=cursor-overlap`` when
+incremental, so three requests with the identity check when nothing changed.
+Per release (:meth:`RedmineConnector.issues`, kept for the contract):
 
 - full sync: versions (to resolve the version name to ``fixed_version_id`` and
   fail on an unknown one) + the pages of ``status_id=*`` issues, 100 each;
@@ -174,6 +178,22 @@ class RedmineConnector(Connector[RedmineSettings]):
                 tracker=self.name,
             )
         return self._map(scope.project, raws)
+
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        # One list for every version of the source: no fixed_version_id.
+        with self.client.bounds.sync():
+            params = self._filters(scope)
+            if since is not None:
+                start = since - timedelta(seconds=self.settings.overlap_seconds)
+                params["updated_on"] = ">=" + mapping.format_time(start)
+            raws = self.client.pages(
+                "/issues.json",
+                params,
+                "issues",
+                what=f"issues of project '{scope.project}'",
+                page_size=self.settings.page_size,
+            )
+            return self._map(scope.project, raws)
 
     def _map(self, project: str, raws: list[JsonDict]) -> list[Issue]:
         if not raws:

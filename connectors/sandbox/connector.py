@@ -204,6 +204,20 @@ class SandboxConnector(Connector[SandboxSettings]):
             found.append(self._normalize(raw))
         return found
 
+    def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
+        data = self._read()
+        self._project(data, scope.project)
+        if data.get("faults", {}).get("empty_issues"):
+            return []  # a consistent but false answer, as a proxy or a lost permission gives
+        wanted = set(filter(None, (label.strip() for label in scope.filter.split(","))))
+        return [
+            self._normalize(raw)
+            for raw in data["issues"].values()
+            if raw["project"] == scope.project
+            and (not wanted or wanted <= set(raw.get("labels", ())))
+            and (since is None or datetime.fromisoformat(raw["updated"]) >= since)
+        ]
+
     def issue(self, key: str) -> Issue:
         return self._normalize(self._issue_data(self._read(), key))
 

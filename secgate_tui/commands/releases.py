@@ -43,8 +43,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             continue
+        # One sync of each source serves every release of the product.
+        ctx.syncer.sync_product(product, sorted(releases))
         for release, released in sorted(releases.items()):
-            ctx.syncer.sync_release(product, release)
             verdict, _ = evaluate_release(
                 ctx.config, ctx.store, product, release, datetime.now(UTC)
             )

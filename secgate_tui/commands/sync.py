@@ -81,20 +81,37 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             continue
-        for release in releases:
-            for result in ctx.syncer.sync_release(product, release, full=args.full):
-                where = f"{product} {release} <- {result.source.tracker} ({result.source.project})"
+        # One sync of each source serves every release of the product.
+        synced = ctx.syncer.sync_product(product, releases, full=args.full)
+        reported: set[tuple[str, str]] = set()
+        for release, results in synced.items():
+            for result in results:
+                source = f"{result.source.tracker} ({result.source.project})"
+                where = f"{product} {release} <- {source}"
                 if result.state.error:
-                    failed.append(where)
-                    print(
-                        f"FAILED  {printable(where)}: {printable(result.state.error)}",
-                        file=sys.stderr,
-                    )
-                elif not result.state.release_found:
-                    print(f"absent  {printable(where)}: no such version in this source")
-                else:
+                    if (source, "failed") not in reported:
+                        failed.append(f"{product} <- {source}")
+                        print(
+                            f"FAILED  {printable(f'{product} <- {source}')}: "
+                            f"{printable(result.state.error)}",
+                            file=sys.stderr,
+                        )
+                    reported.add((source, "failed"))
+                    continue
+                if (source, "synced") not in reported:
+                    reported.add((source, "synced"))
                     mode = "full" if result.full else "incremental"
-                    print(f"synced  {printable(where)}: {result.count} issue(s), {mode}")
+                    print(
+                        f"synced  {printable(f'{product} <- {source}')}: {result.read} issue(s) "
+                        f"read for every release, {mode}"
+                    )
+                if not result.state.release_found:
+                    print(f"absent  {printable(where)}: no such version in this source")
+                elif result.state.missing:
+                    print(
+                        f"missing {printable(where)}: "
+                        f"{printable(', '.join(result.state.missing))} (deleted or hidden)"
+                    )
     if failed:
         print(
             f"{len(failed)} source(s) failed to sync; their releases are BLOCKED until they do.",

@@ -81,7 +81,7 @@ class BoardService:
                 if r.state.error
             ),
             count=sum(r.count for r in results),
-            changed=any(r.full or r.count for r in results),
+            changed=any(r.full or r.read for r in results),
         )
 
     def evaluate(

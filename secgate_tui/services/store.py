@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from connectors.base import Release
 from secgate_tui.domain import Activity, Issue, SourceState, canonical_json, sha256_hex
 
 GENESIS = "0" * 64
@@ -69,6 +70,14 @@ class SyncRecord:
     state: SourceState
     cursor: datetime | None
     full_at: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredReleases:
+    """A source's release list (versions, milestones) as last read, and when."""
+
+    read_at: datetime
+    releases: tuple[Release, ...]
 
 
 @dataclass(frozen=True)
@@ -264,8 +273,12 @@ class Store:
         *,
         full: bool,
         cursor: datetime | None,
+        retire: Sequence[str] = (),
     ) -> bool:
         """Store one source's sync outcome atomically; False when it was discarded.
+
+        ``retire``: scopes this outcome replaces (the per-release scopes of a
+        store written before syncs were project-wide), deleted with it.
 
         A full sync replaces the scope's issues (so issues that left the release
         disappear); an incremental one upserts; a failed one (``issues`` None)
@@ -290,6 +303,10 @@ class Store:
                     return False
                 if full:
                     db.execute("DELETE FROM issues WHERE scope = ?", (scope,))
+                for old in retire:
+                    self._vanish_schema(db)
+                    for table in ("issues", "sync_state", "vanished"):
+                        db.execute(f"DELETE FROM {table} WHERE scope = ?", (old,))  # noqa: S608
                 db.executemany(
                     "INSERT OR REPLACE INTO issues (scope, source, key, data) VALUES (?, ?, ?, ?)",
                     ((scope, i.source, i.key, i.canonical_json().decode()) for i in issues),
@@ -333,6 +350,70 @@ class Store:
             release_found=bool(row[7]),
         )
         return SyncRecord(scope=row[0], state=state, cursor=_time(row[3]), full_at=_time(row[4]))
+
+    def scopes(self) -> list[str]:
+        """Every scope with a sync record (a source's, or an old store's per-release one)."""
+        return [scope for (scope,) in self._query("SELECT scope FROM sync_state ORDER BY scope")]
+
+    def stored_issues(self, scope: str, keys: Iterable[str]) -> list[Issue]:
+        """The scope's stored issues with these keys (those it holds)."""
+        found: list[Issue] = []
+        with self._lock:
+            for key in keys:
+                row = self._db.execute(
+                    "SELECT CAST(data AS BLOB) FROM issues WHERE scope = ? AND key = ?",
+                    (scope, key),
+                ).fetchone()
+                if row is not None:
+                    found.append(Issue.from_canonical_json(row[0]))
+        return found
+
+    def issues_mentioning(self, scope: str, text: str) -> list[Issue]:
+        """The scope's issues whose stored JSON contains ``text``: a cheap pre-selection
+        of a release's issues (they name it) that skips parsing the other releases'."""
+        with _collector_paused():
+            rows = self._query(
+                "SELECT CAST(data AS BLOB) FROM issues WHERE scope = ? AND instr(data, ?) > 0",
+                (scope, text),
+            )
+            return [Issue.from_canonical_json(data) for (data,) in rows]
+
+    # -- release lists ----------------------------------------------------------
+
+    def _releases_schema(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS source_releases (scope TEXT PRIMARY KEY, "
+            "read_at TEXT NOT NULL, data TEXT NOT NULL)"
+        )
+
+    def save_releases(self, scope: str, releases: Sequence[Release], at: datetime) -> None:
+        """Keep a source's release list as read at ``at`` (an older read never wins)."""
+        data = json.dumps([r.model_dump(mode="json") for r in releases], sort_keys=True)
+        with self._transaction() as db:
+            self._releases_schema(db)
+            stored = db.execute(
+                "SELECT read_at FROM source_releases WHERE scope = ?", (scope,)
+            ).fetchone()
+            if stored and at < datetime.fromisoformat(stored[0]):
+                return
+            db.execute(
+                "INSERT OR REPLACE INTO source_releases (scope, read_at, data) VALUES (?, ?, ?)",
+                (scope, _iso(at), data),
+            )
+
+    def source_releases(self, scope: str) -> StoredReleases | None:
+        """A source's release list as last read; None when it was never read."""
+        with self._lock:
+            self._releases_schema(self._db)
+            row = self._db.execute(
+                "SELECT read_at, data FROM source_releases WHERE scope = ?", (scope,)
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredReleases(
+            read_at=datetime.fromisoformat(row[0]),
+            releases=tuple(Release.model_validate(item) for item in json.loads(row[1])),
+        )
 
     def issues(self, scopes: Iterable[str]) -> list[Issue]:
         found: list[Issue] = []
@@ -489,6 +570,11 @@ class Store:
             "source TEXT NOT NULL, since TEXT NOT NULL, ack_reason TEXT, ack_by TEXT, ack_at TEXT, "
             "PRIMARY KEY (scope, key))"
         )
+        # Added when syncs became project-wide: the versions an issue was in when it
+        # vanished, so that it blocks those releases only (NULL: every release).
+        columns = {row[1] for row in db.execute("PRAGMA table_info(vanished)").fetchall()}
+        if "versions" not in columns:
+            db.execute("ALTER TABLE vanished ADD COLUMN versions TEXT")
         db.execute(
             "CREATE TABLE IF NOT EXISTS category_held (product TEXT NOT NULL, "
             "release TEXT NOT NULL, category TEXT NOT NULL, members TEXT NOT NULL, "
@@ -504,7 +590,7 @@ class Store:
         with self._lock:
             self._vanish_schema(self._db)
             rows = self._db.execute(
-                "SELECT key, source, since, ack_reason, ack_by, ack_at FROM vanished "
+                "SELECT key, source, since, ack_reason, ack_by, ack_at, versions FROM vanished "
                 "WHERE scope = ? ORDER BY key",
                 (scope,),
             ).fetchall()
@@ -516,19 +602,27 @@ class Store:
                 ack_reason=row[3],
                 ack_by=row[4],
                 ack_at=_time(row[5]),
+                versions=None if row[6] is None else tuple(json.loads(row[6])),
             )
             for row in rows
         ]
 
     def update_vanished(
-        self, scope: str, missing: Sequence[VanishedIssue], resolved: Iterable[str], at: datetime
+        self,
+        scope: str,
+        missing: Sequence[VanishedIssue],
+        resolved: Iterable[str],
+        at: datetime,
+        *,
+        acknowledged: Sequence[VanishedIssue] = (),
     ) -> bool:
         """Record one full sync's unexplained vanishings; False when a newer sync already did.
 
         ``missing`` replaces the scope's unacknowledged entries (an entry seen
         missing again keeps its first ``since``; an acknowledged one stays
         acknowledged); keys in ``resolved`` (seen again, or confirmed moved
-        away) are forgotten, acknowledged or not.
+        away) are forgotten, acknowledged or not. ``acknowledged``: entries a
+        person acknowledged under an old store's per-release scope, adopted.
         """
         with self._transaction() as db:
             self._vanish_schema(db)
@@ -548,8 +642,21 @@ class Store:
                 if key not in keep:
                     db.execute("DELETE FROM vanished WHERE scope = ? AND key = ?", (scope, key))
             db.executemany(
-                "INSERT OR IGNORE INTO vanished (scope, key, source, since) VALUES (?, ?, ?, ?)",
-                ((scope, item.key, item.source, _iso(item.since)) for item in missing),
+                "INSERT OR IGNORE INTO vanished (scope, key, source, since, versions, "
+                "ack_reason, ack_by, ack_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        scope,
+                        item.key,
+                        item.source,
+                        _iso(item.since),
+                        None if item.versions is None else json.dumps(sorted(item.versions)),
+                        item.ack_reason,
+                        item.ack_by,
+                        _iso(item.ack_at),
+                    )
+                    for item in [*missing, *acknowledged]
+                ),
             )
             return True
 
@@ -610,3 +717,10 @@ class VanishedIssue:
     ack_reason: str | None = None
     ack_by: str | None = None
     ack_at: datetime | None = None
+    #: The version names (fix and affects) it had when it vanished: it blocks those
+    #: releases. None (an entry from before project-wide syncs): every release.
+    versions: tuple[str, ...] | None = None
+
+    def concerns(self, release_name: str) -> bool:
+        """Whether it was in (or affected) the release the source names so."""
+        return self.versions is None or release_name in self.versions

@@ -1,27 +1,38 @@
-"""Sync: tracker issues of a release into the store, every source concurrently.
+"""Sync: each source's issues, project-wide, into the store; every source concurrently.
+
+A source (tracker, project, filter and options) is read once per sync for
+every release of it: its release list (versions, milestones), kept in the
+store for ``RELEASES_TTL`` so one sync reads it once, and one updated-since
+issue query (``Connector.project_issues``). Releases are selected locally
+(``services.release_view``). With nothing changed that is at most three
+requests per source, whatever the number of releases: the tracker's identity
+or trust check (once per process), the release list, and the query.
 
 Each source syncs incrementally from its cursor (minus a safety overlap, since
-tracker clocks drift and JQL has minute resolution) or fully on demand, on first
-use and at least every ``FULL_EVERY`` (only a full sync notices an issue that
-left the release). An issue that left a list is re-read by key before it is
-dropped, and a category remembers what it held (``services.vanish``): an empty
-answer never clears a release. A failing source never stops the others; its
-error is recorded, its last good data is kept, and the gate blocks on it.
-Activity evidence is observed in the same pass, so ``status --offline`` can
-evaluate everything from the store.
+tracker clocks drift and JQL has minute resolution) or fully: on demand (every
+authorization asks), on first use, when its release list changed (a renamed
+version does not touch its issues' update times), and at least every
+``FULL_EVERY``: only a full sync notices an issue that left the source's list.
+Such an issue is re-read by key before it is dropped, and a category
+remembers what it held (``services.vanish``): an empty answer never clears a
+release. A failing source never stops the others; its error is recorded, its
+last good data is kept, and the gate blocks on it. Activity evidence is
+observed in the same pass, so ``status --offline`` can evaluate everything
+from the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from connectors.base import ConnectorError, NotFoundError, ReleaseNotFoundError
+from connectors.base import Connector, ConnectorError, NotFoundError, Release
 from secgate_tui.config import ActivityConfig, Config, Source
 from secgate_tui.domain import (
     Activity,
@@ -34,11 +45,46 @@ from secgate_tui.domain import (
 )
 from secgate_tui.domain.gate import category_members
 from secgate_tui.services.connections import Connections
-from secgate_tui.services.store import Store
-from secgate_tui.services.vanish import reconcile, unaccounted
+from secgate_tui.services.release_view import (
+    acknowledge_deleted,
+    legacy_release_name,
+    legacy_scopes,
+    release_held,
+    release_issues,
+    release_scope_issues,
+    release_split,
+    source_key,
+    source_state,
+    source_states,
+    stored_release,
+    with_missing,
+)
+from secgate_tui.services.store import Store, VanishedIssue
+from secgate_tui.services.vanish import Reconciled, reconcile, unaccounted
+
+__all__ = [
+    "FULL_EVERY",
+    "OVERLAP",
+    "RELEASES_TTL",
+    "SourceSync",
+    "Syncer",
+    "acknowledge_deleted",
+    "release_held",
+    "release_issues",
+    "release_scope_issues",
+    "release_split",
+    "source_key",
+    "source_states",
+    "stored_release",
+    "with_missing",
+]
 
 OVERLAP = timedelta(minutes=5)
 FULL_EVERY = timedelta(hours=1)
+#: How long a source's release list read by one command serves the next ones.
+RELEASES_TTL = timedelta(seconds=60)
+#: The meta row holding the digest of a source's release names at its last sync.
+_RELEASE_NAMES = "release_names:"
 
 Clock = Callable[[], datetime]
 
@@ -47,24 +93,46 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def scope_key(source: Source, release: str) -> str:
-    """Store key of one source's release scope (the filter is part of the scope)."""
-    flt = hashlib.sha256(source.filter.encode()).hexdigest()[:12]
-    return f"{source.tracker}|{source.project}|{source.release_name(release)}|{flt}"
-
-
 @dataclass(frozen=True)
 class SourceSync:
+    """One source's sync, as it concerns one release."""
+
     source: Source
     state: SourceState
+    #: Issues of this release (fix version) among those the sync read.
     count: int
     full: bool
     #: Keys that left the list and that the tracker, read by key, places elsewhere.
     departed: tuple[str, ...] = ()
+    #: Issues the source's query returned, for every release of the source.
+    read: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceOutcome:
+    """One source's project-wide sync."""
+
+    source: Source
+    state: SourceState
+    full: bool
+    departed: tuple[str, ...] = ()
+    #: Issues the query returned (and, at a full sync, kept after a re-read).
+    read: int = 0
+    #: How many of them carry each fix version.
+    per_version: Counter[str] = field(default_factory=Counter)
+
+
+def _per_version(issues: Sequence[Issue]) -> Counter[str]:
+    """How many of the issues carry each fix version."""
+    return Counter(name for issue in issues for name in set(issue.fix_versions))
+
+
+def _names_digest(releases: Sequence[Release]) -> str:
+    return hashlib.sha256("\n".join(sorted(r.name for r in releases)).encode()).hexdigest()
 
 
 class Syncer:
-    """Syncs releases of products from their trackers into the store."""
+    """Syncs products' sources from their trackers into the store."""
 
     def __init__(
         self, config: Config, store: Store, connections: Connections, clock: Clock = utcnow
@@ -77,64 +145,80 @@ class Syncer:
     def sync_release(
         self, product_id: str, release: str, *, full: bool = False
     ) -> list[SourceSync]:
-        product = self.config.product(product_id)
-        sources = product.sources
-        workers = max(1, min(len(sources), os.cpu_count() or 2, 8))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda s: self._sync_source(s, release, full), sources))
-        self._update_held(product_id, release, results)
-        self.observe_activities(product_id)
-        return results
+        """Sync the product's sources; their outcome for ``release``, one per source."""
+        return self.sync_product(product_id, [release], full=full)[release]
 
-    def _sync_source(self, source: Source, release: str, full: bool) -> SourceSync:
-        """One source: list, re-read what left (full syncs), store, or keep the last data."""
-        key = scope_key(source, release)
+    def sync_product(
+        self, product_id: str, releases: Sequence[str], *, full: bool = False
+    ) -> dict[str, list[SourceSync]]:
+        """Sync each source of the product once; per release, each source's outcome.
+
+        What each category of those releases holds is remembered afterwards
+        (rule 2 of ``services.vanish``).
+        """
+        product = self.config.product(product_id)
+        distinct = list({source_key(s): s for s in product.sources}.values())
+        workers = max(1, min(len(distinct), os.cpu_count() or 2, 8))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = dict(
+                zip(
+                    (source_key(s) for s in distinct),
+                    pool.map(lambda s: self._sync_source(s, full), distinct),
+                    strict=True,
+                )
+            )
+        per_release: dict[str, list[SourceSync]] = {}
+        for release in dict.fromkeys(releases):
+            results = [
+                self._for_release(outcomes[source_key(s)], s, release) for s in product.sources
+            ]
+            self._update_held(product_id, release, results)
+            per_release[release] = results
+        self.observe_activities(product_id)
+        return per_release
+
+    def _for_release(self, outcome: SourceOutcome, source: Source, release: str) -> SourceSync:
+        state = outcome.state
+        if not state.error:
+            state = source_state(self.store, source, release)
+        count = outcome.per_version[source.release_name(release)]
+        return SourceSync(source, state, count, outcome.full, outcome.departed, outcome.read)
+
+    # -- one source -----------------------------------------------------------------
+
+    def _sync_source(self, source: Source, full: bool) -> SourceOutcome:
+        """One source: release list, issues, re-read what left (full syncs), store."""
+        key = source_key(source)
         previous = self.store.sync_record(key)
         started = self.clock()
+        connector = self.connections.get(source.tracker)
+        legacy = legacy_scopes(self.store, source)
         is_full = (
             full
+            or bool(legacy)
             or previous is None
             or previous.cursor is None
             or previous.full_at is None
             or started - previous.full_at > FULL_EVERY
         )
-        since = (
-            None
-            if is_full or previous is None or previous.cursor is None
-            else (previous.cursor - OVERLAP)
-        )
-        connector = self.connections.get(source.tracker)
+        names = ""
         reconciled = None
         try:
-            issues = connector.issues(source.scope(), release, since=since)
+            listed = self.release_list(source, fresh=full)
+            names = _names_digest(listed)
+            if self.store.get_meta(_RELEASE_NAMES + key) != names:
+                is_full = True  # a renamed version changes its issues without touching them
+            since = None if is_full or previous is None else previous.cursor
+            since = None if since is None else since - OVERLAP
+            issues = connector.project_issues(source.scope(), since=since)
             if is_full:
-                reconciled = reconcile(
-                    connector,
-                    source.release_name(release),
-                    listed=issues,
-                    stored=self.store.issue_keys(key),
-                    vanished=self.store.vanished(key),
-                    now=started,
-                )
+                reconciled = self._reconcile(connector, source, key, legacy, issues, started)
                 issues = [*issues, *reconciled.keep]
-        except ReleaseNotFoundError:
-            state = SourceState(
-                source=source.tracker,
-                project=source.project,
-                synced_at=started,
-                release_found=False,
-            )
-            self.store.save_sync(key, state, [], full=True, cursor=None)
-            return SourceSync(source, state, 0, True)
         except ConnectorError as exc:
-            state = SourceState(source=source.tracker, project=source.project, error=exc.message)
-            self.store.save_sync(key, state, None, full=is_full, cursor=None)
-            return SourceSync(source, state, 0, is_full)
+            return self._failed(source, key, is_full, exc.message)
         except Exception as exc:  # a connector bug must block, not pass or crash
             message = connector.redact(f"unexpected {type(exc).__name__}: {exc}")
-            state = SourceState(source=source.tracker, project=source.project, error=message)
-            self.store.save_sync(key, state, None, full=is_full, cursor=None)
-            return SourceSync(source, state, 0, is_full)
+            return self._failed(source, key, is_full, message)
         state = SourceState(source=source.tracker, project=source.project, synced_at=started)
         # The vanished issues are recorded before the list replaces the stored
         # ones: killed in between, an issue is both stored and missing (blocks),
@@ -142,16 +226,81 @@ class Syncer:
         if (
             reconciled is not None
             and not self.store.update_vanished(
-                key, reconciled.missing, reconciled.resolved, started
+                key,
+                reconciled.missing,
+                reconciled.resolved,
+                started,
+                acknowledged=self._legacy_acknowledged(source, legacy),
             )
-        ) or not self.store.save_sync(key, state, issues, full=is_full, cursor=started):
+        ) or not self.store.save_sync(
+            key, state, issues, full=is_full, cursor=started, retire=legacy
+        ):
             # A sync that started later already stored newer data: keep it.
             newer = self.store.sync_record(key)
             state = newer.state if newer else state
-            return SourceSync(source, with_missing(self.store, key, state), len(issues), is_full)
+            return SourceOutcome(
+                source=source,
+                state=state,
+                full=is_full,
+                read=len(issues),
+                per_version=_per_version(issues),
+            )
+        if is_full:
+            self.store.set_meta(_RELEASE_NAMES + key, names)
         departed = tuple(reconciled.departed) if reconciled else ()
-        state = with_missing(self.store, key, state)
-        return SourceSync(source, state, len(issues), is_full, departed)
+        return SourceOutcome(
+            source=source,
+            state=state,
+            full=is_full,
+            departed=departed,
+            read=len(issues),
+            per_version=_per_version(issues),
+        )
+
+    def _failed(self, source: Source, key: str, full: bool, message: str) -> SourceOutcome:
+        state = SourceState(source=source.tracker, project=source.project, error=message)
+        self.store.save_sync(key, state, None, full=full, cursor=None)
+        return SourceOutcome(source=source, state=state, full=full)
+
+    def _reconcile(
+        self,
+        connector: Connector,
+        source: Source,
+        key: str,
+        legacy: Sequence[str],
+        issues: Sequence[Issue],
+        started: datetime,
+    ) -> Reconciled:
+        """Rule 1 over the source, and over an old store's per-release scopes once."""
+        listed = {issue.key for issue in issues}
+        left = self.store.stored_issues(key, sorted(self.store.issue_keys(key) - listed))
+        vanished = self.store.vanished(key)
+        for scope in legacy:
+            left += self.store.stored_issues(scope, sorted(self.store.issue_keys(scope) - listed))
+            name = legacy_release_name(source, scope)
+            vanished += [
+                VanishedIssue(key=v.key, source=v.source, since=v.since, versions=(name,))
+                for v in self.store.vanished(scope)
+                if v.ack_reason is None
+            ]
+        return reconcile(connector, listed=issues, left=left, vanished=vanished, now=started)
+
+    def _legacy_acknowledged(self, source: Source, legacy: Sequence[str]) -> list[VanishedIssue]:
+        """Deletions a person acknowledged in an old store's per-release scopes."""
+        return [
+            VanishedIssue(
+                key=v.key,
+                source=v.source,
+                since=v.since,
+                ack_reason=v.ack_reason,
+                ack_by=v.ack_by,
+                ack_at=v.ack_at,
+                versions=(legacy_release_name(source, scope),),
+            )
+            for scope in legacy
+            for v in self.store.vanished(scope)
+            if v.ack_reason is not None
+        ]
 
     # -- what categories held ---------------------------------------------------------
 
@@ -165,7 +314,7 @@ class Syncer:
         """
         if any(r.state.error for r in results):
             return
-        if not any(r.full or r.count for r in results):
+        if not any(r.full or r.read for r in results):
             # Nothing changed in the store since the last sync that updated it;
             # the next full sync (at least hourly) re-reads what is still held.
             return
@@ -177,7 +326,7 @@ class Syncer:
         for source in product.sources:
             settled |= {
                 (source.tracker, item.key)
-                for item in self.store.vanished(scope_key(source, release))
+                for item in self.store.vanished(source_key(source))
                 if item.ack_reason is not None
             }
 
@@ -202,16 +351,51 @@ class Syncer:
 
     # -- releases -----------------------------------------------------------------
 
+    def release_list(self, source: Source, *, fresh: bool = False) -> tuple[Release, ...]:
+        """The source's versions / milestones, read at most once per ``RELEASES_TTL``
+        (``fresh``: read now), and kept in the store with their released flag and date.
+
+        Raises:
+            ConnectorError: the tracker could not list them.
+        """
+        key = source_key(source)
+        stored = self.store.source_releases(key)
+        now = self.clock()
+        if (
+            not fresh
+            and stored is not None
+            and timedelta(0) <= now - stored.read_at <= RELEASES_TTL
+        ):
+            return stored.releases
+        listed = tuple(self.connections.get(source.tracker).releases(source.scope()))
+        self.store.save_releases(key, listed, now)
+        return listed
+
     def releases(self, product_id: str) -> dict[str, bool]:
         """secgate release names of a product (all sources), with their released flag."""
+        return {name: r.released for name, r in self.release_facts(product_id).items()}
+
+    def release_facts(self, product_id: str) -> dict[str, Release]:
+        """secgate release name -> its facts (released when any source says so, the
+        earliest date a source gives), from each source's release list.
+
+        Raises:
+            ConnectorError: a source's tracker could not list them.
+        """
         product = self.config.product(product_id)
-        found: dict[str, bool] = {}
+        found: dict[str, Release] = {}
         for source in product.sources:
-            connector = self.connections.get(source.tracker)
-            for release in connector.releases(source.scope()):
+            for release in self.release_list(source):
                 name = source.release_from_tracker(release.name)
-                if name is not None:
-                    found[name] = found.get(name, False) or release.released
+                if name is None:
+                    continue
+                seen = found.get(name)
+                dates = [d for d in (release.release_date, seen and seen.release_date) if d]
+                found[name] = Release(
+                    name=name,
+                    released=release.released or bool(seen and seen.released),
+                    release_date=min(dates) if dates else None,
+                )
         return found
 
     # -- activities -----------------------------------------------------------------
@@ -300,72 +484,3 @@ class Syncer:
                 "evidence_url": str(path),
             }
         )
-
-
-def with_missing(store: Store, scope: str, state: SourceState) -> SourceState:
-    """The state with the scope's unacknowledged missing issues (they block)."""
-    missing = tuple(item.key for item in store.vanished(scope) if item.ack_reason is None)
-    return state.model_copy(update={"missing": missing}) if missing else state
-
-
-def source_states(store: Store, sources: Sequence[Source], release: str) -> list[SourceState]:
-    states = []
-    for source in sources:
-        scope = scope_key(source, release)
-        record = store.sync_record(scope)
-        state = (
-            record.state if record else SourceState(source=source.tracker, project=source.project)
-        )
-        states.append(with_missing(store, scope, state))
-    return states
-
-
-def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
-    product = config.product(product_id)
-    unique: dict[tuple[str, str], Issue] = {}
-    for issue in store.issues(scope_key(source, release) for source in product.sources):
-        unique[issue.uid] = issue  # two sources may overlap; an issue counts once
-    return list(unique.values())
-
-
-def release_held(store: Store, product_id: str, release: str) -> dict[Category, int]:
-    """Per category, how many issues it held that were not seen leaving (the gate's ``held``)."""
-    held = store.held(product_id, release)
-    return {
-        category: len(held[category.value]) for category in Category if held.get(category.value)
-    }
-
-
-def acknowledge_deleted(
-    config: Config,
-    store: Store,
-    *,
-    product_id: str,
-    release: str,
-    key: str,
-    reason: str,
-    by: str,
-    at: datetime,
-) -> bool:
-    """Record a person's word that a missing issue of the release was deleted on purpose.
-
-    The acknowledgement (reason, who, when) stays in the store; the issue no
-    longer blocks, and it no longer counts as held by its category. False when
-    ``key`` is not missing in any source of the release.
-    """
-    if not reason.strip() or not by.strip():
-        raise ValueError("acknowledging a deleted issue needs a reason and who gives it")
-    product = config.product(product_id)
-    trackers = set()
-    for source in product.sources:
-        scope = scope_key(source, release)
-        if store.acknowledge_vanished(scope, key, reason=reason.strip(), by=by.strip(), at=at):
-            trackers.add(source.tracker)
-    if trackers:
-        held = store.held(product_id, release)
-        kept = {
-            category: [(t, k) for t, k in members if not (k == key and t in trackers)]
-            for category, members in held.items()
-        }
-        store.save_held(product_id, release, kept, at)
-    return bool(trackers)

@@ -6,15 +6,18 @@ closed, both built on reading an issue by key (``Connector.issue``), which
 goes through another endpoint than the list:
 
 1. :func:`reconcile` (one source, at a full sync): an issue that left the
-   scope's list since the last good sync is re-read before it is dropped.
-   Only the tracker's answer for that issue removes it: it now carries
-   another version / milestone, or the read gives another key (moved to
-   another project). An issue the tracker still places in the release is
-   kept, with what the read says. "Not found" and "forbidden" are not told
+   source's project-wide list since the last good sync (deleted, moved to
+   another project, hidden, or no longer matching the source's filter) is
+   re-read before it is dropped. Only the tracker's answer for that issue
+   removes it: it no longer names any version it named when stored (fix or
+   affects), or the read gives another key (moved to another project). An
+   issue the tracker still places in one of those versions is kept, with
+   what the read says. "Not found" and "forbidden" are not told
    apart: Jira and GitLab answer 404 for a deleted issue and for one the
    account may not see (Redmine answers 404 and 403, but a proxy can answer
-   either), so the issue is recorded as missing and blocks until it is seen
-   again or a person acknowledges the deletion.
+   either), so the issue is recorded as missing, with the versions it was
+   in, and blocks those releases until it is seen again or a person
+   acknowledges the deletion.
    Any other failure of a read fails the source, which keeps its last data.
 2. :func:`unaccounted` (one product release, after every source synced):
    each category remembers the issues it held at its last non-empty sync.
@@ -27,7 +30,7 @@ goes through another endpoint than the list:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,13 +46,13 @@ Uid = tuple[str, str]  # (tracker name, issue key), as Issue.uid
 class Reconciled:
     """What one source's re-reads decided."""
 
-    #: Re-read issues the tracker still places in the release: stored with the list.
+    #: Re-read issues the tracker still places in a release they were in: stored with the list.
     keep: list[Issue]
     #: Not found or forbidden by key: they block until seen again or acknowledged.
     missing: list[VanishedIssue]
     #: Seen in the list again, or confirmed elsewhere: their vanished entries go.
     resolved: list[str]
-    #: Confirmed out of the release by the tracker's answer for each.
+    #: Confirmed out of the source's releases by the tracker's answer for each.
     departed: list[str]
 
 
@@ -80,12 +83,16 @@ def in_release(issue: Issue, key: str, release_names: Collection[str]) -> bool:
     return issue.key == key and any(name in issue.fix_versions for name in release_names)
 
 
+def versions_of(issue: Issue) -> tuple[str, ...]:
+    """Every version an issue names: the releases it belongs to or affects."""
+    return tuple(sorted({*issue.fix_versions, *issue.affects_versions}))
+
+
 def reconcile(
     connector: Connector,
-    release_name: str,
     *,
     listed: Sequence[Issue],
-    stored: Iterable[str],
+    left: Sequence[Issue],
     vanished: Sequence[VanishedIssue],
     now: datetime,
 ) -> Reconciled:
@@ -93,10 +100,10 @@ def reconcile(
 
     Args:
         connector: the source's tracker.
-        release_name: the tracker's version / milestone name of the release.
-        listed: the full list the tracker just answered.
-        stored: the keys of the scope's issues from the last good sync.
-        vanished: the scope's earlier unexplained vanishings (re-read again,
+        listed: the full project-wide list the tracker just answered.
+        left: the stored copies of issues from the last good sync that are
+            not in ``listed``.
+        vanished: the source's earlier unexplained vanishings (re-read again,
             unless acknowledged, so an issue that comes back clears).
         now: when this sync started (a new vanishing's ``since``).
 
@@ -104,23 +111,32 @@ def reconcile(
         ConnectorError: a re-read failed other than "not found" / "forbidden".
     """
     listed_keys = {issue.key for issue in listed}
-    candidates = {key for key in stored if key not in listed_keys}
-    candidates |= {
-        item.key for item in vanished if item.key not in listed_keys and item.ack_reason is None
+    was_in: dict[str, tuple[str, ...] | None] = {
+        item.key: item.versions
+        for item in vanished
+        if item.key not in listed_keys and item.ack_reason is None
     }
+    was_in.update({issue.key: versions_of(issue) for issue in left if issue.key not in listed_keys})
     first_seen = {item.key: item.since for item in vanished}
-    keys = sorted(candidates)
+    keys = sorted(was_in)
     reads = read_each(connector, keys)
     keep: list[Issue] = []
     missing: list[VanishedIssue] = []
     departed: list[str] = []
     for key in keys:
-        issue = reads[key]
+        issue, versions = reads[key], was_in[key]
         if issue is None:
             missing.append(
-                VanishedIssue(key=key, source=connector.name, since=first_seen.get(key, now))
+                VanishedIssue(
+                    key=key,
+                    source=connector.name,
+                    since=first_seen.get(key, now),
+                    versions=versions,
+                )
             )
-        elif in_release(issue, key, (release_name,)):
+        elif issue.key == key and set(versions_of(issue)) & set(
+            versions_of(issue) if versions is None else versions
+        ):
             keep.append(issue)
         else:
             departed.append(key)

@@ -74,6 +74,31 @@ def test_full_sync_notices_an_issue_that_left_the_release(tracker: Harness) -> N
     assert key in {i.key for i in tracker.connector.issues(tracker.scope, tracker.other_release)}
 
 
+def test_project_issues_cover_every_release_of_the_source(tracker: Harness) -> None:
+    here = tracker.add_issue("contract: project-wide a", release=tracker.release)
+    there = tracker.add_issue("contract: project-wide b", release=tracker.other_release)
+    issues = {i.key: i for i in tracker.connector.project_issues(tracker.scope)}
+    assert here in issues and there in issues
+    assert tracker.scope.release_name(tracker.release) in issues[here].fix_versions
+    per_release = {i.key for i in tracker.connector.issues(tracker.scope, tracker.release)}
+    assert per_release <= set(issues)
+
+
+def test_one_incremental_project_read_sees_an_issue_move_between_releases(
+    tracker: Harness,
+) -> None:
+    key = tracker.add_issue("contract: moving", release=tracker.release)
+    started = datetime.now(UTC)
+    tracker.connector.project_issues(tracker.scope)
+    tracker.move_out(key)
+    changed = {
+        i.key: i for i in tracker.connector.project_issues(tracker.scope, since=started - OVERLAP)
+    }
+    assert key in changed
+    assert tracker.scope.release_name(tracker.other_release) in changed[key].fix_versions
+    assert tracker.scope.release_name(tracker.release) not in changed[key].fix_versions
+
+
 def test_empty_release_has_no_issues_and_unknown_release_is_an_error(tracker: Harness) -> None:
     assert tracker.connector.issues(tracker.scope, tracker.empty_release) == []
     with pytest.raises(ReleaseNotFoundError):
