@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
+from secgate_tui.domain.record_anomalies import RecordAnomaly, record_anomalies
 
 RECORD_KIND: Final = "secgate-record"
 #: 2: the record id also covers the evidence digest. 1 records stay readable.
@@ -125,6 +126,9 @@ class AuthorizationRecord(BaseModel):
     residual: tuple[RecordResidual, ...]
     activities: tuple[RecordActivity, ...]
     supersedes: Supersedes | None = None
+    #: The security assessment of unresolved anomalies (domain/record_anomalies.py): left
+    #: out of the canonical JSON while empty, so records written before it stay as they were.
+    unresolved_anomalies: tuple[RecordAnomaly, ...] = Field((), exclude_if=lambda rows: not rows)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
@@ -322,6 +326,7 @@ def build_record(
         residual=tuple(residual),
         activities=activities,
         supersedes=supersedes,
+        unresolved_anomalies=record_anomalies(verdict, issues),
     )
 
 

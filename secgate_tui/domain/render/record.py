@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.domain.render.anomaly_table import anomaly_table
 from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
 
@@ -79,6 +80,8 @@ def _categories(record: AuthorizationRecord, d: Dialect, *, every_issue: bool) -
 
 def _residual(record: AuthorizationRecord, d: Dialect, limit: int | None) -> list[str]:
     lines = ["", d.heading(d.text("Security assessment of unresolved anomalies"))]
+    if record.unresolved_anomalies:
+        return lines + anomaly_table(record.unresolved_anomalies, d, limit or 0)
     if not record.residual:
         lines.append(
             d.paragraph(d.text("None: every issue was closed with a fix or as no defect."))
