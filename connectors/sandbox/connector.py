@@ -35,6 +35,7 @@ from connectors.base import (
     UnavailableError,
     comment_edited,
 )
+from connectors.sandbox.anomalies import anomaly_fields
 from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
@@ -143,6 +144,7 @@ class SandboxConnector(Connector[SandboxSettings]):
             assignee=raw.get("assignee"),
             justification=self._justification(raw),
             raw_digest=digest,
+            **anomaly_fields(raw, self.name),
         )
 
     def _justification(self, raw: dict[str, Any]) -> str | None:
@@ -184,7 +186,12 @@ class SandboxConnector(Connector[SandboxSettings]):
         wanted = set(filter(None, (label.strip() for label in scope.filter.split(","))))
         found = []
         for raw in data["issues"].values():
-            if raw["project"] != scope.project or version not in raw.get("fix_versions", ()):
+            # The release's members and the issues that affect it (its candidate
+            # unresolved anomalies); the services split them with domain.scope.
+            if raw["project"] != scope.project or (
+                version not in raw.get("fix_versions", ())
+                and version not in raw.get("affects_versions", ())
+            ):
                 continue
             if wanted and not wanted <= set(raw.get("labels", ())):
                 continue

@@ -33,6 +33,7 @@ from secgate_tui.domain import (
     SourceState,
 )
 from secgate_tui.domain.gate import category_members
+from secgate_tui.domain.scope import ReleaseScope, release_scope
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.store import Store
 from secgate_tui.services.vanish import reconcile, unaccounted
@@ -309,11 +310,32 @@ def source_states(store: Store, sources: Sequence[Source], release: str) -> list
 
 
 def release_issues(config: Config, store: Store, product_id: str, release: str) -> list[Issue]:
+    """The release's members: what its closure boards judge (see :func:`release_split`)."""
+    return release_split(config, store, product_id, release).members
+
+
+def release_split(config: Config, store: Store, product_id: str, release: str) -> ReleaseScope:
+    """The release's members, and the issues that affect it without being fixed in it.
+
+    A source's stored answer is split with ``domain.scope.release_scope``; what it
+    does not place among the affected stays a member, as before affected issues
+    were stored (a tracker that matched the release another way, e.g. by case,
+    must never lose a member).
+    """
     product = config.product(product_id)
-    unique: dict[tuple[str, str], Issue] = {}
-    for issue in store.issues(scope_key(source, release) for source in product.sources):
-        unique[issue.uid] = issue  # two sources may overlap; an issue counts once
-    return list(unique.values())
+    members: dict[tuple[str, str], Issue] = {}
+    affected: dict[tuple[str, str], Issue] = {}
+    for source in product.sources:
+        stored = store.issues([scope_key(source, release)])
+        scope = release_scope(stored, source.release_name(release))
+        outside = {issue.uid for issue in scope.affected}
+        for issue in stored:
+            # Two sources may overlap; an issue counts once.
+            (affected if issue.uid in outside else members)[issue.uid] = issue
+    return ReleaseScope(
+        members=list(members.values()),
+        affected=[issue for uid, issue in affected.items() if uid not in members],
+    )
 
 
 def release_held(store: Store, product_id: str, release: str) -> dict[Category, int]:

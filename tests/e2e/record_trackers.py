@@ -247,6 +247,10 @@ def sandbox_tracker(root: Path) -> Iterator[Tracker]:
     data = json.loads((V1 / "sandbox.json").read_text(encoding="utf-8"))
     for issue in data["issues"].values():
         issue["comments"] = [c for c in issue.get("comments", []) if "secgate-" not in c["body"]]
+        if issue.get("resolution") in ("Duplicate", "Not a Bug") and not issue.get("justification"):
+            # The v1 data predates the justification rule per severity (a Critical
+            # "not a defect" needs a rationale); these tests are about records.
+            issue["justification"] = "Closed after triage; see the analysis."
     sandbox = root / "sandbox.json"
     sandbox.write_text(json.dumps(data), encoding="utf-8")
     config = (V1 / "secgate.toml").read_text(encoding="utf-8")

@@ -45,7 +45,7 @@ def moved_pentest_evidence(setup: Setup) -> list[dict[str, Any]]:
 
 def authorize(setup: Setup) -> AuthorizationRecord:
     with setup.context() as ctx:
-        result = Authorizer(ctx).authorize("ipc", "2.1", {})
+        result = Authorizer(ctx).authorize("ipc", "2.0", {})
     assert result.authorized, result.message
     assert result.record is not None
     return result.record
@@ -88,7 +88,7 @@ def test_the_chain_is_taken_from_the_tracker_on_another_machine(setup: Setup) ->
     first = authorize(setup)
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] += " (reworded)"
+        data["issues"]["IPC-10"]["title"] += " (reworded)"
 
     setup.edit(retitle)
     second = authorize(other_machine(setup))  # its own audit log knows nothing of `first`
@@ -112,7 +112,7 @@ def test_a_record_planted_by_another_account_is_not_a_predecessor(setup: Setup) 
     setup.edit(impostor)
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] += " (reworded)"
+        data["issues"]["IPC-10"]["title"] += " (reworded)"
 
     setup.edit(retitle)
     second = authorize(other_machine(setup))

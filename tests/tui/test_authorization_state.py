@@ -112,14 +112,14 @@ def test_board_shows_none_then_authorized_after_publishing(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert authorization_text(app).startswith("Authorization:  NONE ")
-            await authorize(pilot, "2.1")
+            await authorize(pilot, "2.0")
             line = authorization_text(app)
             assert "LEGACY-UNSIGNED" in line and "missing: release-manager" in line, line
-            approve(context, "ipc", "2.1")
+            approve(context, "ipc", "2.0")
             await pilot.press("s")
             await settle(pilot)
             line = authorization_text(app)
@@ -148,7 +148,7 @@ def test_two_signature_release_after_one_signature_is_pending(
 
 def test_unreachable_tracker_shows_unknown(make_app: AppFactory, sandbox: Sandbox) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             sandbox.set_faults(unavailable=True)
@@ -167,11 +167,11 @@ def test_e_exports_the_evidence_bundle_of_an_authorized_release(
     notes: list[str] = []
 
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "2.1")
-            approve(context, "ipc", "2.1")
+            await authorize(pilot, "2.0")
+            approve(context, "ipc", "2.0")
             await pilot.press("e")
             await settle(pilot)
             notes.extend(str(n.message) for n in app._notifications)
@@ -191,7 +191,7 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
     notes: list[str] = []
 
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             # The records directory cannot be written (a file in its place: the tests
@@ -204,7 +204,7 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
 
     run(scenario())
     assert context.records_dir.read_text(encoding="utf-8") == "not a directory"
-    failed = [n for n in notes if "exporting the evidence bundle of ipc 2.1" in n]
+    failed = [n for n in notes if "exporting the evidence bundle of ipc 2.0" in n]
     assert failed and "Nothing was written" in failed[0], notes
     assert "Traceback" not in failed[0] and "Error(" not in failed[0]
 
@@ -227,11 +227,11 @@ async def approve_on_screen(pilot: object, release: str) -> str:
 
 def test_p_signs_the_record_and_the_board_says_authorized(make_app: AppFactory) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "2.1")
-            result = await approve_on_screen(pilot, "2.1")
+            await authorize(pilot, "2.0")
+            result = await approve_on_screen(pilot, "2.0")
             assert result.startswith(" SIGNED "), result
             line = authorization_text(app)
             assert line.startswith("Authorization:  AUTHORIZED "), line
@@ -267,10 +267,10 @@ def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
     assert made.returncode == 0, made.stderr
     publisher = Publisher(context, utcnow)
     authorized = publisher.prepare(
-        AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.1")
+        AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.0")
     )
     assert publisher.publish(authorized).done
-    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.1"))
+    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.0"))
     assert isinstance(planned.details, SignaturePlan)
     protected = dataclasses.replace(
         planned, details=dataclasses.replace(planned.details, key=SigningKey.at(key))
