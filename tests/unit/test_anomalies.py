@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secgate_tui.domain import (
     Acceptance,
@@ -412,3 +414,47 @@ def test_evidence_bundles_from_before_the_rules_evaluate_as_before() -> None:
 def test_unknown_can_never_be_required_to_pass_with_a_justification() -> None:
     with pytest.raises(ValueError, match="'unknown' is never accepted"):
         AnomalyPolicy(justification_required={"critical": ["unknown"]})  # type: ignore[dict-item]
+
+
+# -- a property: an anomaly passes exactly when every rule holds --------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    disposition=st.sampled_from(list(Disposition)),
+    justification=st.sampled_from([None, "", "  ", "accepted by the risk board"]),
+    target=st.sampled_from([None, "", "2.2"]),
+    by=st.sampled_from([None, "", "r.patel"]),
+    age_days=st.one_of(st.none(), st.integers(min_value=0, max_value=800)),
+    expires_in=st.one_of(st.none(), st.integers(min_value=-30, max_value=30)),
+    release=st.sampled_from([None, "2.1", "2.0"]),
+)
+def test_an_anomaly_passes_only_when_every_rule_holds(
+    disposition: Disposition,
+    justification: str | None,
+    target: str | None,
+    by: str | None,
+    age_days: int | None,
+    expires_in: int | None,
+    release: str | None,
+) -> None:
+    acceptance = Acceptance(
+        disposition=disposition,
+        justification=justification,
+        target_version=target,
+        accepted_by=by,
+        accepted_on=None if age_days is None else NOW - timedelta(days=age_days),
+        expires=None if expires_in is None else NOW.date() + timedelta(days=expires_in),
+        release=release,
+    )
+    expected = (
+        release in (None, "2.1")
+        and disposition in (Disposition.RISK_ACCEPTED, Disposition.DEFERRED)
+        and bool((justification or "").strip())
+        and (disposition is not Disposition.DEFERRED or bool(target))
+        and bool(by)
+        and age_days is not None
+        and age_days <= 365
+        and (expires_in is None or expires_in >= 0)
+    )
+    assert gate([anomaly(acceptance)]).passed is expected
