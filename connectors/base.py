@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, get_args, get_origin
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from typing_extensions import TypeVar
 
-from secgate_tui.domain.model import Disposition, Issue, StateEvent
+from secgate_tui.domain.model import Disposition, Issue, Severity, StateEvent
 
 #: The name of a markup dialect in secgate's render registry
 #: (:func:`secgate_tui.domain.render.dialect`): "plain", "jira-wiki", "markdown",
@@ -119,6 +119,30 @@ class TrackerSettings(BaseModel):
     justification_prefix: str = Field(
         "Risk acceptance:", description="A comment starting with this holds the rationale."
     )
+    severity_map: dict[str, Severity] = Field(
+        default_factory=dict,
+        description=(
+            "Tracker severity value (any case) -> critical | high | medium | low. Empty: the "
+            "tracker's value is kept as is; a value the map does not name is kept as is too, "
+            "and a policy written against the normalized severity treats it as unknown."
+        ),
+    )
+
+    @field_validator("severity_map")
+    @classmethod
+    def _one_meaning_per_value(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        seen: dict[str, Severity] = {}
+        for name, severity in value.items():
+            folded = name.strip().casefold()
+            if not folded:
+                raise ValueError("a severity_map key is empty")
+            if seen.get(folded, severity) is not severity:
+                raise ValueError(
+                    f"'{name}' is mapped twice (severity_map keys are compared ignoring case) "
+                    "to different severities"
+                )
+            seen[folded] = severity
+        return value
 
     @field_validator("token_env")
     @classmethod

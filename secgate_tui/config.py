@@ -131,9 +131,24 @@ class Policy(BaseModel):
             else self.acceptance_max_age_days,
         )
 
+    document_prefix: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+        description="The prefix of every authorization record's document number "
+        "(the record id follows it); unset: SEC-REC.",
+    )
+
     @property
     def record_time_window(self) -> timedelta:
         return timedelta(minutes=self.record_time_window_minutes or 10)
+
+    @property
+    def record_document_prefix(self) -> str:
+        return self.document_prefix or DEFAULT_DOCUMENT_PREFIX
+
+
+#: The document number prefix while ``policy.document_prefix`` is unset.
+DEFAULT_DOCUMENT_PREFIX = "SEC-REC"
 
 
 class TrackerIssue(BaseModel):
@@ -369,6 +384,7 @@ LATER_PRODUCT_KEYS = ("reviewers",)
 #: Policy settings added after records began carrying the config digest (likewise).
 LATER_POLICY_KEYS = (
     "record_time_window_minutes",
+    "document_prefix",
     "justification_required",
     "acceptance_max_age_days",
 )

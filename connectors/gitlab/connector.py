@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,7 +22,7 @@ from connectors.base import (
     TrackerSettings,
     UnavailableError,
 )
-from connectors.gitlab import history, notes
+from connectors.gitlab import history, notes, residual
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.pages import PagesChangedError
@@ -38,7 +37,7 @@ from connectors.gitlab.sync import (
     issue_params,
     newest,
 )
-from secgate_tui.domain.model import RESIDUAL, Issue, StateEvent
+from secgate_tui.domain.model import Issue, StateEvent
 
 #: A full sync re-reads a milestone whose issues changed under it at most this often.
 FULL_READ_ATTEMPTS = 3
@@ -190,21 +189,8 @@ class GitLabConnector(Connector[GitLabSettings]):
             ) from None
 
     def _justify(self, issues: list[Issue]) -> list[Issue]:
-        """Residual items get the newest justification note: one request each, concurrently."""
-        prefix = self.settings.justification_prefix
-        residual = [i for i in issues if i.disposition in RESIDUAL]
-        if not residual:
-            return issues
-        with ThreadPoolExecutor(min(len(residual), self.settings.concurrency)) as pool:
-            texts = list(
-                pool.map(lambda i: notes.justification(self.client, i.key, prefix), residual)
-            )
-        found = {
-            issue.key: issue.model_copy(update={"justification": text})
-            for issue, text in zip(residual, texts, strict=True)
-            if text  # else keep what the description gave, if configured
-        }
-        return [found.get(issue.key, issue) for issue in issues]
+        """Residual items and accepted issues: justification notes, acceptors' label events."""
+        return residual.complete(self.client, self.settings, issues)
 
     def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
         """Closes and reopens from GitLab's resource state events (not the initial open)."""

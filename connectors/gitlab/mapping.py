@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from connectors.anomaly import normalized_severity, severity_table
+from connectors.gitlab import anomaly
 from connectors.gitlab.settings import GitLabSettings
 from connectors.keys import checked_key
 from secgate_tui.domain.model import Disposition, Issue
@@ -107,6 +109,7 @@ class IssueMapper:
         self.table = disposition_table(settings)
         self.resolution_prefix = settings.resolution_prefix
         self.default = settings.default_disposition or Disposition.FIXED
+        self.severities = severity_table(settings.severity_map)
 
     def resolution(self, labels: Sequence[str]) -> tuple[str | None, Disposition]:
         """The resolution label(s), raw, and the disposition, before open/closed."""
@@ -169,9 +172,19 @@ class IssueMapper:
         created = _time(raw.get("created_at"))
         if created is None:
             raise ValueError("issue without created_at")
+        key = checked_key(issue_key(raw))
+        fix_versions = (str(milestone["title"]),) if milestone.get("title") else ()
+        facts = anomaly.issue_fields(
+            key,
+            s,
+            labels=labels,
+            description=str(raw.get("description") or ""),
+            fix_versions=fix_versions,
+            justification=justification,
+        )
         return Issue(
             source=self.source,
-            key=checked_key(issue_key(raw)),
+            key=key,
             url=without_userinfo(str(raw.get("web_url") or "")),
             title=title,
             type=str(raw.get("issue_type") or raw.get("type") or "issue"),
@@ -181,16 +194,17 @@ class IssueMapper:
             disposition=disposition,
             labels=labels,
             components=tuple(scoped.get(s.component_prefix, [])),
-            fix_versions=(str(milestone["title"]),) if milestone.get("title") else (),
+            fix_versions=fix_versions,
             affects_versions=tuple(scoped.get(s.affects_prefix, [])),
             priority=next(iter(scoped.get(s.priority_prefix, [])), None),
-            severity=severity,
+            severity=normalized_severity(severity, self.severities),
             created=created,
             updated=_time(raw.get("updated_at")) or created,
             closed_at=_time(raw.get("closed_at")) if closed else None,
             assignee=str(assignees[0].get("username")) if assignees else None,
             justification=justification,
             raw_digest=digest or raw_digest(raw),
+            **facts,
         )
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from connectors.anomaly_settings import checked_acceptance_labels
 from connectors.base import TrackerSettings
+from secgate_tui.domain.model import Disposition
+
+#: Scoped labels ``risk-accepted::4.1.0`` / ``deferred::4.1.0``.
+DEFAULT_ACCEPTANCE_LABELS = {
+    "risk-accepted::": Disposition.RISK_ACCEPTED,
+    "deferred::": Disposition.DEFERRED,
+}
 
 
 class GitLabSettings(TrackerSettings):
@@ -38,6 +46,31 @@ class GitLabSettings(TrackerSettings):
         "affects::",
         description="Scoped-label prefix naming released versions a defect affects (affects::1.2).",
     )
+    acceptance_labels: dict[str, Disposition] = Field(
+        default_factory=lambda: dict(DEFAULT_ACCEPTANCE_LABELS),
+        description=(
+            "Label prefix -> risk-accepted | deferred; a label '<prefix><release>' accepts an "
+            "open issue for that release. {} reads no labels."
+        ),
+    )
+    expiry_prefix: str = Field(
+        "Acceptance expires:",
+        description=(
+            "A description line starting with this holds the acceptance's expiry date "
+            "(YYYY-MM-DD); '' reads none."
+        ),
+    )
+    compensating_controls_prefix: str = Field(
+        "Compensating controls:",
+        description=(
+            "The description's paragraph starting with this describes compensating controls; "
+            "'' reads none."
+        ),
+    )
+    safety_impact_prefix: str = Field(
+        "safety-impact::", description="Scoped-label prefix of the safety impact; '' reads none."
+    )
+    cwe_labels: bool = Field(True, description="Read labels like CWE-79 as CWE ids.")
     sync_overlap_seconds: int = Field(
         120,
         ge=0,
@@ -67,3 +100,8 @@ class GitLabSettings(TrackerSettings):
                 "(or unset, to take the newest note starting with justification_prefix)"
             )
         return value
+
+    @field_validator("acceptance_labels")
+    @classmethod
+    def _acceptance_labels(cls, value: dict[str, Disposition]) -> dict[str, Disposition]:
+        return checked_acceptance_labels(value)

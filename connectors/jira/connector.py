@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from connectors import strictjson
+from connectors.anomaly import severity_table
 from connectors.base import (
     AttachmentRef,
     BadResponseError,
@@ -22,7 +23,8 @@ from connectors.base import (
     SourceScope,
     TrackerSettings,
 )
-from connectors.jira import comments
+from connectors.jira import acceptors, comments
+from connectors.jira.anomaly import AnomalyRules
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
 from connectors.jira.history import History
@@ -53,6 +55,8 @@ class JiraConnector(Connector[JiraSettings]):
             severity_field=settings.severity_field,
             justification_field=settings.justification_field,
             justification_prefix=settings.justification_prefix,
+            anomaly=AnomalyRules.of(settings),
+            severity_map=severity_table(settings.severity_map),
         )
 
     @property
@@ -123,7 +127,12 @@ class JiraConnector(Connector[JiraSettings]):
                     "nothing from this sync is trusted.",
                     tracker=self.name,
                 )
-        return found
+        return self._with_acceptors(found)
+
+    def _with_acceptors(self, issues: list[Issue]) -> list[Issue]:
+        """Acceptances without acceptor or time: from their label's or field's changelog."""
+        mapper = self.mapper
+        return acceptors.complete(self.client, mapper.anomaly, mapper.table(), issues)
 
     def _no_release(
         self, scope: SourceScope, release: str, version: str, names: list[str] | None
@@ -150,7 +159,7 @@ class JiraConnector(Connector[JiraSettings]):
             raw = strictjson.loads(text)
         except ValueError:
             raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
-        return searcher.one(raw, text_digest(text))
+        return self._with_acceptors([searcher.one(raw, text_digest(text))])[0]
 
     def whoami(self) -> Identity:
         jira = self.client.jira

@@ -8,6 +8,8 @@ the 40 newest entries; an issue with more is read again through its paginated
 ``/changelog``. Data Center expands the changelog of each issue, which is
 complete. Requests run on a bounded pool; a history secgate cannot read in full
 is an error, never a shorter list (a missed reopen would understate the review).
+:meth:`History.histories` gives the entries themselves, for who set an
+acceptance label (acceptors.py).
 """
 
 from __future__ import annotations
@@ -44,12 +46,12 @@ class History:
         if not wanted:
             return []
         categories = self._categories()
-        if self.client.is_cloud:
-            chunks = [wanted[i : i + BULK] for i in range(0, len(wanted), BULK)]
-            jobs = [functools.partial(self._bulk, chunk) for chunk in chunks]
-        else:
-            jobs = [functools.partial(self._datacenter, key) for key in wanted]
-        changes = self._pooled(jobs)
+        changes = [
+            (key, change)
+            for key, histories in self.histories(wanted).items()
+            for history in histories
+            for change in self._changes(key, history)
+        ]
         events: list[StateEvent] = []
         for key, change in changes:
             state = self._transition(key, change, categories)
@@ -58,6 +60,16 @@ class History:
                     StateEvent(source=self.client.name, key=key, at=change[0], state=state)
                 )
         return sorted(events, key=lambda e: (e.key, e.at))
+
+    def histories(self, keys: Sequence[str]) -> dict[str, list[Any]]:
+        """Every changelog entry of each issue (Jira's own order), complete or an error."""
+        wanted = list(dict.fromkeys(keys))
+        if self.client.is_cloud:
+            chunks = [wanted[i : i + BULK] for i in range(0, len(wanted), BULK)]
+            jobs = [functools.partial(self._bulk, chunk) for chunk in chunks]
+        else:
+            jobs = [functools.partial(self._datacenter, key) for key in wanted]
+        return dict(self._pooled(jobs))
 
     # -- statuses ------------------------------------------------------------
 
@@ -102,7 +114,7 @@ class History:
 
     # -- reading -------------------------------------------------------------
 
-    def _bulk(self, keys: list[str]) -> list[tuple[str, Change]]:
+    def _bulk(self, keys: list[str]) -> list[tuple[str, list[Any]]]:
         body = self.client.request(
             "POST",
             "/rest/api/3/issue/bulkfetch",
@@ -114,7 +126,7 @@ class History:
             raise self._bad(f"the bulk fetch answered {describe_json(body)}")
         if body.get("issueErrors"):
             raise self._bad(f"{len(body['issueErrors'])} issues could not be read")
-        found: dict[str, list[Change]] = {}
+        found: dict[str, list[Any]] = {}
         for issue in body["issues"]:
             key = issue.get("key") if isinstance(issue, dict) else None
             if not isinstance(key, str):
@@ -123,11 +135,11 @@ class History:
             histories = self._histories(key, page, "histories")
             if isinstance(page, dict) and _count(page.get("total")) > len(histories):
                 histories = self._changelog(key)  # the expand stops at the newest 40
-            found[key.upper()] = [c for h in histories for c in self._changes(key, h)]
+            found[key.upper()] = histories
         missing = [k for k in keys if k.upper() not in found]
         if missing:
             raise self._not_found(missing)
-        return [(key, change) for key in keys for change in found[key.upper()]]
+        return [(key, found[key.upper()]) for key in keys]
 
     def _changelog(self, key: str) -> list[Any]:
         path = f"/rest/api/3/issue/{quote(key, safe='')}/changelog"
@@ -142,7 +154,7 @@ class History:
             if not values:
                 raise self._bad(f"{key}'s history ended early with an empty page")
 
-    def _datacenter(self, key: str) -> list[tuple[str, Change]]:
+    def _datacenter(self, key: str) -> list[tuple[str, list[Any]]]:
         body = self.client.request(
             "GET",
             f"/rest/api/2/issue/{quote(key, safe='')}",
@@ -153,7 +165,7 @@ class History:
         histories = self._histories(key, page, "histories")
         if isinstance(page, dict) and _count(page.get("total")) > len(histories):
             raise self._bad(f"{key}'s history came back incomplete")
-        return [(key, change) for h in histories for change in self._changes(key, h)]
+        return [(key, histories)]
 
     def _histories(self, key: str, page: Any, name: str) -> list[Any]:
         value = page.get(name) if isinstance(page, dict) else None
@@ -185,8 +197,8 @@ class History:
     # -- plumbing ------------------------------------------------------------
 
     def _pooled(
-        self, jobs: Sequence[Callable[[], list[tuple[str, Change]]]]
-    ) -> list[tuple[str, Change]]:
+        self, jobs: Sequence[Callable[[], list[tuple[str, list[Any]]]]]
+    ) -> list[tuple[str, list[Any]]]:
         """Run the jobs on a bounded pool; the first failure wins."""
         with ThreadPoolExecutor(
             max_workers=self.client.settings.concurrency, thread_name_prefix="jira-history"
@@ -202,7 +214,7 @@ class History:
     def _bad(self, detail: str) -> BadResponseError:
         return BadResponseError(
             f"Jira tracker '{self.client.name}' sent issue history secgate cannot read "
-            f"({detail}). Reopened issues cannot be counted from it.",
+            f"({detail}). Neither reopened issues nor who accepted a risk can be read from it.",
             tracker=self.client.name,
         )
 

@@ -16,8 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from connectors.anomaly import AnomalyFieldError, normalized_severity
+from connectors.jira.anomaly import AnomalyRules
+from connectors.jira.textvalues import adf_text, named
 from connectors.keys import checked_key
-from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.model import Disposition, Issue, Severity
 from secgate_tui.domain.text import without_userinfo
 
 #: Resolution name (case-insensitive) -> disposition; settings.dispositions go over these.
@@ -63,6 +66,10 @@ class IssueMapper:
     severity_field: str | None = None
     justification_field: str | None = None
     justification_prefix: str = "Risk acceptance:"
+    #: Where acceptances, CWE ids, compensating controls and safety impact are.
+    anomaly: AnomalyRules = field(default_factory=AnomalyRules)
+    #: Case-folded tracker severity -> normalized severity (empty: kept as is).
+    severity_map: Mapping[str, Severity] = field(default_factory=dict)
 
     def table(self) -> dict[str, Disposition]:
         merged = dict(DEFAULT_DISPOSITIONS)
@@ -71,7 +78,8 @@ class IssueMapper:
 
     def fields(self) -> list[str]:
         extra = [f for f in (self.severity_field, self.justification_field) if f]
-        return [*BASE_FIELDS, *(f for f in extra if f not in BASE_FIELDS)]
+        extra.extend(self.anomaly.fields())
+        return [*BASE_FIELDS, *dict.fromkeys(f for f in extra if f not in BASE_FIELDS)]
 
     def issue(
         self,
@@ -126,50 +134,6 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else None
-
-
-def adf_text(node: Any) -> str:
-    """Plain text of an Atlassian Document Format tree (or a v2 string as is)."""
-    if node is None:
-        return ""
-    if isinstance(node, str):
-        return node
-    if isinstance(node, list):
-        return "".join(adf_text(child) for child in node)
-    if not isinstance(node, dict):
-        return str(node)
-    kind = node.get("type")
-    if kind == "text":
-        return str(node.get("text", ""))
-    if kind == "hardBreak":
-        return "\n"
-    inner = adf_text(node.get("content"))
-    if kind == "doc":
-        return inner.rstrip("\n")
-    if kind in ("paragraph", "heading", "codeBlock", "blockquote", "listItem", "rule"):
-        return inner + "\n"
-    return inner
-
-
-def named(value: Any) -> str | None:
-    """The display text of a Jira value: option, user, priority, plain string."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, dict):
-        for attr in ("value", "displayName", "name", "key", "id"):
-            if value.get(attr):
-                return str(value[attr])
-        if value.get("type") == "doc":
-            return adf_text(value) or None
-        return None
-    if isinstance(value, list):
-        names = [n for n in (named(v) for v in value) if n]
-        return ", ".join(names) or None
-    return None
 
 
 def disposition_of(
@@ -238,7 +202,19 @@ def _issue(
     category = status.get("statusCategory")
     closed = isinstance(category, dict) and category.get("key") == "done"
     resolution = _name(fields.get("resolution"))
+    labels = tuple(fields.get("labels") or ())
+    fix_versions = _names(fields.get("fixVersions"))
+    justification = justification_of(fields, rules)
+    severity = named(fields.get(rules.severity_field)) if rules.severity_field else None
     try:
+        anomaly = rules.anomaly.issue_fields(
+            key,
+            fields,
+            labels=[label for label in labels if isinstance(label, str)],
+            fix_versions=fix_versions,
+            justification=justification,
+            table=table,
+        )
         return Issue(
             source=rules.source,
             key=key,
@@ -249,19 +225,22 @@ def _issue(
             closed=closed,
             resolution=resolution,
             disposition=disposition_of(closed, resolution, rules, table),
-            labels=tuple(fields.get("labels") or ()),  # validated as strings by Issue
+            labels=labels,  # validated as strings by Issue
             components=_names(fields.get("components")),
-            fix_versions=_names(fields.get("fixVersions")),
+            fix_versions=fix_versions,
             affects_versions=_names(fields.get("versions")),
             priority=_name(fields.get("priority")),
-            severity=named(fields.get(rules.severity_field)) if rules.severity_field else None,
+            severity=normalized_severity(severity, rules.severity_map),
             created=created,
             updated=updated,
             closed_at=parse_time(fields.get("resolutiondate")),
             assignee=named(fields.get("assignee")),
-            justification=justification_of(fields, rules),
+            justification=justification,
             raw_digest=digest or raw_digest(raw),
+            **anomaly,
         )
+    except AnomalyFieldError as exc:
+        raise MappingError(str(exc)) from None
     except ValidationError as exc:  # e.g. a label that is not a string
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

@@ -90,7 +90,8 @@ class Searcher:
             raise self._bad(f"{what}: {exc}") from None
         if self.rules.justification_prefix and what != "comments":
             for raw, issue in zip(raws, issues, strict=True):
-                if issue.disposition in RESIDUAL and not issue.justification:
+                # An open issue accepted for a release needs a justification too.
+                if (issue.disposition in RESIDUAL or issue.acceptances) and not issue.justification:
                     self._pending[issue.key] = raw
         return issues
 

@@ -7,11 +7,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
+from connectors.anomaly_settings import AnomalyFields
 from connectors.base import TrackerSettings
+from secgate_tui.domain.model import Disposition
+
+#: ``risk-accepted:4.1.0`` / ``deferred:4.1.0`` (Jira labels hold no spaces).
+DEFAULT_ACCEPTANCE_LABELS = {
+    "risk-accepted:": Disposition.RISK_ACCEPTED,
+    "deferred:": Disposition.DEFERRED,
+}
 
 
-class JiraSettings(TrackerSettings):
-    """Settings of one Jira tracker (Cloud or Data Center)."""
+class JiraSettings(TrackerSettings, AnomalyFields):
+    """Settings of one Jira tracker (Cloud or Data Center).
+
+    Fields are named by id (``customfield_10060``), as Jira's REST API names them.
+    """
 
     flavor: Literal["auto", "cloud", "datacenter"] = Field(
         "auto",
@@ -23,6 +34,13 @@ class JiraSettings(TrackerSettings):
     severity_field: str | None = Field(
         None,
         description="Field id holding the severity, e.g. customfield_10050 (unset: no severity).",
+    )
+    acceptance_labels: dict[str, Disposition] = Field(
+        default_factory=lambda: dict(DEFAULT_ACCEPTANCE_LABELS),
+        description=(
+            "Label prefix -> risk-accepted | deferred; a label '<prefix><release>' accepts the "
+            "issue for that release. {} reads no labels."
+        ),
     )
     overlap_minutes: int = Field(
         10,

@@ -40,6 +40,7 @@ from connectors.base import (
 )
 from connectors.bounded import Bounds, Limits
 from connectors.redmine import attachments, filters, history, mapping, notes
+from connectors.redmine.anomaly import AnomalyRules
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
 from secgate_tui.domain.model import Issue, StateEvent
@@ -88,6 +89,8 @@ class RedmineConnector(Connector[RedmineSettings]):
             label_fields=settings.label_fields,
             affects_version_field=settings.affects_version_field,
             severity_field=settings.severity_field,
+            anomaly=AnomalyRules(settings),
+            severity_map=settings.severity_map,
         )
         self._statuses: dict[int, bool] | None = None
         self._versions: dict[str, list[JsonDict]] = {}
@@ -199,28 +202,22 @@ class RedmineConnector(Connector[RedmineSettings]):
         return {int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses", [])}
 
     def _version_names(self, project: str, raws: list[JsonDict]) -> dict[str, str] | None:
-        """Version id -> name, only when a version-format affects field needs it."""
-        if self.mapper.affects_field is None:
-            return None
-        if not any(
-            v.isdigit()
-            for raw in raws
-            for v in mapping.field_values(raw, self.mapper.affects_field)
-        ):
+        """Version id -> name, only when a version-format field (affects, acceptance) needs it."""
+        if not any(v.isdigit() for raw in raws for v in self.mapper.version_values(raw)):
             return None
         versions = self._versions.get(project) or self._project_versions(project)
         return {str(v["id"]): str(v["name"]) for v in versions}
 
     def _with_note_justifications(self, issues: list[Issue]) -> list[Issue]:
-        """Residual items without a justification field: look in their notes (few issues)."""
+        """Residual items without a justification field, and acceptances without their
+        justification, acceptor or time: look in their journals (few issues)."""
         wanted = [i for i in issues if self.mapper.needs_note_justification(i)]
         if not wanted:
             return issues
 
         def justify(issue: Issue) -> Issue:
             journals = self._journals(issue.key)
-            text = mapping.justification_from_notes(journals, self.settings.justification_prefix)
-            return issue.model_copy(update={"justification": text}) if text else issue
+            return self.mapper.with_journals(issue, journals, self.settings.justification_prefix)
 
         found = {i.key: i for i in self.client.map_concurrently(justify, wanted)}
         return [found.get(issue.key, issue) for issue in issues]
@@ -229,11 +226,8 @@ class RedmineConnector(Connector[RedmineSettings]):
         raw = self._issue_json(key, include="journals")
         issue = self._map_one(raw)
         if self.mapper.needs_note_justification(issue):
-            text = mapping.justification_from_notes(
-                raw.get("journals") or [], self.settings.justification_prefix
-            )
-            if text:
-                issue = issue.model_copy(update={"justification": text})
+            journals = [j for j in raw.get("journals") or [] if isinstance(j, dict)]
+            issue = self.mapper.with_journals(issue, journals, self.settings.justification_prefix)
         return issue
 
     def _map_one(self, raw: JsonDict) -> Issue:

@@ -14,9 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors.anomaly import normalized_severity, severity_table
 from connectors.base import Markup, Release
 from connectors.keys import checked_key
-from secgate_tui.domain.model import Disposition, Issue
+from connectors.redmine.anomaly import AnomalyRules
+from connectors.redmine.fields import FieldRef, field_values
+from secgate_tui.domain.model import Disposition, Issue, Severity
 from secgate_tui.domain.text import without_userinfo
 
 #: Stock Redmine statuses plus the names a security process commonly adds.
@@ -101,32 +104,6 @@ def raw_digest(raw: JsonDict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class FieldRef:
-    """A custom field named in settings by id ("7") or by name (case-insensitive)."""
-
-    def __init__(self, spec: str) -> None:
-        spec = spec.strip()
-        self.id = int(spec) if spec.isdigit() else None
-        self.name = spec.casefold()
-
-    def matches(self, field: JsonDict) -> bool:
-        if self.id is not None:
-            return field.get("id") == self.id
-        return str(field.get("name", "")).casefold() == self.name
-
-
-def field_values(raw: JsonDict, ref: FieldRef | None) -> list[str]:
-    """The non-empty values of one custom field of an issue (lists flattened)."""
-    if ref is None:
-        return []
-    for field in raw.get("custom_fields") or ():
-        if ref.matches(field):
-            value = field.get("value")
-            values = value if isinstance(value, list) else [value]
-            return [str(item).strip() for item in values if item not in (None, "")]
-    return []
-
-
 def justification_from_notes(journals: Iterable[JsonDict], prefix: str) -> str | None:
     """The latest note starting with ``prefix``, without it; None when there is none."""
     found: str | None = None
@@ -155,6 +132,8 @@ class IssueMapper:
         label_fields: Sequence[str],
         affects_version_field: str | None,
         severity_field: str | None,
+        anomaly: AnomalyRules | None = None,
+        severity_map: Mapping[str, Severity] | None = None,
     ) -> None:
         self.source = source
         self.base_url = base_url.rstrip("/")
@@ -165,6 +144,14 @@ class IssueMapper:
         self.label_fields = [FieldRef(spec) for spec in label_fields]
         self.affects_field = FieldRef(affects_version_field) if affects_version_field else None
         self.severity_field = FieldRef(severity_field) if severity_field else None
+        #: Where acceptances, CWE ids, compensating controls and safety impact are.
+        self.anomaly = anomaly
+        self.severities = severity_table(severity_map or {})
+
+    def version_values(self, raw: JsonDict) -> list[str]:
+        """Values of the custom fields that may hold version ids, to translate to names."""
+        found = field_values(raw, self.affects_field)
+        return [*found, *self.anomaly.version_values(raw)] if self.anomaly else found
 
     def resolution(self, raw: JsonDict) -> str:
         """The raw value the disposition is read from: custom field, else status."""
@@ -187,8 +174,21 @@ class IssueMapper:
         return text or None
 
     def needs_note_justification(self, issue: Issue) -> bool:
-        """A residual item without a field justification: its notes must be read."""
+        """A residual item without a field justification, or an acceptance still missing
+        its justification, acceptor or time: its journals must be read."""
+        if self.anomaly is not None and self.anomaly.needs_journals(issue):
+            return True
         return issue.closed and issue.disposition in NEEDS_JUSTIFICATION and not issue.justification
+
+    def with_journals(self, issue: Issue, journals: Sequence[JsonDict], prefix: str) -> Issue:
+        """The issue completed from its journals: the justification note (when no field
+        gave one) and, for acceptances, who set them and when."""
+        text = justification_from_notes(journals, prefix)
+        if text and not issue.justification:
+            issue = issue.model_copy(update={"justification": text})
+        if self.anomaly is not None and issue.acceptances:
+            issue = self.anomaly.with_journals(issue, journals, text, self.table)
+        return issue
 
     def issue(
         self,
@@ -221,9 +221,23 @@ class IssueMapper:
         updated = parse_time(raw.get("updated_on")) or created
         if created is None or updated is None:
             raise ValueError(f"issue {raw.get('id')} has no created_on time")
+        key = checked_key(issue_key(raw["id"]))
+        fix_versions = (str(version["name"]),) if version else ()
+        justification = self.field_justification(raw)
+        facts: dict[str, Any] = {}
+        if self.anomaly is not None:
+            facts = self.anomaly.issue_fields(
+                key,
+                raw,
+                labels=labels,
+                fix_versions=fix_versions,
+                justification=justification,
+                table=self.table,
+                version_names=version_names,
+            )
         return Issue(
             source=self.source,
-            key=checked_key(issue_key(raw["id"])),
+            key=key,
             url=without_userinfo(f"{self.base_url}/issues/{raw['id']}"),
             title=str(raw.get("subject", "")),
             type=str((raw.get("tracker") or {}).get("name", "")),
@@ -233,14 +247,15 @@ class IssueMapper:
             disposition=self.disposition(resolution, bool(closed)),
             labels=tuple(dict.fromkeys(labels)),
             components=(str(category["name"]),) if category else (),
-            fix_versions=(str(version["name"]),) if version else (),
+            fix_versions=fix_versions,
             affects_versions=tuple(dict.fromkeys(affects)),
             priority=(raw.get("priority") or {}).get("name"),
-            severity=severity[0] if severity else None,
+            severity=normalized_severity(severity[0] if severity else None, self.severities),
             created=created,
             updated=updated,
             closed_at=parse_time(raw.get("closed_on")) if closed else None,
             assignee=(assignee or {}).get("name"),
-            justification=self.field_justification(raw),
+            justification=justification,
             raw_digest=raw_digest(raw),
+            **facts,
         )

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal, cast
 
 from pydantic import Field
 
+from connectors.anomaly import AnomalyFieldError, normalized_severity, severity_table
 from connectors.base import (
     AttachmentRef,
     BadResponseError,
@@ -35,7 +36,7 @@ from connectors.base import (
     UnavailableError,
     comment_edited,
 )
-from connectors.sandbox.anomalies import anomaly_fields
+from connectors.sandbox import anomaly
 from connectors.sandbox.demo_data import live_steps, seed_demo
 from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
 from secgate_tui.domain import Disposition, Issue
@@ -77,6 +78,7 @@ class SandboxConnector(Connector[SandboxSettings]):
             **DEFAULT_DISPOSITIONS,
             **{k.casefold(): v for k, v in settings.dispositions.items()},
         }
+        self._severities = severity_table(settings.severity_map)
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -122,6 +124,13 @@ class SandboxConnector(Connector[SandboxSettings]):
         digest = hashlib.sha256(
             json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest()
+        try:
+            facts = anomaly.issue_fields(raw)
+        except AnomalyFieldError as exc:
+            raise BadResponseError(
+                f"the sandbox tracker '{self.name}' holds an issue secgate cannot read: {exc}",
+                tracker=self.name,
+            ) from None
         return Issue(
             source=self.name,
             key=raw["key"],
@@ -137,14 +146,14 @@ class SandboxConnector(Connector[SandboxSettings]):
             fix_versions=tuple(raw.get("fix_versions", ())),
             affects_versions=tuple(raw.get("affects_versions", ())),
             priority=raw.get("priority"),
-            severity=raw.get("severity"),
+            severity=normalized_severity(raw.get("severity"), self._severities),
             created=datetime.fromisoformat(raw["created"]),
             updated=datetime.fromisoformat(raw["updated"]),
             closed_at=datetime.fromisoformat(raw["closed_at"]) if raw.get("closed_at") else None,
             assignee=raw.get("assignee"),
             justification=self._justification(raw),
             raw_digest=digest,
-            **anomaly_fields(raw, self.name),
+            **facts,
         )
 
     def _justification(self, raw: dict[str, Any]) -> str | None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from rich.text import Text
 
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z
 
 BAR_WIDTH = 20
 
@@ -62,4 +63,4 @@ def when(moment: datetime | None, now: datetime) -> str:
         ago = f"{seconds // 60} min ago"
     else:
         ago = f"{seconds // 3600} h ago"
-    return f"{moment.strftime('%Y-%m-%d %H:%M:%S')} UTC ({ago})"
+    return f"{iso_z(moment)} ({ago})"

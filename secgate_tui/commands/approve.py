@@ -17,6 +17,7 @@ from secgate_tui.commands.publishing import print_step
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z
 from secgate_tui.services.authorization_state import (
     AUTHORIZED,
     PENDING,
@@ -115,7 +116,7 @@ def show(prepared: Prepared[SignatureRecord]) -> None:
     print(
         f"\nRecord {record.record_id} (sha256:{record.record_digest}), written by "
         f"{printable(record.authorizer.display_name or record.authorizer.name)} at "
-        f"{record.authorized_at.isoformat()}, on {printable(prepared.target or '')}:\n"
+        f"{iso_z(record.authorized_at)}, on {printable(prepared.target or '')}:\n"
     )
     for line in render_record(record, dialect("markdown")).body.splitlines():
         shown = line if len(line) <= 300 else f"{line[:120]}… ({len(line)} characters)"

@@ -50,6 +50,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 f"{r.kind:<13} {printable(subject):<16} {r.record_id:<26} {r.state:<16} "
                 f"{r.at}  by {printable(r.by, 60)}  on {printable(r.where, 60)}"
             )
+            if r.document_number is not None:
+                print(f"{'':<13} document {r.document_number}, revision {r.revision}")
             for s in r.signatures:
                 mark = "" if s["valid"] else "  INVALID"
                 print(

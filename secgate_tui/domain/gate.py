@@ -128,6 +128,10 @@ class ActivityResult(BaseModel):
     evidence: Evidence | None = None
     evidence_date: AwareDatetime | None = None
     detail: str = ""
+    #: What the record shows of the evidence (issue title, document name) and the policy.
+    evidence_title: str = ""
+    evidence_url: str = ""
+    max_age_days: int = 0
 
 
 class Verdict(BaseModel):
@@ -440,6 +444,9 @@ def _evaluate_activity(activity: Activity, now: datetime) -> ActivityResult:
         evidence=activity.evidence,
         evidence_date=activity.evidence_date,
         detail=activity.detail,
+        evidence_title=activity.evidence_title,
+        evidence_url=activity.evidence_url,
+        max_age_days=activity.max_age_days,
     )
 
 

@@ -265,6 +265,9 @@ class Activity(BaseModel):
     complete: bool = False
     evidence_date: AwareDatetime | None = None
     detail: str = ""
+    #: The evidence as a person finds it: the issue's title and link, or the document's path.
+    evidence_title: str = ""
+    evidence_url: str = ""
 
 
 def activity_state(activity: Activity, now: datetime) -> ActivityState:

@@ -22,10 +22,23 @@ from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
 from secgate_tui.domain.record_anomalies import RecordAnomaly, record_anomalies
+from secgate_tui.domain.times import to_second
 
 RECORD_KIND: Final = "secgate-record"
-#: 2: the record id also covers the evidence digest. 1 records stay readable.
-FORMAT: Final = 2
+#: 2: the record id also covers the evidence digest.
+#: 3: document control (document number, revision), the gate criteria applied, each
+#: activity's evidence title, link and maximum age, and every time to the second.
+#: Records of formats 1 and 2 stay readable, and render with their own layout.
+FORMAT: Final = 3
+FORMATS: Final = (1, 2, 3)
+#: The first format with document control; fields it added are absent from older ones.
+CONTROLLED: Final = 3
+
+
+def _unset(value: object) -> bool:
+    # Fields a format added are left out of older records' JSON, so their canonical
+    # text (and digest) stays exactly what their version wrote.
+    return value is None
 
 
 class AuthorizerIdentity(BaseModel):
@@ -95,6 +108,11 @@ class RecordActivity(BaseModel):
     evidence: dict[str, str | None] | None = None
     evidence_date: AwareDatetime | None = None
     detail: str = ""
+    #: Format 3: the evidence's own title (issue title, document file name) and link.
+    evidence_title: str | None = Field(None, exclude_if=_unset)
+    evidence_url: str | None = Field(None, exclude_if=_unset)
+    #: Format 3: the maximum age the policy applied (0: any age).
+    max_age_days: int | None = Field(None, exclude_if=_unset)
 
 
 class Supersedes(BaseModel):
@@ -129,6 +147,12 @@ class AuthorizationRecord(BaseModel):
     #: The security assessment of unresolved anomalies (domain/record_anomalies.py): left
     #: out of the canonical JSON while empty, so records written before it stay as they were.
     unresolved_anomalies: tuple[RecordAnomaly, ...] = Field((), exclude_if=lambda rows: not rows)
+    #: Format 3: the controlled document's number (configured prefix + record id) and its
+    #: revision (1 for the first authorization of the release, then one more per record).
+    document_number: str | None = Field(None, exclude_if=_unset)
+    revision: int | None = Field(None, exclude_if=_unset)
+    #: Format 3: the gate criteria that were applied, in words.
+    criteria: tuple[str, ...] | None = Field(None, exclude_if=_unset)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
@@ -165,6 +189,66 @@ class AuthorizationRecord(BaseModel):
         mine = {k: v for k, v in self.as_json().items() if k not in volatile}
         theirs = {k: v for k, v in other.as_json().items() if k not in volatile}
         return mine == theirs
+
+    def same_decision(self, earlier: AuthorizationRecord) -> bool:
+        """Whether ``earlier``, a record of an older format, states this very decision.
+
+        A retry after an upgrade finds the record the previous version posted; it is
+        adopted (rendered by its own format) when it says everything this record says
+        about the release: the same issues, dispositions, activities and evidence (times
+        compared to the second), configuration and authorizer. What only the newer
+        format records (document control, the criteria in words, evidence titles and
+        links, and any field a newer format adds while it is empty) is not compared;
+        nor is the predecessor, which the caller checks against the chain.
+        """
+        if earlier.format >= self.format:
+            return False
+        return _decision(self.as_json(), earlier.as_json()) == _decision(
+            earlier.as_json(), earlier.as_json()
+        )
+
+
+#: What two attempts at one decision may legitimately differ in, or what document
+#: control adds; never compared across formats.
+_NOT_THE_DECISION = frozenset(
+    {
+        "authorized_at",
+        "secgate_version",
+        "format",
+        "record_id",
+        "supersedes",
+        "document_number",
+        "revision",
+        "criteria",
+        # Same record id, so no issue affected the release without being fixed in it
+        # (they are in the snapshot): the rows only restate the residual items.
+        "unresolved_anomalies",
+    }
+)
+_ACTIVITY_DESCRIPTION = frozenset({"evidence_title", "evidence_url", "max_age_days"})
+
+
+def _decision(data: dict[str, Any], older: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without what :meth:`AuthorizationRecord.same_decision` leaves out."""
+    view = {
+        k: v
+        for k, v in data.items()
+        if k not in _NOT_THE_DECISION and (k in older or v not in (None, [], {}, ""))
+    }
+    view["activities"] = [
+        {
+            **{k: v for k, v in a.items() if k not in _ACTIVITY_DESCRIPTION},
+            "evidence_date": _to_second(a.get("evidence_date")),
+        }
+        for a in data.get("activities", [])
+    ]
+    return view
+
+
+def _to_second(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    return to_second(datetime.fromisoformat(value)).isoformat()
 
 
 def evidence_digest(
@@ -221,20 +305,42 @@ def record_id(
 def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
     """A record from its JSON form. Raises ValueError when it is not one."""
     record = AuthorizationRecord.model_validate(dict(data))
+    if record.kind != RECORD_KIND or record.format not in FORMATS:
+        raise ValueError(f"not an authorization record of a known format ({record.format})")
     evidence = None if record.format == 1 else evidence_digest(record.activities, record.categories)
     expected = record_id(
         record.product, record.release, record.snapshot_digest, record.authorizer.id, evidence
     )
-    if (
-        record.kind != RECORD_KIND
-        or record.format not in (1, FORMAT)
-        or record.record_id != expected
-    ):
+    if record.record_id != expected:
         raise ValueError(
             f"record id {record.record_id} does not derive from its product, release, "
             "snapshot, authorizer, activity evidence and acknowledgements"
         )
+    problem = _document_control_problem(record)
+    if problem is not None:
+        raise ValueError(problem)
     return record
+
+
+def _document_control_problem(record: AuthorizationRecord) -> str | None:
+    controlled = (record.document_number, record.revision, record.criteria)
+    if record.format < CONTROLLED:
+        if any(value is not None for value in controlled):
+            return f"a format {record.format} record carries fields of a later format"
+        return None
+    if record.document_number is None or record.revision is None or record.criteria is None:
+        return "the record lacks its document number, revision or gate criteria"
+    if not record.document_number.endswith(record.record_id) or record.revision < 1:
+        return (
+            f"document {record.document_number} revision {record.revision} does not name "
+            f"record {record.record_id}"
+        )
+    return None
+
+
+def document_number(prefix: str, record_id: str) -> str:
+    """The controlled document's number: the configured prefix, then the record id."""
+    return f"{prefix}-{record_id}" if prefix else record_id
 
 
 def build_record(
@@ -250,8 +356,16 @@ def build_record(
     secgate_version: str,
     config_digest: str,
     supersedes: Supersedes | None = None,
+    document_prefix: str = "SEC-REC",
+    criteria: Sequence[str] = (),
+    revision: int = 1,
 ) -> AuthorizationRecord:
-    """The record of a PASS verdict. Raises ValueError for a verdict that did not pass."""
+    """The record of a PASS verdict (the current format). Raises ValueError for a verdict
+    that did not pass.
+
+    ``revision`` and ``supersedes`` come from the release's earlier records (the caller
+    knows them); ``criteria`` are the gate criteria applied, in words.
+    """
     if not verdict.passed:
         raise ValueError("only a passing verdict can be recorded as an authorization")
     classifier = Classifier(classification)
@@ -306,18 +420,22 @@ def build_record(
             name=a.name,
             state=a.state,
             evidence=None if a.evidence is None else a.evidence.model_dump(mode="json"),
-            evidence_date=a.evidence_date,
+            evidence_date=None if a.evidence_date is None else to_second(a.evidence_date),
             detail=a.detail,
+            evidence_title=a.evidence_title,
+            evidence_url=a.evidence_url,
+            max_age_days=a.max_age_days,
         )
         for a in verdict.activities
     )
     evidence = evidence_digest(activities, categories)
+    rid = record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence)
     return AuthorizationRecord(
-        record_id=record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence),
+        record_id=rid,
         product=product,
         product_name=product_name,
         release=release,
-        authorized_at=utc(at).replace(microsecond=0),
+        authorized_at=to_second(utc(at)),
         authorizer=authorizer,
         secgate_version=secgate_version,
         config_digest=config_digest,
@@ -327,6 +445,9 @@ def build_record(
         activities=activities,
         supersedes=supersedes,
         unresolved_anomalies=record_anomalies(verdict, issues),
+        document_number=document_number(document_prefix, rid),
+        revision=revision,
+        criteria=tuple(criteria),
     )
 
 

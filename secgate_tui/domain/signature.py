@@ -23,6 +23,7 @@ from typing import Annotated, Any, Final
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from secgate_tui.domain.canonical import canonical_json
+from secgate_tui.domain.times import iso_z
 
 MESSAGE_KIND: Final = "secgate-signed-message"
 #: Bump when the message's fields change; parsers keep reading every format listed here.
@@ -102,7 +103,7 @@ def format_time(at: datetime) -> str:
     """ISO 8601 UTC to the second with ``Z`` (how every person-facing time is written)."""
     if at.tzinfo is None:
         raise ValueError("a signing time must be timezone-aware")
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_z(at)
 
 
 def verify_time(signed_at: str) -> str:

@@ -11,12 +11,13 @@ that record, never edited, and posted when the record says it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from connectors.base import AttachmentRef, Comment, Connector
 from secgate_tui.domain import sha256_hex
 from secgate_tui.domain.render import BlockError, extract
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def unaltered(
 
 
 def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_z(value)
 
 
 def _minutes(window: timedelta) -> str:

@@ -44,9 +44,14 @@ class ListedRecord:
     where: str
     signatures: tuple[dict[str, Any], ...] = ()
     missing_roles: tuple[str, ...] = ()
+    #: Document control (authorization records of format 3 on; None before).
+    document_number: str | None = None
+    revision: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "document_number": self.document_number,
+            "revision": self.revision,
             "kind": self.kind,
             "product": self.product,
             "release": self.release,
@@ -119,6 +124,8 @@ def _authorizations(ctx: Context, product: str, release: str, listing: Listing) 
                 where=f"{issue.tracker} {issue.key}",
                 signatures=tuple(signatures),
                 missing_roles=tuple(missing),
+                document_number=record.document_number,
+                revision=record.revision,
             )
         )
 

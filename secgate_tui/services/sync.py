@@ -254,6 +254,8 @@ class Syncer:
                     "complete": done,
                     "evidence_date": issue.closed_at,
                     "detail": detail,
+                    "evidence_title": issue.title,
+                    "evidence_url": issue.url,
                 }
             )
         if isinstance(evidence, DocumentEvidence):
@@ -287,7 +289,14 @@ class Syncer:
         if dated is None and base.max_age_days:
             detail += "; no date is configured for it, so its age cannot be shown"
         return base.model_copy(
-            update={"found": True, "complete": True, "evidence_date": dated, "detail": detail}
+            update={
+                "found": True,
+                "complete": True,
+                "evidence_date": dated,
+                "detail": detail,
+                "evidence_title": path.name,
+                "evidence_url": str(path),
+            }
         )
 
 

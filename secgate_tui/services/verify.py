@@ -29,6 +29,7 @@ from secgate_tui.domain.render import (
     render_record,
 )
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z
 from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
@@ -124,7 +125,7 @@ def verify_entry(ctx: Context, entry: AuditEntry) -> VerifyResult:
     return VerifyResult(
         intact=True,
         reachable=True,
-        message=f"{where}{url} is intact: sha256:{digest}, as logged at {entry.at.isoformat()}",
+        message=f"{where}{url} is intact: sha256:{digest}, as logged at {iso_z(entry.at)}",
         record_id=record_id,
         comment=ref,
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.jira.mapping import IssueMapper, MappingError, adf_text
+from connectors.jira.mapping import IssueMapper, MappingError
+from connectors.jira.textvalues import adf_text
 from secgate_tui.domain.model import Disposition
 
 # Shaped like an issue from POST /rest/api/3/issue/bulkfetch on Jira Cloud (v3: ADF bodies).

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from connectors.redmine import mapping
+from connectors.redmine.anomaly import AnomalyRules
+from connectors.redmine.settings import RedmineSettings
 from secgate_tui.domain.model import Disposition
 
 # GET /issues.json?project_id=secgate-a&status_id=* (one item), Redmine 5.0.4.
@@ -239,3 +241,86 @@ def test_own_note_is_the_newest_exact_match_by_that_user() -> None:
     ]
     assert own_note(journals, "record", "5") == journals[3]
     assert own_note(journals, "record", "7") is None
+
+
+# --------------------------------------------------------------------------- unresolved anomalies
+
+
+def anomaly_mapper(**settings: Any) -> mapping.IssueMapper:
+    config = RedmineSettings(kind="redmine", **settings)
+    return mapper(anomaly=AnomalyRules(config), severity_map=config.severity_map)
+
+
+def open_raw(*fields: dict[str, Any]) -> dict[str, Any]:
+    data = raw(status={"id": 1, "name": "New", "is_closed": False})
+    data["custom_fields"] = [*data["custom_fields"], *fields]
+    return data
+
+
+def test_acceptance_fields_by_default_names_and_version_ids() -> None:
+    data = open_raw(
+        {"id": 20, "name": "Acceptance", "value": "Deferred"},
+        {"id": 21, "name": "Accepted for", "multiple": True, "value": ["1", "9"]},
+        {"id": 22, "name": "Acceptance expires", "value": "2027-05-01"},
+        {"id": 23, "name": "CWE", "value": "CWE-208: Observable Timing Discrepancy"},
+    )
+    issue = anomaly_mapper().issue(data, {}, {"1": "1.0", "9": "1.9"})
+    assert [(a.disposition, a.release, a.target_version) for a in issue.acceptances] == [
+        (Disposition.DEFERRED, "1.0", "2.0"),
+        (Disposition.DEFERRED, "1.9", "2.0"),
+    ]
+    assert {a.expires for a in issue.acceptances} == {date(2027, 5, 1)}
+    assert {a.justification for a in issue.acceptances} == {"Rate limiting makes it impractical."}
+    assert issue.cwe == ("CWE-208",)
+    # Version ids to translate: the affects field's and the acceptance's.
+    assert anomaly_mapper().version_values(data) == ["1", "1", "9"]
+
+
+def test_the_journal_that_set_the_acceptance_names_who_and_when() -> None:
+    rules = anomaly_mapper()
+    issue = rules.issue(open_raw({"id": 20, "name": "Acceptance", "value": "Risk Accepted"}), {})
+    journals: list[dict[str, Any]] = [
+        {
+            "id": 2,
+            "user": {"id": 5, "name": "Quinn Officer"},
+            "created_on": "2026-11-02T08:30:00Z",
+            "notes": "Risk acceptance: physical access only.",
+            "details": [
+                {"property": "cf", "name": "20", "old_value": "", "new_value": "Risk Accepted"}
+            ],
+        },
+        {  # older, though listed later: journals are ordered by id
+            "id": 1,
+            "user": {"id": 6, "name": "Someone Else"},
+            "created_on": "2026-10-01T08:30:00Z",
+            "details": [{"property": "cf", "name": "20", "old_value": "", "new_value": "Deferred"}],
+        },
+    ]
+    assert rules.needs_note_justification(issue.model_copy(update={"justification": None}))
+    (acceptance,) = rules.with_journals(issue, journals, "Risk acceptance:").acceptances
+    assert acceptance.accepted_by == "Quinn Officer"
+    assert acceptance.accepted_on == datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
+    assert acceptance.justification == "Rate limiting makes it impractical."  # the field wins
+
+
+@pytest.mark.parametrize(
+    ("field", "needle"),
+    [
+        ({"id": 20, "name": "Acceptance", "value": "Maybe later"}, "does not map"),
+        ({"id": 22, "name": "Acceptance expires", "value": "31/12/2027"}, "not a date"),
+        ({"id": 24, "name": "Accepted on", "value": "2026-11-02T08:30:00"}, "UTC offset"),
+    ],
+)
+def test_unreadable_values_raise(field: dict[str, Any], needle: str) -> None:
+    deferred = {"id": 20, "name": "Acceptance", "value": "Deferred"}
+    data = open_raw(field) if field["id"] == 20 else open_raw(deferred, field)
+    with pytest.raises(ValueError, match=needle):
+        anomaly_mapper().issue(data, {})
+
+
+def test_severity_map_and_defaults_turned_off() -> None:
+    data = open_raw({"id": 23, "name": "CWE", "value": "CWE-79"})
+    issue = anomaly_mapper(severity_map={"LOW": "low"}, cwe_field="").issue(data, {})
+    assert issue.severity == "low"
+    assert issue.cwe == ()
+    assert anomaly_mapper(severity_map={"high": "high"}).issue(data, {}).severity == "low"

@@ -106,6 +106,12 @@ def out(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout + result.stderr
 
 
+def only_record(records: Path) -> Path:
+    """The JSON export of the release's one authorization record."""
+    (found,) = records.glob("Security-Release-Authorization_ipc_2.0_rev*.json")
+    return found
+
+
 def test_two_signers_authorize_a_release_and_an_auditor_checks_it_with_openssh(
     signed: Signed,
 ) -> None:
@@ -124,7 +130,9 @@ def test_two_signers_authorize_a_release_and_an_auditor_checks_it_with_openssh(
     assert len(signed.signature_comments()) == 2
 
     records = signed.data_dir / "records"
-    stem = "Security-Release-Authorization_ipc_2.0"
+    # Each record revision's signatures sit beside its own files.
+    stem = only_record(records).stem
+    assert stem.startswith("Security-Release-Authorization_ipc_2.0_rev1_SEC-REC-SRA-")
     assert {p.name for p in records.glob(f"{stem}_sig*")} == {
         f"{stem}_sig1.msg",
         f"{stem}_sig1.sig",
@@ -184,9 +192,7 @@ def test_a_principal_without_the_role_is_refused(tmp_path: Path) -> None:
 
 def test_a_signer_who_is_assignee_of_a_residual_item_is_refused(signed: Signed) -> None:
     assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
-    record = json.loads(
-        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.0.json").read_text()
-    )
+    record = json.loads(only_record(signed.data_dir / "records").read_text())
     assignee = next(item["assignee"] for item in record["residual"] if item.get("assignee"))
     signed.write_signed_config(**{SECURITY_OFFICER: {"accounts": {"sandbox": [assignee]}}})
     refused = signed.so("approve", *RELEASE, "--yes")
@@ -199,9 +205,7 @@ def test_a_release_that_changed_after_the_first_signature_is_not_approved(
     signed: Signed,
 ) -> None:
     assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
-    record = json.loads(
-        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.0.json").read_text()
-    )
+    record = json.loads(only_record(signed.data_dir / "records").read_text())
     key = record["residual"][0]["key"]
 
     def restatus(data: Data) -> None:
@@ -397,9 +401,7 @@ def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
     signed: Signed,
 ) -> None:
     assert signed.rm("authorize", *RELEASE, "--yes").returncode == 3
-    record = json.loads(
-        (signed.data_dir / "records" / "Security-Release-Authorization_ipc_2.0.json").read_text()
-    )
+    record = json.loads(only_record(signed.data_dir / "records").read_text())
     key = record["residual"][0]["key"]
 
     def retitle(data: Data) -> None:
@@ -421,8 +423,12 @@ def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
     ]
     assert [len(r["signatures"]) for r in records] == [1, 2]
     assert records[0]["record_id"] == record["record_id"]
+    assert [(r["document_number"], r["revision"]) for r in records] == [
+        (f"SEC-REC-{r['record_id']}", n) for n, r in enumerate(records, start=1)
+    ]
     human = signed.rm("records", "--product", "ipc")
     assert "superseded" in human.stdout and "Sam Security (demo)" in human.stdout
+    assert f"document SEC-REC-{records[1]['record_id']}, revision 2" in human.stdout
 
 
 def test_authorize_run_again_on_the_same_snapshot_signs_nothing_twice(signed: Signed) -> None:

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from connectors.sandbox.tracker import Data
 from secgate_tui.domain import canonical_json, sha256_hex
 from secgate_tui.services.anchor import ANCHOR_WORD
 from secgate_tui.services.store import GENESIS, entry_hash
+from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 CONCLUSIONS = """\
@@ -112,9 +114,9 @@ def test_anchors_are_in_the_markdown_only_never_in_the_record_or_the_comment(
     setup: Setup,
 ) -> None:
     records = setup.data_dir / "records"
-    markdown = (records / "Security-Release-Authorization_ipc_2.0.md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     assert f"`{ANCHOR_WORD} store=" in markdown and "entry=1 head=sha256:" in markdown
-    assert ANCHOR_WORD not in (records / "Security-Release-Authorization_ipc_2.0.json").read_text()
+    assert ANCHOR_WORD not in record_file(records, "ipc", "2.0", ".json").read_text()
     assert all(ANCHOR_WORD not in c["body"] for c in setup.record_comments())
 
 
@@ -171,7 +173,7 @@ def test_a_consistent_rechained_record_edit_breaks_the_anchor(
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1, out
-    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0.md" in out
+    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0_rev1_" in out
     code, out = verify_release(setup, "2.2.1")
     assert code == 1 and "rewritten at or before entry 1" in out, out
 
@@ -184,7 +186,7 @@ def test_a_rechained_edit_with_every_digest_recomputed_breaks_the_anchor(
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1, out
-    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0.md" in out
+    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0_rev1_" in out
     code, out = verify_release(setup, "2.0")
     assert code == 1 and "rewritten" in out, out
 
@@ -206,7 +208,7 @@ def test_a_truncated_log_is_named(
     db.commit()
     code, out = verify_log(setup)
     assert code == 1, out
-    assert removed in out and "Security-Release-Authorization_dms_5.4.md" in out
+    assert removed in out and "Security-Release-Authorization_dms_5.4_rev1_" in out
     # Release 2.0's own entry and tracker comment are intact, but the log is not.
     code, out = verify_release(setup, "2.0")
     assert code == 1 and "removed from the log" in out, out
@@ -242,6 +244,12 @@ def test_a_store_without_an_id_gets_one_and_its_new_exports_anchor_it(setup: Set
     # The old exports now name another store: counted, not checked.
     code, out = verify_log(setup)
     assert code == 0 and "3 anchor(s) of other stores not checked" in out, out
+
+    # Exports are never overwritten: a new record (a changed snapshot) is a new export.
+    def retitle(data: Data) -> None:
+        data["issues"]["IPC-7"]["title"] += " (retitled)"
+
+    setup.edit(retitle)
     run = setup.cli("authorize", "--product", "ipc", "--release", "2.0", "--yes")
     assert run.returncode == 0, run.stdout + run.stderr
     code, out = verify_log(setup)
@@ -270,5 +278,5 @@ def test_a_recorded_review_is_anchored_and_a_forged_one_is_named(setup: Setup) -
 
 def test_the_record_digest_is_what_an_auditor_recomputes(setup: Setup) -> None:
     records = setup.data_dir / "records"
-    exported = (records / "Security-Release-Authorization_ipc_2.0.json").read_text()
+    exported = record_file(records, "ipc", "2.0", ".json").read_text()
     assert f"sha256:{sha256_hex(exported)}" in "".join(c["body"] for c in setup.record_comments())

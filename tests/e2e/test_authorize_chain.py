@@ -15,6 +15,7 @@ from connectors.sandbox.tracker import Data
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.services.authorization import Authorizer
 from secgate_tui.services.demo import demo_data
+from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 
@@ -63,6 +64,23 @@ def test_changed_activity_evidence_is_a_new_record_not_the_old_one_again(setup: 
     assert len(setup.record_comments()) == 2 and len(setup.audit()) == 2
 
 
+def test_a_superseding_record_is_the_next_revision_in_new_files(setup: Setup) -> None:
+    first = authorize(setup)
+    records = setup.data_dir / "records"
+    first_files = {p: p.read_bytes() for p in records.glob("Security-Release-Authorization_*")}
+    setup.write_config(activities=moved_pentest_evidence(setup))
+    second = authorize(setup)
+    assert (first.revision, second.revision) == (1, 2)
+    assert second.document_number == f"SEC-REC-{second.record_id}"
+    # The earlier revision's files stay exactly as they were; the new one has its own.
+    assert {p: p.read_bytes() for p in first_files} == first_files
+    assert record_file(records, "ipc", "2.0", ".json", revision=1).read_text() == first.canonical()
+    assert record_file(records, "ipc", "2.0", ".json", revision=2).read_text() == second.canonical()
+    markdown = record_file(records, "ipc", "2.0", ".md", revision=2).read_text()
+    assert f"Document {second.document_number}, revision 2" in markdown
+    assert f"Supersedes record {first.record_id}" in markdown
+
+
 def test_changed_evidence_on_another_machine_is_recorded_not_refused(setup: Setup) -> None:
     first = authorize(setup)
     other = other_machine(setup)
@@ -81,6 +99,7 @@ def test_changed_evidence_on_another_machine_is_recorded_not_refused(setup: Setu
         first.record_id,
         first.record_digest,
     )
+    assert second.revision == 2  # counted from the tracker: this machine's log holds none
     assert len(setup.record_comments()) == 2
 
 

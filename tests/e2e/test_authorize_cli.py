@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from connectors.sandbox.tracker import Data
+from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 AUTHORIZE = ("authorize", "--product", "ipc", "--release", "2.0")
@@ -42,10 +43,10 @@ def test_authorize_writes_reads_back_logs_and_exports(setup: Setup) -> None:
     digest = entries[0].payload["record_digest"]
     assert f"sha256:{digest}" in comments[0]["body"]
     records = setup.data_dir / "records"
-    exported = records / "Security-Release-Authorization_ipc_2.0.json"
+    exported = record_file(records, "ipc", "2.0", ".json")
     # An auditor can check the exported record with sha256sum alone.
     assert hashlib.sha256(exported.read_bytes()).hexdigest() == digest
-    markdown = (records / "Security-Release-Authorization_ipc_2.0.md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     assert entries[0].payload["record_id"] in markdown
     assert "Security assessment of unresolved anomalies" in markdown
 
@@ -222,10 +223,10 @@ def test_verify_says_what_changed_when_the_comment_is_edited_or_deleted(setup: S
 
         setup.edit(change)
 
-    set_body(original.replace("AUTHORIZED by", "APPROVED by"))
+    set_body(original.replace("authorized release", "approved release"))
     human = setup.cli(*verify)
     assert human.returncode == 1
-    assert "edited" in human.stdout and "APPROVED by" in human.stdout
+    assert "edited" in human.stdout and "approved release" in human.stdout
 
     set_body(original.replace("physical access", "no access"))
     machine = setup.cli(*verify)
@@ -356,9 +357,7 @@ def test_hostile_titles_are_escaped_and_the_record_still_verifies(setup: Setup) 
     assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
     (comment,) = setup.record_comments()
     assert "\x1b" not in comment["body"]
-    record = json.loads(
-        (setup.data_dir / "records" / "Security-Release-Authorization_ipc_2.0.json").read_text()
-    )
+    record = json.loads(record_file(setup.data_dir / "records", "ipc", "2.0", ".json").read_text())
     titles = [i["title"] for c in record["categories"] for i in c["issues"]]
     assert HOSTILE in titles  # whole in the record, escaped only in the human part
     assert setup.cli("verify", "--product", "ipc", "--release", "2.0").returncode == 0

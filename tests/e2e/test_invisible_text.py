@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.sandbox.tracker import Data
+from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
 #: Zero-width space, ZWJ, BOM, soft hyphen, a tag character, line separator,
@@ -86,10 +87,10 @@ def test_the_record_escapes_them_for_people_and_keeps_them_for_the_digest(
         assert char not in done.stdout and char not in done.stderr
     (comment,) = setup.record_comments()
     records = setup.data_dir / "records"
-    markdown = (records / "Security-Release-Authorization_ipc_2.0.md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     shown(comment["body"].split("secgate-record-json")[0], spaced=True)
     shown(markdown.split("```json")[0], spaced=True)
-    exported = json.loads((records / "Security-Release-Authorization_ipc_2.0.json").read_text())
+    exported = json.loads(record_file(records, "ipc", "2.0", ".json").read_text())
     titles = [i["title"] for c in exported["categories"] for i in c["issues"]]
     assert TITLE in titles  # the canonical JSON keeps the tracker's bytes
     verified = setup.cli("verify", "--product", "ipc", "--release", "2.0")

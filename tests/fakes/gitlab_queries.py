@@ -286,6 +286,14 @@ def list_state_events(
     return 200, _encode(store.state_events.get(issue["id"], []))
 
 
+def list_label_events(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
+    """List project issue label events: oldest first, as GitLab orders them by id."""
+    issue = _issue(store, _project(store, user_id, ident), iid)
+    return 200, _encode(store.label_events.get(issue["id"], []))
+
+
 def get_note(
     store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
 ) -> Answer:
@@ -398,6 +406,12 @@ def route(method: str, segments: list[str]) -> Route:
                     (
                         tail == ["resource_state_events"] and method == "GET",
                         list_state_events,
+                        (ident, iid),
+                        True,
+                    ),
+                    (
+                        tail == ["resource_label_events"] and method == "GET",
+                        list_label_events,
                         (ident, iid),
                         True,
                     ),

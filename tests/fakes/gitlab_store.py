@@ -47,6 +47,7 @@ class GitLabStore:
         #: When set, nobody may edit or delete a note (as a Reporter on another's note).
         self.notes_locked = False
         self.state_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
+        self.label_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.releases: dict[int, list[Json]] = {}
         self.cache: dict[Any, tuple[int, list[bytes]]] = {}
         self._encoded: dict[int, bytes] = {}
@@ -246,6 +247,8 @@ class GitLabStore:
             self.issues[issue["id"]] = issue
             self.by_iid[(project_id, iid)] = issue
             self.notes[issue["id"]] = []
+            for label in issue["labels"]:
+                self._label_event(issue, label, "add", now, author_id)
             if closed:
                 self.update_issue(issue, state_event="close", author_id=author_id)
             self._touch()
@@ -273,8 +276,12 @@ class GitLabStore:
                 mid = changes.pop("milestone_id")
                 issue["milestone"] = dict(self.milestones[int(mid)]) if mid else None
             if "labels" in changes:
-                labels = changes.pop("labels")
-                issue["labels"] = sorted(_label_list(labels))
+                before = set(issue["labels"])
+                issue["labels"] = sorted(_label_list(changes.pop("labels")))
+                for label in sorted(before - set(issue["labels"])):
+                    self._label_event(issue, label, "remove", now, author_id)
+                for label in sorted(set(issue["labels"]) - before):
+                    self._label_event(issue, label, "add", now, author_id)
             for key in ("title", "description", "confidential", "issue_type", "severity"):
                 if key in changes:
                     issue[key] = changes.pop(key)
@@ -293,6 +300,22 @@ class GitLabStore:
                 "resource_type": "Issue",
                 "resource_id": issue["id"],
                 "state": state,
+            }
+        )
+
+    def _label_event(
+        self, issue: Json, label: str, action: str, now: str, author_id: int | None
+    ) -> None:
+        """Each label added or removed, as GitLab's resource label events record them."""
+        self.label_events.setdefault(issue["id"], []).append(
+            {
+                "id": self._next_id(),
+                "user": self.user_json(author_id) if author_id else None,
+                "created_at": now,
+                "resource_type": "Issue",
+                "resource_id": issue["id"],
+                "label": {"id": sum(map(ord, label)), "name": label, "color": "#FF0000"},
+                "action": action,
             }
         )
 

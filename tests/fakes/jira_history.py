@@ -27,21 +27,33 @@ def wants_changelog(expand: Any) -> bool:
 
 
 def entry(fake: FakeJira, change: FakeChange) -> dict[str, Any]:
-    """A Changelog bean for one status transition."""
+    """A Changelog bean for one status transition or change of labels."""
+    if change.field == "labels":
+        item: dict[str, Any] = {
+            "field": "labels",
+            "fieldtype": "jira",
+            "fieldId": "labels",
+            # Jira sends "from"/"to" null here; the v3 document types them as plain
+            # strings, so the fake leaves them out (the connector reads the *String ones).
+            "fromString": change.from_status,
+            "toString": change.to_status,
+        }
+    else:
+        item = {
+            "field": "status",
+            "fieldtype": "jira",
+            "fieldId": "status",
+            "from": status_id(change.from_status),
+            "fromString": change.from_status,
+            "to": status_id(change.to_status),
+            "toString": change.to_status,
+        }
+    author = fake.state.find_user(change.author_id) if change.author_id else fake.state.user
     return {
         "id": str(change.id),
+        "author": fake.render.user(details=True, user=author),
         "created": stamp(change.created, fake.state.user_zone),
-        "items": [
-            {
-                "field": "status",
-                "fieldtype": "jira",
-                "fieldId": "status",
-                "from": status_id(change.from_status),
-                "fromString": change.from_status,
-                "to": status_id(change.to_status),
-                "toString": change.to_status,
-            }
-        ],
+        "items": [item],
     }
 
 

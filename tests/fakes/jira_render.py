@@ -25,6 +25,24 @@ from tests.fakes.jira_state import (
 
 SEVERITY_FIELD = "customfield_10050"
 JUSTIFICATION_FIELD = "customfield_10051"
+#: Fields for an open issue's acceptance and its anomaly facts; an issue's ``custom``
+#: holds each as Jira sends it (options, users, dates), text fields as plain text.
+ACCEPTED_BY_FIELD = "customfield_10060"
+ACCEPTED_ON_FIELD = "customfield_10061"
+EXPIRY_FIELD = "customfield_10062"
+CWE_FIELD = "customfield_10063"
+CONTROLS_FIELD = "customfield_10064"
+SAFETY_FIELD = "customfield_10065"
+TARGET_FIELD = "customfield_10066"
+ANOMALY_FIELDS = [
+    (ACCEPTED_BY_FIELD, "Accepted by", "user", True),
+    (ACCEPTED_ON_FIELD, "Accepted on", "datetime", True),
+    (EXPIRY_FIELD, "Acceptance expires", "date", True),
+    (CWE_FIELD, "CWE", "array", True),
+    (CONTROLS_FIELD, "Compensating controls", "string", True),
+    (SAFETY_FIELD, "Safety impact", "option", True),
+    (TARGET_FIELD, "Target version", "version", True),
+]
 
 FIELD_LIST = [
     ("summary", "Summary", "string", False),
@@ -46,6 +64,7 @@ FIELD_LIST = [
     ("attachment", "Attachment", "array", False),
     (SEVERITY_FIELD, "Severity", "option", True),
     (JUSTIFICATION_FIELD, "Risk justification", "string", True),
+    *ANOMALY_FIELDS,
 ]
 ALL_FIELDS = [f[0] for f in FIELD_LIST]
 CLAUSES = {"fixVersions": "fixVersion", "versions": "affectedVersion", "components": "component"}
@@ -344,4 +363,7 @@ class Renderer:
         if name == JUSTIFICATION_FIELD:
             text = issue.custom.get(JUSTIFICATION_FIELD)
             return self.rich(text, version) if text else None
-        return None
+        if name == CONTROLS_FIELD:
+            text = issue.custom.get(CONTROLS_FIELD)
+            return self.rich(text, version) if text else None
+        return issue.custom.get(name)

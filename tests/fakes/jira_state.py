@@ -46,12 +46,16 @@ def status_id(status: str) -> str:
 
 @dataclass
 class FakeChange:
-    """One changelog entry: a status transition (the only field the fake records)."""
+    """One changelog entry: a status transition, or a change of the labels (the only
+    fields the fake records; labels as Jira shows them, space-separated)."""
 
     id: int
     created: datetime
     from_status: str
     to_status: str
+    field: str = "status"
+    #: account id of who made the change (the API user unless said otherwise)
+    author_id: str = ""
 
 
 @dataclass
@@ -218,10 +222,11 @@ class JiraState:
             self._touch()
             return issue
 
-    def update(self, key: str, **attrs: Any) -> FakeIssue:
+    def update(self, key: str, *, by: FakeUser | None = None, **attrs: Any) -> FakeIssue:
         with self.lock:
             issue = self.issues[key]
             before = issue.status
+            labels_before = list(issue.labels)
             for name, value in attrs.items():
                 setattr(issue, name, value)
             if "status" in attrs and issue.category == "done" and issue.resolutiondate is None:
@@ -229,7 +234,23 @@ class JiraState:
             issue.updated = self.now()
             if issue.status != before:
                 # Jira writes a changelog entry for every transition.
-                change = FakeChange(next(self._change_ids), issue.updated, before, issue.status)
+                change = FakeChange(
+                    next(self._change_ids),
+                    issue.updated,
+                    before,
+                    issue.status,
+                    author_id=(by or self.user).account_id,
+                )
+                issue.history.append(change)
+            if issue.labels != labels_before:
+                change = FakeChange(
+                    next(self._change_ids),
+                    issue.updated,
+                    " ".join(labels_before),
+                    " ".join(issue.labels),
+                    field="labels",
+                    author_id=(by or self.user).account_id,
+                )
                 issue.history.append(change)
             self._touch()
             return issue
@@ -304,7 +325,8 @@ class JiraState:
             for issue in self.issues.values():
                 names[issue.status] = None
                 for change in issue.history:
-                    names[change.from_status] = names[change.to_status] = None
+                    if change.field == "status":
+                        names[change.from_status] = names[change.to_status] = None
             return list(names)
 
     def project_versions(self, project: str) -> list[FakeVersion]:

@@ -48,7 +48,7 @@ def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) 
             banner = banner_text(app)
             assert "BLOCKED" in banner
             assert "12 items block" in banner
-            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner
+            assert "Last sync: 2026-03-02T12:00:00Z" in banner
             findings = board(app, "system-test-findings")
             assert keys(findings.table) == ["IPC-93", "IPC-94"]
             assert "4/6 closed" in plain(findings.query_one(".board-header"))  # type: ignore[arg-type]
@@ -263,7 +263,7 @@ def test_sync_in_a_child_process_updates_the_board(context: Context, sandbox: Sa
         app = SecgateApp(controller, "ipc", "2.2", cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            assert "Last sync: 2026-03-02 12:00:00 UTC" in banner_text(app)
+            assert "Last sync: 2026-03-02T12:00:00Z" in banner_text(app)
             sandbox.set_issue("IPC-94", status="Done", closed=True, resolution="Fixed")
             await pilot.press("s")
             await settle(pilot)

@@ -54,7 +54,7 @@ def test_authorize_success_posts_reads_back_and_logs(
             result = text_of(app, "#publish-result")
             assert "AUTHORIZED" in result and "NOT AUTHORIZED" not in result
             assert "Tracker record: sandbox:IPC-" in result
-            assert "Security-Release-Authorization_ipc_2.0.md" in result
+            assert "Security-Release-Authorization_ipc_2.0_rev1_SEC-REC-SRA-" in result
             # The header now says how it ended, not what was about to happen.
             assert "AUTHORIZED" in text_of(app, "#publish-title")
             steps = screen.query_one(StepList).states

@@ -151,3 +151,13 @@ def test_the_signers_own_key_and_principal_are_no_part_of_the_configuration_dige
         data["signing"] = {**data["signing"], "key": str(key), "principal": principal}
         digests.add(json.dumps(config_from_data(data, None).digest_source, sort_keys=True))
     assert len(keys) == 2 and len(digests) == 1
+
+
+def test_the_document_prefix_is_configurable_and_unset_keeps_the_digest(tmp_path: Path) -> None:
+    plain = load_config(write(tmp_path, GOOD))
+    assert plain.policy.record_document_prefix == "SEC-REC"
+    assert "document_prefix" not in plain.digest_source["policy"]
+    prefixed = load_config(write(tmp_path, '[policy]\ndocument_prefix = "QMS-SEC"\n' + GOOD))
+    assert prefixed.policy.record_document_prefix == "QMS-SEC"
+    with pytest.raises(ConfigError, match=r"policy\.document_prefix"):
+        load_config(write(tmp_path, '[policy]\ndocument_prefix = "a/b"\n' + GOOD))

@@ -16,6 +16,7 @@ from secgate_tui.domain import (
     SourceState,
     evaluate,
 )
+from secgate_tui.domain.criteria import Applied, gate_criteria
 from secgate_tui.domain.model import DocumentEvidence
 from secgate_tui.domain.record import AuthorizationRecord, AuthorizerIdentity, build_record
 
@@ -79,10 +80,11 @@ def record_for(
     activities: Sequence[Activity] = (),
     acks: Mapping[Category, str] | None = None,
 ) -> AuthorizationRecord:
+    policy = GatePolicy(classification=CLASSIFICATION, not_applicable=acks or {})
     verdict = evaluate(
         issues,
         activities,
-        GatePolicy(classification=CLASSIFICATION, not_applicable=acks or {}),
+        policy,
         NOW,
         [SourceState(source="box", project="P", synced_at=NOW)],
     )
@@ -98,4 +100,5 @@ def record_for(
         at=at,
         secgate_version="0.1.0",
         config_digest="c" * 64,
+        criteria=gate_criteria(Applied(policy=policy, activities=verdict.activities)),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from collections.abc import Callable
+from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlparse
 
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Static
 from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Issue
+from secgate_tui.domain.times import iso_z
 
 Opener = Callable[[str], object]
 
@@ -82,7 +84,7 @@ class IssueDetailScreen(Screen[None]):
         table.add_column(overflow="fold")
 
         def when(value: object) -> str:
-            return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "—"
+            return iso_z(value) if isinstance(value, datetime) else "—"
 
         rows: list[tuple[str, str | None]] = [
             ("Tracker", issue.source),

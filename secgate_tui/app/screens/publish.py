@@ -27,6 +27,7 @@ from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe, safe_block
 from secgate_tui.app.screens.publish_flows import PublishFlow
 from secgate_tui.app.widgets.step_list import StepList
+from secgate_tui.domain.text import printable
 from secgate_tui.services.publish import PUBLISH_STEPS, Prepared, Published, StepEvent
 
 
@@ -294,7 +295,7 @@ class PublishScreen(Screen[bool]):
                 )
             for path in published.exports:
                 text.append("\nExported: ")
-                text.append_text(safe(str(path), 200))
+                text.append_text(safe(str(path), 400))
             for note in published.notes:
                 text.append("\n")
                 text.append_text(safe(note, 300, "yellow"))
@@ -308,6 +309,14 @@ class PublishScreen(Screen[bool]):
             text.append("\nIt is safe to retry: press escape and start again.", style="dim")
         view.update(text)
         view.scroll_visible()
+        if published is not None and published.exports:
+            # Where the files went, also once the result has scrolled away.
+            self.notify(
+                "\n".join(printable(str(path)) for path in published.exports),
+                title="Exported",
+                timeout=12,
+                markup=False,
+            )
 
     def action_close(self) -> None:
         if self.publishing:

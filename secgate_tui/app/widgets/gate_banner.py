@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from secgate_tui.app.render import safe, safe_block, when
 from secgate_tui.app.view_model import BoardState
+from secgate_tui.domain.times import iso_z
 
 
 def why_line(reasons: tuple[str, ...], width: int) -> str:
@@ -96,7 +97,7 @@ class GateBanner(Static):
         line.append("  ·  evaluating the local store…\n")
         line.append(
             f"Shown meanwhile: the board as evaluated "
-            f"{verdict.evaluated_at.strftime('%Y-%m-%d %H:%M:%S')} UTC "
+            f"{iso_z(verdict.evaluated_at)} "
             f"({verdict.outcome.value} then, {verdict.blocking_count} blocking)",
             style="dim",
         )

@@ -38,7 +38,8 @@ NOT_STATED = "not stated"
 NO_CONTROLS = "none stated"
 ATTACHED = "in the attached record"
 
-_BARE_PIPE = re.compile(r"(?<!\\)\|")
+#: A pipe after an even number of backslashes (none included) still ends a cell.
+_BARE_PIPE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 
 
 def _cells(row: RecordAnomaly, justification_limit: int) -> list[tuple[str, int | None]]:
@@ -65,7 +66,7 @@ def _cells(row: RecordAnomaly, justification_limit: int) -> list[tuple[str, int 
 def _markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     def line(cells: Sequence[str]) -> str:
         # A bare pipe would end the cell, whatever the dialect's escaping leaves of it.
-        return "| " + " | ".join(_BARE_PIPE.sub(r"\\|", c) or " " for c in cells) + " |"
+        return "| " + " | ".join(_BARE_PIPE.sub(r"\1\\|", c) or " " for c in cells) + " |"
 
     return [line(header), "|" + " --- |" * len(header), *(line(r) for r in rows)]
 

@@ -53,6 +53,14 @@ class Dialect(ABC):
     def paragraph(self, text: str) -> str:
         return text
 
+    def readable(self) -> Dialect:
+        """This markup as record formats from 3 on escape it: only what would change the
+        rendering, where it would. Older formats keep this dialect's own escaping byte
+        for byte (their comments are re-rendered to be adopted and verified); a dialect
+        whose escaping is already minimal (or invisible once rendered) returns itself.
+        """
+        return self
+
 
 def entities(text: str, specials: str) -> str:
     """Replace each special character by a numeric character reference."""

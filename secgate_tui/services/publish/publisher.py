@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
+from secgate_tui.domain.times import iso_z
 from secgate_tui.services.anchor import head_anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.adopt import acceptable
@@ -216,7 +217,7 @@ class Publisher:
         if at is None or self.clock() - at <= self._window:
             return None
         return (
-            f"{kind.wording.record} was built at {at.isoformat()}, longer ago than the record "
+            f"{kind.wording.record} was built at {iso_z(at)}, longer ago than the record "
             f"time window ({int(self._window.total_seconds() // 60)} minutes, "
             "policy.record_time_window_minutes) allows: posted now, it would look backdated. "
             f"Nothing was written. {kind.wording.not_done} Run {kind.wording.retry} again."

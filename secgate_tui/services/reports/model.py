@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from secgate_tui.domain import Issue, Verdict
 from secgate_tui.domain.text import without_userinfo
+from secgate_tui.domain.times import iso_z_or
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,4 +44,4 @@ def anomaly_links(verdict: Verdict) -> dict[tuple[str, str], str]:
 
 def when(value: datetime | None) -> str:
     """A time as a person reads it in a report: ISO 8601 UTC to the second with ``Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else "never"
+    return iso_z_or(value, "never")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z_or
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.model import GateReport
 from secgate_tui.services.vex_report import assessment_lines
@@ -15,7 +16,7 @@ def render_text(report: GateReport) -> str:
         f"{printable(report.product_name)} ({report.product}) release "
         f"{printable(report.release)}: {verdict.outcome.value}"
     ]
-    synced = verdict.synced_at.isoformat(timespec="seconds") if verdict.synced_at else "never"
+    synced = iso_z_or(verdict.synced_at, "never")
     lines += [f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}", ""]
     for result in verdict.categories:
         if result.empty:

@@ -21,6 +21,7 @@ from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError
 from secgate_tui import __version__
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Issue, Verdict, canonical_json, sha256_hex
+from secgate_tui.domain.criteria import Applied, gate_criteria
 from secgate_tui.domain.record import (
     RECORD_KIND,
     AuthorizationRecord,
@@ -29,12 +30,13 @@ from secgate_tui.domain.record import (
 )
 from secgate_tui.domain.render import RecordTooLargeError, Rendered, dialect, render_record
 from secgate_tui.services.anchor import Anchor
-from secgate_tui.services.authorization_chain import predecessor
+from secgate_tui.services.authorization_chain import earlier_format_copy, predecessor, revision
 from secgate_tui.services.context import Context
 from secgate_tui.services.export import export_record
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.publish.kind import AuditPayload, Draft, Logged, RecordKind, Wording
 from secgate_tui.services.publish.kinds.authorization_build import (
+    chain_records,
     fresh_sync,
     known_records,
     record_issue,
@@ -131,6 +133,11 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
             return found
         connector, target, authorizer = found
         tracker = authorizer.tracker
+        applied = Applied(
+            policy=settings.gate_policy(ctx.config.policy, request.acks),
+            activities=verdict.activities,
+            separation_of_duties=ctx.config.policy.separation_of_duties,
+        )
         try:
             record = build_record(
                 product=product,
@@ -143,9 +150,23 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
                 at=clock(),
                 secgate_version=__version__,
                 config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
+                document_prefix=ctx.config.policy.record_document_prefix,
+                criteria=gate_criteria(applied),
             )
-            chain = known_records(ctx, connector, tracker, target, product, release)
-            record = record.model_copy(update={"supersedes": predecessor(chain, record.record_id)})
+            chain, posted = chain_records(ctx, connector, tracker, target, product, release)
+            # After an upgrade, the previous version's record of this very decision is
+            # adopted as it is (its own format and layout), not posted again.
+            earlier = earlier_format_copy(posted, record, chain)
+            if earlier is not None:
+                record = earlier
+            else:
+                rid = record.record_id
+                record = record.model_copy(
+                    update={
+                        "supersedes": predecessor(chain, rid),
+                        "revision": revision(chain, rid),
+                    }
+                )
             comment = render_record(record, dialect(connector.markup), connector.comment_limit)
         except RecordTooLargeError as exc:
             return Failure(
@@ -183,8 +204,8 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
     def render(
         self, record: AuthorizationRecord, markup: str, limit: int | None
     ) -> Rendered | None:
-        # Formats 1 and 2 share one comment layout (tests/fixtures/v1 re-renders byte
-        # for byte); a format that changes the layout adds its renderer here.
+        # render_record chooses the layout of the record's own format (formats 1 and 2
+        # share one, frozen: tests/fixtures/v1 and v2 re-render byte for byte).
         return render_record(record, dialect(markup), limit)
 
     def recorded_at(self, record: AuthorizationRecord) -> datetime:
@@ -259,7 +280,10 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
             return Failure(
                 step=Step.POST, message=f"the record issue could not be found or created: {text}"
             )
-        if record.supersedes != predecessor(chain, record.record_id):
+        controlled = record.revision is not None
+        if record.supersedes != predecessor(chain, record.record_id) or (
+            controlled and record.revision != revision(chain, record.record_id)
+        ):
             return Failure(
                 step=Step.BUILD,
                 message="another authorization of this release was recorded (here or on another "

@@ -14,7 +14,12 @@ from secgate_tui.domain.record import (
     AuthorizerIdentity,
     residual_assigned_to,
 )
-from secgate_tui.services.authorization_chain import Known, logged_records, tracker_records
+from secgate_tui.services.authorization_chain import (
+    Known,
+    known,
+    logged_records,
+    tracker_authorizations,
+)
 from secgate_tui.services.context import Context
 from secgate_tui.services.gate import evaluate_release
 from secgate_tui.services.publish.protocol import Failure, OnStep, Step, StepEvent
@@ -102,10 +107,27 @@ def known_records(
     Raises:
         ConnectorError: the record issue could not be searched.
     """
-    known = logged_records(ctx.store.audit_entries(AUDIT_KIND, product, release))
+    return chain_records(ctx, connector, tracker, target, product, release)[0]
+
+
+def chain_records(
+    ctx: Context,
+    connector: Connector,
+    tracker: str,
+    target: IssueRef | None,
+    product: str,
+    release: str,
+) -> tuple[list[Known], list[AuthorizationRecord]]:
+    """:func:`known_records`, and the records found in the tracker themselves.
+
+    Raises:
+        ConnectorError: the record issue could not be searched.
+    """
+    chain = logged_records(ctx.store.audit_entries(AUDIT_KIND, product, release))
+    found: list[AuthorizationRecord] = []
     if target is not None:
-        known += tracker_records(connector, tracker, target.key, product, release)
-    return known
+        found = tracker_authorizations(connector, tracker, target.key, product, release)
+    return chain + [known(r) for r in found], found
 
 
 def record_issue(

@@ -1,4 +1,4 @@
-"""A signature's files beside its record's export: ``…_sigN.msg`` and ``…_sigN.sig``.
+"""A signature's files beside its record's export: ``<record's stem>_sigN.msg`` and ``.sig``.
 
 N numbers a record's signatures in the order they were exported; exporting the
 same signature again (a retry) finds its number by the ``.msg`` file's bytes
@@ -13,7 +13,7 @@ from pathlib import Path
 from secgate_tui.domain.render.signature import manifestation
 from secgate_tui.domain.render.signature_files import auditor_command, signature_files
 from secgate_tui.domain.signature import SignedMessage
-from secgate_tui.services.export import export_paths, write_atomic
+from secgate_tui.services.export import exported_paths, write_atomic
 
 ALLOWED_SIGNERS = "allowed_signers"
 SECTION = "## Electronic signatures"
@@ -27,7 +27,7 @@ def export_signature(
     Raises:
         OSError: a file could not be written.
     """
-    md_path, json_path = export_paths(records_dir, product, release)
+    md_path, json_path = exported_paths(records_dir, product, release, message.record_id)
     stem = json_path.stem
     number = _number(records_dir, stem, message.data())
     files = signature_files(stem, number, message, armored)
