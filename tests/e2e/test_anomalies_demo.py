@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.e2e.exports import record_file
 from tests.e2e.test_cli import secgate
 
 
@@ -58,7 +59,7 @@ def test_2_0_passes_with_its_deferrals_and_its_record_carries_the_assessment(
     )
     assert done.returncode == 0, done.stdout + done.stderr
     records = demo / "records"
-    record = json.loads((records / "Security-Release-Authorization_ipc_2.0.json").read_text())
+    record = json.loads(record_file(records, "ipc", "2.0", ".json").read_text())
     # One row per affected issue, then one per residual item of the release itself
     # (in the order of the categories: the system-test finding first).
     rows = [(row["key"], row["affected"]) for row in record["unresolved_anomalies"]]
@@ -71,7 +72,7 @@ def test_2_0_passes_with_its_deferrals_and_its_record_carries_the_assessment(
         ("IPC-155", False),
     ]
     assert record["unresolved_anomalies"][2]["severity"] == "critical"
-    markdown = (records / "Security-Release-Authorization_ipc_2.0.md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     section = markdown.split("Security assessment of unresolved anomalies")[1]
     assert "| Key | Found as | Title | Severity | CWE |" in section
     assert "FN\\-2026\\-07" in section or "FN-2026-07" in section
