@@ -51,13 +51,16 @@ from secgate_tui.config_software import SoftwareSettings
 from secgate_tui.config_vex import VulnerabilityAssessmentSettings
 from secgate_tui.domain import (
     ActivityScope,
+    AnomalyPolicy,
     Category,
     CategoryPolicy,
     CategoryRule,
     Classification,
+    Disposition,
     DocumentEvidence,
     GatePolicy,
     IssueEvidence,
+    Severity,
 )
 from secgate_tui.domain.text import printable
 
@@ -92,6 +95,45 @@ class Policy(BaseModel):
         description="How long before its comment was created a record's own time may be "
         "(a retry carries the first attempt's time); unset: 10 minutes.",
     )
+    justification_required: dict[Severity, list[Disposition]] | None = Field(
+        None,
+        description="Per normalized severity, the dispositions that need a justification "
+        "besides risk-accepted, deferred and wont-fix; unset: not-a-defect and duplicate on "
+        "critical and high. {} asks for none.",
+    )
+    acceptance_max_age_days: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_ACTIVITY_AGE_DAYS,
+        description="A risk acceptance or deferral of an unresolved anomaly expires this many "
+        "days after it was accepted (0: only its own expiry date); unset: 365.",
+    )
+
+    @field_validator("justification_required")
+    @classmethod
+    def _never_unknown(
+        cls, value: dict[Severity, list[Disposition]] | None
+    ) -> dict[Severity, list[Disposition]] | None:
+        for severity, dispositions in (value or {}).items():
+            if Disposition.UNKNOWN in dispositions:
+                raise ValueError(
+                    f"{severity.value}: 'unknown' is never accepted, with or without a "
+                    "justification; list only dispositions that may pass with one"
+                )
+        return value
+
+    def anomaly_policy(self) -> AnomalyPolicy:
+        """The unresolved-anomaly rules, with the documented defaults where unset."""
+        defaults = AnomalyPolicy()
+        return AnomalyPolicy(
+            justification_required=defaults.justification_required
+            if self.justification_required is None
+            else {s: tuple(d) for s, d in self.justification_required.items()},
+            acceptance_max_age_days=defaults.acceptance_max_age_days
+            if self.acceptance_max_age_days is None
+            else self.acceptance_max_age_days,
+        )
+
     document_prefix: str | None = Field(
         None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
@@ -286,6 +328,7 @@ class Product(BaseModel):
             not_applicable={**self.not_applicable, **acknowledged},
             max_snapshot_age_seconds=policy.max_snapshot_age_seconds,
             categories=policy.categories,
+            anomalies=policy.anomaly_policy(),
         )
 
 
@@ -374,7 +417,12 @@ class Config:
 #: out while unset, so a configuration that does not use them keeps its digest.
 LATER_PRODUCT_KEYS = ("reviewers",)
 #: Policy settings added after records began carrying the config digest (likewise).
-LATER_POLICY_KEYS = ("record_time_window_minutes", "document_prefix")
+LATER_POLICY_KEYS = (
+    "record_time_window_minutes",
+    "document_prefix",
+    "justification_required",
+    "acceptance_max_age_days",
+)
 
 
 def _digest_source(settings: Settings) -> dict[str, Any]:

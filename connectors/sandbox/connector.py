@@ -195,7 +195,12 @@ class SandboxConnector(Connector[SandboxSettings]):
         wanted = set(filter(None, (label.strip() for label in scope.filter.split(","))))
         found = []
         for raw in data["issues"].values():
-            if raw["project"] != scope.project or version not in raw.get("fix_versions", ()):
+            # The release's members and the issues that affect it (its candidate
+            # unresolved anomalies); the services split them with domain.scope.
+            if raw["project"] != scope.project or (
+                version not in raw.get("fix_versions", ())
+                and version not in raw.get("affects_versions", ())
+            ):
                 continue
             if wanted and not wanted <= set(raw.get("labels", ())):
                 continue

@@ -4,15 +4,20 @@ Deterministic (fixed random seed) and relative to the seeding time, so the demo
 tells the same story on every machine:
 
 - IPC (Infusion Pump Controller)
-  - 2.0: released, every item fixed (PASS)
-  - 2.1: released, with a risk-accepted and a deferred item, both justified (PASS)
+  - 2.0: released, with a risk-accepted and a deferred item, both justified, and
+    four defects found later (fixed in 2.2) deferred to 2.2 for it (PASS)
+  - 2.1: released, with a risk-accepted and a deferred item, both justified, but
+    blocked by unresolved anomalies: IPC-98 (High, open, affects 2.1) has no
+    disposition, and IPC-99's risk acceptance has expired
   - 2.2: blocked by open items in four categories, a risk acceptance without a
     justification, an unrecognised resolution, an unclassified issue and a
-    penetration test and vulnerability scan that are 2.1's, not 2.2's
+    Critical "not a defect" without a rationale; its penetration test and
+    vulnerability scan are 2.1's, not 2.2's
   - 2.2.1: a documentation patch with no system-test findings at all: BLOCKED
     until the empty category is acknowledged as not applicable
   - 3.0: in development, "live": engineers close items as time passes
-- DMS (Dialysis Monitoring Suite): 5.4 passes, 5.5 is blocked.
+- DMS (Dialysis Monitoring Suite): 5.4 passes (an open vulnerability affecting it
+  is under a justified risk acceptance that expires), 5.5 is blocked.
 """
 
 from __future__ import annotations
@@ -98,6 +103,11 @@ PEOPLE = ["a.kowalski", "m.chen", "s.okafor", "j.mueller", "r.patel", "l.garcia"
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
 OPEN_STATUSES = ["To Do", "In Progress", "In Review"]
 ACCEPTED = ["Fixed", "Fixed", "Fixed", "Done", "Duplicate", "Not a Bug"]
+RATIONALES = {
+    "Duplicate": "Same root cause as an issue fixed in this release; verified by its retest.",
+    "Not a Bug": "Behaviour matches the security requirement; analysis attached by the triage "
+    "board.",
+}
 
 
 class _Builder:
@@ -168,6 +178,10 @@ class _Builder:
     ) -> str:
         label, issue_type = LABELS[category]
         title = self.rng.choice(TITLES[category])
+        resolution = resolution if resolution or not closed else self.rng.choice(ACCEPTED)
+        if "justification" not in fields and resolution in RATIONALES:
+            # Closing as no defect states why (the gate asks for it on Critical and High).
+            fields["justification"] = RATIONALES[resolution]
         return self.issue(
             project,
             title,
@@ -175,7 +189,7 @@ class _Builder:
             labels=["security", label],
             fix_versions=[version],
             closed=closed,
-            resolution=resolution if resolution or not closed else self.rng.choice(ACCEPTED),
+            resolution=resolution,
             age_days=age_days,
             **fields,
         )
@@ -307,6 +321,7 @@ def seed_demo(now: datetime) -> Data:
     for issue in data["issues"].values():
         if issue["fix_versions"] == ["2.2"] and "sec-defect" in issue["labels"]:
             issue["affects_versions"] = ["2.0"] if issue["closed"] else ["2.1"]
+    _unresolved_anomalies(data, now)
     b.security(
         "IPC", "2.2", "security-by-design", closed=True, resolution="Risk Accepted", age_days=40
     )  # no justification: blocks
@@ -346,7 +361,136 @@ def seed_demo(now: datetime) -> Data:
     b.release("DMS", "5.5", 2, age_days=30)
     for category in ("implementation", "defect-management", "system-test-findings"):
         b.security("DMS", "5.5", category, closed=False, age_days=b.rng.randint(3, 20))
+
+    # Added last, so every key and random choice above stays what it was.
+    b.security(
+        "IPC",
+        "2.2",
+        "defect-management",
+        closed=True,
+        resolution="Not a Bug",
+        severity="Critical",
+        justification=None,
+        age_days=15,
+    )  # a Critical "not a defect" without a rationale: blocks
+    # IPC 2.0's residual items: it passes with them (2.1 no longer does, see above).
+    b.security(
+        "IPC",
+        "2.0",
+        "defect-management",
+        closed=True,
+        resolution="Risk Accepted",
+        age_days=420,
+        assignee="r.patel",
+        severity="Medium",
+        justification="Needs physical access to the sealed maintenance port; residual risk "
+        "accepted by the risk board (RB-2025-03).",
+    )
+    b.security(
+        "IPC",
+        "2.0",
+        "system-test-findings",
+        closed=True,
+        resolution="Deferred",
+        age_days=410,
+        severity="Low",
+        justification="Verbose error page only reachable from the service network; fix "
+        "deferred to 2.1, risk rated low.",
+    )
+    accepted = b.issue(
+        "DMS",
+        "Dialysate pump service API accepts a weak TLS cipher suite",
+        type="Vulnerability",
+        labels=["security", "sec-defect"],
+        affects_versions=["5.4"],
+        closed=False,
+        severity="Medium",
+        age_days=40,
+    )
+    data["issues"][accepted].update(
+        cwe=["CWE-327"],
+        compensating_controls="Service API reachable only from the hospital's isolated "
+        "device VLAN; the installation guide requires it.",
+        acceptances=[
+            _acceptance(
+                now,
+                "risk-accepted",
+                "5.4",
+                "Exploitation needs a machine on the isolated device VLAN; residual risk "
+                "rated low by the risk board (RB-2026-31).",
+                accepted_days_ago=20,
+                expires_in_days=160,
+            )
+        ],
+    )  # affects the released 5.4, which still passes: its acceptance holds until it expires
     return data
+
+
+def _acceptance(
+    now: datetime,
+    disposition: str,
+    release: str,
+    justification: str,
+    *,
+    accepted_days_ago: int,
+    expires_in_days: int | None = None,
+    target_version: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "disposition": disposition,
+        "release": release,
+        "justification": justification,
+        "target_version": target_version,
+        "accepted_by": "r.patel",
+        "accepted_on": now_iso(now - timedelta(days=accepted_days_ago)),
+        "expires": (
+            None
+            if expires_in_days is None
+            else (now + timedelta(days=expires_in_days)).date().isoformat()
+        ),
+    }
+
+
+def _unresolved_anomalies(data: Data, now: datetime) -> None:
+    """Dispositions of the defects found in shipped software, for the releases they affect.
+
+    The defects fixed in 2.2 affected 2.0: each was deferred to 2.2 for 2.0 (2.0 passes).
+    The open ones affect 2.1: the first (IPC-98, High) has no disposition at all, and the
+    second's risk acceptance has expired; both block 2.1.
+    """
+    defects = [
+        issue
+        for issue in data["issues"].values()
+        if issue["fix_versions"] == ["2.2"] and "sec-defect" in issue["labels"]
+    ]
+    for issue in defects:
+        if issue["closed"]:
+            issue["acceptances"] = [
+                _acceptance(
+                    now,
+                    "deferred",
+                    "2.0",
+                    "Found after 2.0 shipped; the fix ships in 2.2. Until then the field "
+                    "notice FN-2026-07 tells hospitals to keep the pumps on the device VLAN.",
+                    accepted_days_ago=45,
+                    target_version="2.2",
+                )
+            ]
+            issue["compensating_controls"] = "Field notice FN-2026-07: device VLAN only."
+    still_open = [issue for issue in defects if not issue["closed"]]
+    if len(still_open) > 1:
+        still_open[1]["cwe"] = ["CWE-79"]
+        still_open[1]["acceptances"] = [
+            _acceptance(
+                now,
+                "risk-accepted",
+                "2.1",
+                "Console reachable only by authenticated service staff; accepted until the "
+                "2.2 fix ships.",
+                accepted_days_ago=200,
+                expires_in_days=-20,
+            )
+        ]
 
 
 def live_steps(data: Data, now: datetime) -> bool:

@@ -31,7 +31,7 @@ from secgate_tui.services.reports.ci import (
     in_github_actions,
     in_gitlab_ci,
 )
-from secgate_tui.services.reports.model import issue_links
+from secgate_tui.services.reports.model import anomaly_links, issue_links
 from secgate_tui.services.reports.text import render_text
 from secgate_tui.services.sync import SourceSync
 
@@ -140,7 +140,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         product_name=ctx.config.product(product).name,
         release=args.release,
         verdict=verdict,
-        links=issue_links(issues),
+        links={**issue_links(issues), **anomaly_links(verdict)},
         authorization=authorization_status(ctx, product, args.release, offline=args.offline),
         shipped=next((r for r in releases or () if r.name == args.release), None),
     )

@@ -4,6 +4,7 @@ Nothing here performs I/O or imports textual or a connector, so the standard's
 rules can be tested exhaustively and evaluated anywhere.
 """
 
+from secgate_tui.domain.anomalies import AnomalyPolicy, AnomalyResult
 from secgate_tui.domain.canonical import canonical_json, sha256_hex, snapshot_digest
 from secgate_tui.domain.classify import CategoryRule, Classification
 from secgate_tui.domain.gate import (
@@ -35,6 +36,8 @@ __all__ = [
     "Activity",
     "ActivityScope",
     "ActivityState",
+    "AnomalyPolicy",
+    "AnomalyResult",
     "Category",
     "CategoryPolicy",
     "CategoryResult",

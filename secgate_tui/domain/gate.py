@@ -8,7 +8,7 @@ block carries a reason a release manager can act on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +16,13 @@ from operator import attrgetter
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from secgate_tui.domain.anomalies import (
+    AnomalyPolicy,
+    AnomalyResult,
+    assess,
+    justification_missing,
+    summary_reason,
+)
 from secgate_tui.domain.canonical import snapshot_digest, sorted_issues
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.model import (
@@ -57,6 +64,10 @@ class GatePolicy(BaseModel):
     not_applicable: Mapping[Category, str] = {}
     max_snapshot_age_seconds: int = 300
     categories: Mapping[Category, CategoryPolicy] = {}
+    #: Justification per severity and acceptance expiry (domain/anomalies.py). None only
+    #: in evidence bundles written before these rules, whose verdicts must reproduce:
+    #: the configuration always sets it (left out of the dump while None).
+    anomalies: AnomalyPolicy | None = Field(None, exclude_if=lambda policy: policy is None)
 
 
 class Outcome(StrEnum):
@@ -140,6 +151,9 @@ class Verdict(BaseModel):
     vulnerability_assessment: VulnerabilityAssessment | None = Field(
         None, exclude_if=lambda assessment: assessment is None
     )
+    #: Security issues that affect the release without being fixed in it, each with its
+    #: disposition for the release or why it blocks; left out of the dump while empty.
+    anomalies: tuple[AnomalyResult, ...] = Field((), exclude_if=lambda anomalies: not anomalies)
 
     @property
     def passed(self) -> bool:
@@ -147,7 +161,11 @@ class Verdict(BaseModel):
 
     @property
     def blocking_count(self) -> int:
-        return len(self.unclassified) + sum(len(c.blocking) for c in self.categories)
+        return (
+            len(self.unclassified)
+            + sum(len(c.blocking) for c in self.categories)
+            + sum(1 for a in self.anomalies if a.reason is not None)
+        )
 
     def category(self, category: Category) -> CategoryResult:
         return next(result for result in self.categories if result.category is category)
@@ -161,6 +179,8 @@ def evaluate(
     sources: Sequence[SourceState],
     held: Mapping[Category, int] | None = None,
     vulnerability_assessment: VulnerabilityAssessment | None = None,
+    affected: Sequence[Issue] = (),
+    release_names: Collection[str] = (),
 ) -> Verdict:
     """Evaluate a release snapshot.
 
@@ -178,6 +198,13 @@ def evaluate(
         vulnerability_assessment: the release's SBOM/VEX assessment, when
             configured or given; its reasons block like any other. It is not
             part of the snapshot digest (that covers the issues only).
+        affected: issues that affect the release without being fixed in it (its
+            candidate unresolved anomalies, see ``domain.scope``). The security
+            ones among them block unless dispositioned for the release; an
+            unclassified one blocks like an unclassified member. They are part of
+            the snapshot digest, so a release without them keeps its digest.
+        release_names: the names the release has (secgate's and each source's):
+            an acceptance names the release it is for in the tracker's words.
 
     Returns:
         The verdict, with a reason for every block.
@@ -192,6 +219,16 @@ def evaluate(
     unclassified = [
         _finding(issue, "carries a security label but matches no category rule")
         for issue in unclassified_issues
+    ]
+    members = {issue.uid for issue in snapshot} if affected else set()
+    # An issue both fixed in and affecting the release is a member (domain.scope).
+    outside = sorted_issues(issue for issue in affected if issue.uid not in members)
+    anomalies, unclassified_outside = _evaluate_anomalies(outside, policy, release_names, now)
+    unclassified += [
+        _finding(
+            issue, "affects this release; carries a security label but matches no category rule"
+        )
+        for issue in unclassified_outside
     ]
 
     results = tuple(
@@ -216,6 +253,9 @@ def evaluate(
         reasons.append(
             f"{len(unclassified)} security-labelled issue(s) match no category rule (unclassified)"
         )
+    anomaly_reason = summary_reason(anomalies)
+    if anomaly_reason is not None:
+        reasons.append(anomaly_reason)
 
     activity_results = tuple(_evaluate_activity(activity, now) for activity in activities)
     for activity_result in activity_results:
@@ -239,11 +279,31 @@ def evaluate(
         activities=activity_results,
         sources=tuple(sources),
         reasons=tuple(reasons),
-        snapshot_digest=snapshot_digest(snapshot, presorted=True),
+        snapshot_digest=snapshot_digest(
+            sorted_issues([*snapshot, *outside]) if outside else snapshot, presorted=True
+        ),
         synced_at=synced_at,
         evaluated_at=now,
         vulnerability_assessment=vulnerability_assessment,
+        anomalies=anomalies,
     )
+
+
+def _evaluate_anomalies(
+    issues: list[Issue], policy: GatePolicy, release_names: Collection[str], now: datetime
+) -> tuple[tuple[AnomalyResult, ...], list[Issue]]:
+    """The security issues among ``issues`` assessed, and the unclassified ones."""
+    if not issues:
+        return (), []
+    per_category, unclassified = category_members(issues, policy.classification)
+    rules = policy.anomalies or AnomalyPolicy()
+    assessed = [
+        assess(issue, category, release_names, rules, now)
+        for category in Category
+        for issue in per_category[category]
+    ]
+    assessed.sort(key=lambda result: (result.source, result.key))
+    return tuple(assessed), unclassified
 
 
 def category_members(
@@ -302,7 +362,9 @@ _NOT_ACCEPTED = {
 _UNJUSTIFIED = {d: f"{d.value} without a justification" for d in Disposition}
 
 
-def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | None:
+def _blocking_reason(
+    issue: Issue, accepted: frozenset[Disposition], rules: AnomalyPolicy | None
+) -> str | None:
     if not issue.closed:
         return f"open (status '{issue.status}')"
     disposition = issue.disposition
@@ -314,6 +376,8 @@ def _blocking_reason(issue: Issue, accepted: frozenset[Disposition]) -> str | No
         return _NOT_ACCEPTED[disposition]
     if disposition in RESIDUAL and not (issue.justification or "").strip():
         return _UNJUSTIFIED[disposition]
+    if rules is not None:
+        return justification_missing(issue, rules)
     return None
 
 
@@ -328,13 +392,17 @@ def _evaluate_category(
     blocking: list[Finding] = []
     residual: list[ResidualItem] = []
     closed = 0
-    plainly_accepted = accepted & ACCEPTED  # closed with these: nothing more to check
+    rules = policy.anomalies
+    # Closed with these, nothing more to check (unless a severity may ask for a justification).
+    plainly_accepted = accepted & ACCEPTED
+    if rules is not None:
+        plainly_accepted -= rules.needs_justification()
     for issue in ordered:
         if issue.closed:
             closed += 1
             if issue.disposition in plainly_accepted:
                 continue
-        reason = _blocking_reason(issue, accepted)
+        reason = _blocking_reason(issue, accepted, rules)
         if reason is not None:
             blocking.append(_finding(issue, reason))
         elif issue.disposition in RESIDUAL:

@@ -22,6 +22,7 @@ from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
 from secgate_tui.domain.software import Retrospective, SoftwareIdentity
+from secgate_tui.domain.record_anomalies import RecordAnomaly, record_anomalies
 from secgate_tui.domain.times import to_second
 
 RECORD_KIND: Final = "secgate-record"
@@ -144,6 +145,9 @@ class AuthorizationRecord(BaseModel):
     residual: tuple[RecordResidual, ...]
     activities: tuple[RecordActivity, ...]
     supersedes: Supersedes | None = None
+    #: The security assessment of unresolved anomalies (domain/record_anomalies.py): left
+    #: out of the canonical JSON while empty, so records written before it stay as they were.
+    unresolved_anomalies: tuple[RecordAnomaly, ...] = Field((), exclude_if=lambda rows: not rows)
     #: Format 3: the controlled document's number (configured prefix + record id) and its
     #: revision (1 for the first authorization of the release, then one more per record).
     document_number: str | None = Field(None, exclude_if=_unset)
@@ -222,6 +226,9 @@ _NOT_THE_DECISION = frozenset(
         "document_number",
         "revision",
         "criteria",
+        # Same record id, so no issue affected the release without being fixed in it
+        # (they are in the snapshot): the rows only restate the residual items.
+        "unresolved_anomalies",
     }
 )
 _ACTIVITY_DESCRIPTION = frozenset({"evidence_title", "evidence_url", "max_age_days"})
@@ -468,6 +475,7 @@ def build_record(
         residual=tuple(residual),
         activities=activities,
         supersedes=supersedes,
+        unresolved_anomalies=record_anomalies(verdict, issues),
         document_number=document_number(document_prefix, rid),
         revision=revision,
         criteria=tuple(criteria),

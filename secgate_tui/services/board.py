@@ -15,7 +15,7 @@ from datetime import datetime
 
 from secgate_tui.domain import Category, Issue, Verdict
 from secgate_tui.services.context import Context
-from secgate_tui.services.gate import evaluate_issues, evaluate_release
+from secgate_tui.services.gate import evaluate_issues, evaluate_release_scope
 
 _BOARD = "tui.board."
 
@@ -57,7 +57,7 @@ class BoardService:
     def __init__(self, ctx: Context, clock: Callable[[], datetime]) -> None:
         self.ctx = ctx
         self.clock = clock
-        self._issues: dict[tuple[str, str], tuple[Issue, ...]] = {}
+        self._issues: dict[tuple[str, str], tuple[tuple[Issue, ...], tuple[Issue, ...]]] = {}
 
     def sync(self, product: str, release: str, *, full: bool = False) -> SyncReport:
         """Fetch the release from its trackers; per-source failures are reported, not raised."""
@@ -102,12 +102,14 @@ class BoardService:
         config, store = self.ctx.config, self.ctx.store
         cached = self._issues.get((product, release)) if reuse else None
         if cached is None:
-            verdict, read = evaluate_release(config, store, product, release, now, acks)
-            issues = tuple(read)
-            self._issues = {(product, release): issues}  # one release at a time
+            verdict, read = evaluate_release_scope(config, store, product, release, now, acks)
+            issues, affected = tuple(read.members), tuple(read.affected)
+            self._issues = {(product, release): (issues, affected)}  # one release at a time
         else:
-            issues = cached
-            verdict = evaluate_issues(config, store, product, release, list(issues), now, acks)
+            issues, affected = cached
+            verdict = evaluate_issues(
+                config, store, product, release, list(issues), now, acks, affected=affected
+            )
         return Evaluated(
             product=product,
             release=release,

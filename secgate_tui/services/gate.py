@@ -9,11 +9,18 @@ from secgate_tui.config import Config
 from secgate_tui.domain import Activity, Category, Issue, IssueEvidence, Verdict, evaluate
 from secgate_tui.domain.activity_scope import ReleaseContext, in_scope
 from secgate_tui.domain.release_dates import ReleaseDate
+from secgate_tui.domain.scope import ReleaseScope
 from secgate_tui.services.store import Store
-from secgate_tui.services.sync import release_held, release_issues, source_states
+from secgate_tui.services.sync import release_held, release_issues, release_split, source_states
 from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
-__all__ = ["evaluate_release", "release_activities", "release_issues"]
+__all__ = [
+    "evaluate_release",
+    "evaluate_release_scope",
+    "release_activities",
+    "release_issues",
+    "release_names",
+]
 
 
 def release_activities(
@@ -83,18 +90,51 @@ def evaluate_release(
     vex_inputs: VexInputs | None = None,
     releases: Sequence[ReleaseDate] | None = None,
 ) -> tuple[Verdict, list[Issue]]:
-    """The verdict for a release as the store holds it, and the issues evaluated.
+    """The verdict for a release as the store holds it, and its members (the issues of
+    its closure boards; the affected ones are in ``verdict.anomalies``).
 
     ``vex_inputs`` are SBOM/VEX files given on the command line; the product's
     configured ones are read in any case (see ``services.vex_inputs``).
     ``releases`` are the product's release dates when they were read
     (``services.release_dates``), for activities scoped since the previous release.
     """
-    issues = release_issues(config, store, product_id, release)
-    verdict = evaluate_issues(
-        config, store, product_id, release, issues, now, acknowledged, vex_inputs, releases
+    verdict, scope = evaluate_release_scope(
+        config, store, product_id, release, now, acknowledged, vex_inputs, releases
     )
-    return verdict, issues
+    return verdict, scope.members
+
+
+def evaluate_release_scope(
+    config: Config,
+    store: Store,
+    product_id: str,
+    release: str,
+    now: datetime,
+    acknowledged: Mapping[Category, str] | None = None,
+    vex_inputs: VexInputs | None = None,
+    releases: Sequence[ReleaseDate] | None = None,
+) -> tuple[Verdict, ReleaseScope]:
+    """As :func:`evaluate_release`, with the affected issues evaluated beside the members."""
+    scope = release_split(config, store, product_id, release)
+    verdict = evaluate_issues(
+        config,
+        store,
+        product_id,
+        release,
+        scope.members,
+        now,
+        acknowledged,
+        vex_inputs,
+        releases,
+        affected=scope.affected,
+    )
+    return verdict, scope
+
+
+def release_names(config: Config, product_id: str, release: str) -> tuple[str, ...]:
+    """Every name the release has: secgate's and each source's (its template applied)."""
+    sources = config.product(product_id).sources
+    return tuple(dict.fromkeys([release, *(source.release_name(release) for source in sources)]))
 
 
 def evaluate_issues(
@@ -107,9 +147,12 @@ def evaluate_issues(
     acknowledged: Mapping[Category, str] | None = None,
     vex_inputs: VexInputs | None = None,
     releases: Sequence[ReleaseDate] | None = None,
+    *,
+    affected: Sequence[Issue] = (),
 ) -> Verdict:
-    """The verdict for ``issues`` already read from the store, with everything else the
-    gate needs (activities, source states, what each category held) read afresh."""
+    """The verdict for ``issues`` (the members) and ``affected`` already read from the
+    store, with everything else the gate needs (activities, source states, what each
+    category held) read afresh."""
     product = config.product(product_id)
     return evaluate(
         issues,
@@ -125,4 +168,6 @@ def evaluate_issues(
             inputs=vex_inputs,
             config_dir=config.path.parent if config.path else None,
         ),
+        affected=affected,
+        release_names=release_names(config, product_id, release),
     )

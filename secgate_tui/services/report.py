@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from secgate_tui.domain import Finding, Verdict
+from secgate_tui.domain import AnomalyResult, Finding, Verdict
 from secgate_tui.domain.gate import ResidualItem
 from secgate_tui.services.vex_report import assessment_json
 
@@ -32,6 +32,30 @@ def _residual(item: ResidualItem) -> dict[str, str | None]:
     }
 
 
+def _anomaly(item: AnomalyResult) -> dict[str, Any]:
+    return {
+        "source": item.source,
+        "key": item.key,
+        "title": item.title,
+        "status": item.status,
+        "closed": item.closed,
+        "category": item.category.value,
+        "severity": item.severity.value if item.severity else None,
+        "cwe": list(item.cwe),
+        "disposition": item.disposition.value,
+        "justification": item.justification,
+        "compensating_controls": item.compensating_controls,
+        "target_version": item.target_version,
+        "accepted_by": item.accepted_by,
+        "accepted_on": (
+            item.accepted_on.strftime("%Y-%m-%dT%H:%M:%SZ") if item.accepted_on else None
+        ),
+        "expires": item.expires.isoformat() if item.expires else None,
+        "blocking": item.reason is not None,
+        "reason": item.reason,
+    }
+
+
 def verdict_json(product: str, release: str, verdict: Verdict) -> dict[str, Any]:
     return {
         "product": product,
@@ -50,6 +74,8 @@ def verdict_json(product: str, release: str, verdict: Verdict) -> dict[str, Any]
             for result in verdict.categories
         },
         "unclassified": [_finding(f) for f in verdict.unclassified],
+        # Security issues that affect the release without being fixed in it.
+        "unresolved_anomalies": [_anomaly(a) for a in verdict.anomalies],
         "activities": [a.model_dump(mode="json") for a in verdict.activities],
         "sources": [s.model_dump(mode="json") for s in verdict.sources],
         "vulnerability_assessment": assessment_json(verdict.vulnerability_assessment),

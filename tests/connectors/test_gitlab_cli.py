@@ -41,7 +41,11 @@ def seed(fake: FakeGitLab) -> dict[str, Any]:
         )
 
     issue("Password policy", ["security", "sec-requirement"])
-    issue("Threat model review", ["security", "sec-design", "resolution::not-a-defect"])
+    # Medium: a "not a defect" needs a rationale only on Critical and High (the default).
+    issue(
+        "Threat model review",
+        ["security", "sec-design", "resolution::not-a-defect", "severity::medium"],
+    )
     accepted = issue(
         "Weak cipher on service port", ["security", "sec-defect", "resolution::risk-accepted"]
     )

@@ -247,6 +247,10 @@ def sandbox_tracker(root: Path) -> Iterator[Tracker]:
     data = json.loads((V1 / "sandbox.json").read_text(encoding="utf-8"))
     for issue in data["issues"].values():
         issue["comments"] = [c for c in issue.get("comments", []) if "secgate-" not in c["body"]]
+        if issue.get("resolution") in ("Duplicate", "Not a Bug") and not issue.get("justification"):
+            # The v1 data predates the justification rule per severity (a Critical
+            # "not a defect" needs a rationale); these tests are about records.
+            issue["justification"] = "Closed after triage; see the analysis."
     # 2.1 is shipped in the fixture; these runs authorize it as an ordinary release
     # (a retrospective one needs --retrospective: test_software_identity_cli).
     for project in data["projects"].values():

@@ -32,7 +32,7 @@ from secgate_tui.services.signing.demo import (
 )
 from tests.e2e.test_authorize_support import Setup, not_shipped
 
-RELEASE = ("--product", "ipc", "--release", "2.1")
+RELEASE = ("--product", "ipc", "--release", "2.0")
 SIGNATURE_MARKER = "secgate-signature "
 
 
@@ -109,7 +109,7 @@ def out(result: subprocess.CompletedProcess[str]) -> str:
 
 def only_record(records: Path) -> Path:
     """The JSON export of the release's one authorization record."""
-    (found,) = records.glob("Security-Release-Authorization_ipc_2.1_rev*.json")
+    (found,) = records.glob("Security-Release-Authorization_ipc_2.0_rev*.json")
     return found
 
 
@@ -119,7 +119,7 @@ def test_two_signers_authorize_a_release_and_an_auditor_checks_it_with_openssh(
     first = signed.rm("authorize", *RELEASE, "--yes")
     assert first.returncode == 3, out(first)
     assert "PENDING" in first.stdout and "security-officer" in first.stdout
-    assert "secgate approve --product ipc --release 2.1" in first.stdout
+    assert "secgate approve --product ipc --release 2.0" in first.stdout
     assert len(signed.record_comments()) == 1
     assert len(signed.signature_comments()) == 1
 
@@ -133,7 +133,7 @@ def test_two_signers_authorize_a_release_and_an_auditor_checks_it_with_openssh(
     records = signed.data_dir / "records"
     # Each record revision's signatures sit beside its own files.
     stem = only_record(records).stem
-    assert stem.startswith("Security-Release-Authorization_ipc_2.1_rev1_SEC-REC-SRA-")
+    assert stem.startswith("Security-Release-Authorization_ipc_2.0_rev1_SEC-REC-SRA-")
     assert {p.name for p in records.glob(f"{stem}_sig*")} == {
         f"{stem}_sig1.msg",
         f"{stem}_sig1.sig",
@@ -314,7 +314,7 @@ def test_status_and_releases_show_the_state_read_from_the_tracker(signed: Signed
 
     rows = json.loads(signed.rm("releases", "--product", "ipc", "--json").stdout)
     states = {row["release"]: row["authorization"]["state"] for row in rows}
-    assert states["2.1"] == "authorized" and states["2.0"] == "none"
+    assert states["2.0"] == "authorized" and states["2.1"] == "none"
 
 
 def test_an_unsigned_record_shows_as_unsigned_and_offline_without_a_read_as_unknown(
@@ -415,7 +415,7 @@ def test_records_lists_every_record_from_the_tracker_with_state_and_signers(
     assert signed.so("approve", *RELEASE, "--yes").returncode == 0
     # A machine that never authorized anything (no local store) lists the same.
     (signed.data_dir / "secgate.sqlite3").unlink()
-    listed = signed.rm("records", "--product", "ipc", "--release", "2.1", "--json")
+    listed = signed.rm("records", "--product", "ipc", "--release", "2.0", "--json")
     assert listed.returncode == 0, out(listed)
     records = json.loads(listed.stdout)["records"]
     assert [(r["kind"], r["state"]) for r in records] == [
@@ -454,7 +454,7 @@ def test_a_record_from_before_signatures_is_legacy_unsigned_and_does_not_authori
     s.write_signed_config()
     state = authorization(s.rm("status", *RELEASE, "--json"))
     assert state["state"] == "legacy-unsigned" and state["signatures"] == []
-    listed = json.loads(s.rm("records", "--product", "ipc", "--release", "2.1", "--json").stdout)
+    listed = json.loads(s.rm("records", "--product", "ipc", "--release", "2.0", "--json").stdout)
     assert [r["state"] for r in listed["records"]] == ["legacy-unsigned"]
     verified = s.rm("verify", *RELEASE)
     assert verified.returncode == 0 and "INTACT" in verified.stdout, out(verified)

@@ -31,16 +31,18 @@ efficient = { answer = "yes", comment = "", explanation = "as is" }
 resolution = { answer = "yes", comment = "", explanation = "as is" }
 summary = "Annual security management review"
 """
-AUTHORIZED = (("ipc", "2.1"), ("ipc", "2.0"), ("dms", "5.4"))
+AUTHORIZED = (("ipc", "2.0"), ("ipc", "2.2.1"), ("dms", "5.4"))
 
 
 @pytest.fixture(scope="module")
 def authorized(tmp_path_factory: pytest.TempPathFactory) -> Setup:
-    """ipc 2.1, ipc 2.0 and dms 5.4 authorized (entries 1-3), each export anchoring its entry."""
+    """ipc 2.0, ipc 2.2.1 and dms 5.4 authorized (entries 1-3), each export anchoring its entry."""
     setup = Setup(tmp_path_factory.mktemp("authorized"))
     setup.write_config()
     for product, release in AUTHORIZED:
-        run = setup.cli("authorize", "--product", product, "--release", release, "--yes")
+        # ipc 2.2.1 is a documentation patch without system-test findings.
+        ack = ("--ack-empty", "system-test-findings=docs-only patch") if release == "2.2.1" else ()
+        run = setup.cli("authorize", "--product", product, "--release", release, "--yes", *ack)
         assert run.returncode == 0, run.stdout + run.stderr
     return setup
 
@@ -105,23 +107,23 @@ def test_an_untouched_log_is_intact_and_checked_against_both_anchors(setup: Setu
     code, out = verify_log(setup)
     assert code == 0, out
     assert "3 entries; checked against 3 export anchor(s)" in out
-    assert verify_release(setup, "2.1")[0] == 0
+    assert verify_release(setup, "2.0")[0] == 0
 
 
 def test_anchors_are_in_the_markdown_only_never_in_the_record_or_the_comment(
     setup: Setup,
 ) -> None:
     records = setup.data_dir / "records"
-    markdown = record_file(records, "ipc", "2.1", ".md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     assert f"`{ANCHOR_WORD} store=" in markdown and "entry=1 head=sha256:" in markdown
-    assert ANCHOR_WORD not in record_file(records, "ipc", "2.1", ".json").read_text()
+    assert ANCHOR_WORD not in record_file(records, "ipc", "2.0", ".json").read_text()
     assert all(ANCHOR_WORD not in c["body"] for c in setup.record_comments())
 
 
 def test_a_copied_entry_for_a_release_never_authorized_is_forged(
     setup: Setup, db: sqlite3.Connection
 ) -> None:
-    # Entry 1's payload (the 2.1 record and its intact tracker comment), logged as 4.2.0.
+    # Entry 1's payload (the 2.0 record and its intact tracker comment), logged as 4.2.0.
     seq, at, kind, product, _, payload, prev = db.execute(
         "SELECT seq, at, kind, product, release, payload, "
         "(SELECT hash FROM audit_log WHERE seq = 3) FROM audit_log WHERE seq = 1"
@@ -135,7 +137,7 @@ def test_a_copied_entry_for_a_release_never_authorized_is_forged(
     db.commit()
     code, out = verify_log(setup)
     assert code == 1, out
-    assert "BROKEN at entry 4" in out and "ipc 4.2.0" in out and "ipc 2.1" in out
+    assert "BROKEN at entry 4" in out and "ipc 4.2.0" in out and "ipc 2.0" in out
     code, out = verify_release(setup, "4.2.0")
     assert code == 1 and "MISMATCH" in out and "entry 4" in out, out
 
@@ -150,14 +152,14 @@ def test_a_rechained_edit_of_the_record_is_forged(setup: Setup, db: sqlite3.Conn
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1 and "BROKEN at entry 1" in out and "digest" in out, out
-    assert verify_release(setup, "2.0")[0] == 1
+    assert verify_release(setup, "2.2.1")[0] == 1
 
 
 def test_a_consistent_rechained_record_edit_breaks_the_anchor(
     setup: Setup, db: sqlite3.Connection
 ) -> None:
     # Entry 1's record edited with its digest, marker and comment digest all recomputed:
-    # the entry is self-consistent, and only the 2.1 export's anchor knows better.
+    # the entry is self-consistent, and only the 2.0 export's anchor knows better.
     def rewrite(payload: dict[str, object]) -> None:
         record, body, old = payload["record"], payload["comment_body"], payload["record_digest"]
         assert isinstance(record, dict) and isinstance(body, str) and isinstance(old, str)
@@ -171,8 +173,8 @@ def test_a_consistent_rechained_record_edit_breaks_the_anchor(
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1, out
-    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.1_rev1_" in out
-    code, out = verify_release(setup, "2.0")
+    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0_rev1_" in out
+    code, out = verify_release(setup, "2.2.1")
     assert code == 1 and "rewritten at or before entry 1" in out, out
 
 
@@ -184,8 +186,8 @@ def test_a_rechained_edit_with_every_digest_recomputed_breaks_the_anchor(
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1, out
-    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.1_rev1_" in out
-    code, out = verify_release(setup, "2.1")
+    assert "entry 1 is not the entry the export Security-Release-Authorization_ipc_2.0_rev1_" in out
+    code, out = verify_release(setup, "2.0")
     assert code == 1 and "rewritten" in out, out
 
 
@@ -207,8 +209,8 @@ def test_a_truncated_log_is_named(
     code, out = verify_log(setup)
     assert code == 1, out
     assert removed in out and "Security-Release-Authorization_dms_5.4_rev1_" in out
-    # Release 2.1's own entry and tracker comment are intact, but the log is not.
-    code, out = verify_release(setup, "2.1")
+    # Release 2.0's own entry and tracker comment are intact, but the log is not.
+    code, out = verify_release(setup, "2.0")
     assert code == 1 and "removed from the log" in out, out
 
 
@@ -223,7 +225,7 @@ def test_an_unreadable_entry_with_a_valid_chain_is_tampering_not_an_internal_err
     rechain(db)
     code, out = verify_log(setup)
     assert code == 1 and "BROKEN at entry 1" in out and "unreadable" in out, out
-    code, out = verify_release(setup, "2.1")
+    code, out = verify_release(setup, "2.0")
     assert code == 1 and "entry 1" in out, out
 
 
@@ -245,10 +247,10 @@ def test_a_store_without_an_id_gets_one_and_its_new_exports_anchor_it(setup: Set
 
     # Exports are never overwritten: a new record (a changed snapshot) is a new export.
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-37"]["title"] += " (retitled)"
+        data["issues"]["IPC-7"]["title"] += " (retitled)"
 
     setup.edit(retitle)
-    run = setup.cli("authorize", "--product", "ipc", "--release", "2.1", "--yes")
+    run = setup.cli("authorize", "--product", "ipc", "--release", "2.0", "--yes")
     assert run.returncode == 0, run.stdout + run.stderr
     code, out = verify_log(setup)
     assert code == 0 and "checked against 1 export anchor(s)" in out, out
@@ -268,7 +270,7 @@ def test_a_recorded_review_is_anchored_and_a_forged_one_is_named(setup: Setup) -
 
     with closing(sqlite3.connect(setup.data_dir / "secgate.sqlite3")) as conn:
         conn.execute("DROP TRIGGER audit_log_no_update")
-        conn.execute("UPDATE audit_log SET release = '2.1' WHERE seq = 4")
+        conn.execute("UPDATE audit_log SET release = '2.0' WHERE seq = 4")
         rechain(conn)
     code, out = verify_log(setup)
     assert code == 1 and "BROKEN at entry 4" in out and "reviews are logged per product" in out
@@ -276,5 +278,5 @@ def test_a_recorded_review_is_anchored_and_a_forged_one_is_named(setup: Setup) -
 
 def test_the_record_digest_is_what_an_auditor_recomputes(setup: Setup) -> None:
     records = setup.data_dir / "records"
-    exported = record_file(records, "ipc", "2.1", ".json").read_text()
+    exported = record_file(records, "ipc", "2.0", ".json").read_text()
     assert f"sha256:{sha256_hex(exported)}" in "".join(c["body"] for c in setup.record_comments())

@@ -48,7 +48,7 @@ def moved_pentest_evidence(setup: Setup) -> list[dict[str, Any]]:
 
 def authorize(setup: Setup) -> AuthorizationRecord:
     with setup.context() as ctx:
-        result = Authorizer(ctx).authorize("ipc", "2.1", {})
+        result = Authorizer(ctx).authorize("ipc", "2.0", {})
     assert result.authorized, result.message
     assert result.record is not None
     return result.record
@@ -76,9 +76,9 @@ def test_a_superseding_record_is_the_next_revision_in_new_files(setup: Setup) ->
     assert second.document_number == f"SEC-REC-{second.record_id}"
     # The earlier revision's files stay exactly as they were; the new one has its own.
     assert {p: p.read_bytes() for p in first_files} == first_files
-    assert record_file(records, "ipc", "2.1", ".json", revision=1).read_text() == first.canonical()
-    assert record_file(records, "ipc", "2.1", ".json", revision=2).read_text() == second.canonical()
-    markdown = record_file(records, "ipc", "2.1", ".md", revision=2).read_text()
+    assert record_file(records, "ipc", "2.0", ".json", revision=1).read_text() == first.canonical()
+    assert record_file(records, "ipc", "2.0", ".json", revision=2).read_text() == second.canonical()
+    markdown = record_file(records, "ipc", "2.0", ".md", revision=2).read_text()
     assert f"Document {second.document_number}, revision 2" in markdown
     assert f"Supersedes record {first.record_id}" in markdown
 
@@ -109,7 +109,7 @@ def test_the_chain_is_taken_from_the_tracker_on_another_machine(setup: Setup) ->
     first = authorize(setup)
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] += " (reworded)"
+        data["issues"]["IPC-10"]["title"] += " (reworded)"
 
     setup.edit(retitle)
     second = authorize(other_machine(setup))  # its own audit log knows nothing of `first`
@@ -133,7 +133,7 @@ def test_a_record_planted_by_another_account_is_not_a_predecessor(setup: Setup) 
     setup.edit(impostor)
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] += " (reworded)"
+        data["issues"]["IPC-10"]["title"] += " (reworded)"
 
     setup.edit(retitle)
     second = authorize(other_machine(setup))

@@ -18,8 +18,8 @@ from connectors.sandbox.tracker import Data
 from tests.e2e.exports import record_file
 from tests.e2e.test_authorize_support import Setup
 
-AUTHORIZE = ("authorize", "--product", "ipc", "--release", "2.1")
-RETRO = ("--retrospective", "2.1 shipped before secgate was introduced")
+AUTHORIZE = ("authorize", "--product", "ipc", "--release", "2.0")
+RETRO = ("--retrospective", "2.0 shipped before secgate was introduced")
 
 
 @pytest.fixture
@@ -44,14 +44,14 @@ def test_authorize_writes_reads_back_logs_and_exports(setup: Setup) -> None:
     digest = entries[0].payload["record_digest"]
     assert f"sha256:{digest}" in comments[0]["body"]
     records = setup.data_dir / "records"
-    exported = record_file(records, "ipc", "2.1", ".json")
+    exported = record_file(records, "ipc", "2.0", ".json")
     # An auditor can check the exported record with sha256sum alone.
     assert hashlib.sha256(exported.read_bytes()).hexdigest() == digest
-    markdown = record_file(records, "ipc", "2.1", ".md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     assert entries[0].payload["record_id"] in markdown
     assert "Security assessment of unresolved anomalies" in markdown
 
-    verify = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    verify = setup.cli("verify", "--product", "ipc", "--release", "2.0")
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "intact" in verify.stdout
     log = setup.cli("verify", "--log")
@@ -61,7 +61,7 @@ def test_authorize_writes_reads_back_logs_and_exports(setup: Setup) -> None:
 def test_the_demo_authorizes_and_verifies_without_a_config(tmp_path: Path) -> None:
     env_args = ("--demo", "--data-dir", str(tmp_path / "demo"))
     run = subprocess.run(
-        # The demo's 2.1 shipped months ago: a retrospective authorization.
+        # The demo's 2.0 shipped months ago: a retrospective authorization.
         [sys.executable, "-m", "secgate_tui.cli", *env_args, *AUTHORIZE, "--yes", *RETRO],
         capture_output=True,
         text=True,
@@ -78,7 +78,7 @@ def test_the_demo_authorizes_and_verifies_without_a_config(tmp_path: Path) -> No
             "--product",
             "ipc",
             "--release",
-            "2.1",
+            "2.0",
         ],
         capture_output=True,
         text=True,
@@ -92,7 +92,7 @@ def test_the_release_name_must_be_typed_back(setup: Setup) -> None:
     assert refused.returncode == 1  # declined, like a declined `review record`
     assert "not confirmed" in refused.stderr
     assert setup.record_comments() == [] and setup.audit() == []
-    confirmed = setup.cli(*AUTHORIZE, stdin="2.1\n")
+    confirmed = setup.cli(*AUTHORIZE, stdin="2.0\n")
     assert confirmed.returncode == 0, confirmed.stderr
 
 
@@ -131,13 +131,13 @@ def test_separation_of_duties_refuses_the_assignee_of_a_residual_item(setup: Set
     setup.write_config(policy={"separation_of_duties": True})
 
     def become_assignee(data: Data) -> None:
-        data["identity"]["name"] = "r.patel"  # assignee of the risk-accepted IPC-67
+        data["identity"]["name"] = "r.patel"  # assignee of the risk-accepted IPC-155
 
     setup.edit(become_assignee)
     before = setup.raw()
     result = authorize(setup)
     assert result.returncode == 1, result.stderr
-    assert "separation of duties" in result.stdout and "IPC-67" in result.stdout
+    assert "separation of duties" in result.stdout and "IPC-155" in result.stdout
     assert setup.raw() == before and setup.audit() == []
 
 
@@ -179,7 +179,7 @@ def test_sigkill_between_posting_and_logging_is_completed_by_the_next_run(setup:
 
         from pathlib import Path
         with Setup(Path({str(setup.root)!r})).context() as ctx:
-            Authorizer(ctx).authorize("ipc", "2.1", {{}}, die_before_logging)
+            Authorizer(ctx).authorize("ipc", "2.0", {{}}, die_before_logging)
         """
     )
     killed = subprocess.run(
@@ -213,7 +213,7 @@ def test_verify_says_what_changed_when_the_comment_is_edited_or_deleted(setup: S
     assert authorize(setup).returncode == 0
     (comment,) = setup.record_comments()
     original = comment["body"]
-    verify = ("verify", "--product", "ipc", "--release", "2.1")
+    verify = ("verify", "--product", "ipc", "--release", "2.0")
 
     def set_body(body: str | None) -> None:
         def change(data: Data) -> None:
@@ -249,7 +249,7 @@ def test_verify_says_what_changed_when_the_comment_is_edited_or_deleted(setup: S
 
 
 def test_verify_without_an_authorization_is_a_mismatch(setup: Setup) -> None:
-    result = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    result = setup.cli("verify", "--product", "ipc", "--release", "2.0")
     assert result.returncode == 1 and "no authorization" in result.stdout
 
 
@@ -274,7 +274,11 @@ def _tamper(db: Path, sql: str) -> None:
 )
 def test_verify_log_names_the_first_broken_entry(setup: Setup, sql: str, expected: str) -> None:
     assert authorize(setup).returncode == 0
-    assert setup.cli("authorize", "--product", "ipc", "--release", "2.0", "--yes").returncode == 0
+    ack = ("--ack-empty", "system-test-findings=docs-only patch")
+    assert (
+        setup.cli("authorize", "--product", "ipc", "--release", "2.2.1", "--yes", *ack).returncode
+        == 0
+    )
     _tamper(setup.data_dir / "secgate.sqlite3", sql)
     result = setup.cli("verify", "--log")
     assert result.returncode == 1
@@ -300,7 +304,7 @@ def test_verify_release_checks_the_log_chain_first(setup: Setup) -> None:
         connection.execute("DROP TRIGGER audit_log_no_update")
         connection.execute("UPDATE audit_log SET payload = ? WHERE seq = 1", (json.dumps(payload),))
     connection.close()
-    result = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    result = setup.cli("verify", "--product", "ipc", "--release", "2.0")
     assert result.returncode == 1, result.stdout
     assert "MISMATCH" in result.stdout and "entry 1" in result.stdout
     assert "INTACT" not in result.stdout
@@ -310,7 +314,7 @@ def test_a_changed_snapshot_is_a_new_record_naming_the_one_it_supersedes(setup: 
     assert authorize(setup).returncode == 0
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] += " (reworded)"
+        data["issues"]["IPC-10"]["title"] += " (reworded)"
 
     setup.edit(retitle)
     assert authorize(setup).returncode == 0
@@ -322,7 +326,7 @@ def test_a_changed_snapshot_is_a_new_record_naming_the_one_it_supersedes(setup: 
     }
     comments = setup.record_comments()
     assert len(comments) == 2 and len({c["key"] for c in comments}) == 1  # one record issue
-    assert setup.cli("verify", "--product", "ipc", "--release", "2.1").returncode == 0
+    assert setup.cli("verify", "--product", "ipc", "--release", "2.0").returncode == 0
 
 
 def test_rerunning_an_authorized_release_logs_nothing_new(setup: Setup) -> None:
@@ -346,8 +350,8 @@ HOSTILE = (
 
 def test_hostile_titles_are_escaped_and_the_record_still_verifies(setup: Setup) -> None:
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] = HOSTILE
-        data["issues"]["IPC-67"]["justification"] = "risk </pre>{noformat}```\nsecgate-record x"
+        data["issues"]["IPC-10"]["title"] = HOSTILE
+        data["issues"]["IPC-155"]["justification"] = "risk </pre>{noformat}```\nsecgate-record x"
 
     setup.edit(retitle)
     result = authorize(setup)
@@ -355,7 +359,7 @@ def test_hostile_titles_are_escaped_and_the_record_still_verifies(setup: Setup) 
     assert "\x1b" not in result.stdout and "\x1b" not in result.stderr
     (comment,) = setup.record_comments()
     assert "\x1b" not in comment["body"]
-    record = json.loads(record_file(setup.data_dir / "records", "ipc", "2.1", ".json").read_text())
+    record = json.loads(record_file(setup.data_dir / "records", "ipc", "2.0", ".json").read_text())
     titles = [i["title"] for c in record["categories"] for i in c["issues"]]
     assert HOSTILE in titles  # whole in the record, escaped only in the human part
-    assert setup.cli("verify", "--product", "ipc", "--release", "2.1").returncode == 0
+    assert setup.cli("verify", "--product", "ipc", "--release", "2.0").returncode == 0

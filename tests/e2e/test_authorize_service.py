@@ -48,11 +48,11 @@ def install(ctx: Context, cls: type[SandboxConnector]) -> SandboxConnector:
 
 
 def test_prepare_writes_nothing_and_commit_completes(setup: Setup, ctx: Context) -> None:
-    ctx.syncer.sync_release("ipc", "2.1")  # seeds the sandbox file
+    ctx.syncer.sync_release("ipc", "2.0")  # seeds the sandbox file
     before = setup.raw()
     events: list[StepEvent] = []
     authorizer = Authorizer(ctx)
-    prep = authorizer.prepare("ipc", "2.1", {}, events.append)
+    prep = authorizer.prepare("ipc", "2.0", {}, events.append)
     assert setup.raw() == before
     assert prep.ready and prep.record is not None and prep.target is None
     assert prep.record.marker in prep.rendered
@@ -71,11 +71,11 @@ def test_prepare_writes_nothing_and_commit_completes(setup: Setup, ctx: Context)
     ]
     done = [e.step for e in events if e.state == "done"]
     assert done[-4:] == [Step.POST, Step.READ_BACK, Step.LOG, Step.EXPORT]
-    assert verify(ctx, "ipc", "2.1").intact
+    assert verify(ctx, "ipc", "2.0").intact
 
 
 def test_a_snapshot_older_than_the_policy_is_not_written(setup: Setup, ctx: Context) -> None:
-    prep = Authorizer(ctx).prepare("ipc", "2.1", {})
+    prep = Authorizer(ctx).prepare("ipc", "2.0", {})
     before = setup.raw()
     later = Authorizer(ctx, clock=lambda: utcnow() + timedelta(seconds=301))
     result = later.commit(prep)
@@ -103,7 +103,7 @@ class RewritingSandbox(SandboxConnector):
 
 def test_a_read_back_that_differs_is_not_authorized(setup: Setup, ctx: Context) -> None:
     install(ctx, RewritingSandbox)
-    result = Authorizer(ctx).authorize("ipc", "2.1", {})
+    result = Authorizer(ctx).authorize("ipc", "2.0", {})
     assert not result.authorized and result.failed_step is Step.READ_BACK
     assert "does not match" in result.message
     assert setup.audit() == []
@@ -117,7 +117,7 @@ def test_a_record_longer_than_a_comment_goes_as_an_attachment_and_is_read_back(
     setup: Setup, ctx: Context
 ) -> None:
     connector = install(ctx, SmallCommentsSandbox)
-    result = Authorizer(ctx).authorize("ipc", "2.1", {})
+    result = Authorizer(ctx).authorize("ipc", "2.0", {})
     assert result.authorized, result.message
     assert result.comment is not None and result.record is not None
     body = connector.read_comment(result.comment).body
@@ -126,7 +126,7 @@ def test_a_record_longer_than_a_comment_goes_as_an_attachment_and_is_read_back(
         result.comment.key, f"secgate-record-{result.record.record_id}.json"
     )
     assert connector.read_attachment(attachment) == result.record.canonical().encode()
-    assert verify(ctx, "ipc", "2.1").intact
+    assert verify(ctx, "ipc", "2.0").intact
 
     key = result.comment.key
 
@@ -135,7 +135,7 @@ def test_a_record_longer_than_a_comment_goes_as_an_attachment_and_is_read_back(
         stored["content"] = base64.b64encode(b'{"forged":true}').decode()
 
     setup.edit(corrupt)
-    checked = verify(ctx, "ipc", "2.1")
+    checked = verify(ctx, "ipc", "2.0")
     assert not checked.intact and checked.reachable
     assert "attachment" in checked.message
 
@@ -144,13 +144,13 @@ def test_a_marker_comment_with_a_different_decision_is_not_adopted(
     setup: Setup, ctx: Context
 ) -> None:
     authorizer = Authorizer(ctx)
-    prep = authorizer.prepare("ipc", "2.1", {})
+    prep = authorizer.prepare("ipc", "2.0", {})
     assert prep.record is not None
     # Someone posts a record with this record id but different content first.
     forged = prep.record.model_copy(update={"product_name": "Forged"})
     connector = ctx.connections.get("sandbox")
     issue = connector.create_issue(
-        "IPC", "Security Release Authorization ipc 2.1 [secgate:ipc/2.1]", ""
+        "IPC", "Security Release Authorization ipc 2.0 [secgate:ipc/2.0]", ""
     )
     connector.post_comment(issue.key, render_record(forged, dialect("plain")).body)
     result = authorizer.commit(prep)
@@ -160,22 +160,22 @@ def test_a_marker_comment_with_a_different_decision_is_not_adopted(
 
 
 def test_verify_reports_field_changes_in_words(setup: Setup, ctx: Context) -> None:
-    result = Authorizer(ctx).authorize("ipc", "2.1", {})
+    result = Authorizer(ctx).authorize("ipc", "2.0", {})
     assert result.comment is not None
     key = result.comment.key
 
     def edit(data: Data) -> None:
         for comment in data["issues"][key]["comments"]:
-            comment["body"] = comment["body"].replace('"release":"2.1"', '"release":"2.9"')
+            comment["body"] = comment["body"].replace('"release":"2.0"', '"release":"2.9"')
 
     setup.edit(edit)
-    checked = verify(ctx, "ipc", "2.1")
+    checked = verify(ctx, "ipc", "2.0")
     assert not checked.intact
     assert any("field release differs" in change for change in checked.changes)
 
 
 def test_verify_log_payload_keeps_the_comment_as_read_back(setup: Setup, ctx: Context) -> None:
-    result = Authorizer(ctx).authorize("ipc", "2.1", {})
+    result = Authorizer(ctx).authorize("ipc", "2.0", {})
     (entry,) = setup.audit()
     assert result.record is not None
     assert entry.payload["record"] == json.loads(result.record.canonical())
@@ -188,7 +188,7 @@ def test_the_context_pieces_are_enough(setup: Setup) -> None:
     from secgate_tui.commands.context import open_context
 
     with open_context(args) as context:
-        assert Authorizer(context).authorize("ipc", "2.1", {}).authorized
+        assert Authorizer(context).authorize("ipc", "2.0", {}).authorized
 
 
 @pytest.mark.parametrize("who", ["another account, same names", "author id unknown"])
@@ -197,11 +197,11 @@ def test_a_marker_comment_not_written_by_the_authorizers_account_is_not_adopted(
 ) -> None:
     """Names are editable and not unique: only the account id proves who wrote a record."""
     authorizer = Authorizer(ctx)
-    prep = authorizer.prepare("ipc", "2.1", {})
+    prep = authorizer.prepare("ipc", "2.0", {})
     assert prep.record is not None
     connector = ctx.connections.get("sandbox")
     issue = connector.create_issue(
-        "IPC", "Security Release Authorization ipc 2.1 [secgate:ipc/2.1]", ""
+        "IPC", "Security Release Authorization ipc 2.0 [secgate:ipc/2.0]", ""
     )
 
     def account(account_id: str) -> None:

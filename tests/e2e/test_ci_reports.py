@@ -57,7 +57,7 @@ def run_job(command: str, workdir: Path, env: dict[str, str]) -> subprocess.Comp
     )
 
 
-@pytest.mark.parametrize(("tag", "code"), [("2.2", 1), ("2.1", 0)])
+@pytest.mark.parametrize(("tag", "code"), [("2.2", 1), ("2.0", 0)])
 def test_readme_gitlab_job_gates_on_the_verdict(tmp_path: Path, tag: str, code: int) -> None:
     result = run_job(
         readme_commands()["gitlab"], tmp_path, {"GITLAB_CI": "true", "CI_COMMIT_TAG": tag}
@@ -90,7 +90,7 @@ def test_readme_github_job_writes_the_summary_and_annotates(tmp_path: Path) -> N
 
 def test_readme_github_job_passes_a_passing_release(tmp_path: Path) -> None:
     summary = tmp_path / "step_summary.md"
-    env = {"GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "v2.1", "GITHUB_STEP_SUMMARY": str(summary)}
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_REF_NAME": "v2.0", "GITHUB_STEP_SUMMARY": str(summary)}
     result = run_job(readme_commands()["github"], tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert "**PASS**" in summary.read_text(encoding="utf-8")
@@ -109,7 +109,7 @@ def test_output_to_an_unwritable_place_is_an_error_and_leaves_no_file(tmp_path: 
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     target = blocker / "report.xml"
-    args = ["--demo", "status", "--product", "ipc", "--release", "2.1", "--format", "junit"]
+    args = ["--demo", "status", "--product", "ipc", "--release", "2.0", "--format", "junit"]
     result = secgate(*args, "--output", str(target), data_dir=tmp_path / "d")
     assert result.returncode == 2
     assert "could not write the report to" in result.stderr
@@ -128,7 +128,7 @@ def test_output_replaces_the_file_atomically_and_keeps_the_exit_code(tmp_path: P
 
 
 def test_json_alias_conflicts_with_another_format(tmp_path: Path) -> None:
-    args = ["--demo", "status", "--product", "ipc", "--release", "2.1", "--json"]
+    args = ["--demo", "status", "--product", "ipc", "--release", "2.0", "--json"]
     result = secgate(*args, "--format", "junit", data_dir=tmp_path)
     assert result.returncode == 2
     assert "--json is --format json" in result.stderr

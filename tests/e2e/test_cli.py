@@ -44,11 +44,11 @@ def demo_dir(tmp_path: Path) -> Path:
 
 def test_demo_status_json_passing_release(demo_dir: Path) -> None:
     result = secgate(
-        "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=demo_dir
+        "--demo", "status", "--product", "ipc", "--release", "2.0", "--json", data_dir=demo_dir
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["verdict"] == "PASS" and data["product"] == "ipc" and data["release"] == "2.1"
+    assert data["verdict"] == "PASS" and data["product"] == "ipc" and data["release"] == "2.0"
     assert set(data["categories"]) == CATEGORIES
     for category in data["categories"].values():
         assert {"total", "closed", "blocking", "empty", "acknowledged"} <= set(category)
@@ -118,9 +118,9 @@ def test_unknown_release_is_an_error_not_an_empty_pass(demo_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["status", "--product", "nope", "--release", "2.1"], "unknown product 'nope'"),
+        (["status", "--product", "nope", "--release", "2.0"], "unknown product 'nope'"),
         (
-            ["status", "--product", "ipc", "--release", "2.1", "--ack-empty", "tests"],
+            ["status", "--product", "ipc", "--release", "2.0", "--ack-empty", "tests"],
             "'tests' is not a category",
         ),
         (["status", "--product", "ipc"], "the following arguments are required: --release"),
@@ -141,19 +141,19 @@ def test_releases_json_lists_demo_products_and_verdicts(demo_dir: Path) -> None:
     rows = json.loads(result.stdout)
     by_release = {(r["product"], r["release"]): r for r in rows}
     assert {p for p, _ in by_release} == {"ipc", "dms"}
-    assert by_release[("ipc", "2.1")]["verdict"] == "PASS"
-    assert by_release[("ipc", "2.1")]["released"] is True
+    assert by_release[("ipc", "2.0")]["verdict"] == "PASS"
+    assert by_release[("ipc", "2.0")]["released"] is True
     assert by_release[("ipc", "2.2")]["verdict"] == "BLOCKED"
     assert by_release[("ipc", "2.2")]["released"] is False
     assert all({"product", "release", "released", "verdict"} <= set(r) for r in rows)
 
 
 def test_sync_then_offline_status_and_staleness(demo_dir: Path) -> None:
-    synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
+    synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.0", data_dir=demo_dir)
     assert synced.returncode == 0, synced.stderr
     assert "synced" in synced.stdout
     offline = secgate(
-        "--demo", "status", "--product", "ipc", "--release", "2.1", "--offline", data_dir=demo_dir
+        "--demo", "status", "--product", "ipc", "--release", "2.0", "--offline", data_dir=demo_dir
     )
     assert offline.returncode == 0, offline.stdout
     stale = secgate(
@@ -162,7 +162,7 @@ def test_sync_then_offline_status_and_staleness(demo_dir: Path) -> None:
         "--product",
         "ipc",
         "--release",
-        "2.1",
+        "2.0",
         "--offline",
         "--json",
         data_dir=demo_dir,
@@ -177,7 +177,7 @@ def test_sync_then_offline_status_and_staleness(demo_dir: Path) -> None:
 def test_failing_source_fails_sync_and_blocks_status(demo_dir: Path) -> None:
     assert (
         secgate(
-            "--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir
+            "--demo", "sync", "--product", "ipc", "--release", "2.0", data_dir=demo_dir
         ).returncode
         == 0
     )
@@ -185,11 +185,11 @@ def test_failing_source_fails_sync_and_blocks_status(demo_dir: Path) -> None:
     data = json.loads(sandbox.read_text())
     data["faults"]["unavailable"] = True
     sandbox.write_text(json.dumps(data))
-    synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
+    synced = secgate("--demo", "sync", "--product", "ipc", "--release", "2.0", data_dir=demo_dir)
     assert synced.returncode == 2
     assert "FAILED" in synced.stderr and "sandbox" in synced.stderr
     status = secgate(
-        "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=demo_dir
+        "--demo", "status", "--product", "ipc", "--release", "2.0", "--json", data_dir=demo_dir
     )
     assert status.returncode == 1
     reasons = json.loads(status.stdout)["reasons"]

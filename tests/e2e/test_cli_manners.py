@@ -85,9 +85,9 @@ def test_a_reader_that_stops_early_leaves_the_exit_code_alone(demo_dir: Path) ->
 
 
 def test_verify_on_a_release_never_authorized_says_so(demo_dir: Path) -> None:
-    result = secgate("--demo", "verify", "--product", "ipc", "--release", "2.1", data_dir=demo_dir)
+    result = secgate("--demo", "verify", "--product", "ipc", "--release", "2.0", data_dir=demo_dir)
     assert result.returncode == 1
-    assert "no authorization record for ipc 2.1" in result.stdout
+    assert "no authorization record for ipc 2.0" in result.stdout
     assert "MISMATCH" not in result.stdout
 
 
@@ -98,9 +98,9 @@ def test_authorize_declined_at_the_prompt_exits_1(demo_dir: Path) -> None:
         "--product",
         "ipc",
         "--release",
-        "2.1",
+        "2.0",
         "--retrospective",
-        "2.1 shipped before secgate",
+        "2.0 shipped before secgate",
         data_dir=demo_dir,
         stdin="no\n",
     )

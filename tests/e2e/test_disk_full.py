@@ -56,7 +56,7 @@ def test_a_full_disk_at_the_log_step_says_the_record_is_in_the_tracker_and_a_rer
 ) -> None:
     now = datetime.now(UTC)
     request = AuthorizationRequest(
-        product="ipc", release="2.1", acks={}, retrospective="2.1 shipped before secgate"
+        product="ipc", release="2.0", acks={}, retrospective="2.0 shipped before secgate"
     )
     prepared = Publisher(ctx, lambda: now).prepare(AUTHORIZATION, request)
     assert prepared.ready, prepared.message
@@ -72,13 +72,13 @@ def test_a_full_disk_at_the_log_step_says_the_record_is_in_the_tracker_and_a_rer
     assert "disk" in result.message and "full" in result.message
     assert "NOT authorized" in result.message and "adopts the posted record" in result.message
     assert len(record_comments(ctx.data_dir)) == 1
-    assert ctx.store.audit_entries("authorization", "ipc", "2.1") == []
+    assert ctx.store.audit_entries("authorization", "ipc", "2.0") == []
 
     free_the_disk(ctx)
     again = Publisher(ctx, lambda: now).run(AUTHORIZATION, request)
     assert again.done, again.message
     assert again.adopted and len(record_comments(ctx.data_dir)) == 1
-    assert len(ctx.store.audit_entries("authorization", "ipc", "2.1")) == 1
+    assert len(ctx.store.audit_entries("authorization", "ipc", "2.0")) == 1
 
 
 def test_a_full_disk_is_a_clear_store_error_and_keeps_what_the_store_held(ctx: Context) -> None:

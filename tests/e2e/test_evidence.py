@@ -21,18 +21,18 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An authorized demo release's bundle, exported to the records directory."""
     data = tmp_path_factory.mktemp("evidence")
     authorized = secgate(
-        "--demo", "authorize", "--product", "ipc", "--release", "2.1", "--yes",
-        "--retrospective", "2.1 shipped before secgate", data_dir=data,
+        "--demo", "authorize", "--product", "ipc", "--release", "2.0", "--yes",
+        "--retrospective", "2.0 shipped before secgate", data_dir=data,
     )  # fmt: skip
     assert authorized.returncode == 0, authorized.stderr
     # authorize writes the bundle beside the exported record by itself ...
-    [written] = (data / "records").glob("Software-Release-Record_ipc_2.1_*.tar.gz")
+    [written] = (data / "records").glob("Software-Release-Record_ipc_2.0_*.tar.gz")
     assert f"evidence:       {written}" in authorized.stdout
     assert check(written)[0] == 0
     # ... and `evidence export` writes one whenever asked.
     elsewhere = data / "elsewhere" / "bundle.tar.gz"
     exported = secgate(
-        "--demo", "evidence", "export", "--product", "ipc", "--release", "2.1",
+        "--demo", "evidence", "export", "--product", "ipc", "--release", "2.0",
         "--out", str(elsewhere), data_dir=data,
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
@@ -68,7 +68,7 @@ def rewrite(path: Path, out: Path, edit: dict[str, bytes | None], *, manifest: b
 
 
 def test_an_authorized_release_bundle_reproduces_offline(bundle: Path) -> None:
-    assert bundle.name.startswith("Software-Release-Record_ipc_2.1_")
+    assert bundle.name.startswith("Software-Release-Record_ipc_2.0_")
     code, output = check(bundle)
     assert code == 0, output
     assert "REPRODUCED" in output

@@ -45,7 +45,7 @@ def setup(tmp_path: Path) -> Setup:
     s.write_config()
 
     def retitle(data: Data) -> None:
-        data["issues"]["IPC-40"]["title"] = TITLE  # in 2.1, which passes
+        data["issues"]["IPC-10"]["title"] = TITLE  # in 2.0, which passes
         data["issues"]["IPC-93"]["title"] = TITLE  # in 2.2, blocking: listed by status
 
     s.edit(retitle)
@@ -81,17 +81,17 @@ def test_status_shows_invisible_characters_escaped(setup: Setup) -> None:
 def test_the_record_escapes_them_for_people_and_keeps_them_for_the_digest(
     setup: Setup,
 ) -> None:
-    done = setup.cli("authorize", "--product", "ipc", "--release", "2.1", "--yes")
+    done = setup.cli("authorize", "--product", "ipc", "--release", "2.0", "--yes")
     assert done.returncode == 0, done.stderr + done.stdout
     for char in INVISIBLE:
         assert char not in done.stdout and char not in done.stderr
     (comment,) = setup.record_comments()
     records = setup.data_dir / "records"
-    markdown = record_file(records, "ipc", "2.1", ".md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     shown(comment["body"].split("secgate-record-json")[0], spaced=True)
     shown(markdown.split("```json")[0], spaced=True)
-    exported = json.loads(record_file(records, "ipc", "2.1", ".json").read_text())
+    exported = json.loads(record_file(records, "ipc", "2.0", ".json").read_text())
     titles = [i["title"] for c in exported["categories"] for i in c["issues"]]
     assert TITLE in titles  # the canonical JSON keeps the tracker's bytes
-    verified = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    verified = setup.cli("verify", "--product", "ipc", "--release", "2.0")
     assert verified.returncode == 0, verified.stderr + verified.stdout

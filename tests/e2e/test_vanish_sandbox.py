@@ -80,11 +80,11 @@ class Sandbox:
     def acknowledge_deleted(self, key: str, reason: str) -> bool:
         """What a release manager does once a vanished issue is known to be deleted."""
         done = self.run(
-            "sync", "--product", "ipc", "--release", "2.1", "--ack-deleted", f"{key}={reason}"
+            "sync", "--product", "ipc", "--release", "2.0", "--ack-deleted", f"{key}={reason}"
         )
         assert done.returncode in (0, 2), done.stdout + done.stderr
         if done.returncode == 2:
-            assert "is not missing from ipc 2.1" in done.stderr, done.stderr
+            assert "is not missing from ipc 2.0" in done.stderr, done.stderr
         else:
             assert f"acknowledged  {key} deleted, by " in done.stdout
         return done.returncode == 0
@@ -101,7 +101,7 @@ class Sandbox:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     box = Sandbox(tmp_path)
-    assert box.run("sync", "--product", "ipc", "--release", "2.1").returncode == 0
+    assert box.run("sync", "--product", "ipc", "--release", "2.0").returncode == 0
     return box
 
 
@@ -133,13 +133,13 @@ def test_an_empty_answer_neither_wipes_the_store_nor_authorizes(sandbox: Sandbox
 
 
 def test_an_issue_moved_to_another_release_leaves_after_one_full_sync(sandbox: Sandbox) -> None:
-    code, before = sandbox.status("2.1")
+    code, before = sandbox.status("2.0")
     assert code == 0, before["reasons"]
-    moved = sandbox.keys("2.1", "sec-requirement")[0]
+    moved = sandbox.keys("2.0", "sec-requirement")[0]
     sandbox.edit(lambda data: touch(data, moved, fix_versions=["2.2"]))
 
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
-    code, after = sandbox.status("2.1", "--offline")
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
+    code, after = sandbox.status("2.0", "--offline")
     assert code == 0, after["reasons"]
     assert after["categories"]["requirements"]["total"] == (
         before["categories"]["requirements"]["total"] - 1
@@ -147,15 +147,15 @@ def test_an_issue_moved_to_another_release_leaves_after_one_full_sync(sandbox: S
 
 
 def test_a_release_whose_category_moved_out_entirely_can_acknowledge_it(sandbox: Sandbox) -> None:
-    moved = sandbox.keys("2.1", "sec-requirement")
+    moved = sandbox.keys("2.0", "sec-requirement")
 
     def move(data: dict[str, Any]) -> None:
         for key in moved:
             touch(data, key, fix_versions=["2.2"])
 
     sandbox.edit(move)
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
-    code, verdict = sandbox.status("2.1", "--offline", "--ack-empty", "requirements=moved to 2.2")
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
+    code, verdict = sandbox.status("2.0", "--offline", "--ack-empty", "requirements=moved to 2.2")
     assert code == 0, verdict["reasons"]
     assert verdict["categories"]["requirements"]["acknowledged"] is True
 
@@ -163,39 +163,39 @@ def test_a_release_whose_category_moved_out_entirely_can_acknowledge_it(sandbox:
 def test_a_deleted_issue_blocks_until_a_person_acknowledges_the_deletion(
     sandbox: Sandbox,
 ) -> None:
-    deleted = sandbox.keys("2.1", "sec-design")[0]
+    deleted = sandbox.keys("2.0", "sec-design")[0]
     sandbox.edit(lambda data: data["issues"].pop(deleted))
 
-    synced = sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full")
+    synced = sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full")
     assert synced.returncode == 0, synced.stderr
-    code, verdict = sandbox.status("2.1", "--offline")
+    code, verdict = sandbox.status("2.0", "--offline")
     assert code == 1
     reason = next(r for r in verdict["reasons"] if deleted in r)
     assert "deleted, or no longer visible" in reason
-    authorized = sandbox.run("authorize", "--product", "ipc", "--release", "2.1", "--yes")
+    authorized = sandbox.run("authorize", "--product", "ipc", "--release", "2.0", "--yes")
     assert authorized.returncode == 1, authorized.stdout + authorized.stderr
     assert deleted in authorized.stdout + authorized.stderr
 
     # A later full sync does not forget it.
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
-    assert sandbox.status("2.1", "--offline")[0] == 1
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
+    assert sandbox.status("2.0", "--offline")[0] == 1
 
     assert not sandbox.acknowledge_deleted("IPC-999", "typo")
     assert sandbox.acknowledge_deleted(deleted, "duplicate, deleted")
-    code, verdict = sandbox.status("2.1", "--offline")
+    code, verdict = sandbox.status("2.0", "--offline")
     assert code == 0, verdict["reasons"]
 
 
 def test_an_issue_that_comes_back_clears_the_block(sandbox: Sandbox) -> None:
-    hidden = sandbox.keys("2.1", "sec-design")[0]
+    hidden = sandbox.keys("2.0", "sec-design")[0]
     kept: dict[str, Any] = {}
     sandbox.edit(lambda data: kept.update(data["issues"].pop(hidden)))
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
-    assert sandbox.status("2.1", "--offline")[0] == 1
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
+    assert sandbox.status("2.0", "--offline")[0] == 1
 
     sandbox.edit(lambda data: data["issues"].update({hidden: kept}))
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
-    code, verdict = sandbox.status("2.1", "--offline")
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
+    code, verdict = sandbox.status("2.0", "--offline")
     assert code == 0, verdict["reasons"]
 
 
@@ -203,46 +203,46 @@ def test_a_category_emptied_by_a_scope_change_cannot_be_acknowledged(sandbox: Sa
     # A filter no issue matches: a new scope, so nothing "left" it; the
     # categories remember what they held and re-read it by key.
     sandbox.write_config(filter="no-such-label")
-    code, verdict = sandbox.status("2.1", *ACK_ALL)
+    code, verdict = sandbox.status("2.0", *ACK_ALL)
     assert code == 1
     reasons = " | ".join(verdict["reasons"])
     assert "Security requirements: held " in reasons and "cannot be acknowledged" in reasons
     assert verdict["categories"]["requirements"]["acknowledged"] is False
 
-    authorized = sandbox.run("authorize", "--product", "ipc", "--release", "2.1", "--yes", *ACK_ALL)
+    authorized = sandbox.run("authorize", "--product", "ipc", "--release", "2.0", "--yes", *ACK_ALL)
     assert authorized.returncode == 1, authorized.stdout + authorized.stderr
     assert "cannot be acknowledged" in authorized.stdout + authorized.stderr
     assert sandbox.record_comments() == 0
 
     # Back in scope, the release passes again.
     sandbox.write_config()
-    code, verdict = sandbox.status("2.1")
+    code, verdict = sandbox.status("2.0")
     assert code == 0, verdict["reasons"]
 
 
 def test_a_category_whose_issues_were_all_deleted_can_be_acknowledged_after_each_deletion(
     sandbox: Sandbox,
 ) -> None:
-    deleted = sandbox.keys("2.1", "sec-design")
+    deleted = sandbox.keys("2.0", "sec-design")
 
     def delete(data: dict[str, Any]) -> None:
         for key in deleted:
             data["issues"].pop(key)
 
     sandbox.edit(delete)
-    assert sandbox.run("sync", "--product", "ipc", "--release", "2.1", "--full").returncode == 0
+    assert sandbox.run("sync", "--product", "ipc", "--release", "2.0", "--full").returncode == 0
     ack = ("--ack-empty", "security-by-design=design issues deleted as duplicates")
-    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    code, verdict = sandbox.status("2.0", "--offline", *ack)
     assert code == 1
     assert any("Security by design: held" in r for r in verdict["reasons"]), verdict["reasons"]
 
     for key in deleted[:-1]:
         assert sandbox.acknowledge_deleted(key, "dup")
-    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    code, verdict = sandbox.status("2.0", "--offline", *ack)
     assert code == 1  # one deletion is not acknowledged yet
     assert any(deleted[-1] in r for r in verdict["reasons"])
 
     assert sandbox.acknowledge_deleted(deleted[-1], "dup")
-    code, verdict = sandbox.status("2.1", "--offline", *ack)
+    code, verdict = sandbox.status("2.0", "--offline", *ack)
     assert code == 0, verdict["reasons"]
     assert verdict["categories"]["security-by-design"]["acknowledged"] is True

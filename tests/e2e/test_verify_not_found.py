@@ -13,7 +13,7 @@ def test_a_404_says_the_comment_may_be_deleted_or_hidden_and_what_to_check(
 ) -> None:
     setup = Setup(tmp_path)
     setup.write_config()
-    authorized = setup.cli("authorize", "--product", "ipc", "--release", "2.1", "--yes")
+    authorized = setup.cli("authorize", "--product", "ipc", "--release", "2.0", "--yes")
     assert authorized.returncode == 0, authorized.stdout + authorized.stderr
     (comment,) = setup.record_comments()
 
@@ -22,7 +22,7 @@ def test_a_404_says_the_comment_may_be_deleted_or_hidden_and_what_to_check(
         comments[:] = [c for c in comments if c["id"] != comment["id"]]
 
     setup.edit(remove)
-    result = setup.cli("verify", "--product", "ipc", "--release", "2.1")
+    result = setup.cli("verify", "--product", "ipc", "--release", "2.0")
     assert result.returncode == 1
     assert "the comment was deleted, or secgate's account can no longer see it" in result.stdout
     assert "still has access" in result.stdout

@@ -34,8 +34,8 @@ def secgate(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def fresh(tmp_path: Path, name: str, release: str = "2.1") -> Path:
-    """A fixture re-dated to now and made to describe ``release`` (the demo's ipc 2.1)."""
+def fresh(tmp_path: Path, name: str, release: str = "2.0") -> Path:
+    """A fixture re-dated to now and made to describe ``release`` (the demo's ipc 2.0)."""
     data: dict[str, Any] = json.loads((FIXTURES / name).read_text())
     if "metadata" in data:
         data["metadata"]["timestamp"] = TODAY
@@ -51,7 +51,7 @@ def fresh(tmp_path: Path, name: str, release: str = "2.1") -> Path:
 
 
 def status(
-    tmp_path: Path, *extra: str, product: str = "ipc", release: str = "2.1"
+    tmp_path: Path, *extra: str, product: str = "ipc", release: str = "2.0"
 ) -> subprocess.CompletedProcess[str]:
     return secgate(
         "--demo",
@@ -74,7 +74,7 @@ def test_without_inputs_the_check_is_null_and_the_verdict_unchanged(tmp_path: Pa
     assert "vulnerability_assessment" in data and data["vulnerability_assessment"] is None
 
 
-def test_demo_ipc_2_1_passes_and_2_2_is_blocked_by_one_untriaged_vulnerability(
+def test_demo_ipc_2_0_passes_and_2_2_is_blocked_by_one_untriaged_vulnerability(
     tmp_path: Path,
 ) -> None:
     passing = json.loads(status(tmp_path).stdout)["vulnerability_assessment"]
@@ -141,7 +141,7 @@ def test_malformed_input_is_exit_2_with_one_paragraph_and_no_output(
 def test_configured_inputs_with_release_template(tmp_path: Path) -> None:
     box = tmp_path / "box.json"
     (tmp_path / "build").mkdir()
-    fresh(tmp_path / "build", "sbom-scanned-1.6.cdx.json").rename(tmp_path / "build/2.1.cdx.json")
+    fresh(tmp_path / "build", "sbom-scanned-1.6.cdx.json").rename(tmp_path / "build/2.0.cdx.json")
     config = tmp_path / "secgate.toml"
     config.write_text(
         f"""
@@ -171,11 +171,11 @@ max_age_days = 14
     assert "vulnerability_assessment" not in plain.model_dump(mode="json")
 
     now = datetime.now(UTC)
-    missing = assess_release(settings=settings, release="2.1", now=now, config_dir=tmp_path)
+    missing = assess_release(settings=settings, release="2.0", now=now, config_dir=tmp_path)
     assert missing is not None and not missing.passed
-    assert any("2.1.openvex.json does not exist" in r for r in missing.reasons)
-    fresh(tmp_path / "build", "openvex-complete.json").rename(tmp_path / "build/2.1.openvex.json")
-    present = assess_release(settings=settings, release="2.1", now=now, config_dir=tmp_path)
+    assert any("2.0.openvex.json does not exist" in r for r in missing.reasons)
+    fresh(tmp_path / "build", "openvex-complete.json").rename(tmp_path / "build/2.0.openvex.json")
+    present = assess_release(settings=settings, release="2.0", now=now, config_dir=tmp_path)
     assert present is not None and present.passed, present.reasons
 
 
@@ -192,7 +192,7 @@ def test_document_text_is_escaped_in_the_terminal(tmp_path: Path) -> None:
         "--product",
         "ipc",
         "--release",
-        "2.1",
+        "2.0",
         "--sbom",
         str(sbom),
         "--vex",

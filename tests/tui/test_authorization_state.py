@@ -117,7 +117,7 @@ def test_a_signs_at_the_confirmation_and_the_board_says_authorized(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             assert authorization_text(app).startswith("Authorization:  NONE ")
@@ -127,7 +127,7 @@ def test_a_signs_at_the_confirmation_and_the_board_says_authorized(
             assert "You sign: Signed by Rita Release (demo) (release-manager)" in verdict
             await pilot.press("escape")
             await settle(pilot)
-            result = await authorize(pilot, "2.1")
+            result = await authorize(pilot, "2.0")
             assert result.startswith(" AUTHORIZED "), result
             assert "Authorization state: AUTHORIZED" in result, result
             line = authorization_text(app)
@@ -157,7 +157,7 @@ def test_a_on_a_two_signature_release_is_pending_and_names_the_missing_role(
 
 def test_unreachable_tracker_shows_unknown(make_app: AppFactory, sandbox: Sandbox) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             sandbox.set_faults(unavailable=True)
@@ -176,10 +176,10 @@ def test_e_exports_the_evidence_bundle_of_an_authorized_release(
     notes: list[str] = []
 
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "2.1")
+            await authorize(pilot, "2.0")
             await pilot.press("e")
             await settle(pilot)
             notes.extend(str(n.message) for n in app._notifications)
@@ -199,7 +199,7 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
     notes: list[str] = []
 
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             # The records directory cannot be written (a file in its place: the tests
@@ -212,7 +212,7 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
 
     run(scenario())
     assert context.records_dir.read_text(encoding="utf-8") == "not a directory"
-    failed = [n for n in notes if "exporting the evidence bundle of ipc 2.1" in n]
+    failed = [n for n in notes if "exporting the evidence bundle of ipc 2.0" in n]
     assert failed and "Nothing was written" in failed[0], notes
     assert "Traceback" not in failed[0] and "Error(" not in failed[0]
 
@@ -237,11 +237,11 @@ def test_p_signs_a_record_posted_unsigned_and_the_board_says_authorized(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            post_unsigned(context, "ipc", "2.1")
-            result = await approve_on_screen(pilot, "2.1")
+            post_unsigned(context, "ipc", "2.0")
+            result = await approve_on_screen(pilot, "2.0")
             assert result.startswith(" AUTHORIZED "), result
             line = authorization_text(app)
             assert line.startswith("Authorization:  AUTHORIZED "), line
@@ -270,10 +270,10 @@ def test_p_after_a_is_refused_before_signing_one_person_signs_once(
     make_app: AppFactory,
 ) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await authorize(pilot, "2.1")
+            await authorize(pilot, "2.0")
             await pilot.press("p")
             await settle(pilot)
             verdict = plain(app.screen.query_one("#publish-verdict"))
@@ -298,10 +298,10 @@ def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
     assert made.returncode == 0, made.stderr
     publisher = Publisher(context, utcnow)
     authorized = publisher.prepare(
-        AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.1")
+        AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.0")
     )
     assert publisher.publish(authorized).done
-    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.1"))
+    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.0"))
     assert isinstance(planned.details, SignaturePlan)
     protected = dataclasses.replace(
         planned, details=dataclasses.replace(planned.details, key=SigningKey.at(key))
@@ -363,15 +363,15 @@ def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_p(
     controller.releases("ipc")
 
     async def scenario() -> None:
-        app = SecgateApp(controller, "ipc", "2.1", cursor_blink=False)
+        app = SecgateApp(controller, "ipc", "2.0", cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            result = await authorize(pilot, "2.1")
+            result = await authorize(pilot, "2.0")
             assert result.startswith(" NOT AUTHORIZED "), result
             assert "does not carry your signature: press p" in result, result
             assert "LEGACY-UNSIGNED" in authorization_text(app)
             sandbox.set_faults()
-            signed = await approve_on_screen(pilot, "2.1")
+            signed = await approve_on_screen(pilot, "2.0")
             assert signed.startswith(" AUTHORIZED "), signed
             assert authorization_text(app).startswith("Authorization:  AUTHORIZED ")
 

@@ -49,7 +49,7 @@ def test_board_shows_verdict_boards_activities_and_review(make_app: AppFactory) 
             await settle(pilot)
             banner = banner_text(app)
             assert "BLOCKED" in banner
-            assert "11 items block" in banner
+            assert "12 items block" in banner
             assert "Last sync: 2026-03-02T12:00:00Z" in banner
             findings = board(app, "system-test-findings")
             assert keys(findings.table) == ["IPC-93", "IPC-94"]
@@ -187,7 +187,7 @@ def test_live_update_after_the_tracker_changes(make_app: AppFactory, sandbox: Sa
             findings = board(app, "system-test-findings")
             await wait_until(pilot, lambda: keys(findings.table) == ["IPC-94"], 15)
             assert "5/6 closed" in plain(findings.query_one(".board-header"))  # type: ignore[arg-type]
-            assert "10 items block" in banner_text(app)
+            assert "11 items block" in banner_text(app)
 
     run(scenario())
 

@@ -49,7 +49,7 @@ def test_authorize_success_posts_reads_back_and_logs(
     make_app: AppFactory, sandbox: Sandbox, context: Context
 ) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await pilot.press("a")
@@ -62,14 +62,14 @@ def test_authorize_success_posts_reads_back_and_logs(
             assert go.disabled
             await pilot.press(*"2.")  # not yet the release name
             assert go.disabled
-            await pilot.press("1")
+            await pilot.press("0")
             assert not go.disabled
             await pilot.press("enter")
             await settle(pilot)
             result = text_of(app, "#publish-result")
             assert "AUTHORIZED" in result and "NOT AUTHORIZED" not in result
             assert "Tracker record: sandbox:IPC-" in result
-            assert "Security-Release-Authorization_ipc_2.1_rev1_SEC-REC-SRA-" in result
+            assert "Security-Release-Authorization_ipc_2.0_rev1_SEC-REC-SRA-" in result
             # The header now says how it ended, not what was about to happen.
             assert "AUTHORIZED" in text_of(app, "#publish-title")
             steps = screen.query_one(StepList).states
@@ -79,7 +79,7 @@ def test_authorize_success_posts_reads_back_and_logs(
 
     run(scenario())
     assert len(records(sandbox)) == 1
-    assert len(context.store.audit_entries("authorization", "ipc", "2.1")) == 1
+    assert len(context.store.audit_entries("authorization", "ipc", "2.0")) == 1
 
 
 def test_blocked_gate_offers_no_confirmation_and_writes_nothing(

@@ -46,10 +46,10 @@ def test_authorization_dialog_snapshot(snap_compare: Snap, make_app: AppFactory)
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        await pilot.press(*"2.1")
+        await pilot.press(*"2.0")
         await pilot.pause()
 
-    assert snap_compare(make_app("ipc", "2.1"), terminal_size=SIZE, run_before=prepare)
+    assert snap_compare(make_app("ipc", "2.0"), terminal_size=SIZE, run_before=prepare)
 
 
 def test_reviews_screen_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:

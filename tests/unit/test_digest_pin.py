@@ -87,3 +87,39 @@ def test_gate_digest_is_pinned_for_fresh_and_loaded_issues() -> None:
 def test_digest_is_the_hash_of_the_canonical_text() -> None:
     # What an auditor recomputes from the evidence bundle's snapshot file.
     assert sha256_hex(issues_canonical_json(fixed_issues())) == PINNED
+
+
+#: The record id of an authorization of that snapshot by account u-1 with no activity
+#: evidence or acknowledgement, as records written before unresolved anomalies carry it.
+PINNED_RECORD_ID = "SRA-7689cb6c0048dc58baf6"
+
+
+def test_a_release_without_affected_issues_keeps_its_digest_and_record_id() -> None:
+    """Unresolved anomalies are part of the snapshot only when a release has any: the
+    anomaly rules, the empty ``affected`` list and the release's names change nothing."""
+    from secgate_tui.domain import AnomalyPolicy
+    from secgate_tui.domain.record import evidence_digest, record_id
+
+    policy = GatePolicy(
+        classification=Classification(security_labels=("security",)),
+        anomalies=AnomalyPolicy(),
+    )
+    sources = [SourceState(source="jira", project="K", synced_at=NOW)]
+    verdict = evaluate(
+        fixed_issues(), [], policy, NOW, sources, affected=[], release_names=("2.2",)
+    )
+    assert verdict.snapshot_digest == PINNED
+    evidence = evidence_digest((), ())
+    assert record_id("ipc", "2.2", verdict.snapshot_digest, "u-1", evidence) == PINNED_RECORD_ID
+    assert "anomalies" not in verdict.model_dump(mode="json")
+
+
+def test_affected_issues_join_the_snapshot() -> None:
+    issues = fixed_issues()
+    affected = issues[0].model_copy(
+        update={"key": "K-99999", "fix_versions": ("2.3",), "affects_versions": ("2.2",)}
+    )
+    policy = GatePolicy()
+    sources = [SourceState(source="jira", project="K", synced_at=NOW)]
+    verdict = evaluate(issues, [], policy, NOW, sources, affected=[affected])
+    assert verdict.snapshot_digest == snapshot_digest([*fixed_issues(), affected]) != PINNED

@@ -149,6 +149,10 @@ def test_markup_characters_in_titles_render_literally_in_markdown() -> None:
     human = render_record(record, dialect("markdown")).body.split("### Machine")[0]
     html = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(human)
     assert html.count("<strong>") == 1  # secgate's own AUTHORIZED
-    for element in ("<script", "<pre", "<code", "<em>", "<a ", "<img", "<s>", "<table", "<h1"):
+    # secgate's own table (the unresolved anomalies, here the residual item P-20) is the
+    # only one, with one body row: no title opens another or adds rows.
+    assert html.count("<table") == 1 and "<th>Key</th>" in html
+    assert html.count("<tr>") == 2
+    for element in ("<script", "<pre", "<code", "<em>", "<a ", "<img", "<s>", "<h1"):
         assert element not in html, element
     assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;pre&gt;" in html

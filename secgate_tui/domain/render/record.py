@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from secgate_tui.domain.model import Category
 from secgate_tui.domain.record import CONTROLLED, AuthorizationRecord, RecordActivity
+from secgate_tui.domain.render.anomaly_table import anomaly_table
 from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
 from secgate_tui.domain.render.record_v2 import render_record_v2
@@ -163,6 +164,8 @@ def _categories(record: AuthorizationRecord, d: Dialect, form: Form) -> list[str
 
 def _residual(record: AuthorizationRecord, d: Dialect, form: Form) -> list[str]:
     lines = ["", d.heading(d.text("Security assessment of unresolved anomalies"))]
+    if record.unresolved_anomalies:
+        return lines + anomaly_table(record.unresolved_anomalies, d, form.justification_limit)
     if not record.residual:
         lines.append(
             d.paragraph(d.text("None: every issue was closed with a fix or as no defect."))

@@ -22,10 +22,10 @@ from secgate_tui.services.context import Context
 from secgate_tui.services.evidence import layout
 from secgate_tui.services.evidence.inputs import GateInputs, as_canonical, verdict_canonical
 from secgate_tui.services.evidence.signatures import signature_files
-from secgate_tui.services.gate import release_activities
+from secgate_tui.services.gate import release_activities, release_names
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
-from secgate_tui.services.sync import release_held, release_issues, source_states
+from secgate_tui.services.sync import release_held, release_split, source_states
 from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
 AUTHORIZATION = "authorization"
@@ -82,7 +82,8 @@ def gather(
     )
     config = ctx.config
     settings = config.product(product)
-    issues = sorted_issues(release_issues(config, ctx.store, product, release))
+    scope = release_split(config, ctx.store, product, release)
+    issues = sorted_issues([*scope.members, *scope.affected])
     inputs = GateInputs(
         product=product,
         release=release,
@@ -98,6 +99,8 @@ def gather(
             inputs=vex_inputs,
             config_dir=config.path.parent if config.path else None,
         ),
+        affected=tuple(issue.uid for issue in sorted_issues(scope.affected)),
+        release_names=release_names(config, product, release) if scope.affected else (),
     )
     verdict = inputs.evaluate(issues)
     files = {

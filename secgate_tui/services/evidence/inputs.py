@@ -38,15 +38,29 @@ class GateInputs(BaseModel):
         None, exclude_if=lambda assessment: assessment is None
     )
 
+    #: The snapshot's issues that affect the release without being fixed in it, as
+    #: (source, key); absent from inputs.json when there are none, as in earlier bundles.
+    affected: tuple[tuple[str, str], ...] = Field((), exclude_if=lambda affected: not affected)
+    #: The names the release has in its sources (acceptances name it so); likewise.
+    release_names: tuple[str, ...] = Field((), exclude_if=lambda names: not names)
+
     def evaluate(self, issues: Iterable[Issue]) -> Verdict:
+        """The gate over the snapshot's issues, the affected ones apart from the members."""
+        outside = set(self.affected)
+        members: list[Issue] = []
+        affected: list[Issue] = []
+        for issue in issues:
+            (affected if issue.uid in outside else members).append(issue)
         return evaluate(
-            issues,
+            members,
             self.activities,
             self.policy,
             self.evaluated_at,
             self.sources,
             self.held,
             self.vulnerability_assessment,
+            affected=affected,
+            release_names=self.release_names,
         )
 
 

@@ -1,7 +1,8 @@
 """The checks a report shows, and which of the verdict's reasons each one carries.
 
 A report lists one check per category, acknowledgement, activity and source,
-one for unclassified items and one for "no source". Every reason the gate gave
+one for unclassified items, one for unresolved anomalies (when the release has
+any) and one for "no source". Every reason the gate gave
 for BLOCKED is assigned to the first check it belongs to; a reason that belongs
 to none (a kind of reason this module does not know yet) gets a failing check
 of its own. So a BLOCKED verdict always has at least one failing check, and
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from secgate_tui.domain import Finding, Verdict
+from secgate_tui.domain.anomalies import ANOMALY_REASON
 from secgate_tui.services.reports.model import when
 
 #: The gate's reason when a release has no source (domain/gate.py).
@@ -96,6 +98,20 @@ def build_checks(verdict: Verdict) -> list[Check]:
         items=verdict.unclassified,
     )
     claims.append((unclassified, lambda reason: reason.endswith("(unclassified)")))
+    if verdict.anomalies:
+        blocking = tuple(
+            Finding(source=a.source, key=a.key, title=a.title, status=a.status, reason=a.reason)
+            for a in verdict.anomalies
+            if a.reason is not None
+        )
+        anomalies = Check(
+            group="anomalies",
+            name="unresolved anomalies",
+            summary=f"{len(verdict.anomalies)} security issue(s) affect the release without "
+            f"being fixed in it, {len(blocking)} blocking",
+            items=blocking,
+        )
+        claims.append((anomalies, _starts(ANOMALY_REASON)))
     assessment = verdict.vulnerability_assessment
     if assessment is not None:
         counts = ", ".join(f"{state} {n}" for state, n in assessment.counts.items())

@@ -49,6 +49,11 @@ def issue_links(issues: list[Issue]) -> dict[tuple[str, str], str]:
     return {issue.uid: issue.url for issue in issues if issue.url}
 
 
+def anomaly_links(verdict: Verdict) -> dict[tuple[str, str], str]:
+    """Links of the issues that affect the release (they are not among its members)."""
+    return {(a.source, a.key): a.url for a in verdict.anomalies if a.url}
+
+
 def when(value: datetime | None) -> str:
     """A time as a person reads it in a report: ISO 8601 UTC to the second with ``Z``."""
     return iso_z_or(value, "never")

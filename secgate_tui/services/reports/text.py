@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from secgate_tui.domain import Verdict
 from secgate_tui.domain.text import printable
 from secgate_tui.domain.times import iso_z_or
 from secgate_tui.services.authorization_state import describe
@@ -46,6 +47,7 @@ def render_text(report: GateReport) -> str:
             # The reason column says why it blocks, as for the categories' items.
             lines.append(f"      {printable(finding.key):<12} {printable(finding.reason)}")
             lines.append(f"      {'':<12} {printable(finding.title, 90)}")
+    lines += anomaly_lines(verdict)
     if verdict.activities:
         lines += ["", "  Required activities (IEC 81001-5-1 5.8.6)"]
         for activity in verdict.activities:
@@ -60,3 +62,27 @@ def render_text(report: GateReport) -> str:
     if report.authorization is not None:
         lines += ["", f"  Authorization: {printable(describe(dict(report.authorization)), 600)}"]
     return "\n".join(lines) + "\n"
+
+
+def anomaly_lines(verdict: Verdict) -> list[str]:
+    """Security issues that affect the release without being fixed in it."""
+    if not verdict.anomalies:
+        return []
+    blocking = sum(1 for a in verdict.anomalies if a.reason is not None)
+    lines = [
+        "",
+        f"  {'Unresolved anomalies':<28} {len(verdict.anomalies)} affect this release"
+        + (f", {blocking} blocking" if blocking else ""),
+    ]
+    for item in verdict.anomalies:
+        severity = item.severity.value if item.severity else "severity not stated"
+        if item.reason is not None:
+            lines.append(f"      {printable(item.key):<12} {printable(item.reason)}")
+        else:
+            expires = f", expires {item.expires.isoformat()}" if item.expires else ""
+            lines.append(
+                f"      {printable(item.key):<12} {item.disposition.value} ({severity}{expires}): "
+                f"{printable(item.justification or '', 80)}"
+            )
+        lines.append(f"      {'':<12} {printable(item.title, 90)}")
+    return lines
