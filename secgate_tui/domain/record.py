@@ -21,8 +21,8 @@ from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
-from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 from secgate_tui.domain.record_anomalies import RecordAnomaly, record_anomalies
+from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 from secgate_tui.domain.times import to_second
 
 RECORD_KIND: Final = "secgate-record"

@@ -44,7 +44,6 @@ from secgate_tui.domain import (
     SourceState,
 )
 from secgate_tui.domain.gate import category_members
-from secgate_tui.domain.scope import ReleaseScope, release_scope
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.release_view import (
     acknowledge_deleted,
