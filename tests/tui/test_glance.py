@@ -159,7 +159,7 @@ def test_slash_filters_the_items_by_key_or_title_and_says_so(make_app: AppFactor
             await settle(pilot)
             await pilot.press("slash", *"TOKEN", "enter")
             note = plain(app.screen.query_one("#filter-note", Static))
-            assert "FILTER" in note and "'TOKEN': 2 of 35" in note
+            assert "FILTER" in note and "'TOKEN': 2 of 36" in note
             findings = app.screen.query_one("#board-system-test-findings", CategoryBoard)
             assert findings.display  # the overview went to the category with the match
             rows = findings.table.rows

@@ -95,7 +95,7 @@ def test_history_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
         await settle(pilot)
         await pilot.press("a")
         await settle(pilot)
-        await pilot.press(*"2.1", "enter")
+        await pilot.press(*"2.0", "enter")
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
@@ -104,7 +104,7 @@ def test_history_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
         await pilot.press("h")
         await settle(pilot)
 
-    assert snap_compare(make_app("ipc", "2.1"), terminal_size=SIZE, run_before=history)
+    assert snap_compare(make_app("ipc", "2.0"), terminal_size=SIZE, run_before=history)
 
 
 def test_activity_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
