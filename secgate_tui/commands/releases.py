@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
+from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.gate import evaluate_release
 
@@ -46,8 +47,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         # One sync of each source serves every release of the product.
         ctx.syncer.sync_product(product, sorted(releases))
         for release, released in sorted(releases.items()):
+            acks = release_acknowledgements(ctx.store, product, release)
             verdict, _ = evaluate_release(
-                ctx.config, ctx.store, product, release, datetime.now(UTC)
+                ctx.config, ctx.store, product, release, datetime.now(UTC), acks
             )
             rows.append(
                 {

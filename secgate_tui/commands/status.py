@@ -20,6 +20,7 @@ from secgate_tui.commands.context import (
 from secgate_tui.domain import Verdict
 from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.text import printable
+from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
@@ -126,7 +127,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if args.output:
         discard_earlier_report(Path(args.output))
     product = require_product(ctx, args.product)
-    acks = parse_acks(args.ack_empty)
+    # An authorized release keeps the acknowledgements its record was given.
+    acks = release_acknowledgements(ctx.store, product, args.release, parse_acks(args.ack_empty))
     inputs = vex_inputs(args)
     releases = None
     if not args.offline:

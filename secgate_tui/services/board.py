@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from secgate_tui.domain import Category, Issue, Verdict
+from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.context import Context
 from secgate_tui.services.gate import evaluate_issues, evaluate_release_scope
 
@@ -100,6 +101,8 @@ class BoardService:
         """
         now = self.clock()
         config, store = self.ctx.config, self.ctx.store
+        # An authorized release keeps the acknowledgements its record was given.
+        acks = release_acknowledgements(store, product, release, acks)
         cached = self._issues.get((product, release)) if reuse else None
         if cached is None:
             verdict, read = evaluate_release_scope(config, store, product, release, now, acks)

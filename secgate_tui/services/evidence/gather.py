@@ -17,6 +17,7 @@ from typing import Any
 from secgate_tui.domain import Category, Issue, Verdict, canonical_json, sha256_hex
 from secgate_tui.domain.canonical import issues_canonical_json, sorted_issues
 from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.services.acknowledgements import recorded_acknowledgements
 from secgate_tui.services.anchor import anchor_line, head_anchor
 from secgate_tui.services.context import Context
 from secgate_tui.services.evidence import layout
@@ -41,17 +42,6 @@ class Evidence:
     files: dict[str, bytes]
     verdict: Verdict
     records: tuple[AuthorizationRecord, ...]
-
-
-def recorded_acknowledgements(records: tuple[AuthorizationRecord, ...]) -> dict[Category, str]:
-    """The empty-category acknowledgements the latest authorization was given."""
-    if not records:
-        return {}
-    return {
-        c.category: c.not_applicable_reason
-        for c in records[-1].categories
-        if c.empty and c.not_applicable_reason is not None
-    }
 
 
 def gather(
