@@ -12,16 +12,30 @@ from secgate_tui.domain.record import AuthorizationRecord
 
 
 def authorization_facts(record: AuthorizationRecord, *, legacy: bool = False) -> RecordFacts:
-    """An authorization record's facts. Its residual items name an assignee; who
-    justified an item is not recorded yet, so only the assignee is compared."""
+    """An authorization record's facts: each residual item with its assignee, and
+    whoever accepted it or an unresolved anomaly (the record's assessment table) as
+    its justifier. Records written before that table name assignees only."""
+    accepted = {(row.source, row.key): row.accepted_by for row in record.unresolved_anomalies}
+    duties = [
+        ResidualDuty(
+            source=item.source,
+            key=item.key,
+            assignee=item.assignee,
+            justified_by=accepted.get((item.source, item.key)),
+        )
+        for item in record.residual
+    ]
+    residual = {(item.source, item.key) for item in record.residual}
+    duties.extend(
+        ResidualDuty(source=row.source, key=row.key, justified_by=row.accepted_by)
+        for row in record.unresolved_anomalies
+        if row.accepted_by and (row.source, row.key) not in residual
+    )
     return RecordFacts(
         record_kind="authorization",
         record_id=record.record_id,
         record_digest=record.record_digest,
-        residual=tuple(
-            ResidualDuty(source=item.source, key=item.key, assignee=item.assignee)
-            for item in record.residual
-        ),
+        residual=tuple(duties),
         legacy=legacy,
     )
 

@@ -468,3 +468,44 @@ def test_an_authorization_records_residual_assignees_are_checked() -> None:
     )
     assert "assignee of the residual item P-20" in reasons(result)[0]
     assert review_facts("SMR-1", DIGEST).record_kind == "review"
+
+
+def test_whoever_accepted_an_unresolved_anomaly_may_not_approve_the_record() -> None:
+    from secgate_tui.domain import Category, Disposition
+    from secgate_tui.domain.record_anomalies import RecordAnomaly
+    from tests.unit.test_record_support import record_for, snapshot
+
+    row = RecordAnomaly(
+        affected=True,
+        source="box",
+        key="P-98",
+        title="Open High vulnerability affecting 2.1",
+        status="Open",
+        category=Category.DEFECT_MANAGEMENT,
+        disposition=Disposition.RISK_ACCEPTED,
+        justification="Only reachable with physical access.",
+        accepted_by="sam",
+        accepted_on=T0,
+    )
+    record = record_for(snapshot()).model_copy(update={"unresolved_anomalies": (row,)})
+    facts = authorization_facts(record)
+    assert ("box", "P-98", None, "sam") in [
+        (d.source, d.key, d.assignee, d.justified_by) for d in facts.residual
+    ]
+    signers = {
+        "sam@example.com": Signer(name="S", roles=("release-manager",), accounts={"box": "sam"})
+    }
+    message = build_message(
+        record_kind="authorization",
+        record_id=record.record_id,
+        record_digest=record.record_digest,
+        principal="sam@example.com",
+        name="S",
+        role="release-manager",
+        meaning="I approve",
+        signed_at=T0,
+    )
+    result = evaluate_approval(
+        ApprovalPolicy(), signers, facts, [CheckedSignature(message=message, valid=True)]
+    )
+    assert "justifier of the residual item P-98" in reasons(result)[0]
