@@ -45,27 +45,28 @@ def product_releases(
 def gather_issues(
     config: Config, connections: Connections, product: Product
 ) -> tuple[list[Issue], dict[str, date | None]]:
-    """Every issue of every release of the product's sources, and the released versions.
+    """Every issue of the product's sources, in any release or none, and the released
+    versions.
+
+    The review covers every security issue managed in the period, whatever its
+    release (IEC 81001-5-1 4.1.8): one project-wide read per source
+    (``Connector.project_issues``), the same read the sync makes, so issues that
+    name no release are in scope too.
 
     Raises:
         ConnectorError: a source could not be read (a review needs all of them).
     """
     released: dict[str, date | None] = {}
-    jobs: list[tuple[Source, str]] = []
-    for source, releases in product_releases(connections, product):
+    for _source, releases in product_releases(connections, product):
         for release in releases:
             if release.released:
                 released.setdefault(release.name, release.release_date)
-            name = source.release_from_tracker(release.name)
-            if name is not None:
-                jobs.append((source, name))
 
-    def fetch(job: tuple[Source, str]) -> list[Issue]:
-        source, name = job
-        return connections.get(source.tracker).issues(source.scope(), name)
+    def fetch(source: Source) -> list[Issue]:
+        return connections.get(source.tracker).project_issues(source.scope())
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        batches = list(pool.map(fetch, jobs))
+        batches = list(pool.map(fetch, product.sources))
     newest: dict[tuple[str, str], Issue] = {}
     for issue in (i for batch in batches for i in batch):
         known = newest.get(issue.uid)

@@ -202,3 +202,19 @@ def test_a_record_with_this_reviews_marker_by_another_account_is_not_adopted(
     refused = publish(ctx, prepared, now)
     assert refused.failed_step is Step.POST and "not by you" in refused.message
     assert store.audit_entries("review") == []
+
+
+def test_an_issue_in_no_release_is_in_the_reviews_period(ctx: Context) -> None:
+    """The review covers every security issue managed in the period (issue 15's
+    whole-period scope): one that names no fix version counts too."""
+    now = datetime.now(UTC)
+    before = prepare(ctx, "ipc", CONCLUSIONS, now).record
+    assert before is not None
+    sandbox = ctx.connections.get("sandbox")
+    created = sandbox.create_issue(
+        "IPC", "Vulnerability reported by a customer", "", ["sec-defect"]
+    )
+    later = now + timedelta(seconds=1)
+    after = prepare(ctx, "ipc", CONCLUSIONS, later).record
+    assert after is not None
+    assert after.metrics.totals.opened == before.metrics.totals.opened + 1, created.key
