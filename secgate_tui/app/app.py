@@ -18,6 +18,7 @@ from secgate_tui.app.screens.board import BoardScreen
 from secgate_tui.app.screens.confirm_quit import ConfirmQuit
 from secgate_tui.app.screens.info import InfoScreen
 from secgate_tui.app.screens.publish import PublishScreen
+from secgate_tui.domain.text import printable
 
 #: Worker groups whose work quitting would cut short, in words.
 IN_FLIGHT = {
@@ -55,6 +56,32 @@ class SecgateApp(App[int]):
         self.start = (product, release)
         #: Off in tests and snapshots, so screenshots do not depend on timing.
         self.cursor_blink = cursor_blink
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """ "Save screenshot" writes beside the exported records, creating the folder.
+
+        Textual's default is the user's Downloads folder, which a server or a CI
+        runner usually lacks (the save then fails). Textual's own notification
+        names the file it wrote.
+        """
+        directory = Path(path) if path else self.controller.ctx.records_dir / "screenshots"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.notify(
+                f"could not create {printable(str(directory))}: "
+                f"{printable(exc.strerror or str(exc))}",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return None
+        return super().deliver_screenshot(filename, str(directory), time_format)
 
     def on_mount(self) -> None:
         # Hand the interpreter lock back to the event loop every millisecond
