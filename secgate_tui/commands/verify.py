@@ -20,6 +20,7 @@ from secgate_tui.services.authorization_state import StateUnreadableError, signa
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.verify import AUDIT_KIND, verify
 from secgate_tui.services.verify_artifact import check_artifact
+from secgate_tui.services.verify_vex import vex_changes
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -84,6 +85,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_MISMATCH
     print(f"INTACT  {printable(result.message)}")
     code = verify_signatures(ctx, product, args.release)
+    if code == EXIT_INTACT:
+        code = verify_vex(ctx, product, args.release)
     if code == EXIT_INTACT and args.artifact:
         return verify_artifacts(ctx, product, args.release, args.artifact)
     return code
@@ -100,6 +103,14 @@ def verify_artifacts(ctx: Context, product: str, release: str, paths: list[Path]
         if not check.authorized:
             code = EXIT_MISMATCH
     return code
+
+
+def verify_vex(ctx: Context, product: str, release: str) -> int:
+    """The configured SBOM/VEX files against the record's digests (exit 1 when one changed)."""
+    changes = vex_changes(ctx, product, release)
+    for change in changes:
+        print(f"VEX CHANGED  {printable(change)}")
+    return EXIT_MISMATCH if changes else EXIT_INTACT
 
 
 def verify_signatures(ctx: Context, product: str, release: str) -> int:

@@ -22,6 +22,7 @@ from secgate_tui.domain.classify import Classification, Classifier
 from secgate_tui.domain.gate import Verdict
 from secgate_tui.domain.model import RESIDUAL, ActivityState, Category, Disposition, Issue, utc
 from secgate_tui.domain.record_anomalies import RecordAnomaly, record_anomalies
+from secgate_tui.domain.record_vulnerabilities import RecordVulnerabilities, record_vulnerabilities
 from secgate_tui.domain.software import Retrospective, SoftwareIdentity
 from secgate_tui.domain.times import to_second
 
@@ -159,6 +160,9 @@ class AuthorizationRecord(BaseModel):
     software: SoftwareIdentity | None = Field(None, exclude_if=lambda value: value is None)
     #: Set when the tracker showed the release as shipped before this authorization.
     retrospective: Retrospective | None = Field(None, exclude_if=lambda value: value is None)
+    #: The vulnerability assessment (SBOM/VEX) the gate passed on (issue 14); absent when
+    #: the release had none, so older records keep their canonical JSON.
+    vulnerabilities: RecordVulnerabilities | None = Field(None, exclude_if=_unset)
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
@@ -262,6 +266,7 @@ def evidence_digest(
     categories: Sequence[RecordCategory],
     software: SoftwareIdentity | None = None,
     retrospective: Retrospective | None = None,
+    vulnerabilities: RecordVulnerabilities | None = None,
 ) -> str:
     """What the gate decided beyond the issue snapshot: activity evidence and acknowledgements.
 
@@ -272,9 +277,12 @@ def evidence_digest(
 
     The software identity and a retrospective authorization's reason are covered
     only when present: another build is another decision, and records without
-    them derive their ids exactly as before.
+    them derive their ids exactly as before; so is the vulnerability assessment
+    (another SBOM or VEX is another decision).
     """
     later: dict[str, Any] = {}
+    if vulnerabilities is not None:
+        later["vulnerabilities"] = vulnerabilities.model_dump(mode="json")
     if software is not None:
         later["software"] = software.model_dump(mode="json")
     if retrospective is not None:
@@ -330,7 +338,11 @@ def parse_record(data: Mapping[str, Any]) -> AuthorizationRecord:
         None
         if record.format == 1
         else evidence_digest(
-            record.activities, record.categories, record.software, record.retrospective
+            record.activities,
+            record.categories,
+            record.software,
+            record.retrospective,
+            record.vulnerabilities,
         )
     )
     expected = record_id(
@@ -459,7 +471,9 @@ def build_record(
     )
     if software is not None and software.empty:
         software = None
-    evidence = evidence_digest(activities, categories, software, retrospective)
+    assessment = verdict.vulnerability_assessment
+    vulnerabilities = None if assessment is None else record_vulnerabilities(assessment)
+    evidence = evidence_digest(activities, categories, software, retrospective, vulnerabilities)
     rid = record_id(product, release, verdict.snapshot_digest, authorizer.id, evidence)
     return AuthorizationRecord(
         record_id=rid,
@@ -481,6 +495,7 @@ def build_record(
         criteria=tuple(criteria),
         software=software,
         retrospective=retrospective,
+        vulnerabilities=vulnerabilities,
     )
 
 

@@ -35,9 +35,11 @@ from secgate_tui.domain.vex import (
 from secgate_tui.domain.vex.cyclonedx import parse_cyclonedx_sbom, parse_cyclonedx_vex
 
 __all__ = [
+    "InputPaths",
     "VexInputError",
     "VexInputs",
     "assess_release",
+    "input_paths",
     "load_kev",
     "load_sbom",
     "load_vex",
@@ -180,18 +182,8 @@ def assess_release(
         return None
     settings = settings or VulnerabilityAssessmentSettings()
     limit = settings.max_file_mb * _MB
-    # Given files must exist (an error otherwise); a configured file the build
-    # did not produce is a missing input, and that blocks.
-    missing: list[str] = []
-    sbom_path = inputs.sbom
-    if sbom_path is None and settings.sbom:
-        sbom_path = _present(_configured(settings.sbom, release, config_dir), missing)
-    vex_paths: list[Path] = list(inputs.vex)
-    if not vex_paths:
-        for template in settings.vex:
-            path = _present(_configured(template, release, config_dir), missing)
-            if path is not None:
-                vex_paths.append(path)
+    paths = input_paths(settings=settings, release=release, inputs=inputs, config_dir=config_dir)
+    sbom_path, vex_paths, missing = paths.sbom, paths.vex, list(paths.missing)
     sbom = load_sbom(sbom_path, limit, inputs.strict_schema) if sbom_path else None
     documents = [load_vex(path, limit, inputs.strict_schema) for path in vex_paths]
     kev = load_kev(_configured(settings.kev, release, config_dir), limit) if settings.kev else None
@@ -204,6 +196,44 @@ def assess_release(
         kev=kev,
         missing=missing,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputPaths:
+    """The files a release's assessment reads, and the configured ones that do not exist."""
+
+    sbom: Path | None
+    vex: tuple[Path, ...]
+    missing: tuple[str, ...]
+
+
+def input_paths(
+    *,
+    settings: VulnerabilityAssessmentSettings | None,
+    release: str,
+    inputs: VexInputs | None = None,
+    config_dir: Path | None = None,
+) -> InputPaths:
+    """Which SBOM and VEX files the assessment of ``release`` reads (the evidence bundle
+    copies them; ``verify`` re-hashes them).
+
+    Files given on the command line replace the configured ones of the same kind.
+    """
+    inputs = inputs or VexInputs()
+    settings = settings or VulnerabilityAssessmentSettings()
+    # Given files must exist (an error when read); a configured file the build
+    # did not produce is a missing input, and that blocks.
+    missing: list[str] = []
+    sbom_path = inputs.sbom
+    if sbom_path is None and settings.sbom:
+        sbom_path = _present(_configured(settings.sbom, release, config_dir), missing)
+    vex_paths: list[Path] = list(inputs.vex)
+    if not vex_paths:
+        for template in settings.vex:
+            path = _present(_configured(template, release, config_dir), missing)
+            if path is not None:
+                vex_paths.append(path)
+    return InputPaths(sbom=sbom_path, vex=tuple(vex_paths), missing=tuple(missing))
 
 
 def _present(path: Path, missing: list[str]) -> Path | None:

@@ -38,4 +38,3 @@ def test_status_of_an_authorized_release_applies_its_recorded_acknowledgement(
     listed = secgate("--demo", "releases", "--product", "ipc", "--json", data_dir=tmp_path)
     rows = {row["release"]: row for row in json.loads(listed.stdout)}
     assert rows["2.2.1"]["verdict"] == "PASS"
-

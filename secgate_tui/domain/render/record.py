@@ -31,6 +31,7 @@ from secgate_tui.domain.render.dialect import Dialect
 from secgate_tui.domain.render.fit import RecordTooLargeError, Rendered, fit_to_limit
 from secgate_tui.domain.render.record_v2 import render_record_v2
 from secgate_tui.domain.render.software import retrospective_lines, software_lines
+from secgate_tui.domain.render.vulnerabilities import vulnerability_lines
 from secgate_tui.domain.text import without_userinfo
 from secgate_tui.domain.times import iso_z
 
@@ -238,6 +239,7 @@ SECTIONS: list[Section] = [
     _categories,
     _residual,
     _activities,
+    vulnerability_lines,
 ]
 
 

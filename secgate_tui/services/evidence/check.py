@@ -6,7 +6,9 @@ the manifest; the snapshot (each issue against the digest it had at export);
 the gate re-evaluated from the bundle's snapshot and inputs against the recorded
 verdict; each authorization record (its id derives from its content, its digest
 is the one the audit log holds, the latest covers this snapshot and this
-configuration); the audit-log entries' chain hashes and the anchor; signatures.
+configuration); the SBOM/VEX files (those the assessment read, and the ones the
+latest record was authorized on); the audit-log entries' chain hashes and the
+anchor; signatures.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from secgate_tui.services.anchor import parse_anchors
 from secgate_tui.services.evidence import layout
 from secgate_tui.services.evidence.inputs import GateInputs, verdict_canonical
 from secgate_tui.services.evidence.signatures import check_signatures
+from secgate_tui.services.evidence.vex_files import VexFileMismatch, check_bundle_files
 from secgate_tui.services.store import entry_hash
 
 
@@ -84,6 +87,13 @@ def _check(files: Mapping[str, bytes], verified: list[str], allowed_signers: Pat
             "note: the verdict at export is BLOCKED although the release has an authorization "
             "record (its data may have been stale at export; see verdict.json's reasons)"
         )
+    latest = max(records, key=lambda r: r.authorized_at) if records else None
+    try:
+        said = check_bundle_files(files, inputs.vulnerability_assessment, latest)
+    except VexFileMismatch as exc:
+        raise Mismatch(str(exc)) from None
+    if said:
+        verified.append(said)
     _check_audit(files, records, verified)
     problem, what = check_signatures(files, allowed_signers)
     if problem:

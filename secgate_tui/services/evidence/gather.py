@@ -23,11 +23,12 @@ from secgate_tui.services.context import Context
 from secgate_tui.services.evidence import layout
 from secgate_tui.services.evidence.inputs import GateInputs, as_canonical, verdict_canonical
 from secgate_tui.services.evidence.signatures import signature_files
+from secgate_tui.services.evidence.vex_files import VexFileError, bundle_files
 from secgate_tui.services.gate import release_activities, release_names
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
 from secgate_tui.services.sync import release_held, release_split, source_states
-from secgate_tui.services.vex_inputs import VexInputs, assess_release
+from secgate_tui.services.vex_inputs import VexInputs, assess_release, input_paths
 
 AUTHORIZATION = "authorization"
 
@@ -93,7 +94,8 @@ def gather(
         release_names=release_names(config, product, release) if scope.affected else (),
     )
     verdict = inputs.evaluate(issues)
-    files = {
+    files = _vex_files(ctx, product, release, inputs, vex_inputs)
+    files |= {
         layout.SNAPSHOT: issues_canonical_json(issues, presorted=True),
         layout.SNAPSHOT_INDEX: _index(issues),
         layout.INPUTS: as_canonical(inputs),
@@ -124,6 +126,23 @@ def gather(
     stamp = verdict.evaluated_at.strftime("%Y%m%dT%H%M%SZ")
     stem = layout.bundle_stem(product, release, stamp)
     return Evidence(stem=stem, files=files, verdict=verdict, records=records)
+
+
+def _vex_files(
+    ctx: Context, product: str, release: str, inputs: GateInputs, given: VexInputs | None
+) -> dict[str, bytes]:
+    """The SBOM and VEX files the assessment read, byte for byte."""
+    config = ctx.config
+    paths = input_paths(
+        settings=config.product(product).vulnerability_assessment,
+        release=release,
+        inputs=given,
+        config_dir=config.path.parent if config.path else None,
+    )
+    try:
+        return bundle_files(inputs.vulnerability_assessment, paths.sbom, paths.vex)
+    except VexFileError as exc:
+        raise EvidenceError(f"the SBOM/VEX files could not be bundled: {exc}") from None
 
 
 def _index(issues: list[Issue]) -> bytes:

@@ -18,6 +18,9 @@ hand puts every file in one place) with these files, all UTF-8 JSON unless said:
   chain hashes, and ``audit/anchor.txt`` the log's head at export;
 - ``signatures/<n>.msg`` and ``.sig``: each signed approval of a record, with the
   allowed-signers file (and revocations) in force at export (see :mod:`.signatures`);
+- ``vulnerability/sbom/<name>`` and ``vulnerability/vex/<n>-<name>``: the SBOM and
+  VEX files the vulnerability assessment read, byte for byte (see :mod:`.vex_files`;
+  absent from bundles written before, and for products without the check);
 - ``manifest.json``: the SHA-256 of every other file.
 """
 
