@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from secgate_tui.domain import GatePolicy, SourceState, evaluate
+from secgate_tui.domain.criteria import Applied, gate_criteria
 from secgate_tui.domain.record import AuthorizationRecord, build_record, parse_record
 from secgate_tui.domain.render import dialect, render_record
 from secgate_tui.domain.software import (
@@ -32,10 +33,11 @@ def with_identity(
     software: SoftwareIdentity | None = None, retrospective: Retrospective | None = None
 ) -> AuthorizationRecord:
     """The record ``record_for`` builds, with a software identity and retrospective."""
+    policy = GatePolicy(classification=CLASSIFICATION)
     verdict = evaluate(
         snapshot(),
         (),
-        GatePolicy(classification=CLASSIFICATION),
+        policy,
         NOW,
         [SourceState(source="box", project="P", synced_at=NOW)],
     )
@@ -50,6 +52,7 @@ def with_identity(
         at=NOW,
         secgate_version="0.1.0",
         config_digest="c" * 64,
+        criteria=gate_criteria(Applied(policy=policy, activities=verdict.activities)),
         software=software,
         retrospective=retrospective,
     )
