@@ -24,7 +24,7 @@ from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data, demo_signing
 from secgate_tui.services.signing.demo import RELEASE_MANAGER, install_demo_signing
 from secgate_tui.services.sync import utcnow
-from tests.tui.conftest import SIZE, plain, run, settle
+from tests.tui.conftest import SIZE, not_shipped, plain, run, settle
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -34,7 +34,8 @@ def context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context
     """The demo with the release manager's key behind a passphrase (signing.key from the
     environment, as a signer names their own key)."""
     path = tmp_path / "sandbox.json"
-    path.write_text(json.dumps(seed_demo(utcnow() - timedelta(hours=2))), encoding="utf-8")
+    seeded = not_shipped(seed_demo(utcnow() - timedelta(hours=2)))
+    path.write_text(json.dumps(seeded), encoding="utf-8")
     key = tmp_path / "protected.key"
     shutil.copy(install_demo_signing(tmp_path).keys[RELEASE_MANAGER], key)
     key.chmod(0o600)
@@ -62,7 +63,7 @@ def context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context
 def make_app(ctx: Context) -> SecgateApp:
     controller = Controller(ctx, utcnow)
     controller.releases("ipc")
-    return SecgateApp(controller, "ipc", "2.1", cursor_blink=False)
+    return SecgateApp(controller, "ipc", "2.0", cursor_blink=False)
 
 
 async def confirm(pilot: object, release: str) -> tuple[str, str]:
@@ -87,7 +88,7 @@ def test_a_refuses_a_passphrase_key_without_askpass_and_posts_nothing(context: C
     async def scenario() -> None:
         async with make_app(context).run_test(size=SIZE) as pilot:
             await settle(pilot)
-            seen.append(await confirm(pilot, "2.1"))
+            seen.append(await confirm(pilot, "2.0"))
 
     run(scenario())
     result, line = seen[0]
@@ -112,7 +113,7 @@ def test_a_signs_with_a_passphrase_key_through_ssh_askpass(
     async def scenario() -> None:
         async with make_app(context).run_test(size=SIZE) as pilot:
             await settle(pilot)
-            seen.append(await confirm(pilot, "2.1"))
+            seen.append(await confirm(pilot, "2.0"))
 
     run(scenario())
     result, line = seen[0]
