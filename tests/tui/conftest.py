@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.app import SecgateApp
@@ -153,3 +153,18 @@ def banner_text(app: SecgateApp) -> str:
 def run(coro: Coroutine[Any, Any, None]) -> None:
     """pytest has no asyncio plugin here; each Pilot test runs its own loop."""
     asyncio.run(coro)
+
+
+async def fill(pilot: Pilot[int], selector: str, value: str) -> None:
+    """Type ``value`` into the input at ``selector`` and press enter, as a person would."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = value
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def give_retrospective_reason(pilot: Pilot[int], reason: str) -> None:
+    """In the authorization dialog of a shipped release: the reason, then prepared again."""
+    assert pilot.app.screen.query_one("#retrospective").display
+    await fill(pilot, "#retrospective-reason", reason)

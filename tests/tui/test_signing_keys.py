@@ -24,7 +24,7 @@ from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data, demo_signing
 from secgate_tui.services.signing.demo import RELEASE_MANAGER, install_demo_signing
 from secgate_tui.services.sync import utcnow
-from tests.tui.conftest import SIZE, plain, run, settle
+from tests.tui.conftest import SIZE, give_retrospective_reason, plain, run, settle
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -71,6 +71,8 @@ async def confirm(pilot: object, release: str) -> tuple[str, str]:
     await pilot.press("a")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
     assert isinstance(app.screen, PublishScreen)
+    # ipc 2.1 shipped in the demo: a retrospective authorization, with its reason.
+    await give_retrospective_reason(pilot, "signed for the audit")  # type: ignore[arg-type]
     await pilot.press(*release)  # type: ignore[attr-defined]
     assert not app.screen.query_one("#publish-go", Button).disabled
     await pilot.press("enter")  # type: ignore[attr-defined]
