@@ -62,10 +62,9 @@ class Sandbox:
 def not_shipped(seeded: dict[str, Any]) -> dict[str, Any]:
     """The demo with no version released yet.
 
-    The UI cannot give a retrospective authorization's reason yet (issue 13), so it
-    cannot authorize a shipped release (IPC 2.0, 2.1, DMS 5.4 in the demo); its tests
-    authorize them as not yet shipped. The refusal of a shipped release is tested
-    through the CLI (tests/e2e).
+    Most UI tests authorize IPC 2.1 as an ordinary release; a shipped one (IPC 2.0,
+    2.1, DMS 5.4 in the demo) needs a retrospective reason, which
+    tests/tui/test_authorize_identity.py gives after marking it shipped again.
     """
     for project in seeded["projects"].values():
         for entry in project["versions"]:

@@ -54,5 +54,5 @@ def reason_missing(shipped: ReleaseDate) -> str:
     return (
         f"{shipped_line(shipped)}. Authorizing it now is a retrospective authorization: type "
         "why it is authorized only now in the reason field and press enter; the reason goes "
-        "into the record's first line. Nothing was written."
+        "into the record's first line."
     )

@@ -226,6 +226,9 @@ class AuthorizationFlow(PublishFlow):
         if self.shipped is not None:
             line = Text(shipped_line(self.shipped), style="bold yellow")
             root.query_one("#retrospective-line", Static).update(line)
+            reason = root.query_one("#retrospective-reason", Input)
+            if not reason.value.strip():
+                reason.focus()  # the one thing the dialog still needs
 
     def prepare(
         self, controller: Controller, request: Any, on_step: OnStep = noop
