@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from connectors.base import NotFoundError
 from secgate_tui.domain import Category, Issue, IssueEvidence
 from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.domain.release_dates import ReleaseDate, already_shipped
+from secgate_tui.domain.software import SoftwareIdentity
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status, describe
 from secgate_tui.services.board import BoardService, Evaluated, SyncReport
@@ -32,7 +34,9 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRequest,
 )
 from secgate_tui.services.records_listing import Listing, list_records
+from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
 from secgate_tui.services.review_status import review_status
+from secgate_tui.services.software import SoftwareInputError, software_identity
 from secgate_tui.services.sync import utcnow
 
 from .errors import UiError, guard
@@ -274,6 +278,40 @@ class Controller:
         if prepared.kind.name == REVIEW.name:
             self._reviews.pop(prepared.product, None)  # re-read the schedule
         return result
+
+    # -- what an authorization names (issue 13) ------------------------------------------
+
+    def shipped(self, product: str, release: str) -> ReleaseDate | None:
+        """The release as its trackers give it when they show it shipped (a worker): then
+        authorizing it is retrospective and needs a reason."""
+        doing = f"reading the release dates of {product}"
+        with guard(doing):
+            try:
+                releases = product_releases(self.ctx.config, self.ctx.connections, product)
+            except ReleaseDatesError as exc:
+                raise UiError(
+                    f"{doing}: {printable(str(exc))} secgate cannot tell whether the release "
+                    "already shipped (a retrospective authorization). Nothing was written."
+                ) from None
+        return already_shipped(releases, release)
+
+    def software(
+        self, product: str, release: str, artifacts: tuple[Path, ...], commit: str | None
+    ) -> SoftwareIdentity:
+        """The artifacts hashed and the commit resolved, as ``authorize --artifact --commit``
+        does (a worker); a problem is the CLI's own words."""
+        config = self.ctx.config
+        with guard(f"naming the software of {product} {release}"):
+            try:
+                return software_identity(
+                    config.product(product).software,
+                    release,
+                    artifacts=artifacts,
+                    commit=commit,
+                    config_dir=config.path.parent if config.path else None,
+                )
+            except SoftwareInputError as exc:
+                raise UiError(str(exc)) from None
 
     # -- the authorization state --------------------------------------------------------
 

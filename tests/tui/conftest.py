@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from connectors.sandbox.demo_data import seed_demo
 from secgate_tui.app.app import SecgateApp
@@ -62,10 +62,9 @@ class Sandbox:
 def not_shipped(seeded: dict[str, Any]) -> dict[str, Any]:
     """The demo with no version released yet.
 
-    The UI cannot give a retrospective authorization's reason yet (issue 13), so it
-    cannot authorize a shipped release (IPC 2.0, 2.1, DMS 5.4 in the demo); its tests
-    authorize them as not yet shipped. The refusal of a shipped release is tested
-    through the CLI (tests/e2e).
+    Most UI tests authorize IPC 2.1 as an ordinary release; a shipped one (IPC 2.0,
+    2.1, DMS 5.4 in the demo) needs a retrospective reason, which
+    tests/tui/test_authorize_identity.py gives after marking it shipped again.
     """
     for project in seeded["projects"].values():
         for entry in project["versions"]:
@@ -153,3 +152,18 @@ def banner_text(app: SecgateApp) -> str:
 def run(coro: Coroutine[Any, Any, None]) -> None:
     """pytest has no asyncio plugin here; each Pilot test runs its own loop."""
     asyncio.run(coro)
+
+
+async def fill(pilot: Pilot[int], selector: str, value: str) -> None:
+    """Type ``value`` into the input at ``selector`` and press enter, as a person would."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = value
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def give_retrospective_reason(pilot: Pilot[int], reason: str) -> None:
+    """In the authorization dialog of a shipped release: the reason, then prepared again."""
+    assert pilot.app.screen.query_one("#retrospective").display
+    await fill(pilot, "#retrospective-reason", reason)

@@ -13,7 +13,8 @@ from typing import Any
 from textual.pilot import Pilot
 
 from secgate_tui.app.widgets.activities import ActivitiesPanel
-from tests.tui.conftest import SIZE, AppFactory, settle
+from tests.tui.conftest import SIZE, AppFactory, Sandbox, settle
+from tests.tui.test_authorize_identity import ship
 
 Snap = Callable[..., bool]
 
@@ -48,6 +49,20 @@ def test_authorization_dialog_snapshot(snap_compare: Snap, make_app: AppFactory)
         await settle(pilot)
         await pilot.press(*"2.0")
         await pilot.pause()
+
+    assert snap_compare(make_app("ipc", "2.0"), terminal_size=SIZE, run_before=prepare)
+
+
+def test_retrospective_authorization_dialog_snapshot(
+    snap_compare: Snap, make_app: AppFactory, sandbox: Sandbox
+) -> None:
+    """A shipped release: the RETROSPECTIVE line, the reason field, refused until given."""
+    ship(sandbox, "2.0", "2025-11-02")
+
+    async def prepare(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
 
     assert snap_compare(make_app("ipc", "2.0"), terminal_size=SIZE, run_before=prepare)
 

@@ -122,6 +122,7 @@ class PublishScreen(Screen[bool]):
         for area in self.query(TextArea):
             area.cursor_blink = blink
         self._show_confirmation(False)
+        self.flow.show_inputs(self)
         if self.flow.auto_prepare:
             self.run_prepare()
 
@@ -191,6 +192,7 @@ class PublishScreen(Screen[bool]):
     @on(PrepareEnded)
     def _prepared(self, message: PrepareEnded) -> None:
         self.busy = False
+        self.flow.show_inputs(self)  # e.g. the reason a shipped release needs
         verdict = self.query_one("#publish-verdict", Static)
         preview = self.query_one("#publish-preview", Static)
         prepared = message.prepared
@@ -288,7 +290,9 @@ class PublishScreen(Screen[bool]):
         self.busy = self.publishing = True
         self.query_one("#publish-input", Input).disabled = True
         self.query_one("#publish-go", Button).disabled = True
-        for widget in self.query("Checkbox, .publish-ack Input, TextArea, #review-prepare"):
+        for widget in self.query(
+            "Checkbox, .publish-ack Input, .publish-field, TextArea, #review-prepare"
+        ):
             widget.disabled = True
         self.query_one(StepList).reset(PUBLISH_STEPS)
         self._publish(self.prepared)

@@ -2,21 +2,24 @@
 
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
-(one reason per empty category), the review's conclusions (the same TOML as
-``secgate review record --conclusions FILE``); and what preparing and publishing
-run (the flows that sign are in :mod:`.publish_signed`). Everything else
+(one reason per empty category), the software it authorizes (artifacts, commit)
+and, for a release the tracker shows as shipped, the retrospective reason; the
+review's conclusions (the same TOML as ``secgate review record --conclusions
+FILE``); and what preparing and publishing run (the flows that sign are in
+:mod:`.publish_signed`). Everything else
 (preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Static, TextArea
@@ -24,8 +27,15 @@ from textual.widgets import Button, Checkbox, Input, Static, TextArea
 from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe, safe_block
+from secgate_tui.app.screens.authorization_inputs import (
+    AuthorizationInputs,
+    reason_missing,
+    shipped_line,
+    split_artifacts,
+)
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
+from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.review import ConclusionsError, parse_conclusions
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.publish import (
@@ -33,10 +43,12 @@ from secgate_tui.services.publish import (
     Prepared,
     Published,
     RecordKind,
+    StepEvent,
     noop,
 )
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.retrospective import retrospective_for
 
 #: The reason recorded when a person ticks "not applicable" and types none.
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
@@ -68,6 +80,10 @@ class PublishFlow(ABC):
     def prepares_on(self, message: Message) -> bool:
         """Whether this input event means "prepare again"."""
         return False
+
+    def show_inputs(self, root: DOMNode) -> None:
+        """After preparing: show what preparing learned (a shipped release's reason field)."""
+        return None
 
     def result_lines(self, published: Published[Any]) -> Text:
         """Kind-specific lines after a successful result."""
@@ -130,6 +146,8 @@ class AuthorizationFlow(PublishFlow):
         self.release = state.release
         self.heading = f"{state.product} release {state.release}"
         self.confirmation = state.release
+        #: The release as the tracker gives it when it shipped (known once prepared).
+        self.shipped: ReleaseDate | None = None
         self.empty = tuple(
             view.category
             for view in state.categories
@@ -137,6 +155,30 @@ class AuthorizationFlow(PublishFlow):
         )
 
     def compose_inputs(self) -> ComposeResult:
+        yield from self._compose_acks()
+        with Vertical(id="retrospective"):
+            yield Static(Text(""), id="retrospective-line", markup=False)
+            yield Input(
+                placeholder="why this shipped release is authorized only now (required)",
+                id="retrospective-reason",
+                classes="publish-field",
+            )
+        yield Static(
+            Text("The software being authorized (optional; enter prepares again):", style="bold"),
+            markup=False,
+        )
+        yield Input(
+            placeholder="artifact paths, comma-separated (each file's SHA-256 is recorded)",
+            id="software-artifacts",
+            classes="publish-field",
+        )
+        yield Input(
+            placeholder="commit (default: the release's tag in software.git_repository)",
+            id="software-commit",
+            classes="publish-field",
+        )
+
+    def _compose_acks(self) -> ComposeResult:
         if not self.empty:
             return
         yield Static(
@@ -159,17 +201,72 @@ class AuthorizationFlow(PublishFlow):
             if root.query_one(f"#ack-{category.value}", Checkbox).value
         }
 
-    def request(self, root: DOMNode) -> AuthorizationRequest:
-        return AuthorizationRequest(
-            product=self.product, release=self.release, acks=self.acks(root)
+    def request(self, root: DOMNode) -> AuthorizationInputs:
+        reason = root.query_one("#retrospective-reason", Input).value.strip()
+        commit = root.query_one("#software-commit", Input).value.strip()
+        return AuthorizationInputs(
+            acks=self.acks(root),
+            artifacts=split_artifacts(root.query_one("#software-artifacts", Input).value),
+            commit=commit or None,
+            # Only a release the tracker shows as shipped takes a reason (as the CLI).
+            retrospective=reason if self.shipped is not None and reason else None,
         )
 
     def prepares_on(self, message: Message) -> bool:
         if isinstance(message, Checkbox.Changed):
             return True
-        return isinstance(message, Input.Submitted) and (message.input.id or "").startswith(
-            "reason-"
+        return isinstance(message, Input.Submitted) and (
+            (message.input.id or "").startswith("reason-")
+            or message.input.has_class("publish-field")
         )
+
+    def show_inputs(self, root: DOMNode) -> None:
+        section = root.query_one("#retrospective")
+        section.display = self.shipped is not None
+        if self.shipped is not None:
+            line = Text(shipped_line(self.shipped), style="bold yellow")
+            root.query_one("#retrospective-line", Static).update(line)
+            reason = root.query_one("#retrospective-reason", Input)
+            if not reason.value.strip():
+                reason.focus()  # the one thing the dialog still needs
+
+    def prepare(
+        self, controller: Controller, request: Any, on_step: OnStep = noop
+    ) -> Prepared[Any]:
+        """Hash the artifacts, resolve the commit (the CLI's service), then the record.
+
+        Whether the release shipped is read first, so the dialog can ask for the
+        retrospective reason even when the gate or the inputs refuse.
+        """
+        inputs: AuthorizationInputs = request
+        self.shipped = controller.shipped(self.product, self.release)
+        software = controller.software(self.product, self.release, inputs.artifacts, inputs.commit)
+        retrospective = inputs.retrospective if self.shipped is not None else None
+        authorization = AuthorizationRequest(
+            product=self.product,
+            release=self.release,
+            acks=inputs.acks,
+            software=software,
+            retrospective=retrospective,
+        )
+        shipped = self.shipped
+        # The kind's refusal speaks of --retrospective; here it is a field.
+        cli_refusal = (
+            retrospective_for([shipped], self.release, None)
+            if shipped is not None and retrospective is None
+            else None
+        )
+
+        def reworded(event: StepEvent) -> None:
+            if shipped is not None and cli_refusal is not None and event.detail == cli_refusal:
+                event = dataclasses.replace(event, detail=reason_missing(shipped))
+            on_step(event)
+
+        prepared = controller.prepare_record(self.kind, authorization, reworded)
+        if shipped is not None and prepared.failure is not None and prepared.message == cli_refusal:
+            failure = dataclasses.replace(prepared.failure, message=reason_missing(shipped))
+            return dataclasses.replace(prepared, failure=failure)
+        return prepared
 
 
 TEMPLATE = """\

@@ -91,7 +91,7 @@ class SignedAuthorizationFlow(AuthorizationFlow):
         self, controller: Controller, request: Any, on_step: OnStep = noop
     ) -> Prepared[Any]:
         self.planned = None
-        prepared = controller.prepare_record(self.kind, request, on_step)
+        prepared = super().prepare(controller, request, on_step)
         if not prepared.ready:
             return prepared
         planned = controller.plan_signature(prepared)
