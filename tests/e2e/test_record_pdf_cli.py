@@ -15,7 +15,7 @@ from secgate_tui.services.pdf.fonts import FONT_DIR_ENV
 from secgate_tui.services.signing.demo import RELEASE_MANAGER
 from tests.e2e.test_approve_cli import RELEASE, Signed, out
 
-STEM = "Security-Release-Authorization_ipc_2.1"
+STEM = "Security-Release-Authorization_ipc_2.0"
 
 
 def _exported_md(stdout: str) -> Path:

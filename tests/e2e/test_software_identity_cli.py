@@ -1,7 +1,7 @@
 """`authorize --artifact/--commit/--sbom/--retrospective` and `verify --artifact` on the demo.
 
-The demo's IPC 2.1 shipped months ago (the sandbox marks it released), so it is
-authorized retrospectively; 2.2 shows a penetration test and a scan that are 2.1's.
+The demo's IPC 2.0 shipped months ago (the sandbox marks it released), so it is
+authorized retrospectively; 2.2 shows a penetration test and a scan that are 2.0's.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ import pytest
 from tests.e2e.exports import record_file
 from tests.e2e.test_cli import secgate
 
-REASON = "secgate was introduced after 2.1 shipped"
+REASON = "secgate was introduced after 2.0 shipped"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-AUTHORIZE = ("--demo", "authorize", "--product", "ipc", "--release", "2.1", "--yes")
+AUTHORIZE = ("--demo", "authorize", "--product", "ipc", "--release", "2.0", "--yes")
 
 
 @pytest.fixture(scope="module")
 def authorized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """IPC 2.1 authorized with an artifact and a commit: (data dir, the artifact)."""
+    """IPC 2.0 authorized with an artifact and a commit: (data dir, the artifact)."""
     data = tmp_path_factory.mktemp("identity")
-    image = data / "pump-2.1.img"
-    image.write_bytes(b"firmware image 2.1\n" * 1000)
+    image = data / "pump-2.0.img"
+    image.write_bytes(b"firmware image 2.0\n" * 1000)
     refused = secgate(*AUTHORIZE, "--artifact", str(image), data_dir=data)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "already released on" in refused.stdout and "--retrospective" in refused.stdout
@@ -41,19 +41,19 @@ def test_the_record_names_the_software_and_says_it_is_retrospective(
 ) -> None:
     data, image = authorized
     records = data / "records"
-    record = json.loads(record_file(records, "ipc", "2.1", ".json").read_text())
+    record = json.loads(record_file(records, "ipc", "2.0", ".json").read_text())
     (artifact,) = record["software"]["artifacts"]
-    assert artifact["name"] == "pump-2.1.img" and artifact["size"] == image.stat().st_size
+    assert artifact["name"] == "pump-2.0.img" and artifact["size"] == image.stat().st_size
     assert record["software"]["commit"] == {"id": COMMIT, "source": "--commit"}
     # The demo configures the release's SBOM: the record names the file the check read.
-    assert record["software"]["sbom"]["name"] == "ipc-2.1.cdx.json"
+    assert record["software"]["sbom"]["name"] == "ipc-2.0.cdx.json"
     assert record["retrospective"]["reason"] == REASON
-    markdown = record_file(records, "ipc", "2.1", ".md").read_text()
+    markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     assert "RETROSPECTIVE authorization of a release shipped on" in markdown
     assert artifact["sha256"] in markdown and COMMIT in markdown
     assert (
         secgate(
-            "--demo", "verify", "--product", "ipc", "--release", "2.1", data_dir=data
+            "--demo", "verify", "--product", "ipc", "--release", "2.0", data_dir=data
         ).returncode
         == 0
     )
@@ -63,13 +63,13 @@ def test_verify_artifact_confirms_the_authorized_file_and_refuses_another(
     authorized: tuple[Path, Path], tmp_path: Path
 ) -> None:
     data, image = authorized
-    verify = ("--demo", "verify", "--product", "ipc", "--release", "2.1", "--artifact")
+    verify = ("--demo", "verify", "--product", "ipc", "--release", "2.0", "--artifact")
     copy = tmp_path / "renamed.img"
     copy.write_bytes(image.read_bytes())
     ok = secgate(*verify, str(copy), data_dir=data)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "ARTIFACT OK" in ok.stdout and "pump-2.1.img" in ok.stdout
-    altered = tmp_path / "pump-2.1.img"
+    assert "ARTIFACT OK" in ok.stdout and "pump-2.0.img" in ok.stdout
+    altered = tmp_path / "pump-2.0.img"
     altered.write_bytes(image.read_bytes() + b"x")
     bad = secgate(*verify, str(altered), data_dir=data)
     assert bad.returncode == 1 and "ARTIFACT NOT AUTHORIZED" in bad.stdout
@@ -105,11 +105,11 @@ def test_authorize_evaluates_the_sbom_and_vex_it_is_given(tmp_path: Path) -> Non
 
 def test_status_says_a_release_shipped_and_which_evidence_is_out_of_scope(tmp_path: Path) -> None:
     shipped = secgate(
-        "--demo", "status", "--product", "ipc", "--release", "2.1", "--json", data_dir=tmp_path
+        "--demo", "status", "--product", "ipc", "--release", "2.0", "--json", data_dir=tmp_path
     )
     assert json.loads(shipped.stdout)["released"]["released"] is True
-    text = secgate("--demo", "status", "--product", "ipc", "--release", "2.1", data_dir=tmp_path)
-    assert "NOTE: release 2.1 was already released on" in text.stdout
+    text = secgate("--demo", "status", "--product", "ipc", "--release", "2.0", data_dir=tmp_path)
+    assert "NOTE: release 2.0 was already released on" in text.stdout
     blocked = secgate(
         "--demo", "status", "--product", "ipc", "--release", "2.2", "--json", data_dir=tmp_path
     )

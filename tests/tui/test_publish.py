@@ -271,7 +271,7 @@ def test_q_does_not_quit_out_of_the_publish_dialog(make_app: AppFactory) -> None
 
 def test_the_sync_step_counts_as_the_board_does(make_app: AppFactory) -> None:
     async def scenario() -> None:
-        app = make_app("ipc", "2.1")
+        app = make_app("ipc", "2.0")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await pilot.press("a")
