@@ -49,6 +49,8 @@ def test_any_ascii_text_renders_as_itself_after_other_text(text: str) -> None:
         ("<script>", "\\<script>"),
         ("&amp; & AT&T", "\\&amp; & AT&T"),
         ("#12 @user !3 %m ~l", "\\#12 \\@user \\!3 \\%m \\~l"),
+        ("--", "\\--"),  # "- --" in a list would be a thematic break
+        ("a -- b", None),
     ],
 )
 def test_only_what_would_change_the_rendering_is_escaped(text: str, shown: str | None) -> None:

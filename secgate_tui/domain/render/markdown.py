@@ -64,7 +64,9 @@ _INLINE = re.compile(
     r"|[#!](?=[0-9])|[@%](?=[A-Za-z0-9_\"])"
 )
 # What makes a line a heading, quote, list item or thematic break when text starts it.
-_BLOCK_START = re.compile(r"^(?:[#>]|[-+=](?=\s|$)|\d{1,9}(?=[.)](?:\s|$)))")
+# A dash before only dashes and spaces would make "- --" (a list item holding "--")
+# a thematic break.
+_BLOCK_START = re.compile(r"^(?:[#>]|[-+=](?=\s|$)|-(?=[-\s]*$)|\d{1,9}(?=[.)](?:\s|$)))")
 
 
 class ReadableMarkdown(Markdown):
