@@ -130,3 +130,21 @@ def test_activity_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app("ipc", "2.2"), terminal_size=SIZE, run_before=activity)
+
+
+def test_authorized_board_snapshot(snap_compare: Snap, make_app: AppFactory) -> None:
+    """After `a`, the board shows the release AUTHORIZED, by whom and when."""
+
+    async def authorized(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"2.0", "enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        # The "Exported" toast names a per-run temporary path; the board is the subject.
+        pilot.app.clear_notifications()
+        await settle(pilot)
+
+    assert snap_compare(make_app("ipc", "2.0"), terminal_size=SIZE, run_before=authorized)
