@@ -218,3 +218,15 @@ def test_an_issue_in_no_release_is_in_the_reviews_period(ctx: Context) -> None:
     after = prepare(ctx, "ipc", CONCLUSIONS, later).record
     assert after is not None
     assert after.metrics.totals.opened == before.metrics.totals.opened + 1, created.key
+
+
+def test_the_reviews_times_are_read_to_the_second_with_z(ctx: Context) -> None:
+    import re
+
+    now = datetime(2026, 12, 7, 12, 11, 26, 506248, tzinfo=UTC)
+    record = prepare(ctx, "ipc", CONCLUSIONS, now).record
+    assert record is not None and record.created_at == now.replace(microsecond=0)
+    # The human part (the machine block keeps the trackers' own times).
+    human = render_review(record, dialect("markdown")).body.split("```")[0]
+    assert "2026-12-07T12:11:26Z" in human
+    assert not re.search(r"T\d\d:\d\d:\d\d\.\d", human) and "+00:00" not in human

@@ -82,6 +82,10 @@ def build_review(
 ) -> BuiltReview | Refused | str:
     """The review's record, why the conclusions cannot be recorded with these figures,
     or why the trackers could not give its figures."""
+    # Times a person reads are ISO 8601 to the second: the record's own time and its
+    # period's end are whole seconds (records written before keep their precision and
+    # re-render as they were).
+    now = now.replace(microsecond=0)
     product = ctx.config.product(product_id)
     connections = ctx.connections
     try:
