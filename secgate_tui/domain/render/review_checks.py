@@ -9,6 +9,7 @@ deployed-defect table with the FDA figures (exposure until the fix shipped).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Final
 
 from secgate_tui.domain.render.dialect import Dialect
@@ -26,6 +27,10 @@ NO_DEPLOYMENT_SOURCE: Final = (
 
 
 def _iso(value: object) -> str:
+    """ISO 8601 UTC to the second with Z (this layout is only used by records written
+    with issue 15's checks, so no earlier record's rendering depends on it)."""
+    if isinstance(value, datetime):
+        value = value.replace(microsecond=0)
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text.replace("+00:00", "Z")
 
