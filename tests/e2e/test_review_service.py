@@ -230,3 +230,5 @@ def test_the_reviews_times_are_read_to_the_second_with_z(ctx: Context) -> None:
     human = render_review(record, dialect("plain")).body.split("Machine-readable record")[0]
     assert "2026-12-07T12:11:26Z" in human
     assert not re.search(r"T\d\d:\d\d:\d\d\.\d", human) and "+00:00" not in human
+    # The Markdown export reads as plain text (no 2026\-12\-07T12\:11\:26Z).
+    assert "2026-12-07T12:11:26Z" in render_review(record, dialect("markdown")).body

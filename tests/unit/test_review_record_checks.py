@@ -118,7 +118,9 @@ def test_the_new_parts_render_escaped_and_the_record_reads_back(markup: str) -> 
         "not stated",
     ):
         assert part in body.replace("\\", ""), part
-    assert "<script>" not in body or markup in ("plain", "jira-wiki")
+    # Markdown escapes the tag's "<" (readable Markdown: "\\<script>" renders as text).
+    shown = body.replace("\\<", "&lt;") if markup == "markdown" else body
+    assert "<script>" not in shown or markup in ("plain", "jira-wiki")
     again = review_record_from_json(record_json(record))
     assert again == record and record_json(again) == record_json(record)
 

@@ -207,6 +207,13 @@ def _figures(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
     return lines
 
 
+def _markup(record: ReviewRecord, d: Dialect) -> Dialect:
+    """Records written with issue 15's checks read as plain text (only what would change
+    the rendering is escaped); records written before keep their escaping byte for byte
+    (their comments are re-rendered to be adopted and verified)."""
+    return d if record.checks is None else d.readable()
+
+
 def render_review(record: ReviewRecord, d: Dialect, limit: int | None = None) -> Rendered:
     """The review minutes as a comment: with every item when they fit ``limit``, else
     per-category figures only and shorter comments, with the canonical JSON attached.
@@ -214,6 +221,7 @@ def render_review(record: ReviewRecord, d: Dialect, limit: int | None = None) ->
     Raises:
         RecordTooLargeError: even the shortest minutes do not fit.
     """
+    d = _markup(record, d)
     return fit_to_limit(
         record,
         record_json(record),
@@ -235,6 +243,7 @@ def _minutes(record: ReviewRecord, d: Dialect, comment_limit: int, *, items: boo
 
 def render_review_text(record: ReviewRecord, d: Dialect) -> str:
     """The human part only (no machine block): the preview a reviewer confirms."""
+    d = _markup(record, d)
     lines = [
         *_header(record, d, digest=False),
         *_conclusions(record, d, COMMENT_LIMIT),
