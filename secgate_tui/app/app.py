@@ -63,7 +63,8 @@ class SecgateApp(App[int]):
         path: str | None = None,
         time_format: str | None = None,
     ) -> str | None:
-        """ "Save screenshot" writes beside the exported records, creating the folder.
+        """Save screenshot (the command palette's) writes beside the exported records,
+        creating the folder.
 
         Textual's default is the user's Downloads folder, which a server or a CI
         runner usually lacks (the save then fails). Textual's own notification
