@@ -488,6 +488,25 @@ class Connector(ABC, Generic[SettingsT]):
             f"the {self.kind} connector cannot list attachments", tracker=self.name
         )
 
+    def list_attachments(self, key: str) -> list[AttachmentRef]:
+        """Every file attached to the issue, oldest first (SBOM/VEX inputs, issue 14).
+
+        Unlike :meth:`find_attachments` (one exact name, for records secgate
+        wrote), this lists whatever people attached, so secgate can match the
+        product's file-name patterns. Several attachments may share a name (a
+        corrected file uploaded again); the last one listed is the newest.
+        Each ref must be readable with :meth:`read_attachment`.
+
+        Raises:
+            NotSupportedError: the tracker (or this connector) cannot list them;
+                a release whose SBOM/VEX is configured to come from an
+                attachment then blocks with this message.
+            NotFoundError: the issue does not exist or is not visible.
+        """
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot list an issue's attachments", tracker=self.name
+        )
+
     def close(self) -> None:
         """Release network resources."""
 

@@ -155,6 +155,11 @@ class GitLabClient:
             self._bad(what, "a JSON object was expected")
         return data, hashlib.sha256(response.content).hexdigest()
 
+    def get_bytes(self, path: str, what: str) -> bytes:
+        """GET a file's bytes (a Markdown upload), retried like every read."""
+        response = self._retrying(lambda: self._once("get", path, None, None, what), what)
+        return bytes(response.content)
+
     def write(self, verb: str, path: str, data: Json, what: str) -> Json:
         """POST/PUT. Only a 429 is retried: anything else may have been applied."""
         response = self._retrying(

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
 from connectors.base import (
+    AttachmentRef,
     AuthError,
     BadResponseError,
     Comment,
@@ -22,7 +23,7 @@ from connectors.base import (
     TrackerSettings,
     UnavailableError,
 )
-from connectors.gitlab import history, notes, residual
+from connectors.gitlab import history, notes, residual, uploads
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.pages import PagesChangedError
@@ -240,6 +241,12 @@ class GitLabConnector(Connector[GitLabSettings]):
 
     def find_issues(self, project: str, marker: str) -> list[IssueRef]:
         return notes.find_issues(self.client, project, marker)
+
+    def list_attachments(self, key: str) -> list[AttachmentRef]:
+        return uploads.list_uploads(self.client, key)
+
+    def read_attachment(self, ref: AttachmentRef) -> bytes:
+        return uploads.read_upload(self.client, ref)
 
     def close(self) -> None:
         self.client.close()

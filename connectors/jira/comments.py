@@ -244,7 +244,8 @@ def attach(client: JiraClient, key: str, filename: str, content: bytes) -> Attac
     )
 
 
-def find_attachments(client: JiraClient, key: str, filename: str) -> list[AttachmentRef]:
+def list_attachments(client: JiraClient, key: str) -> list[AttachmentRef]:
+    """Every attachment of the issue, oldest first (Jira ids grow with time)."""
     raw = client.request(
         "GET",
         f"/rest/api/2/issue/{_key(key)}",
@@ -254,16 +255,21 @@ def find_attachments(client: JiraClient, key: str, filename: str) -> list[Attach
     listed = (raw.get("fields") or {}).get("attachment") if isinstance(raw, dict) else None
     if not isinstance(listed, list):
         raise _bad(client, f"the attachments of {key}")
-    return [
+    refs = [
         AttachmentRef(
             key=key,
             id=str(item["id"]),
-            filename=filename,
+            filename=str(item["filename"]),
             url=without_userinfo(str(item.get("content") or "")),
         )
         for item in listed
-        if isinstance(item, dict) and item.get("filename") == filename and "id" in item
+        if isinstance(item, dict) and isinstance(item.get("filename"), str) and "id" in item
     ]
+    return sorted(refs, key=lambda ref: (len(ref.id), ref.id))
+
+
+def find_attachments(client: JiraClient, key: str, filename: str) -> list[AttachmentRef]:
+    return [ref for ref in list_attachments(client, key) if ref.filename == filename]
 
 
 def read_attachment(client: JiraClient, ref: AttachmentRef) -> bytes:

@@ -247,6 +247,9 @@ class JiraConnector(Connector[JiraSettings]):
     def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
         return comments.find_attachments(self.client, key, filename)
 
+    def list_attachments(self, key: str) -> list[AttachmentRef]:
+        return comments.list_attachments(self.client, key)
+
     def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
         return History(self.client).events(keys)
 

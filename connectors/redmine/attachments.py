@@ -36,24 +36,29 @@ def attach(client: RedmineClient, number: int, filename: str, content: bytes) ->
     )
 
 
-def find(client: RedmineClient, number: int, filename: str) -> list[AttachmentRef]:
-    """The issue's attachments named ``filename``, oldest first."""
+def list_all(client: RedmineClient, number: int) -> list[AttachmentRef]:
+    """Every attachment of the issue, oldest first."""
     data = client.get(f"/issues/{number}.json", {"include": "attachments"}, what=f"issue #{number}")
     found: list[JsonDict] = [
         item
         for item in (data.get("issue") or {}).get("attachments") or []
-        if isinstance(item, dict) and item.get("filename") == filename
+        if isinstance(item, dict) and isinstance(item.get("filename"), str) and "id" in item
     ]
     found.sort(key=lambda item: int(item.get("id", 0)))
     return [
         AttachmentRef(
             key=f"#{number}",
             id=str(item["id"]),
-            filename=filename,
+            filename=str(item["filename"]),
             url=without_userinfo(str(item.get("content_url", ""))),
         )
         for item in found
     ]
+
+
+def find(client: RedmineClient, number: int, filename: str) -> list[AttachmentRef]:
+    """The issue's attachments named ``filename``, oldest first."""
+    return [ref for ref in list_all(client, number) if ref.filename == filename]
 
 
 def read(client: RedmineClient, ref: AttachmentRef) -> bytes:

@@ -467,6 +467,9 @@ class RedmineConnector(Connector[RedmineSettings]):
     def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
         return attachments.find(self.client, self._number(key), filename)
 
+    def list_attachments(self, key: str) -> list[AttachmentRef]:
+        return attachments.list_all(self.client, self._number(key))
+
     def read_attachment(self, ref: AttachmentRef) -> bytes:
         return attachments.read(self.client, ref)
 

@@ -432,9 +432,11 @@ class SandboxConnector(Connector[SandboxSettings]):
         raise NotFoundError(f"attachment {ref.id} on {ref.key} does not exist")
 
     def find_attachments(self, key: str, filename: str) -> list[AttachmentRef]:
+        return [ref for ref in self.list_attachments(key) if ref.filename == filename]
+
+    def list_attachments(self, key: str) -> list[AttachmentRef]:
         raw = self._issue_data(self._read(), key)
         return [
             AttachmentRef(key=key, id=a["id"], filename=a["filename"])
             for a in raw.get("attachments", [])
-            if a["filename"] == filename
         ]

@@ -71,6 +71,10 @@ class Harness(Protocol):
         None when the tracker does not name who edited (GitLab notes, Redmine 5.0).
         """
 
+    def attach_file(self, key: str, filename: str, content: bytes) -> None:
+        """Attach a file to the issue tracker-side, as a person would (GitLab: an
+        upload linked from a new note)."""
+
     def comments_locked(self) -> AbstractContextManager[None] | None:
         """While active, the connector's account may neither edit nor delete its
         comments (None: the tracker harness cannot take that permission away)."""

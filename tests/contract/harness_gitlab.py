@@ -125,6 +125,11 @@ class GitLabHarness:
         store.edit_note(issue, note, body)
         return None  # GitLab's REST notes do not say who edited them
 
+    def attach_file(self, key: str, filename: str, content: bytes) -> None:
+        store = self.fake.store
+        link = store.add_upload(self.project_id, filename, content)
+        store.add_note(self._issue(key), f"Attached {link}", author_id=self.user)
+
     @contextmanager
     def comments_locked(self) -> Iterator[None]:
         self.fake.store.notes_locked = True

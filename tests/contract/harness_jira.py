@@ -87,6 +87,9 @@ class JiraHarness:
         # Cloud names accounts by accountId, Data Center by key/name.
         return state.other.account_id if self.fake.cloud else state.other.name
 
+    def attach_file(self, key: str, filename: str, content: bytes) -> None:
+        self.fake.state.add_attachment(key, filename, content)
+
     @contextlib.contextmanager
     def comments_locked(self) -> Iterator[None]:
         self.fake.state.comments_locked = True

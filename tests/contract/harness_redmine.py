@@ -25,6 +25,9 @@ class ContractRedmineHarness(RedmineHarness):
         self.admin.call("PUT", f"/journals/{ref.id}.json", {"journal": {"notes": body}})
         return None  # 5.0 does not say who edited a note
 
+    def attach_file(self, key: str, filename: str, content: bytes) -> None:
+        self.connector.attach(key, filename, content)
+
     def comments_locked(self) -> None:
         return None  # the seeded roles cannot be changed per test
 

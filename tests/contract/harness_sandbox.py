@@ -90,6 +90,9 @@ class SandboxHarness:
         self.connector.file.write(edit)
         return "other-account"
 
+    def attach_file(self, key: str, filename: str, content: bytes) -> None:
+        self.connector.attach(key, filename, content)
+
     def comments_locked(self) -> None:
         return None  # the sandbox has no permissions
 

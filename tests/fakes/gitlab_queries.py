@@ -357,6 +357,17 @@ def delete_note(
     return 204, b""
 
 
+def get_upload(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, secret: str, name: str
+) -> Answer:
+    """Download an uploaded file by secret and filename (GitLab 17.4+)."""
+    project = _project(store, user_id, ident)
+    content = store.uploads.get((project["id"], secret, name))
+    if content is None:
+        raise ApiError(404, "404 Upload Not Found")
+    return 200, content
+
+
 def _labels(value: Any) -> list[str]:
     if value is None:
         return []
@@ -395,6 +406,14 @@ def route(method: str, segments: list[str]) -> Route:
                 (rest == ["releases"] and method == "GET", list_releases, (ident,), True),
                 (rest == ["issues"] and method == "POST", create_issue, (ident,), False),
             ]
+            table.append(
+                (
+                    len(rest) == 3 and rest[0] == "uploads" and method == "GET",
+                    get_upload,
+                    (ident, *rest[1:]),
+                    False,
+                )
+            )
             if len(rest) >= 2 and rest[0] == "issues":
                 iid = rest[1]
                 tail = rest[2:]

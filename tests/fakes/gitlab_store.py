@@ -9,9 +9,11 @@ issues page by page must not re-filter them for every page.
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 Json = dict[str, Any]
 
@@ -49,6 +51,8 @@ class GitLabStore:
         self.state_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.label_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.releases: dict[int, list[Json]] = {}
+        #: Markdown uploads by (project id, secret, file name).
+        self.uploads: dict[tuple[int, str, str], bytes] = {}
         self.cache: dict[Any, tuple[int, list[bytes]]] = {}
         self._encoded: dict[int, bytes] = {}
 
@@ -318,6 +322,13 @@ class GitLabStore:
                 "action": action,
             }
         )
+
+    def add_upload(self, project_id: int, filename: str, content: bytes) -> str:
+        """Upload a file to the project as POST /projects/:id/uploads does; its Markdown link."""
+        with self.lock:
+            secret = secrets.token_hex(16)
+            self.uploads[(project_id, secret, filename)] = content
+            return f"[{filename}](/uploads/{secret}/{quote(filename)})"
 
     def add_note(self, issue: Json, body: str, *, author_id: int, system: bool = False) -> Json:
         with self.lock:
