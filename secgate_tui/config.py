@@ -48,7 +48,7 @@ from secgate_tui.config_limits import (
 from secgate_tui.config_review import ReviewSettings
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.config_software import SoftwareSettings
-from secgate_tui.config_vex import VulnerabilityAssessmentSettings
+from secgate_tui.config_vex import VulnerabilityAssessmentSettings, digest_view
 from secgate_tui.domain import (
     ActivityScope,
     AnomalyPolicy,
@@ -437,6 +437,7 @@ def _digest_source(settings: Settings) -> dict[str, Any]:
         for key in LATER_PRODUCT_KEYS:
             if not product.get(key):
                 product.pop(key, None)
+        digest_view(product)
     policy = data.get("policy", {})
     for key in LATER_POLICY_KEYS:
         if policy.get(key) is None:

@@ -1,13 +1,18 @@
 """Each product's ``vulnerability_assessment`` settings: where its SBOM and VEX come from.
 
 Paths may hold ``{release}`` (the release name) and are relative to the
-configuration file's directory. The policy part is the domain's
-:class:`~secgate_tui.domain.vex.VexPolicy`.
+configuration file's directory. The SBOM and VEX may instead (or as well)
+come from files attached to the release's record issue in the tracker:
+``sbom_attachment`` and ``vex_attachments`` are file-name patterns
+(shell-style: ``*``, ``?``, ``[...]``) that may hold ``{release}``. The policy
+part is the domain's :class:`~secgate_tui.domain.vex.VexPolicy`.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from secgate_tui.config_limits import MAX_ACTIVITY_AGE_DAYS, MAX_NAME
 from secgate_tui.domain.vex import VexPolicy
@@ -44,13 +49,40 @@ class VulnerabilityAssessmentSettings(BaseModel):
         description="Vulnerability id -> tracker issue key of its risk acceptance.",
     )
     max_file_mb: int = Field(DEFAULT_MAX_FILE_MB, ge=1, le=4096)
+    sbom_attachment: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_NAME,
+        description=(
+            "File-name pattern of the SBOM attached to the release's record issue, "
+            "e.g. 'sbom-{release}.cdx.json' or '*-{release}.cdx.json'."
+        ),
+    )
+    vex_attachments: list[str] = Field(
+        default_factory=list,
+        description="File-name patterns of VEX documents attached to the record issue.",
+    )
 
-    @field_validator("vex")
+    @field_validator("vex", "vex_attachments")
     @classmethod
     def _paths_not_blank(cls, value: list[str]) -> list[str]:
         if any(not path.strip() for path in value):
-            raise ValueError("a VEX path is empty")
+            raise ValueError("a VEX path or pattern is empty")
         return value
+
+    @model_validator(mode="after")
+    def _one_sbom(self) -> Self:
+        if self.sbom and self.sbom_attachment:
+            raise ValueError(
+                "give the SBOM either as a file (sbom) or as an attachment (sbom_attachment), "
+                "not both: a release has one SBOM"
+            )
+        return self
+
+    @property
+    def from_attachments(self) -> bool:
+        """Whether an input comes from the release's record issue."""
+        return bool(self.sbom_attachment or self.vex_attachments)
 
     def policy(self) -> VexPolicy:
         return VexPolicy(
@@ -59,3 +91,16 @@ class VulnerabilityAssessmentSettings(BaseModel):
             require_version_match=self.require_version_match,
             risk_acceptances=self.risk_acceptances,
         )
+
+
+#: Keys added after records began carrying the config digest: left out while unset.
+_LATER_KEYS = ("sbom_attachment", "vex_attachments")
+
+
+def digest_view(product: dict[str, Any]) -> None:
+    """Drop the unset later keys from a dumped product's settings (config digest stays equal)."""
+    settings = product.get("vulnerability_assessment")
+    if isinstance(settings, dict):
+        for key in _LATER_KEYS:
+            if not settings.get(key):
+                settings.pop(key, None)

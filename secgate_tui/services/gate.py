@@ -12,6 +12,7 @@ from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.scope import ReleaseScope
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import release_held, release_issues, release_split, source_states
+from secgate_tui.services.vex_attachments import attached_for
 from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
 __all__ = [
@@ -167,6 +168,7 @@ def evaluate_issues(
             now=now,
             inputs=vex_inputs,
             config_dir=config.path.parent if config.path else None,
+            attached=attached_for(config, store, product_id, release),
         ),
         affected=affected,
         release_names=release_names(config, product_id, release),

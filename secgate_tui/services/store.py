@@ -415,6 +415,63 @@ class Store:
             releases=tuple(Release.model_validate(item) for item in json.loads(row[1])),
         )
 
+    # -- files read from a tracker (SBOM/VEX attachments, services.vex_attachments) --
+
+    def _attached_schema(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS attached_inputs (product TEXT NOT NULL, "
+            "release TEXT NOT NULL, read_at TEXT NOT NULL, manifest TEXT NOT NULL, "
+            "PRIMARY KEY (product, release))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS attached_files (product TEXT NOT NULL, "
+            "release TEXT NOT NULL, position INTEGER NOT NULL, content BLOB NOT NULL, "
+            "PRIMARY KEY (product, release, position))"
+        )
+
+    def save_attached(
+        self, product: str, release: str, at: datetime, manifest: str, files: Sequence[bytes]
+    ) -> None:
+        """Replace what was read for the release (an older read never wins)."""
+        with self._transaction() as db:
+            self._attached_schema(db)
+            stored = db.execute(
+                "SELECT read_at FROM attached_inputs WHERE product = ? AND release = ?",
+                (product, release),
+            ).fetchone()
+            if stored and at < datetime.fromisoformat(stored[0]):
+                return
+            db.execute(
+                "DELETE FROM attached_files WHERE product = ? AND release = ?", (product, release)
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO attached_inputs (product, release, read_at, manifest) "
+                "VALUES (?, ?, ?, ?)",
+                (product, release, _iso(at), manifest),
+            )
+            db.executemany(
+                "INSERT INTO attached_files (product, release, position, content) "
+                "VALUES (?, ?, ?, ?)",
+                [(product, release, n, content) for n, content in enumerate(files)],
+            )
+
+    def attached(self, product: str, release: str) -> tuple[str, list[bytes]] | None:
+        """The manifest and files last read for the release; None when never read."""
+        with self._lock:
+            self._attached_schema(self._db)
+            row = self._db.execute(
+                "SELECT manifest FROM attached_inputs WHERE product = ? AND release = ?",
+                (product, release),
+            ).fetchone()
+            if row is None:
+                return None
+            files = self._db.execute(
+                "SELECT content FROM attached_files WHERE product = ? AND release = ? "
+                "ORDER BY position",
+                (product, release),
+            ).fetchall()
+        return str(row[0]), [bytes(f[0]) for f in files]
+
     def issues(self, scopes: Iterable[str]) -> list[Issue]:
         found: list[Issue] = []
         load = Issue.from_canonical_json

@@ -61,6 +61,7 @@ from secgate_tui.services.release_view import (
 )
 from secgate_tui.services.store import Store, VanishedIssue
 from secgate_tui.services.vanish import Reconciled, reconcile, unaccounted
+from secgate_tui.services.vex_attachments import refresh_attached
 
 __all__ = [
     "FULL_EVERY",
@@ -174,6 +175,10 @@ class Syncer:
             ]
             self._update_held(product_id, release, results)
             per_release[release] = results
+            # The SBOM/VEX attached to the release's record issue, when configured.
+            refresh_attached(
+                self.config, self.store, self.connections, product_id, release, self.clock()
+            )
         self.observe_activities(product_id)
         return per_release
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secgate_tui.config import ConfigError
 from secgate_tui.config_vex import VulnerabilityAssessmentSettings
@@ -33,6 +33,9 @@ from secgate_tui.domain.vex import (
     parse_openvex,
 )
 from secgate_tui.domain.vex.cyclonedx import parse_cyclonedx_sbom, parse_cyclonedx_vex
+
+if TYPE_CHECKING:
+    from secgate_tui.services.vex_attachments import AttachedFile, AttachedInputs
 
 __all__ = [
     "InputPaths",
@@ -66,7 +69,7 @@ class VexInputs:
         return self.sbom is not None or bool(self.vex)
 
 
-def _refuse(path: Path, problem: str) -> VexInputError:
+def _refuse(path: Path | str, problem: str) -> VexInputError:
     return VexInputError(
         f"{printable(str(path), 300)}: {printable(problem, 600)}. secgate refuses the file "
         "rather than guess; fix or regenerate it (README, section Vulnerability assessment)."
@@ -88,29 +91,37 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def read_json(path: Path, limit_bytes: int) -> tuple[bytes, Any]:
     """The file's bytes and parsed JSON value; never more than ``limit_bytes + 1`` read."""
+    content = _read_bytes(path, limit_bytes)
+    return content, parse_json(path, content, limit_bytes)
+
+
+def _read_bytes(path: Path, limit_bytes: int) -> bytes:
     try:
         with path.open("rb") as handle:
-            content = handle.read(limit_bytes + 1)
+            return handle.read(limit_bytes + 1)
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def parse_json(label: Path | str, content: bytes, limit_bytes: int) -> Any:
+    """Strict JSON of a file or attachment already read (at most ``limit + 1`` bytes)."""
     if len(content) > limit_bytes:
         raise _refuse(
-            path,
+            label,
             f"is larger than the limit of {limit_bytes // _MB} MB (max_file_mb in the "
             "product's vulnerability_assessment settings)",
         )
     try:
-        value = json.loads(content, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
+        return json.loads(content, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError) as exc:
-        raise _refuse(path, f"is not valid JSON: {exc}") from None
-    return content, value
+        raise _refuse(label, f"is not valid JSON: {exc}") from None
 
 
 def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def _strict(path: Path, content: bytes, value: Any) -> None:
+def _strict(path: Path | str, content: bytes, value: Any) -> None:
     # Imported here: the schema machinery is slow to load and only this needs it.
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
@@ -122,26 +133,40 @@ def _strict(path: Path, content: bytes, value: Any) -> None:
 
 
 def load_sbom(path: Path, limit_bytes: int, strict_schema: bool = False) -> Sbom:
-    content, value = read_json(path, limit_bytes)
+    return sbom_from(path, path.name, _read_bytes(path, limit_bytes), limit_bytes, strict_schema)
+
+
+def sbom_from(
+    label: Path | str, name: str, content: bytes, limit_bytes: int, strict_schema: bool = False
+) -> Sbom:
+    """The SBOM in ``content`` (a file's or an attachment's bytes), named ``name``."""
+    value = parse_json(label, content, limit_bytes)
     try:
-        sbom = parse_cyclonedx_sbom(value, path.name, _digest(content))
+        sbom = parse_cyclonedx_sbom(value, name, _digest(content))
     except VexDocumentError as exc:
-        raise _refuse(path, f"is not a usable CycloneDX SBOM: {exc}") from None
+        raise _refuse(label, f"is not a usable CycloneDX SBOM: {exc}") from None
     if strict_schema:
-        _strict(path, content, value)
+        _strict(label, content, value)
     return sbom
 
 
 def load_vex(path: Path, limit_bytes: int, strict_schema: bool = False) -> VexDocument:
-    content, value = read_json(path, limit_bytes)
+    return vex_from(path, path.name, _read_bytes(path, limit_bytes), limit_bytes, strict_schema)
+
+
+def vex_from(
+    label: Path | str, name: str, content: bytes, limit_bytes: int, strict_schema: bool = False
+) -> VexDocument:
+    """The VEX document in ``content`` (a file's or an attachment's bytes), named ``name``."""
+    value = parse_json(label, content, limit_bytes)
     try:
         if is_openvex(value):
-            return parse_openvex(value, path.name, _digest(content))
-        document = parse_cyclonedx_vex(value, path.name, _digest(content))
+            return parse_openvex(value, name, _digest(content))
+        document = parse_cyclonedx_vex(value, name, _digest(content))
     except VexDocumentError as exc:
-        raise _refuse(path, f"is not a usable VEX document: {exc}") from None
+        raise _refuse(label, f"is not a usable VEX document: {exc}") from None
     if strict_schema:
-        _strict(path, content, value)
+        _strict(label, content, value)
     return document
 
 
@@ -168,11 +193,15 @@ def assess_release(
     now: datetime,
     inputs: VexInputs | None = None,
     config_dir: Path | None = None,
+    attached: AttachedInputs | None = None,
 ) -> VulnerabilityAssessment | None:
     """The release's vulnerability assessment, or None when nothing is configured or given.
 
     Files given on the command line replace the configured ones of the same
-    kind (an SBOM for the SBOM, VEX files for the VEX list).
+    kind (an SBOM for the SBOM, VEX files for the VEX list), attachments included.
+    ``attached`` is the last read of the record issue's attachments
+    (``services.vex_attachments``; None: never read, which blocks when the
+    product takes an input from them).
 
     Raises:
         VexInputError: a file is missing, too large, malformed or unsupported.
@@ -186,8 +215,18 @@ def assess_release(
     sbom_path, vex_paths, missing = paths.sbom, paths.vex, list(paths.missing)
     sbom = load_sbom(sbom_path, limit, inputs.strict_schema) if sbom_path else None
     documents = [load_vex(path, limit, inputs.strict_schema) for path in vex_paths]
+    problems: list[str] = []
+    if settings.from_attachments and not (inputs.sbom and inputs.vex):
+        if attached is None:
+            problems.append(NEVER_READ)
+        else:
+            problems.extend(attached.problems)
+            if inputs.sbom is None and attached.sbom is not None:
+                sbom = _attached_sbom(attached.sbom, limit, inputs.strict_schema)
+            if not inputs.vex:
+                documents += [_attached_vex(f, limit, inputs.strict_schema) for f in attached.vex]
     kev = load_kev(_configured(settings.kev, release, config_dir), limit) if settings.kev else None
-    return assess(
+    result = assess(
         sbom=sbom,
         documents=documents,
         policy=settings.policy(),
@@ -196,6 +235,25 @@ def assess_release(
         kev=kev,
         missing=missing,
     )
+    if not problems:
+        return result
+    reasons = tuple(f"vulnerability assessment: {p}" for p in problems)
+    return result.model_copy(update={"passed": False, "reasons": reasons + result.reasons})
+
+
+#: The product takes an input from the record issue's attachments, and no sync read them.
+NEVER_READ = (
+    "the SBOM/VEX attachments of the release's record issue were never read: run "
+    "`secgate sync` or `secgate status` without --offline"
+)
+
+
+def _attached_sbom(file: AttachedFile, limit: int, strict: bool) -> Sbom:
+    return sbom_from(file.where, file.name, file.content, limit, strict)
+
+
+def _attached_vex(file: AttachedFile, limit: int, strict: bool) -> VexDocument:
+    return vex_from(file.where, file.name, file.content, limit, strict)
 
 
 @dataclass(frozen=True, kw_only=True)

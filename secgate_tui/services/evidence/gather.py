@@ -28,6 +28,7 @@ from secgate_tui.services.gate import release_activities, release_names
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
 from secgate_tui.services.sync import release_held, release_split, source_states
+from secgate_tui.services.vex_attachments import AttachedInputs, attached_for, attached_read
 from secgate_tui.services.vex_inputs import VexInputs, assess_release, input_paths
 
 AUTHORIZATION = "authorization"
@@ -75,6 +76,7 @@ def gather(
     settings = config.product(product)
     scope = release_split(config, ctx.store, product, release)
     issues = sorted_issues([*scope.members, *scope.affected])
+    attached = attached_for(config, ctx.store, product, release)
     inputs = GateInputs(
         product=product,
         release=release,
@@ -89,12 +91,13 @@ def gather(
             now=now,
             inputs=vex_inputs,
             config_dir=config.path.parent if config.path else None,
+            attached=attached,
         ),
         affected=tuple(issue.uid for issue in sorted_issues(scope.affected)),
         release_names=release_names(config, product, release) if scope.affected else (),
     )
     verdict = inputs.evaluate(issues)
-    files = _vex_files(ctx, product, release, inputs, vex_inputs)
+    files = _vex_files(ctx, product, release, inputs, vex_inputs, attached)
     files |= {
         layout.SNAPSHOT: issues_canonical_json(issues, presorted=True),
         layout.SNAPSHOT_INDEX: _index(issues),
@@ -129,9 +132,14 @@ def gather(
 
 
 def _vex_files(
-    ctx: Context, product: str, release: str, inputs: GateInputs, given: VexInputs | None
+    ctx: Context,
+    product: str,
+    release: str,
+    inputs: GateInputs,
+    given: VexInputs | None,
+    attached: AttachedInputs | None,
 ) -> dict[str, bytes]:
-    """The SBOM and VEX files the assessment read, byte for byte."""
+    """The SBOM and VEX files (and attachments) the assessment read, byte for byte."""
     config = ctx.config
     paths = input_paths(
         settings=config.product(product).vulnerability_assessment,
@@ -140,7 +148,12 @@ def _vex_files(
         config_dir=config.path.parent if config.path else None,
     )
     try:
-        return bundle_files(inputs.vulnerability_assessment, paths.sbom, paths.vex)
+        return bundle_files(
+            inputs.vulnerability_assessment,
+            paths.sbom,
+            paths.vex,
+            attached_read(attached, given),
+        )
     except VexFileError as exc:
         raise EvidenceError(f"the SBOM/VEX files could not be bundled: {exc}") from None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from secgate_tui.domain.record import AuthorizationRecord
@@ -45,9 +45,16 @@ def _sha256(content: bytes) -> str:
 
 
 def bundle_files(
-    assessment: VulnerabilityAssessment | None, sbom: Path | None, vex: tuple[Path, ...]
+    assessment: VulnerabilityAssessment | None,
+    sbom: Path | None,
+    vex: tuple[Path, ...],
+    attached: Sequence[tuple[bool, str, bytes]] = (),
 ) -> dict[str, bytes]:
     """The bundle members for the files the assessment read.
+
+    ``attached`` are the files read from the record issue's attachments, as
+    ``(is_sbom, name, content)``; they are bundled like files (an SBOM from a
+    file and one from an attachment never both exist: the config refuses it).
 
     Raises:
         VexFileError: a file cannot be read, or no longer has the digest the
@@ -58,21 +65,30 @@ def bundle_files(
     digests = {d.digest for d in assessment.documents}
     if assessment.sbom is not None:
         digests.add(assessment.sbom.digest)
-    named = [(SBOM_DIR, sbom)] if sbom is not None else []
-    named += [(f"{VEX_DIR}{n}-", path) for n, path in enumerate(vex, start=1)]
+    named = [(SBOM_DIR, sbom.name, _read(sbom))] if sbom is not None else []
+    named += [(VEX_DIR, path.name, _read(path)) for path in vex]
+    named += [(SBOM_DIR if is_sbom else VEX_DIR, name, data) for is_sbom, name, data in attached]
     files: dict[str, bytes] = {}
-    for prefix, path in named:
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise VexFileError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    n = 0
+    for directory, name, content in named:
         if _sha256(content) not in digests:
             raise VexFileError(
-                f"{path} changed while the bundle was written (its SHA-256 is not the one "
+                f"{name} changed while the bundle was written (its SHA-256 is not the one "
                 "the vulnerability assessment read); export again"
             )
-        files[prefix + _safe(path.name)] = content
+        if directory == VEX_DIR:
+            n += 1
+            files[f"{VEX_DIR}{n}-{_safe(name)}"] = content
+        else:
+            files[SBOM_DIR + _safe(name)] = content
     return files
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise VexFileError(f"{path} cannot be read ({exc.strerror or exc})") from None
 
 
 def check_bundle_files(

@@ -1,0 +1,285 @@
+"""The release's SBOM and VEX read from files attached to its record issue (issue 14).
+
+When a product's ``vulnerability_assessment`` names ``sbom_attachment`` or
+``vex_attachments`` (file-name patterns, ``{release}`` allowed), every sync of
+a release reads the attachments of the release's record issue (the configured
+``record_issue``, else the issue found by its title marker) through the
+connector's ``list_attachments`` / ``read_attachment``, and keeps what it read
+in the store. The gate evaluates the stored copy: it never fetches, so
+``status --offline`` and the TUI's refresh see the last read, and ``status``,
+``authorize`` and the board, which sync first, see a fresh one.
+
+A read replaces the previous one entirely. Whatever is wrong with it (no
+record issue, no matching attachment, two different files matching the SBOM
+pattern, the tracker refusing to list or send one) is kept as a problem, and
+each problem blocks the release with its reason; an older copy is never used
+instead. Of several attachments with the same name (a corrected file uploaded
+again), the newest counts. At most ``max_file_mb`` + 1 byte of each file is
+kept: the reader then refuses a larger one as it refuses a larger file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from connectors.base import AttachmentRef, Connector, ConnectorError
+from secgate_tui.config import Config
+from secgate_tui.config_vex import VulnerabilityAssessmentSettings
+from secgate_tui.domain.text import printable
+from secgate_tui.services.connections import Connections
+from secgate_tui.services.record_issue import find_record_issue, record_issue_for
+from secgate_tui.services.store import Store
+from secgate_tui.services.vex_inputs import VexInputs
+
+__all__ = [
+    "AttachedFile",
+    "AttachedInputs",
+    "attached_for",
+    "attached_read",
+    "read_attached",
+    "refresh_attached",
+    "stored_attached",
+]
+
+_MB = 1024 * 1024
+SBOM = "sbom"
+VEX = "vex"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachedFile:
+    """One attachment as read: its role (``sbom`` or ``vex``), name, issue and bytes."""
+
+    role: str
+    name: str
+    issue: str
+    content: bytes
+
+    @property
+    def where(self) -> str:
+        """How a person finds it: "sbom-2.0.json (attached to IPC-1)"."""
+        return f"{self.name} (attached to {self.issue})"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachedInputs:
+    """What one read of the record issue's attachments found."""
+
+    read_at: datetime
+    tracker: str
+    issue: str | None
+    files: tuple[AttachedFile, ...]
+    #: Each one blocks the release, with this text as (part of) the reason.
+    problems: tuple[str, ...]
+
+    @property
+    def sbom(self) -> AttachedFile | None:
+        return next((f for f in self.files if f.role == SBOM), None)
+
+    @property
+    def vex(self) -> tuple[AttachedFile, ...]:
+        return tuple(f for f in self.files if f.role == VEX)
+
+
+def _pattern(template: str, release: str) -> str:
+    # A release name is literal text: "2.0[rc]" must not become a character class.
+    return template.replace("{release}", glob.escape(release))
+
+
+def _newest_per_name(refs: Sequence[AttachmentRef], pattern: str) -> dict[str, AttachmentRef]:
+    newest: dict[str, AttachmentRef] = {}
+    for ref in refs:  # oldest first: a later one of the same name replaces it
+        if fnmatch.fnmatchcase(ref.filename, pattern):
+            newest[ref.filename] = ref
+    return newest
+
+
+def _choose(
+    settings: VulnerabilityAssessmentSettings, release: str, refs: Sequence[AttachmentRef], key: str
+) -> tuple[list[tuple[str, AttachmentRef]], list[str]]:
+    chosen: list[tuple[str, AttachmentRef]] = []
+    problems: list[str] = []
+    if settings.sbom_attachment:
+        pattern = _pattern(settings.sbom_attachment, release)
+        found = _newest_per_name(refs, pattern)
+        if not found:
+            problems.append(f"no attachment of {key} matches the SBOM pattern '{pattern}'")
+        elif len(found) > 1:
+            names = ", ".join(sorted(found))
+            problems.append(
+                f"several attachments of {key} match the SBOM pattern '{pattern}' ({names}); "
+                "a release has one SBOM: remove the others or narrow sbom_attachment"
+            )
+        else:
+            chosen.append((SBOM, next(iter(found.values()))))
+    taken: set[str] = set()
+    for template in settings.vex_attachments:
+        pattern = _pattern(template, release)
+        found = _newest_per_name(refs, pattern)
+        if not found:
+            problems.append(f"no attachment of {key} matches the VEX pattern '{pattern}'")
+        for name in sorted(found):
+            if name not in taken:
+                taken.add(name)
+                chosen.append((VEX, found[name]))
+    return chosen, problems
+
+
+def read_attached(
+    config: Config, connections: Connections, product: str, release: str, now: datetime
+) -> AttachedInputs:
+    """Read the release's SBOM/VEX attachments from the tracker now. Never raises a
+    ConnectorError: what cannot be read is a problem, and problems block."""
+    settings = config.product(product).vulnerability_assessment
+    assert settings is not None and settings.from_attachments  # callers check
+    tracker, project, target = record_issue_for(config.product(product), product, release)
+    files: list[AttachedFile] = []
+    problems: list[str] = []
+    issue_key: str | None = None
+    try:
+        connector = connections.get(tracker)
+        if target is None:
+            target = find_record_issue(connector, project, product, release)
+        if target is None:
+            problems.append(_no_record_issue(product, release, tracker))
+        else:
+            issue_key = target.key
+            chosen, problems = _choose(
+                settings, release, connector.list_attachments(target.key), target.key
+            )
+            limit = settings.max_file_mb * _MB
+            for role, ref in chosen:
+                content = _download(connector, ref, problems)
+                if content is not None:
+                    files.append(
+                        AttachedFile(
+                            role=role,
+                            name=ref.filename,
+                            issue=ref.key,
+                            content=content[: limit + 1],
+                        )
+                    )
+    except ConnectorError as exc:
+        where = f"the record issue {issue_key}" if issue_key else "the record issue"
+        problems.append(f"the attachments of {where} could not be read: {exc.message}")
+    return AttachedInputs(
+        read_at=now,
+        tracker=tracker,
+        issue=issue_key,
+        files=tuple(files),
+        problems=tuple(printable(p, 600) for p in problems),
+    )
+
+
+def _no_record_issue(product: str, release: str, tracker: str) -> str:
+    return (
+        f"{product} {release} has no record issue in {tracker} yet to read the SBOM/VEX "
+        f"attachments from: attach them to the issue whose title holds "
+        f"[secgate:{product}/{release}] (or configure products.{product}.record_issue)"
+    )
+
+
+def _download(connector: Connector, ref: AttachmentRef, problems: list[str]) -> bytes | None:
+    try:
+        return connector.read_attachment(ref)
+    except ConnectorError as exc:
+        problems.append(
+            f"the attachment {ref.filename} of {ref.key} could not be read: {exc.message}"
+        )
+        return None
+
+
+# -- kept in the store -------------------------------------------------------------
+
+
+def save_attached(store: Store, product: str, release: str, read: AttachedInputs) -> None:
+    manifest = {
+        "read_at": read.read_at.isoformat(),
+        "tracker": read.tracker,
+        "issue": read.issue,
+        "files": [{"role": f.role, "name": f.name, "issue": f.issue} for f in read.files],
+        "problems": list(read.problems),
+    }
+    store.save_attached(
+        product,
+        release,
+        read.read_at,
+        json.dumps(manifest, sort_keys=True),
+        [f.content for f in read.files],
+    )
+
+
+def stored_attached(store: Store, product: str, release: str) -> AttachedInputs | None:
+    """The last read kept for the release; None when it was never read."""
+    kept = store.attached(product, release)
+    if kept is None:
+        return None
+    text, contents = kept
+    try:
+        manifest = json.loads(text)
+        entries = manifest["files"]
+        if len(entries) != len(contents):
+            raise ValueError("files and contents differ in number")
+        return AttachedInputs(
+            read_at=datetime.fromisoformat(manifest["read_at"]),
+            tracker=str(manifest["tracker"]),
+            issue=manifest["issue"],
+            files=tuple(
+                AttachedFile(role=e["role"], name=e["name"], issue=e["issue"], content=c)
+                for e, c in zip(entries, contents, strict=True)
+            ),
+            problems=tuple(str(p) for p in manifest["problems"]),
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        # A damaged copy blocks, like a read that failed.
+        return AttachedInputs(
+            read_at=datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
+            tracker="",
+            issue=None,
+            files=(),
+            problems=(f"the stored copy of the SBOM/VEX attachments is unreadable ({exc})",),
+        )
+
+
+def attached_for(config: Config, store: Store, product: str, release: str) -> AttachedInputs | None:
+    """The kept read for the gate; None when the product takes nothing from attachments
+    (or nothing was ever read: ``assess_release`` then blocks)."""
+    settings = config.product(product).vulnerability_assessment
+    if settings is None or not settings.from_attachments:
+        return None
+    return stored_attached(store, product, release)
+
+
+def attached_read(
+    attached: AttachedInputs | None, given: VexInputs | None
+) -> list[tuple[bool, str, bytes]]:
+    """The attachments an assessment read, as ``(is_sbom, name, content)``: files given
+    on the command line replace the attachments of the same kind (``assess_release``)."""
+    if attached is None:
+        return []
+    given = given or VexInputs()
+    read = [] if given.sbom or attached.sbom is None else [attached.sbom]
+    read += [] if given.vex else list(attached.vex)
+    return [(f.role == SBOM, f.name, f.content) for f in read]
+
+
+def refresh_attached(
+    config: Config,
+    store: Store,
+    connections: Connections,
+    product: str,
+    release: str,
+    now: datetime,
+) -> None:
+    """Read and keep the release's attachments, when the product takes its inputs from them."""
+    settings = config.product(product).vulnerability_assessment
+    if settings is None or not settings.from_attachments:
+        return
+    save_attached(
+        store, product, release, read_attached(config, connections, product, release, now)
+    )
