@@ -53,6 +53,7 @@ from secgate_tui.domain.review_stats import (
     in_days,
     share,
 )
+from secgate_tui.domain.review_vex import VulnerabilityFigures
 
 #: Dispositions that say "this was never a vulnerability of its own"; they stay
 #: out of the deployed-software analysis (a duplicate is counted in its original).
@@ -222,6 +223,8 @@ class ReviewMetrics(_Frozen):
     reopened: tuple[ReopenedItem, ...]
     deployed: DeployedAnalysis
     severities: tuple[GroupMetrics, ...] | None = Field(None, exclude_if=_unset)
+    #: VEX states and time to assessment (issue 14); unset without SBOM/VEX settings.
+    vulnerabilities: VulnerabilityFigures | None = Field(None, exclude_if=_unset)
 
 
 def review_metrics(

@@ -20,6 +20,7 @@ from secgate_tui.domain.render.review_checks import (
     previous_actions,
     target_lines,
 )
+from secgate_tui.domain.render.review_vex import vulnerability_lines
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -171,6 +172,7 @@ def _figures(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
             lines.append(
                 d.bullet(d.text(f"{reopened.key} reopened {reopened.reopens} time(s)", 200))
             )
+    lines += vulnerability_lines(m, d)
     dep = m.deployed
     lines += ["", d.heading(d.text("Security defects in deployed software (4.1.6)"))]
     if dep.exposure_until is not None:

@@ -25,6 +25,7 @@ from secgate_tui.services.review_actions import action_project
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
 from secgate_tui.services.review_previous import previous_review
 from secgate_tui.services.review_status import FoundReview, find_reviews
+from secgate_tui.services.review_vex import with_vulnerabilities
 
 SameReview = Callable[[ReviewConclusions, ReviewConclusions], bool]
 
@@ -132,6 +133,7 @@ def build_review(
         history_sources=history_sources,
         defect_labels=settings.defect_labels if settings else DefectLabels(),
     )
+    metrics = with_vulnerabilities(ctx, product_id, metrics)
     targets = settings.targets if settings else ReviewTargets()
     checks = check_review(metrics, targets, conclusions, previous.actions)
     refused = refusal(checks, conclusions, metrics, previous.actions)
