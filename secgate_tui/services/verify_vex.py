@@ -12,11 +12,13 @@ and cannot be re-checked here; the evidence bundle holds their copies.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from secgate_tui.services.context import Context
 from secgate_tui.services.evidence.vex_files import changed_documents
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
+from secgate_tui.services.vex_attachments import attachment_digests
 from secgate_tui.services.vex_inputs import input_paths
 
 AUDIT_KIND = "authorization"
@@ -47,4 +49,9 @@ def vex_changes(ctx: Context, product: str, release: str) -> list[str]:
     current: dict[str, str | None] = {Path(m).name: None for m in paths.missing}
     for path in ([paths.sbom] if paths.sbom else []) + list(paths.vex):
         current[path.name] = _digest(path)
+    # Attachments of the record issue, read from the tracker now (services.vex_attachments).
+    authorized = record.vulnerabilities.digests()
+    current |= attachment_digests(
+        config, ctx.connections, product, release, authorized, datetime.now(UTC)
+    )
     return changed_documents(record, current)

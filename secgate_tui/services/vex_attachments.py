@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +42,7 @@ __all__ = [
     "AttachedInputs",
     "attached_for",
     "attached_read",
+    "attachment_digests",
     "read_attached",
     "refresh_attached",
     "stored_attached",
@@ -266,6 +268,32 @@ def attached_read(
     read = [] if given.sbom or attached.sbom is None else [attached.sbom]
     read += [] if given.vex else list(attached.vex)
     return [(f.role == SBOM, f.name, f.content) for f in read]
+
+
+def attachment_digests(
+    config: Config,
+    connections: Connections,
+    product: str,
+    release: str,
+    authorized: Collection[str],
+    now: datetime,
+) -> dict[str, str | None]:
+    """For ``verify``: each attachment's SHA-256 as the tracker holds it now (name -> digest),
+    and None for each ``authorized`` document name a pattern matches that is gone."""
+    settings = config.product(product).vulnerability_assessment
+    if settings is None or not settings.from_attachments:
+        return {}
+    read = read_attached(config, connections, product, release, now)
+    current: dict[str, str | None] = {
+        f.name: hashlib.sha256(f.content).hexdigest() for f in read.files
+    }
+    patterns = [settings.sbom_attachment or "", *settings.vex_attachments]
+    for name in authorized:
+        if name not in current and any(
+            p and fnmatch.fnmatchcase(name, _pattern(p, release)) for p in patterns
+        ):
+            current[name] = None
+    return current
 
 
 def refresh_attached(

@@ -225,3 +225,39 @@ def test_the_evidence_bundle_holds_the_attached_files_and_checks(tmp_path: Path)
     assert files[f"vulnerability/vex/1-ipc-{RELEASE}.openvex.json"] == vex
     checked = secgate(*common, "evidence", "check", str(out), data_dir=tmp_path / "data")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+CATEGORIES = (
+    "system-test-findings",
+    "requirements",
+    "security-by-design",
+    "implementation",
+    "verification-validation",
+    "defect-management",
+)
+
+
+def test_verify_reports_an_attachment_replaced_after_authorization(tmp_path: Path) -> None:
+    box, connector = _tracker(tmp_path)
+    record = connector.create_issue(PROJECT, "Release record", "", ())
+    sbom, vex = _files(tmp_path)
+    connector.attach(record.key, f"ipc-{RELEASE}.cdx.json", sbom)
+    connector.attach(record.key, f"ipc-{RELEASE}.openvex.json", vex)
+    config = _config(tmp_path, box, record_issue=record.key)
+    common = ("--config", str(config))
+    where = ("--product", "ipc", "--release", RELEASE)
+
+    authorized = secgate(
+        *common, "authorize", *where, "--yes", "--ack-empty", *CATEGORIES, data_dir=tmp_path / "d"
+    )
+    assert authorized.returncode == 0, authorized.stdout + authorized.stderr
+    intact = secgate(*common, "verify", *where, data_dir=tmp_path / "d")
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+
+    # Someone re-triages and uploads the VEX again under the same name.
+    changed = json.loads(vex)
+    changed["statements"][0]["status"] = "under_investigation"
+    connector.attach(record.key, f"ipc-{RELEASE}.openvex.json", json.dumps(changed).encode())
+    result = secgate(*common, "verify", *where, data_dir=tmp_path / "d")
+    assert result.returncode == 1
+    assert f"VEX CHANGED  ipc-{RELEASE}.openvex.json changed after authorization" in result.stdout
