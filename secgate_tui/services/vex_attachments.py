@@ -167,8 +167,12 @@ def read_attached(
                         )
                     )
     except ConnectorError as exc:
-        where = f"the record issue {issue_key}" if issue_key else "the record issue"
-        problems.append(f"the attachments of {where} could not be read: {exc.message}")
+        problems.append(f"the attachments of {_where(issue_key)} could not be read: {exc.message}")
+    except Exception as exc:  # a connector bug must block, not pass or stop the sync
+        problems.append(
+            f"the attachments of {_where(issue_key)} could not be read: "
+            + _redacted(connections, tracker, f"unexpected {type(exc).__name__}: {exc}")
+        )
     return AttachedInputs(
         read_at=now,
         tracker=tracker,
@@ -176,6 +180,17 @@ def read_attached(
         files=tuple(files),
         problems=tuple(printable(p, 600) for p in problems),
     )
+
+
+def _redacted(connections: Connections, tracker: str, text: str) -> str:
+    try:
+        return connections.get(tracker).redact(text)
+    except Exception:  # the connection itself failed: say nothing it could leak
+        return f"an unexpected error in the {tracker} connector"
+
+
+def _where(issue_key: str | None) -> str:
+    return f"the record issue {issue_key}" if issue_key else "the record issue"
 
 
 def _no_record_issue(product: str, release: str, tracker: str) -> str:

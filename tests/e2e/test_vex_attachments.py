@@ -261,3 +261,25 @@ def test_verify_reports_an_attachment_replaced_after_authorization(tmp_path: Pat
     result = secgate(*common, "verify", *where, data_dir=tmp_path / "d")
     assert result.returncode == 1
     assert f"VEX CHANGED  ipc-{RELEASE}.openvex.json changed after authorization" in result.stdout
+
+
+def test_an_attachment_the_tracker_cannot_send_blocks_with_the_reason(tmp_path: Path) -> None:
+    box, connector = _tracker(tmp_path)
+    record = connector.create_issue(PROJECT, "Release record", "", ())
+    sbom, vex = _files(tmp_path)
+    connector.attach(record.key, f"ipc-{RELEASE}.cdx.json", sbom)
+    connector.attach(record.key, f"ipc-{RELEASE}.openvex.json", vex)
+    data = json.loads(box.read_text())
+    data["issues"][record.key]["attachments"][1]["content"] = "%%% not base64 %%%"
+    box.write_text(json.dumps(data))
+    config = _config(tmp_path, box, record_issue=record.key)
+
+    code, parsed, stderr = _status(config, tmp_path / "data")
+
+    assert code == 1, stderr
+    reasons = _assessment(parsed)["reasons"]
+    assert any(
+        f"the attachment ipc-{RELEASE}.openvex.json of {record.key} could not be read" in r
+        for r in reasons  # type: ignore[union-attr]
+    )
+    assert any(f"ipc-{RELEASE}.openvex.json" in r for r in parsed["reasons"])  # type: ignore[union-attr]
