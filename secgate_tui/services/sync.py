@@ -175,10 +175,10 @@ class Syncer:
             ]
             self._update_held(product_id, release, results)
             per_release[release] = results
-            # The SBOM/VEX attached to the release's record issue, when configured.
-            refresh_attached(
-                self.config, self.store, self.connections, product_id, release, self.clock()
-            )
+        # The SBOM/VEX attached to each release's record issue, when configured.
+        refresh_attached(
+            self.config, self.store, self.connections, product_id, list(per_release), self.clock()
+        )
         self.observe_activities(product_id)
         return per_release
 

@@ -132,11 +132,37 @@ def _choose(
     return chosen, problems
 
 
+class _Seen:
+    """What one sync already read, so several releases sharing one record issue (a
+    configured ``record_issue``) list its attachments once and fetch each file once."""
+
+    def __init__(self) -> None:
+        self.listed: dict[tuple[str, str], list[AttachmentRef]] = {}
+        self.content: dict[tuple[str, str, str], bytes] = {}
+
+    def attachments(self, connector: Connector, key: str) -> list[AttachmentRef]:
+        if (connector.name, key) not in self.listed:
+            self.listed[(connector.name, key)] = connector.list_attachments(key)
+        return self.listed[(connector.name, key)]
+
+    def read(self, connector: Connector, ref: AttachmentRef) -> bytes:
+        where = (connector.name, ref.key, ref.id)
+        if where not in self.content:
+            self.content[where] = connector.read_attachment(ref)
+        return self.content[where]
+
+
 def read_attached(
-    config: Config, connections: Connections, product: str, release: str, now: datetime
+    config: Config,
+    connections: Connections,
+    product: str,
+    release: str,
+    now: datetime,
+    seen: _Seen | None = None,
 ) -> AttachedInputs:
     """Read the release's SBOM/VEX attachments from the tracker now. Never raises a
     ConnectorError: what cannot be read is a problem, and problems block."""
+    seen = seen or _Seen()
     settings = config.product(product).vulnerability_assessment
     assert settings is not None and settings.from_attachments  # callers check
     tracker, project, target = record_issue_for(config.product(product), product, release)
@@ -152,11 +178,11 @@ def read_attached(
         else:
             issue_key = target.key
             chosen, problems = _choose(
-                settings, release, connector.list_attachments(target.key), target.key
+                settings, release, seen.attachments(connector, target.key), target.key
             )
             limit = settings.max_file_mb * _MB
             for role, ref in chosen:
-                content = _download(connector, ref, problems)
+                content = _download(seen, connector, ref, problems)
                 if content is not None:
                     files.append(
                         AttachedFile(
@@ -201,9 +227,11 @@ def _no_record_issue(product: str, release: str, tracker: str) -> str:
     )
 
 
-def _download(connector: Connector, ref: AttachmentRef, problems: list[str]) -> bytes | None:
+def _download(
+    seen: _Seen, connector: Connector, ref: AttachmentRef, problems: list[str]
+) -> bytes | None:
     try:
-        return connector.read_attachment(ref)
+        return seen.read(connector, ref)
     except ConnectorError as exc:
         problems.append(
             f"the attachment {ref.filename} of {ref.key} could not be read: {exc.message}"
@@ -316,13 +344,15 @@ def refresh_attached(
     store: Store,
     connections: Connections,
     product: str,
-    release: str,
+    releases: Sequence[str],
     now: datetime,
 ) -> None:
-    """Read and keep the release's attachments, when the product takes its inputs from them."""
+    """Read and keep each release's attachments, when the product takes its inputs from
+    them (one listing per record issue, one download per file, whatever the releases)."""
     settings = config.product(product).vulnerability_assessment
     if settings is None or not settings.from_attachments:
         return
-    save_attached(
-        store, product, release, read_attached(config, connections, product, release, now)
-    )
+    seen = _Seen()
+    for release in releases:
+        read = read_attached(config, connections, product, release, now, seen)
+        save_attached(store, product, release, read)

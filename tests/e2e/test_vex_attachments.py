@@ -283,3 +283,34 @@ def test_an_attachment_the_tracker_cannot_send_blocks_with_the_reason(tmp_path: 
         for r in reasons  # type: ignore[union-attr]
     )
     assert any(f"ipc-{RELEASE}.openvex.json" in r for r in parsed["reasons"])  # type: ignore[union-attr]
+
+
+def test_one_sync_keeps_each_releases_own_files_from_one_record_issue(tmp_path: Path) -> None:
+    box, connector = _tracker(tmp_path)
+    record = connector.create_issue(PROJECT, "Records of every release", "", ())
+    for release in ("1.0", "1.1"):
+        sbom = fresh(tmp_path, "sbom-scanned-1.6.cdx.json", release=release).read_bytes()
+        vex = fresh(tmp_path, "openvex-complete.json", release=release).read_bytes()
+        connector.attach(record.key, f"ipc-{release}.cdx.json", sbom)
+        connector.attach(record.key, f"ipc-{release}.openvex.json", vex)
+    config = _config(tmp_path, box, record_issue=record.key)
+    synced = secgate("--config", str(config), "sync", "--product", "ipc", data_dir=tmp_path / "d")
+    assert synced.returncode == 0, synced.stderr
+
+    for release in ("1.0", "1.1"):
+        result = secgate(
+            "--config",
+            str(config),
+            "status",
+            "--product",
+            "ipc",
+            "--release",
+            release,
+            "--offline",
+            "--json",
+            data_dir=tmp_path / "d",
+        )
+        assessment = json.loads(result.stdout)["vulnerability_assessment"]
+        assert assessment["passed"], assessment["reasons"]
+        assert assessment["sbom"]["name"] == f"ipc-{release}.cdx.json"
+        assert assessment["sbom"]["release_version"] == release
