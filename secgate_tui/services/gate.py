@@ -12,7 +12,7 @@ from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.scope import ReleaseScope
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import release_held, release_issues, release_split, source_states
-from secgate_tui.services.vex_attachments import attached_for
+from secgate_tui.services.vex_attachments_kept import attached_for
 from secgate_tui.services.vex_inputs import VexInputs, assess_release
 
 __all__ = [

@@ -19,7 +19,7 @@ from secgate_tui.domain.review_vex import vulnerability_figures
 from secgate_tui.domain.text import printable
 from secgate_tui.domain.vex import VexDocument
 from secgate_tui.services.context import Context
-from secgate_tui.services.vex_attachments import stored_attached
+from secgate_tui.services.vex_attachments_kept import stored_attached
 from secgate_tui.services.vex_inputs import (
     VexInputError,
     input_paths,

@@ -61,7 +61,7 @@ from secgate_tui.services.release_view import (
 )
 from secgate_tui.services.store import Store, VanishedIssue
 from secgate_tui.services.vanish import Reconciled, reconcile, unaccounted
-from secgate_tui.services.vex_attachments import refresh_attached
+from secgate_tui.services.vex_attachments_kept import refresh_attached
 
 __all__ = [
     "FULL_EVERY",

@@ -5,9 +5,10 @@ When a product's ``vulnerability_assessment`` names ``sbom_attachment`` or
 a release reads the attachments of the release's record issue (the configured
 ``record_issue``, else the issue found by its title marker) through the
 connector's ``list_attachments`` / ``read_attachment``, and keeps what it read
-in the store. The gate evaluates the stored copy: it never fetches, so
-``status --offline`` and the TUI's refresh see the last read, and ``status``,
-``authorize`` and the board, which sync first, see a fresh one.
+in the store (``services.vex_attachments_kept``). The gate evaluates the
+stored copy: it never fetches, so ``status --offline`` and the TUI's refresh
+see the last read, and ``status``, ``authorize`` and the board, which sync
+first, see a fresh one. This module reads; ``verify`` also re-reads here.
 
 A read replaces the previous one entirely. Whatever is wrong with it (no
 record issue, no matching attachment, two different files matching the SBOM
@@ -23,7 +24,6 @@ from __future__ import annotations
 import fnmatch
 import glob
 import hashlib
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,18 +34,14 @@ from secgate_tui.config_vex import VulnerabilityAssessmentSettings
 from secgate_tui.domain.text import printable
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.record_issue import find_record_issue, record_issue_for
-from secgate_tui.services.store import Store
-from secgate_tui.services.vex_inputs import VexInputs
 
 __all__ = [
+    "SBOM",
+    "VEX",
     "AttachedFile",
     "AttachedInputs",
-    "attached_for",
-    "attached_read",
     "attachment_digests",
     "read_attached",
-    "refresh_attached",
-    "stored_attached",
 ]
 
 _MB = 1024 * 1024
@@ -132,7 +128,7 @@ def _choose(
     return chosen, problems
 
 
-class _Seen:
+class Seen:
     """What one sync already read, so several releases sharing one record issue (a
     configured ``record_issue``) list its attachments once and fetch each file once."""
 
@@ -158,11 +154,11 @@ def read_attached(
     product: str,
     release: str,
     now: datetime,
-    seen: _Seen | None = None,
+    seen: Seen | None = None,
 ) -> AttachedInputs:
     """Read the release's SBOM/VEX attachments from the tracker now. Never raises a
     ConnectorError: what cannot be read is a problem, and problems block."""
-    seen = seen or _Seen()
+    seen = seen or Seen()
     settings = config.product(product).vulnerability_assessment
     assert settings is not None and settings.from_attachments  # callers check
     tracker, project, target = record_issue_for(config.product(product), product, release)
@@ -228,7 +224,7 @@ def _no_record_issue(product: str, release: str, tracker: str) -> str:
 
 
 def _download(
-    seen: _Seen, connector: Connector, ref: AttachmentRef, problems: list[str]
+    seen: Seen, connector: Connector, ref: AttachmentRef, problems: list[str]
 ) -> bytes | None:
     try:
         return seen.read(connector, ref)
@@ -237,80 +233,6 @@ def _download(
             f"the attachment {ref.filename} of {ref.key} could not be read: {exc.message}"
         )
         return None
-
-
-# -- kept in the store -------------------------------------------------------------
-
-
-def save_attached(store: Store, product: str, release: str, read: AttachedInputs) -> None:
-    manifest = {
-        "read_at": read.read_at.isoformat(),
-        "tracker": read.tracker,
-        "issue": read.issue,
-        "files": [{"role": f.role, "name": f.name, "issue": f.issue} for f in read.files],
-        "problems": list(read.problems),
-    }
-    store.save_attached(
-        product,
-        release,
-        read.read_at,
-        json.dumps(manifest, sort_keys=True),
-        [f.content for f in read.files],
-    )
-
-
-def stored_attached(store: Store, product: str, release: str) -> AttachedInputs | None:
-    """The last read kept for the release; None when it was never read."""
-    kept = store.attached(product, release)
-    if kept is None:
-        return None
-    text, contents = kept
-    try:
-        manifest = json.loads(text)
-        entries = manifest["files"]
-        if len(entries) != len(contents):
-            raise ValueError("files and contents differ in number")
-        return AttachedInputs(
-            read_at=datetime.fromisoformat(manifest["read_at"]),
-            tracker=str(manifest["tracker"]),
-            issue=manifest["issue"],
-            files=tuple(
-                AttachedFile(role=e["role"], name=e["name"], issue=e["issue"], content=c)
-                for e, c in zip(entries, contents, strict=True)
-            ),
-            problems=tuple(str(p) for p in manifest["problems"]),
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        # A damaged copy blocks, like a read that failed.
-        return AttachedInputs(
-            read_at=datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
-            tracker="",
-            issue=None,
-            files=(),
-            problems=(f"the stored copy of the SBOM/VEX attachments is unreadable ({exc})",),
-        )
-
-
-def attached_for(config: Config, store: Store, product: str, release: str) -> AttachedInputs | None:
-    """The kept read for the gate; None when the product takes nothing from attachments
-    (or nothing was ever read: ``assess_release`` then blocks)."""
-    settings = config.product(product).vulnerability_assessment
-    if settings is None or not settings.from_attachments:
-        return None
-    return stored_attached(store, product, release)
-
-
-def attached_read(
-    attached: AttachedInputs | None, given: VexInputs | None
-) -> list[tuple[bool, str, bytes]]:
-    """The attachments an assessment read, as ``(is_sbom, name, content)``: files given
-    on the command line replace the attachments of the same kind (``assess_release``)."""
-    if attached is None:
-        return []
-    given = given or VexInputs()
-    read = [] if given.sbom or attached.sbom is None else [attached.sbom]
-    read += [] if given.vex else list(attached.vex)
-    return [(f.role == SBOM, f.name, f.content) for f in read]
 
 
 def attachment_digests(
@@ -337,22 +259,3 @@ def attachment_digests(
         ):
             current[name] = None
     return current
-
-
-def refresh_attached(
-    config: Config,
-    store: Store,
-    connections: Connections,
-    product: str,
-    releases: Sequence[str],
-    now: datetime,
-) -> None:
-    """Read and keep each release's attachments, when the product takes its inputs from
-    them (one listing per record issue, one download per file, whatever the releases)."""
-    settings = config.product(product).vulnerability_assessment
-    if settings is None or not settings.from_attachments:
-        return
-    seen = _Seen()
-    for release in releases:
-        read = read_attached(config, connections, product, release, now, seen)
-        save_attached(store, product, release, read)

@@ -28,7 +28,8 @@ from secgate_tui.services.gate import release_activities, release_names
 from secgate_tui.services.publish.kinds.authorization_payload import AuthorizationPayload
 from secgate_tui.services.store import AuditEntry, StoreError, entry_hash
 from secgate_tui.services.sync import release_held, release_split, source_states
-from secgate_tui.services.vex_attachments import AttachedInputs, attached_for, attached_read
+from secgate_tui.services.vex_attachments import AttachedInputs
+from secgate_tui.services.vex_attachments_kept import attached_for, attached_read
 from secgate_tui.services.vex_inputs import VexInputs, assess_release, input_paths
 
 AUTHORIZATION = "authorization"
