@@ -20,7 +20,7 @@ from secgate_tui.services.authorization_state import StateUnreadableError, signa
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.verify import AUDIT_KIND, verify
 from secgate_tui.services.verify_artifact import check_artifact
-from secgate_tui.services.verify_vex import check_vex_files
+from secgate_tui.services.verify_vex import check_vex_files, require_readable
 from secgate_tui.services.vex_inputs import VexInputs
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
@@ -67,6 +67,12 @@ def register(
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    given = VexInputs(sbom=args.sbom, vex=tuple(args.vex or ()))
+    if args.log and given.given:
+        raise UsageError(
+            "--sbom and --vex check files against a release's record: give --product and "
+            "--release with them, not --log."
+        )
     if args.log:
         report = check_log(ctx.store, ctx.records_dir)
         entries = f"{report.entries} entr{'y' if report.entries == 1 else 'ies'}"
@@ -81,6 +87,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if not args.release:
         raise UsageError("verify needs --release (or --log to check the audit log).")
     product = require_product(ctx, args.product)
+    require_readable(given)  # before the tracker is read: no verdict, then an error
     try:
         never = not ctx.store.audit_entries(AUDIT_KIND, product, args.release)
     except StoreError:
@@ -102,7 +109,6 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     print(f"INTACT  {printable(result.message)}")
     code = verify_signatures(ctx, product, args.release)
     if code == EXIT_INTACT:
-        given = VexInputs(sbom=args.sbom, vex=tuple(args.vex or ()))
         code = verify_vex(ctx, product, args.release, given)
     if code == EXIT_INTACT and args.artifact:
         return verify_artifacts(ctx, product, args.release, args.artifact)

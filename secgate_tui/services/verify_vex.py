@@ -61,6 +61,16 @@ def _given_digest(path: Path) -> str:
         ) from None
 
 
+def require_readable(inputs: VexInputs) -> None:
+    """Refuse a given file that cannot be read before anything else runs (exit 2).
+
+    Raises:
+        VexInputError: naming the file.
+    """
+    for path in _given_paths(inputs):
+        _given_digest(path)
+
+
 def vex_changes(ctx: Context, product: str, release: str) -> list[str]:
     """Each configured SBOM/VEX file that is not the one the latest record names."""
     return list(check_vex_files(ctx, product, release).changes)

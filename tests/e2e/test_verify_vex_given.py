@@ -84,4 +84,12 @@ def test_an_unreadable_given_file_is_an_error(authorized: Path, tmp_path: Path) 
     assert result.returncode == 2, result.stdout + result.stderr
     assert "nowhere.json: cannot be read" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "VEX OK" not in result.stdout
+    # Refused before the tracker is read: no verdict is printed before the error.
+    assert result.stdout == ""
+
+
+def test_given_files_with_log_is_a_usage_error(authorized: Path, copies: tuple[Path, Path]) -> None:
+    sbom, _ = copies
+    result = secgate("--demo", "verify", "--log", "--sbom", str(sbom), data_dir=authorized)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "give --product and --release with them, not --log" in result.stderr
