@@ -19,7 +19,7 @@ compared with it:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from secgate_tui.domain.record import AuthorizationRecord
@@ -93,14 +93,13 @@ def check_vex_files(
     section = record.vulnerabilities
     if section is None:
         return VexFileCheck(changes=tuple(_unassessed(record.record_id, path) for path in given))
-    confirmed: list[str] = []
-    changes: list[str] = []
+    compared = _Comparison(record_id=record.record_id, section=section)
     if inputs.sbom is not None:
-        _check_sbom(record.record_id, section, inputs.sbom, given[inputs.sbom], confirmed, changes)
+        compared.sbom(inputs.sbom, given[inputs.sbom])
     if inputs.vex:
-        _check_vex(record.record_id, section, inputs.vex, given, confirmed, changes)
-    changes[:0] = _configured_changes(ctx, product, release, inputs, record)
-    return VexFileCheck(confirmed=tuple(confirmed), changes=tuple(changes))
+        compared.vex(inputs.vex, given)
+    changes = _configured_changes(ctx, product, release, inputs, record) + compared.changes
+    return VexFileCheck(confirmed=tuple(compared.confirmed), changes=tuple(changes))
 
 
 def _given_paths(inputs: VexInputs) -> list[Path]:
@@ -114,62 +113,57 @@ def _unassessed(record_id: str, path: Path) -> str:
     )
 
 
-def _check_sbom(
-    record_id: str,
-    section: RecordVulnerabilities,
-    path: Path,
-    digest: str,
-    confirmed: list[str],
-    changes: list[str],
-) -> None:
-    authorized = section.sbom
-    if authorized is None:
-        changes.append(
-            f"{path.name} (sha256:{digest}): record {record_id} was authorized without an SBOM"
-        )
-    elif authorized.sha256 != digest:
-        changes.append(
-            f"{path.name} (sha256:{digest}) is not the SBOM record {record_id} was authorized "
-            f"on ({authorized.name}, sha256:{authorized.sha256})"
-        )
-    else:
-        confirmed.append(
-            f"{path.name} is the SBOM record {record_id} was authorized on (sha256:{digest})"
-        )
+@dataclass(kw_only=True)
+class _Comparison:
+    """Given files against one record's section, collecting what matched and what did not."""
 
+    record_id: str
+    section: RecordVulnerabilities
+    confirmed: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
 
-def _check_vex(
-    record_id: str,
-    section: RecordVulnerabilities,
-    paths: tuple[Path, ...],
-    given: dict[Path, str],
-    confirmed: list[str],
-    changes: list[str],
-) -> None:
-    # The SBOM's own embedded findings are listed as a document with the SBOM's
-    # digest: they come with the SBOM, not with --vex.
-    sbom_digest = section.sbom.sha256 if section.sbom is not None else None
-    authorized = {d.sha256: d.name for d in section.documents if d.sha256 != sbom_digest}
-    for path in paths:
-        digest = given[path]
-        if digest in authorized:
-            confirmed.append(
-                f"{path.name} is the VEX document {authorized[digest]} record {record_id} was "
-                f"authorized on (sha256:{digest})"
+    def sbom(self, path: Path, digest: str) -> None:
+        authorized, record_id = self.section.sbom, self.record_id
+        if authorized is None:
+            self.changes.append(
+                f"{path.name} (sha256:{digest}): record {record_id} was authorized without an SBOM"
+            )
+        elif authorized.sha256 != digest:
+            self.changes.append(
+                f"{path.name} (sha256:{digest}) is not the SBOM record {record_id} was "
+                f"authorized on ({authorized.name}, sha256:{authorized.sha256})"
             )
         else:
-            changes.append(
-                f"{path.name} (sha256:{digest}) is not a VEX document record {record_id} was "
-                "authorized on"
+            self.confirmed.append(
+                f"{path.name} is the SBOM record {record_id} was authorized on (sha256:{digest})"
             )
-    seen = {given[path] for path in paths}
-    for digest, name in sorted(authorized.items(), key=lambda item: item[1]):
-        if digest not in seen:
-            changes.append(
-                f"record {record_id} was also authorized on the VEX document {name} "
-                f"(sha256:{digest}), and no --vex file is it; give every VEX file the release "
-                "was authorized on"
-            )
+
+    def vex(self, paths: tuple[Path, ...], given: dict[Path, str]) -> None:
+        section, record_id = self.section, self.record_id
+        # The SBOM's own embedded findings are listed as a document with the SBOM's
+        # digest: they come with the SBOM, not with --vex.
+        sbom_digest = section.sbom.sha256 if section.sbom is not None else None
+        authorized = {d.sha256: d.name for d in section.documents if d.sha256 != sbom_digest}
+        for path in paths:
+            digest = given[path]
+            if digest in authorized:
+                self.confirmed.append(
+                    f"{path.name} is the VEX document {authorized[digest]} record {record_id} "
+                    f"was authorized on (sha256:{digest})"
+                )
+            else:
+                self.changes.append(
+                    f"{path.name} (sha256:{digest}) is not a VEX document record {record_id} "
+                    "was authorized on"
+                )
+        seen = {given[path] for path in paths}
+        for digest, name in sorted(authorized.items(), key=lambda item: item[1]):
+            if digest not in seen:
+                self.changes.append(
+                    f"record {record_id} was also authorized on the VEX document {name} "
+                    f"(sha256:{digest}), and no --vex file is it; give every VEX file the "
+                    "release was authorized on"
+                )
 
 
 def _configured_changes(
