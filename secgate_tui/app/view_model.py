@@ -17,11 +17,16 @@ from secgate_tui.config import Config
 from secgate_tui.domain import Category, CategoryResult, Finding, Issue, Verdict
 from secgate_tui.domain.gate import ActivityResult
 from secgate_tui.domain.review_schedule import ReviewSchedule, review_schedule
+from secgate_tui.domain.times import iso_z
+from secgate_tui.domain.vex import AssessedVulnerability, VulnerabilityAssessment
 from secgate_tui.services.board import BoardService, Evaluated
 
 #: What a row is: it blocks, it is a residual item (closed without a fix, justified),
 #: or it is closed with an accepted disposition.
 BLOCKING, RESIDUAL, CLOSED = "blocking", "residual", "closed"
+#: A vulnerability still in the product that does not block (affected, with a
+#: response and, where needed, a linked risk acceptance).
+OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,96 @@ class CategoryView:
     @property
     def category(self) -> Category:
         return self.result.category
+
+
+@dataclass(frozen=True)
+class VulnerabilityRow:
+    """One finding (a vulnerability of one component) as the vulnerability board lists it."""
+
+    vulnerability: str
+    component: str
+    #: The normalized state (as the record counts it) and the document's own word.
+    state: str
+    raw_state: str
+    #: The justification, else the response / action statement.
+    said: str
+    linked_issue: str
+    #: Why it blocks; "" when it does not.
+    reason: str
+    detail: str
+    kev: bool
+    kind: str = BLOCKING
+
+
+@dataclass(frozen=True)
+class VulnerabilityView:
+    """The seventh gate check (SBOM/VEX) as its board shows it: blocking findings first,
+    then the open ones; settled findings (resolved, justified not_affected or
+    false_positive) are only counted, as in the record."""
+
+    passed: bool
+    #: Findings in all, and those settled without blocking.
+    findings: int
+    settled: int
+    counts: tuple[tuple[str, int], ...]
+    #: The SBOM and each VEX document read, one line each.
+    inputs: tuple[str, ...]
+    #: Every reason the check blocks (the gate's words, without their common prefix).
+    reasons: tuple[str, ...]
+    rows: tuple[VulnerabilityRow, ...]
+
+    @property
+    def blocking(self) -> int:
+        return sum(1 for row in self.rows if row.kind == BLOCKING)
+
+
+_PREFIX = "vulnerability assessment: "
+
+
+def _finding_row(item: AssessedVulnerability) -> VulnerabilityRow:
+    return VulnerabilityRow(
+        vulnerability=item.vulnerability,
+        component=item.component,
+        state=item.state.value,
+        raw_state=item.raw_state,
+        said=item.justification or item.response,
+        linked_issue=item.linked_issue or "",
+        reason=item.reason or "",
+        detail=item.detail,
+        kev=item.kev,
+        kind=BLOCKING if item.reason is not None else OPEN,
+    )
+
+
+def vulnerability_view(assessment: VulnerabilityAssessment | None) -> VulnerabilityView | None:
+    """The check's board; None when the release has no SBOM/VEX check."""
+    if assessment is None:
+        return None
+    rows = sorted(
+        (_finding_row(item) for item in assessment.open),
+        # Blocking first, KEV-listed first among them; else the assessment's order.
+        key=lambda row: (row.kind != BLOCKING, not row.kev),
+    )
+    inputs = []
+    if assessment.sbom is not None:
+        sbom = assessment.sbom
+        inputs.append(
+            f"SBOM {sbom.name} (CycloneDX {sbom.spec_version}): {sbom.component_count} "
+            f"components, version {sbom.release_version or '(none)'}, sha256:{sbom.digest[:16]}"
+        )
+    for document in assessment.documents:
+        at = iso_z(document.assessed_at) if document.assessed_at else "no timestamp"
+        inputs.append(f"{document.format} {document.name}: assessed {at}")
+    findings = sum(assessment.counts.values())
+    return VulnerabilityView(
+        passed=assessment.passed,
+        findings=findings,
+        settled=findings - len(assessment.open),
+        counts=tuple(assessment.counts.items()),
+        inputs=tuple(inputs),
+        reasons=tuple(r.removeprefix(_PREFIX) for r in assessment.reasons),
+        rows=tuple(rows),
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +203,8 @@ class BoardState:
     #: Shown from the last session's saved board while the release is evaluated
     #: afresh: a hint, never a verdict (the banner says so, and shows no PASS).
     provisional: bool = False
+    #: The SBOM/VEX check's board; None when the release has no such check.
+    vulnerabilities: VulnerabilityView | None = None
 
     @property
     def title(self) -> str:
@@ -226,6 +323,7 @@ def board_state(
         review=review,
         stale=stale_reasons(verdict),
         issues=by_uid,
+        vulnerabilities=vulnerability_view(verdict.vulnerability_assessment),
     )
 
 

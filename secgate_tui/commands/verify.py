@@ -20,7 +20,8 @@ from secgate_tui.services.authorization_state import StateUnreadableError, signa
 from secgate_tui.services.store import StoreError
 from secgate_tui.services.verify import AUDIT_KIND, verify
 from secgate_tui.services.verify_artifact import check_artifact
-from secgate_tui.services.verify_vex import vex_changes
+from secgate_tui.services.verify_vex import check_vex_files, require_readable
+from secgate_tui.services.vex_inputs import VexInputs
 
 EXIT_INTACT, EXIT_MISMATCH, EXIT_ERROR = 0, 1, 2
 
@@ -47,10 +48,31 @@ def register(
         help="also re-hash this file and confirm the release's record authorizes it "
         "(repeatable; exit 1 when any is not)",
     )
+    p.add_argument(
+        "--sbom",
+        type=Path,
+        metavar="FILE",
+        help="also confirm this CycloneDX SBOM is the one the release's record was authorized "
+        "on (by SHA-256; replaces the configured SBOM in the check; exit 1 when it is not)",
+    )
+    p.add_argument(
+        "--vex",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="also confirm these VEX files are the ones the record was authorized on "
+        "(repeatable; give all of them; they replace the configured VEX files in the check)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    given = VexInputs(sbom=args.sbom, vex=tuple(args.vex or ()))
+    if args.log and given.given:
+        raise UsageError(
+            "--sbom and --vex check files against a release's record: give --product and "
+            "--release with them, not --log."
+        )
     if args.log:
         report = check_log(ctx.store, ctx.records_dir)
         entries = f"{report.entries} entr{'y' if report.entries == 1 else 'ies'}"
@@ -65,6 +87,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     if not args.release:
         raise UsageError("verify needs --release (or --log to check the audit log).")
     product = require_product(ctx, args.product)
+    require_readable(given)  # before the tracker is read: no verdict, then an error
     try:
         never = not ctx.store.audit_entries(AUDIT_KIND, product, args.release)
     except StoreError:
@@ -86,7 +109,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     print(f"INTACT  {printable(result.message)}")
     code = verify_signatures(ctx, product, args.release)
     if code == EXIT_INTACT:
-        code = verify_vex(ctx, product, args.release)
+        code = verify_vex(ctx, product, args.release, given)
     if code == EXIT_INTACT and args.artifact:
         return verify_artifacts(ctx, product, args.release, args.artifact)
     return code
@@ -105,12 +128,15 @@ def verify_artifacts(ctx: Context, product: str, release: str, paths: list[Path]
     return code
 
 
-def verify_vex(ctx: Context, product: str, release: str) -> int:
-    """The configured SBOM/VEX files against the record's digests (exit 1 when one changed)."""
-    changes = vex_changes(ctx, product, release)
-    for change in changes:
+def verify_vex(ctx: Context, product: str, release: str, given: VexInputs) -> int:
+    """The configured SBOM/VEX files, and those given, against the record's digests
+    (exit 1 when one is not the one authorized)."""
+    check = check_vex_files(ctx, product, release, given)
+    for line in check.confirmed:
+        print(f"VEX OK  {printable(line)}")
+    for change in check.changes:
         print(f"VEX CHANGED  {printable(change)}")
-    return EXIT_MISMATCH if changes else EXIT_INTACT
+    return EXIT_MISMATCH if check.changes else EXIT_INTACT
 
 
 def verify_signatures(ctx: Context, product: str, release: str) -> int:

@@ -242,17 +242,29 @@ def attachment_digests(
     release: str,
     authorized: Collection[str],
     now: datetime,
+    *,
+    sbom: bool = True,
+    vex: bool = True,
 ) -> dict[str, str | None]:
     """For ``verify``: each attachment's SHA-256 as the tracker holds it now (name -> digest),
-    and None for each ``authorized`` document name a pattern matches that is gone."""
+    and None for each ``authorized`` document name a pattern matches that is gone.
+
+    ``sbom``/``vex`` False leaves that kind out: files given on the command line
+    replace the attachments of their kind, as they do at authorization."""
     settings = config.product(product).vulnerability_assessment
     if settings is None or not settings.from_attachments:
         return {}
+    patterns = ([settings.sbom_attachment or ""] if sbom else []) + (
+        list(settings.vex_attachments) if vex else []
+    )
+    if not any(patterns):
+        return {}
     read = read_attached(config, connections, product, release, now)
     current: dict[str, str | None] = {
-        f.name: hashlib.sha256(f.content).hexdigest() for f in read.files
+        f.name: hashlib.sha256(f.content).hexdigest()
+        for f in read.files
+        if any(p and fnmatch.fnmatchcase(f.name, _pattern(p, release)) for p in patterns)
     }
-    patterns = [settings.sbom_attachment or "", *settings.vex_attachments]
     for name in authorized:
         if name not in current and any(
             p and fnmatch.fnmatchcase(name, _pattern(p, release)) for p in patterns

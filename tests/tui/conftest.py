@@ -27,6 +27,7 @@ from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.config import config_from_data
 from secgate_tui.services.context import Context, build_context
 from secgate_tui.services.demo import demo_data
+from secgate_tui.services.demo_vex import write_demo_vex
 
 NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 SEEDED = NOW - timedelta(hours=2)
@@ -80,16 +81,29 @@ def sandbox(tmp_path: Path) -> Sandbox:
     return Sandbox(path)
 
 
-@pytest.fixture
-def context(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+def demo_context(
+    tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, *, vex: bool = False
+) -> Context:
+    """The demo's context on ``sandbox``; with ``vex``, IPC has the demo's SBOM/VEX check
+    (files current at :data:`NOW`, in ``tmp_path/vex``) as ``secgate --demo`` has."""
     data = demo_data(tmp_path, today=NOW.date())
     data["trackers"]["sandbox"]["live"] = False
     # A relative path keeps the configuration digest (shown in records) the same
     # on every run, whatever the temporary directory is called.
     monkeypatch.chdir(tmp_path)
     data["trackers"]["sandbox"]["path"] = sandbox.path.name
+    if vex:
+        settings = write_demo_vex(tmp_path / "vex", NOW.date())
+        settings["sbom"] = str(Path(settings["sbom"]).relative_to(tmp_path))
+        settings["vex"] = [str(Path(path).relative_to(tmp_path)) for path in settings["vex"]]
+        data["products"]["ipc"]["vulnerability_assessment"] = settings
     config = config_from_data(data, None)
-    ctx = build_context(config, tmp_path, demo=True, clock=clock)
+    return build_context(config, tmp_path, demo=True, clock=clock)
+
+
+@pytest.fixture
+def context(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
+    ctx = demo_context(tmp_path, sandbox, monkeypatch)
     try:
         yield ctx
     finally:

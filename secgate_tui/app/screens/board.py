@@ -1,5 +1,5 @@
-"""The board: gate banner, the category overview with the chosen category's items,
-activities and the next review.
+"""The board: gate banner, the category overview with the chosen category's items
+(or the SBOM/VEX check's findings), activities and the next review.
 
 It is live. A thread worker syncs the release every ``refresh_seconds`` and
 re-reads it from the store; only boards whose values changed are repainted,
@@ -41,11 +41,15 @@ from secgate_tui.app.widgets.category_board import CategoryBoard
 from secgate_tui.app.widgets.category_overview import (
     UNCLASSIFIED,
     UNCLASSIFIED_LABEL,
+    VULNERABILITIES,
     CategoryOverview,
 )
 from secgate_tui.app.widgets.gate_banner import GateBanner
 from secgate_tui.app.widgets.review_badge import ReviewBadge
+from secgate_tui.app.widgets.vulnerability_board import VulnerabilityBoard
+from secgate_tui.app.widgets.vulnerability_detail import finding_text
 from secgate_tui.domain import Category
+from secgate_tui.domain.text import printable
 from secgate_tui.services.board import SyncReport
 
 #: Below this width the side panel moves under the boards, which get the full width.
@@ -142,6 +146,7 @@ class BoardScreen(Screen[None]):
                     yield CategoryBoard(UNCLASSIFIED_LABEL, id=UNCLASSIFIED)
                     for category in Category:
                         yield CategoryBoard(category.title, id=f"board-{category.value}")
+                    yield VulnerabilityBoard(id=VULNERABILITIES)
             with Vertical(id="side"):
                 yield ReviewBadge(id="review")
                 yield ActivitiesPanel(id="activities")
@@ -175,8 +180,12 @@ class BoardScreen(Screen[None]):
         self.set_class(narrow, "-narrow")
         self.set_class(height < SHORT, "-short")
         board_width = width - (0 if narrow else SIDE_WIDTH) - 1  # minus the scrollbar
-        for board in self.query(CategoryBoard):
+        for board in self._boards():
             board.set_width(board_width)
+
+    def _boards(self) -> list[CategoryBoard | VulnerabilityBoard]:
+        """Every board the overview opens: the categories' and the SBOM/VEX check's."""
+        return [*self.query(CategoryBoard), *self.query(VulnerabilityBoard)]
 
     # -- opening a release ---------------------------------------------------------
 
@@ -281,6 +290,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#unclassified", CategoryBoard).show_unclassified(state.unclassified)
         for view in state.categories:
             self.query_one(f"#board-{view.category.value}", CategoryBoard).show(view)
+        self.query_one(VulnerabilityBoard).show(state.vulnerabilities)
         overview = self.query_one(CategoryOverview)
         overview.show(state)
         self._show_board(overview.board)
@@ -384,7 +394,7 @@ class BoardScreen(Screen[None]):
 
     def _show_board(self, board: str | None) -> None:
         """Only the category under the overview's cursor lists its items."""
-        for widget in self.query(CategoryBoard):
+        for widget in self._boards():
             widget.display = widget.id == board
 
     @on(CategoryOverview.Selected)
@@ -393,10 +403,12 @@ class BoardScreen(Screen[None]):
 
     @on(CategoryOverview.Opened)
     def _category_opened(self, message: CategoryOverview.Opened) -> None:
-        board = self.query_one(f"#{message.board}", CategoryBoard)
+        board = next(b for b in self._boards() if b.id == message.board)
         self._show_board(message.board)
         if board.table.row_count:
             board.table.focus()
+        elif isinstance(board, VulnerabilityBoard):
+            self.notify("No finding to list: every finding is settled.", timeout=3)
         else:
             self.notify("No item in this category: nothing to list.", timeout=3)
 
@@ -421,7 +433,7 @@ class BoardScreen(Screen[None]):
         text = self.query_one("#filter", Input).value.strip()
         shown = total = 0
         matches: dict[str, int] = {}
-        for board in self.query(CategoryBoard):
+        for board in self._boards():
             count, of = board.set_filter(text)
             shown, total = shown + count, total + of
             matches[board.id or ""] = count
@@ -465,6 +477,13 @@ class BoardScreen(Screen[None]):
         limit = self.controller.max_age_days(self.state.product, activity.id)
         now = self.state.verdict.evaluated_at
         self.app.push_screen(ActivityDetailScreen(self.controller, activity, limit, now))
+
+    @on(VulnerabilityBoard.FindingChosen)
+    def _finding_chosen(self, message: VulnerabilityBoard.FindingChosen) -> None:
+        """A finding on a page of its own: everything the VEX says of it."""
+        row = message.row
+        title = printable(f"{row.vulnerability} in {row.component}", 200)
+        self.app.push_screen(InfoScreen(title, finding_text(row), id="finding"))
 
     @on(CategoryBoard.IssueChosen)
     def _issue_chosen(self, message: CategoryBoard.IssueChosen) -> None:

@@ -2,12 +2,12 @@
 
 A flow names the kind, its words, what is typed to confirm, and the few inputs
 in front of the protocol: the authorization's not-applicable acknowledgements
-(one reason per empty category), the software it authorizes (artifacts, commit)
-and, for a release the tracker shows as shipped, the retrospective reason; the
-review's conclusions (the same TOML as ``secgate review record --conclusions
-FILE``); and what preparing and publishing run (the flows that sign are in
-:mod:`.publish_signed`). Everything else
-(preview, confirmation, live steps, result) is the screen's, for every kind.
+(one reason per empty category), the software it authorizes (artifacts, commit),
+the SBOM/VEX files when not the configured ones and, for a release the tracker
+shows as shipped, the retrospective reason; the review's conclusions (the same
+TOML as ``secgate review record --conclusions FILE``); and what preparing and
+publishing run (the flows that sign are in :mod:`.publish_signed`). Everything
+else (preview, confirmation, live steps, result) is the screen's, for every kind.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from secgate_tui.app.screens.authorization_inputs import (
     reason_missing,
     shipped_line,
     split_artifacts,
+    vex_inputs,
+    vex_paths,
 )
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
@@ -177,6 +179,25 @@ class AuthorizationFlow(PublishFlow):
             id="software-commit",
             classes="publish-field",
         )
+        yield Static(
+            Text(
+                "The release's SBOM and VEX (optional; they replace the configured files; "
+                "enter prepares again):",
+                style="bold",
+            ),
+            markup=False,
+        )
+        with Horizontal(id="vex-inputs"):
+            yield Input(
+                placeholder="SBOM file, CycloneDX JSON (default: configured)",
+                id="vex-sbom",
+                classes="publish-field",
+            )
+            yield Input(
+                placeholder="VEX files, comma-separated (default: configured)",
+                id="vex-files",
+                classes="publish-field",
+            )
 
     def _compose_acks(self) -> ComposeResult:
         if not self.empty:
@@ -204,10 +225,15 @@ class AuthorizationFlow(PublishFlow):
     def request(self, root: DOMNode) -> AuthorizationInputs:
         reason = root.query_one("#retrospective-reason", Input).value.strip()
         commit = root.query_one("#software-commit", Input).value.strip()
+        sbom, vex = vex_paths(
+            root.query_one("#vex-sbom", Input).value, root.query_one("#vex-files", Input).value
+        )
         return AuthorizationInputs(
             acks=self.acks(root),
             artifacts=split_artifacts(root.query_one("#software-artifacts", Input).value),
             commit=commit or None,
+            sbom=sbom,
+            vex=vex,
             # Only a release the tracker shows as shipped takes a reason (as the CLI).
             retrospective=reason if self.shipped is not None and reason else None,
         )
@@ -248,6 +274,7 @@ class AuthorizationFlow(PublishFlow):
             acks=inputs.acks,
             software=software,
             retrospective=retrospective,
+            vex_inputs=vex_inputs(inputs),
         )
         shipped = self.shipped
         # The kind's refusal speaks of --retrospective; here it is a field.

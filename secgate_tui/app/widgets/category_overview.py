@@ -1,8 +1,9 @@
 """The release at a glance: one line per category (and the unclassified items),
-each with closed/total, a bar that shows what blocks, and its state.
+each with closed/total, a bar that shows what blocks, and its state; and, when
+the release has an SBOM/VEX check, a line for it (settled findings of all).
 
 The line under the cursor is the category whose items the board lists below;
-enter moves to that list. Seven lines fit any terminal secgate supports, so no
+enter moves to that list. Eight lines fit any terminal secgate supports, so no
 category is ever below the fold.
 """
 
@@ -22,6 +23,11 @@ from secgate_tui.app.view_model import BoardState
 
 UNCLASSIFIED = "unclassified"
 UNCLASSIFIED_LABEL = "Unclassified (match no category rule)"
+#: The seventh check's board (issue 14).
+VULNERABILITIES = "board-vulnerabilities"
+VULNERABILITIES_LABEL = "Vulnerability assessment"
+#: The check blocks for its documents (stale, missing, for another release), not a finding.
+BLOCKED = "BLOCKED"
 LABEL_WIDTH = 28
 OVERVIEW_BAR = 12
 
@@ -59,6 +65,20 @@ def overview_lines(state: BoardState) -> tuple[OverviewLine, ...]:
                 status,
             )
         )
+    vulnerabilities = state.vulnerabilities
+    if vulnerabilities is not None:
+        blocking = vulnerabilities.blocking
+        status = "ok" if vulnerabilities.passed else ("blocking" if blocking else BLOCKED)
+        lines.append(
+            OverviewLine(
+                VULNERABILITIES,
+                VULNERABILITIES_LABEL,
+                vulnerabilities.settled,
+                vulnerabilities.findings,
+                blocking,
+                status,
+            )
+        )
     return tuple(lines)
 
 
@@ -68,12 +88,19 @@ def _line(line: OverviewLine, selected: bool, focused: bool, matches: int | None
     if line.board == UNCLASSIFIED:
         text.append(f"{line.total:>5} item(s)  ")
         text.append(" " * OVERVIEW_BAR)
+    elif line.board == VULNERABILITIES:
+        text.append(f"{f'{line.closed}/{line.total}':>7} settled ")
+        # Blocked for its documents alone, the bar must not look done.
+        blocking = line.blocking or int(line.state == BLOCKED)
+        text.append_text(bar(line.closed, line.total, OVERVIEW_BAR, blocking=blocking))
     else:
         text.append(f"{f'{line.closed}/{line.total}':>7} closed  ")
         text.append_text(bar(line.closed, line.total, OVERVIEW_BAR, blocking=line.blocking))
     text.append("  ")
     if line.state == "blocking":
         text.append(f"{line.blocking} blocking", style="bold red")
+    elif line.state == BLOCKED:
+        text.append("BLOCKED (see its board)", style="bold red")
     elif line.state == "EMPTY":
         text.append("EMPTY: blocks", style="bold yellow")
     elif line.state == "ok":

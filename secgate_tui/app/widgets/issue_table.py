@@ -1,32 +1,23 @@
-"""A board's item list that costs the same for 9 rows or 20,000.
-
-Textual's DataTable measures every cell when rows are added (about a
-millisecond a row), which would freeze the UI for seconds on a release with
-thousands of open items. This list renders only the lines on screen (the Line
-API), with fixed column widths, so a refresh of any size is cheap.
-"""
+"""A category board's item list: key, title, status, age and why each item blocks
+(or how it was dispositioned), on the cheap line-rendered table of :mod:`.line_table`."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from secgate_tui.app.render import age, safe
 from secgate_tui.app.view_model import BLOCKING, CLOSED, RESIDUAL, IssueRow
+from secgate_tui.app.widgets import line_table
+from secgate_tui.app.widgets.line_table import GAP, LineTable
+
+__all__ = ["COLUMN_NAMES", "GAP", "IssueTable", "Widths", "header_text"]
 
 #: Column widths: key, title, status, age, reason.
 Widths = tuple[int, int, int, int, int]
-GAP = 2
 
 
 #: The last column says why an item blocks, or how a closed one was dispositioned.
@@ -36,29 +27,13 @@ REASON_STYLE = {BLOCKING: "red", RESIDUAL: "yellow", CLOSED: "dim"}
 
 
 def header_text(widths: Widths) -> Text:
-    line = Text(style="bold")
-    for name, width in zip(COLUMN_NAMES, widths, strict=True):
-        name = name[:width]
-        line.append(name.ljust(width + GAP) if name != "Age" else name.rjust(width) + " " * GAP)
-    return line
+    return line_table.header_text(COLUMN_NAMES, widths, right=("Age",))
 
 
-class IssueTable(ScrollView, can_focus=True):
-    """Rows of blocking items; enter (or a click) chooses one."""
+class IssueTable(LineTable[IssueRow]):
+    """Rows of a category's items; enter (or a click) chooses one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move(-1000000000)", "First", show=False),
-        Binding("end", "move(1000000000)", "Last", show=False),
-        Binding("enter", "choose", "Open issue"),
-    ]
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"table--cursor"}
-
-    cursor_row: reactive[int] = reactive(0, init=False)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "choose", "Open issue")]
 
     class Chosen(Message):
         def __init__(self, row: IssueRow) -> None:
@@ -66,24 +41,7 @@ class IssueTable(ScrollView, can_focus=True):
             self.row = row
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.rows: tuple[IssueRow, ...] = ()
-        self.widths: Widths = (8, 20, 12, 4, 20)
-        # Rendered lines by (row, width, cursor here, focused, style): a repaint
-        # (after a key, or when a dialog closes) re-renders only lines that changed.
-        self._lines: dict[tuple[int, int, bool, bool, Style], Strip] = {}
-
-    @property
-    def row_count(self) -> int:
-        return len(self.rows)
-
-    def set_rows(self, rows: tuple[IssueRow, ...], widths: Widths, cursor: int = 0) -> None:
-        self.rows = rows
-        self.widths = widths
-        self.virtual_size = Size(sum(widths) + GAP * (len(widths) - 1), len(rows))
-        self.set_reactive(IssueTable.cursor_row, max(0, min(cursor, len(rows) - 1)))
-        self._lines.clear()
-        self.refresh()
+        super().__init__((8, 20, 12, 4, 20), id=id)
 
     def cells(self, index: int) -> tuple[Text, Text, Text, Text, Text]:
         """Row ``index`` as shown: every tracker string made inert and cropped."""
@@ -97,73 +55,5 @@ class IssueTable(ScrollView, can_focus=True):
             safe(row.reason, reason, REASON_STYLE.get(row.kind, "")),
         )
 
-    def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.size.width
-        base = self.rich_style
-        if not 0 <= index < len(self.rows):
-            return Strip.blank(width, base)
-        # Only the focused list shows its cursor: one highlighted row on screen
-        # is one selection, never one per list.
-        at_cursor = index == self.cursor_row and self.has_focus
-        cache_key = (index, width, at_cursor, self.has_focus, base)
-        cached = self._lines.get(cache_key)
-        if cached is not None:
-            return cached
-        if len(self._lines) > 4000:
-            self._lines.clear()
-        line = Text(no_wrap=True, overflow="ellipsis")
-        for cell, cell_width in zip(self.cells(index), self.widths, strict=True):
-            cell.truncate(cell_width, overflow="ellipsis", pad=True)
-            line.append_text(cell)
-            line.append(" " * GAP)
-        style = base
-        if at_cursor:
-            style = base + self.get_component_rich_style("table--cursor")
-        segments = list(Segment.apply_style(line.render(self.app.console), style))
-        strip = self._lines[cache_key] = Strip(segments).crop_extend(0, width, style)
-        return strip
-
-    # -- the cursor --------------------------------------------------------------
-
-    def watch_cursor_row(self, old: int, new: int) -> None:
-        height = max(1, self.scrollable_content_region.height)
-        top = self.scroll_offset.y
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + height:
-            self.scroll_to(y=new - height + 1, animate=False)
-        else:
-            # Only the two lines whose highlight changed: a key press then
-            # costs two lines of rendering, not the whole list.
-            width = self.size.width
-            self.refresh(
-                Region(0, old - top, width, 1),
-                Region(0, new - top, width, 1),
-            )
-            return
-        self.refresh()
-
-    def action_move(self, delta: int) -> None:
-        if self.rows:
-            self.cursor_row = max(0, min(len(self.rows) - 1, self.cursor_row + delta))
-
-    def action_page(self, direction: int) -> None:
-        self.action_move(direction * max(1, self.scrollable_content_region.height))
-
-    def action_choose(self) -> None:
-        if 0 <= self.cursor_row < len(self.rows):
-            self.post_message(self.Chosen(self.rows[self.cursor_row]))
-
-    def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.rows):
-            self.cursor_row = index
-            if event.chain >= 2:
-                self.action_choose()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
+    def chosen(self, row: IssueRow) -> None:
+        self.post_message(self.Chosen(row))
