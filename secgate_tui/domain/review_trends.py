@@ -30,7 +30,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from itertools import pairwise
 from typing import Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
@@ -41,8 +40,10 @@ from secgate_tui.domain.model import Issue, utc
 from secgate_tui.domain.review_stats import AgeBuckets
 
 TREND_MONTHS: Final = 24
-#: The lower bounds of the age buckets after the first, in days (as review_stats.bucket).
-_AGE_BOUNDS: Final = (30, 90, 180)
+#: The lower bounds of the age buckets after the first (as review_stats.bucket), in seconds.
+_DAY_30: Final = 30 * 86400
+_DAY_90: Final = 90 * 86400
+_DAY_180: Final = 180 * 86400
 
 
 class MonthTrend(BaseModel):
@@ -103,7 +104,8 @@ def review_trends(
     opened = [0] * count
     closed = [0] * count
     # Difference arrays, one per age bucket: +1 where an issue enters, -1 where it leaves.
-    ages = [[0] * (count + 1) for _ in range(len(_AGE_BOUNDS) + 1)]
+    ages = [[0] * (count + 1) for _ in range(4)]
+    under_30, days_30, days_90, over_180 = ages
     undated = 0
     classify = Classifier(classification).classify
     for issue in issues:
@@ -125,16 +127,23 @@ def review_trends(
                 if last < 0:
                     continue  # closed before the first month: open in none of them
                 closed[last] += 1
-        # Open at the end of months [first, last), each in the bucket of its age then.
-        low = max(first, 0)
-        edges = [low] + [
-            max(low, min(last, bisect_left(ends, created + days * 86400))) for days in _AGE_BOUNDS
-        ]
-        edges.append(last)
-        for band, (begin, stop) in enumerate(pairwise(edges)):
-            if begin < stop:
-                ages[band][begin] += 1
-                ages[band][stop] -= 1
+        # Open at the end of months [low, last), in the bucket of its age at each: the
+        # first month ends at which it is 30, 90, 180 days old, searched within the range.
+        low = first if first > 0 else 0
+        if low >= last:
+            continue
+        d30 = bisect_left(ends, created + _DAY_30, low, last)
+        d90 = bisect_left(ends, created + _DAY_90, d30, last)
+        d180 = bisect_left(ends, created + _DAY_180, d90, last)
+        # Empty bands (equal edges) add and remove at the same index: no test needed.
+        under_30[low] += 1
+        under_30[d30] -= 1
+        days_30[d30] += 1
+        days_30[d90] -= 1
+        days_90[d90] += 1
+        days_90[d180] -= 1
+        over_180[d180] += 1
+        over_180[last] -= 1
     return ReviewTrends(
         as_of=now,
         months=tuple(_months(starts, opened, closed, ages)),
