@@ -61,7 +61,7 @@ def trend_lines(record: ReviewRecord, d: Dialect, *, items: bool = True) -> list
                 f"end, by age then; the last month ends at {trends.as_of:%Y-%m-%dT%H:%M:%SZ}."
             )
         ),
-        "",
+        # Markdown and Textile end a paragraph with a blank line, which their tables need.
         *markup_table(
             [d.text(h) for h in HEADER],
             [[d.text(cell) for cell in _row(month)] for month in trends.months],
