@@ -1,6 +1,7 @@
 """Review figures over 50,000 issues in the period (issue #18).
 
-Target: review_metrics() under 2 seconds.
+Target: the review figures, review_metrics() and review_trends() (the 24 months of
+trends), under 2 seconds together.
 
     .venv/bin/python benchmarks/bench_review.py [--count 50000] [--runs 5]
 
@@ -25,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from secgate_tui.domain import Category, CategoryRule, Classification, Disposition, Issue
 from secgate_tui.domain.model import EventState, StateEvent
 from secgate_tui.domain.review_metrics import ReviewMetrics, review_metrics
+from secgate_tui.domain.review_trends import ReviewTrends, review_trends
 
 LABELS = [
     "sec-test-finding",
@@ -96,10 +98,11 @@ def generate(count: int, seed: int = 41_6) -> tuple[list[Issue], list[StateEvent
 
 def run(
     issues: list[Issue], events: list[StateEvent] | None, policy: Classification
-) -> ReviewMetrics:
-    return review_metrics(
+) -> tuple[ReviewMetrics, ReviewTrends]:
+    metrics = review_metrics(
         issues, policy, period_start=START, now=END, released=RELEASED, events=events
     )
+    return metrics, review_trends(issues, policy, now=END)
 
 
 def main() -> None:
@@ -125,16 +128,27 @@ def main() -> None:
         timings, cpu = [], []
         for _ in range(args.runs):
             started, started_cpu = time.perf_counter(), time.process_time()
-            metrics = run(issues, history, policy)
+            metrics, trends = run(issues, history, policy)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
         print(
-            f"review_metrics() {label}: wall best {min(timings):.3f} s, median "
+            f"review_metrics() + review_trends() {label}: wall best {min(timings):.3f} s, median "
             f"{statistics.median(timings):.3f} s; CPU best {min(cpu):.3f} s "
             f"(target < 2 s); {metrics.totals.opened:,} opened, {metrics.totals.closed:,} "
             f"closed, {len(metrics.not_fixed):,} not fixed, {len(metrics.reopened):,} "
-            f"reopened, {metrics.deployed.count:,} deployed defects"
+            f"reopened, {metrics.deployed.count:,} deployed defects; "
+            f"{sum(m.opened for m in trends.months):,} opened in the 24 months"
         )
+    timings, cpu = [], []
+    for _ in range(args.runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        review_trends(issues, policy, now=END)
+        timings.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    print(
+        f"review_trends() alone: wall best {min(timings):.3f} s, median "
+        f"{statistics.median(timings):.3f} s; CPU best {min(cpu):.3f} s"
+    )
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the whole process: {rss_mb:.0f} MB; load average {os.getloadavg()[0]:.1f}")
 

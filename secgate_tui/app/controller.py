@@ -36,6 +36,7 @@ from secgate_tui.services.publish.kinds.signature import (
 from secgate_tui.services.records_listing import Listing, list_records
 from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
 from secgate_tui.services.review_status import review_status
+from secgate_tui.services.review_trends import StoredTrends, stored_trends
 from secgate_tui.services.software import SoftwareInputError, software_identity
 from secgate_tui.services.sync import utcnow
 
@@ -261,6 +262,11 @@ class Controller:
         )
         self._reviews[product] = view
         return view
+
+    def review_trends(self, product: str) -> StoredTrends:
+        """The product's trends over 24 months from the store (no network; a worker)."""
+        with guard(f"reading the trends of {product} from the local store"):
+            return stored_trends(self.ctx.config, self.ctx.store, product, self.clock())
 
     # -- publishing records (every kind) ------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import Final, TypedDict
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from secgate_tui.domain.classify import Classification, Classifier
+from secgate_tui.domain.collector import collector_paused
 
 # StateEvent and EventState live in the model; re-exported here for existing importers.
 from secgate_tui.domain.model import (
@@ -227,6 +228,7 @@ class ReviewMetrics(_Frozen):
     vulnerabilities: VulnerabilityFigures | None = Field(None, exclude_if=_unset)
 
 
+@collector_paused()
 def review_metrics(
     issues: Iterable[Issue],
     classification: Classification,

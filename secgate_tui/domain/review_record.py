@@ -29,6 +29,7 @@ from secgate_tui.domain.review_followup import PreviousReview
 from secgate_tui.domain.review_metrics import ReviewMetrics, ReviewPeriod
 from secgate_tui.domain.review_schedule import MAX_INTERVAL_DAYS, check_interval
 from secgate_tui.domain.review_targets import ReviewTargets
+from secgate_tui.domain.review_trends import ReviewTrends
 
 #: The marker a review record's comment carries, and how it is found again.
 REVIEW_MARKER: Final = "secgate-review"
@@ -81,6 +82,9 @@ class ReviewRecord(BaseModel):
     previous_review: PreviousReview | None = Field(None, exclude_if=_unset)
     #: Who held the review (management sign-off): the reviewer first.
     participants: tuple[str, ...] | None = Field(None, exclude_if=_unset)
+    #: Opened, closed and still open per month over 24 months (issue 15); left out
+    #: of the JSON while unset, so records written before keep their digests.
+    trends: ReviewTrends | None = Field(None, exclude_if=_unset)
 
     @field_validator("created_at")
     @classmethod
@@ -127,6 +131,7 @@ def build_review_record(
     checks: ReviewChecks | None = None,
     previous_review: PreviousReview | None = None,
     participants: Sequence[str] | None = None,
+    trends: ReviewTrends | None = None,
 ) -> ReviewRecord:
     """Assemble the record of a review held at ``now``.
 
@@ -157,6 +162,7 @@ def build_review_record(
         checks=checks,
         previous_review=previous_review,
         participants=None if participants is None else tuple(participants),
+        trends=trends,
     )
 
 

@@ -23,7 +23,9 @@ from secgate_tui.app.render import safe
 from secgate_tui.app.screens.publish import PublishScreen
 from secgate_tui.app.screens.publish_flows import ReviewFlow
 from secgate_tui.app.view_model import ReviewView
+from secgate_tui.app.widgets.trend_charts import TrendCharts
 from secgate_tui.domain.review_schedule import ReviewState
+from secgate_tui.services.review_trends import StoredTrends
 
 _STATE_STYLE = {
     ReviewState.OK: "green",
@@ -53,6 +55,11 @@ class ReviewsScreen(Screen[None]):
             self.reviews = reviews
             self.problems = problems
 
+    class TrendsRead(Message):
+        def __init__(self, trends: StoredTrends) -> None:
+            super().__init__()
+            self.trends = trends
+
     def __init__(self, controller: Controller) -> None:
         super().__init__()
         self.controller = controller
@@ -69,6 +76,7 @@ class ReviewsScreen(Screen[None]):
         )
         table: DataTable[Text] = DataTable(cursor_type="row", id="reviews-table")
         yield table
+        yield TrendCharts(id="reviews-trends")
         yield Static(Text(""), id="reviews-notes", markup=False)
         yield Footer()
 
@@ -137,6 +145,27 @@ class ReviewsScreen(Screen[None]):
         self.show(message.reviews)
         for problem in message.problems:
             self.notify(problem, severity="warning", timeout=8)
+
+    @on(DataTable.RowHighlighted, "#reviews-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.reviews):
+            product = self.reviews[event.cursor_row].product
+            shown = self.query_one(TrendCharts).shown
+            if shown is None or shown.product != product:
+                self.read_trends(product)
+
+    @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
+    def read_trends(self, product: str) -> None:
+        """The highlighted product's trends from the store (thousands of issues: a worker)."""
+        try:
+            trends = self.controller.review_trends(product)
+        except UiError as exc:
+            trends = StoredTrends(product=product, problem=exc.message)
+        self.post_message(self.TrendsRead(trends))
+
+    @on(TrendsRead)
+    def _trends_read(self, message: TrendsRead) -> None:
+        self.query_one(TrendCharts).show(message.trends)
 
     def action_record(self) -> None:
         table = self.query_one(DataTable)

@@ -20,6 +20,7 @@ from secgate_tui.domain.render.review_checks import (
     previous_actions,
     target_lines,
 )
+from secgate_tui.domain.render.review_trends import trend_lines
 from secgate_tui.domain.render.review_vex import vulnerability_lines
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
@@ -240,6 +241,7 @@ def _minutes(record: ReviewRecord, d: Dialect, comment_limit: int, *, items: boo
         *_header(record, d),
         *_conclusions(record, d, comment_limit),
         *_figures(record, d, items=items),
+        *trend_lines(record, d, items=items),
     ]
 
 
@@ -250,5 +252,6 @@ def render_review_text(record: ReviewRecord, d: Dialect) -> str:
         *_header(record, d, digest=False),
         *_conclusions(record, d, COMMENT_LIMIT),
         *_figures(record, d, items=True),
+        *trend_lines(record, d),
     ]
     return "\n".join(lines) + "\n"

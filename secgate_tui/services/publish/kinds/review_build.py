@@ -20,6 +20,7 @@ from secgate_tui.domain.review_checks import check_review, refusal
 from secgate_tui.domain.review_metrics import DefectLabels
 from secgate_tui.domain.review_record import sign_off
 from secgate_tui.domain.review_targets import ReviewTargets
+from secgate_tui.domain.review_trends import review_trends
 from secgate_tui.services.context import Context
 from secgate_tui.services.review_actions import action_project
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
@@ -155,6 +156,7 @@ def build_review(
         participants=sign_off(
             reviewer, settings.participants if settings else (), conclusions.participants
         ),
+        trends=review_trends(issues, product.classification(), now=now),
     )
     previous_id = latest.record.record_id if latest else None
     return BuiltReview(record=record, previous_id=previous_id, warnings=found.problems)
