@@ -25,6 +25,7 @@ from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.conclusions import ActionLink, ReviewConclusions
 from secgate_tui.domain.model import utc
 from secgate_tui.domain.review_checks import ReviewChecks, check_review
+from secgate_tui.domain.review_fda import FdaComparison, comparison_holds
 from secgate_tui.domain.review_followup import PreviousReview
 from secgate_tui.domain.review_metrics import ReviewMetrics, ReviewPeriod
 from secgate_tui.domain.review_schedule import MAX_INTERVAL_DAYS, check_interval
@@ -81,6 +82,9 @@ class ReviewRecord(BaseModel):
     previous_review: PreviousReview | None = Field(None, exclude_if=_unset)
     #: Who held the review (management sign-off): the reviewer first.
     participants: tuple[str, ...] | None = Field(None, exclude_if=_unset)
+    #: FDA's metrics for this period and the previous one (recomputed, and as the
+    #: previous record stored them); left out while unset like the fields above.
+    fda: FdaComparison | None = Field(None, exclude_if=_unset)
 
     @field_validator("created_at")
     @classmethod
@@ -127,6 +131,7 @@ def build_review_record(
     checks: ReviewChecks | None = None,
     previous_review: PreviousReview | None = None,
     participants: Sequence[str] | None = None,
+    fda: FdaComparison | None = None,
 ) -> ReviewRecord:
     """Assemble the record of a review held at ``now``.
 
@@ -157,6 +162,7 @@ def build_review_record(
         checks=checks,
         previous_review=previous_review,
         participants=None if participants is None else tuple(participants),
+        fda=fda,
     )
 
 
@@ -260,6 +266,12 @@ def review_record_from_json(text: str | bytes) -> ReviewRecord:
         raise ReviewRecordError(
             f"The review record {record.record_id} shows checks of its conclusions that its own "
             "figures, targets and follow-up do not give (the checks were edited). Do not rely "
+            "on it: record the review again."
+        )
+    if record.fda is not None and not comparison_holds(record.fda, record.metrics.deployed):
+        raise ReviewRecordError(
+            f"The review record {record.record_id} shows FDA figures or differences from the "
+            "previous record that its own figures do not give (they were edited). Do not rely "
             "on it: record the review again."
         )
     return record

@@ -20,6 +20,7 @@ from secgate_tui.domain.render.review_checks import (
     previous_actions,
     target_lines,
 )
+from secgate_tui.domain.render.review_fda import fda_lines, source_lines
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -238,7 +239,13 @@ def _minutes(record: ReviewRecord, d: Dialect, comment_limit: int, *, items: boo
         *_header(record, d),
         *_conclusions(record, d, comment_limit),
         *_figures(record, d, items=items),
+        *_sections(record, d, items=items),
     ]
+
+
+def _sections(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
+    """Sections since issue 15's scope and FDA comparison (empty for older records)."""
+    return [*source_lines(record, d), *fda_lines(record, d, brief=not items)]
 
 
 def render_review_text(record: ReviewRecord, d: Dialect) -> str:
@@ -248,5 +255,6 @@ def render_review_text(record: ReviewRecord, d: Dialect) -> str:
         *_header(record, d, digest=False),
         *_conclusions(record, d, COMMENT_LIMIT),
         *_figures(record, d, items=True),
+        *_sections(record, d, items=True),
     ]
     return "\n".join(lines) + "\n"
