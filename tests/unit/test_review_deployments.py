@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from secgate_tui.config_review import DeploymentSource
+from secgate_tui.domain.model import Issue
 from secgate_tui.domain.review_deployments import (
     Deployment,
     DeploymentError,
@@ -57,7 +58,7 @@ CSV = (
 )
 
 
-def _with_label(tmp_path: Path) -> tuple[Deployments, list]:  # type: ignore[type-arg]
+def _with_label(tmp_path: Path) -> tuple[Deployments, list[Issue]]:
     csv = tmp_path / "installations.csv"
     csv.write_text(CSV, encoding="utf-8")
     from_csv = read_deployments(DeploymentSource(csv="installations.csv"), [], tmp_path)

@@ -37,7 +37,7 @@ from secgate_tui.domain.review_fda import (
     previous_period,
     recompute,
 )
-from secgate_tui.domain.review_metrics import ReviewPeriod, review_metrics
+from secgate_tui.domain.review_metrics import DeployedAnalysis, ReviewPeriod, review_metrics
 from secgate_tui.domain.review_record import (
     Reviewer,
     ReviewRecord,
@@ -93,6 +93,13 @@ ISSUES = [A, B, C, E]
 PREVIOUS = ReviewPeriod(start=d(200), end=d(100))
 
 
+def then(item: Issue) -> Issue:
+    """``item`` as it stood at the previous period's end."""
+    rewound = as_of(item, d(100))
+    assert rewound is not None
+    return rewound
+
+
 def test_an_issue_is_rewound_to_the_period_end() -> None:
     assert as_of(E, d(100)) is None  # created later
     rewound = as_of(B, d(100))
@@ -108,7 +115,7 @@ def test_previous_period_figures_are_recomputed_as_the_issues_stood() -> None:
     assert figures.time_ship_to_deploy is None
 
 
-def _current():  # type: ignore[no-untyped-def]
+def _current() -> DeployedAnalysis:
     return review_metrics(
         ISSUES, CLASSIFICATION, period_start=d(100), now=NOW, released=RELEASED
     ).deployed
@@ -116,7 +123,7 @@ def _current():  # type: ignore[no-untyped-def]
 
 def test_this_period_beside_the_previous_and_what_was_stored() -> None:
     stored = review_metrics(
-        [as_of(A, d(100)), as_of(B, d(100))],  # type: ignore[list-item]
+        [then(A), then(B)],
         CLASSIFICATION,
         period_start=d(200),
         now=d(100),
@@ -198,7 +205,7 @@ def _record_with_fda() -> ReviewRecord:
         source_names={"jira"},
     )
     stored = review_metrics(
-        [as_of(A, d(100)), as_of(B, d(100))],  # type: ignore[list-item]
+        [then(A), then(B)],
         CLASSIFICATION,
         period_start=d(200),
         now=d(100),
