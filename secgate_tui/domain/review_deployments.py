@@ -119,6 +119,42 @@ def fix_deployments(
     end: datetime,
 ) -> tuple[float, ...]:
     """Days from the fix shipped to each installation's first deployment of it, ascending."""
+    first = _first_fix(deployments, issue=issue, shipped_in=shipped_in, end=end)
+    return tuple(
+        sorted(in_days(max(0.0, (when - shipped_at).total_seconds())) for when in first.values())
+    )
+
+
+def without_fix(
+    deployments: Deployments,
+    *,
+    issue: tuple[str, str],
+    affected: Sequence[str],
+    shipped_in: Sequence[str],
+    end: datetime,
+) -> int:
+    """Installations whose latest deployment by ``end`` is an affected version and that
+    have not received the fix: the field still exposed (CSV rows only; a label source
+    names no versions, so it gives 0)."""
+    fixed = _first_fix(deployments, issue=issue, shipped_in=shipped_in, end=end)
+    latest: dict[str, Deployment] = {}
+    for row in deployments.rows:
+        if row.version is None or row.deployed_at > end:
+            continue
+        known = latest.get(row.installation)
+        if known is None or row.deployed_at >= known.deployed_at:
+            latest[row.installation] = row
+    versions = set(affected)
+    return sum(1 for name, row in latest.items() if row.version in versions and name not in fixed)
+
+
+def _first_fix(
+    deployments: Deployments,
+    *,
+    issue: tuple[str, str],
+    shipped_in: Sequence[str],
+    end: datetime,
+) -> dict[str, datetime]:
     first: dict[str, datetime] = {}
     versions = set(shipped_in)
     for row in deployments.rows:
@@ -128,6 +164,4 @@ def fix_deployments(
             known = first.get(row.installation)
             if known is None or row.deployed_at < known:
                 first[row.installation] = row.deployed_at
-    return tuple(
-        sorted(in_days(max(0.0, (when - shipped_at).total_seconds())) for when in first.values())
-    )
+    return first

@@ -41,7 +41,7 @@ from secgate_tui.domain.model import (
 from secgate_tui.domain.model import (
     StateEvent as StateEvent,
 )
-from secgate_tui.domain.review_deployments import Deployments, fix_deployments
+from secgate_tui.domain.review_deployments import Deployments, fix_deployments, without_fix
 from secgate_tui.domain.review_sources import SourceCount, SourceCounter
 from secgate_tui.domain.review_stats import (
     ALL,
@@ -169,6 +169,9 @@ class DeployedDefect(ItemRef):
     #: Days from the fix shipped to each installation that received it, ascending;
     #: None without a deployment source, or while the fix has not shipped on a known day.
     days_ship_to_deploy: tuple[float, ...] | None = Field(None, exclude_if=_unset)
+    #: Installations still running an affected version without the fix at the period's
+    #: end (CSV source); None without a deployment source.
+    installations_without_fix: int | None = Field(None, exclude_if=_unset)
 
 
 #: ``DeployedAnalysis.exposure_until`` of the records since issue 15.
@@ -509,16 +512,26 @@ def _deployed_analysis(
 def _with_deployments(
     defect: DeployedDefect, deployments: Deployments, end: datetime
 ) -> DeployedDefect:
-    if defect.shipped_at is None:
-        return defect
-    days = fix_deployments(
+    uid = (defect.source, defect.key)
+    exposed = without_fix(
         deployments,
-        issue=(defect.source, defect.key),
+        issue=uid,
+        affected=defect.affected_versions,
         shipped_in=defect.shipped_in,
-        shipped_at=defect.shipped_at,
         end=end,
     )
-    return defect.model_copy(update={"days_ship_to_deploy": days})
+    days = None
+    if defect.shipped_at is not None:
+        days = fix_deployments(
+            deployments,
+            issue=uid,
+            shipped_in=defect.shipped_in,
+            shipped_at=defect.shipped_at,
+            end=end,
+        )
+    return defect.model_copy(
+        update={"days_ship_to_deploy": days, "installations_without_fix": exposed}
+    )
 
 
 def _deployed_defect(

@@ -38,6 +38,9 @@ def test_time_from_fix_shipped_to_deployment_from_the_csv(ctx: Context) -> None:
     text = render_review_text(record, dialect("plain"))
     assert "Time from fix shipped to deployment in the field (CSV installations.csv)" in text
     assert "deployed to 3 installation(s), after 10.0, 25.0, 60.0 d" in text
+    # The home-care pool still runs 2.0: the fix has not reached it.
+    assert defect.installations_without_fix == 1
+    assert "1 installation(s) still run an affected version without the fix" in text
     # The period starts from the config's last_review: the previous period is the
     # interval before it, recomputed; no record stored figures for it.
     assert record.fda is not None and record.fda.previous_period is not None

@@ -92,6 +92,18 @@ def test_time_from_fix_shipped_to_deployment(tmp_path: Path) -> None:
     assert metrics.deployed.time_ship_to_deploy == DurationStats(
         count=7, median_days=10.0, p90_days=30.0
     )
+    # Still exposed at NOW: installations whose latest version (by NOW) is an affected
+    # one, without the fix. site-c runs 1.0; site-a, site-b and pilot run 1.1 (site-d's
+    # 1.1 comes after NOW). 1.0's defects D-1, D-3, D-4: site-c; 1.1's D-2, U-1, D-7:
+    # all three (their fixes have not shipped, or shipped in no version).
+    assert {key: defect.installations_without_fix for key, defect in by_key.items()} == {
+        "D-1": 1,
+        "D-2": 3,
+        "D-3": 1,
+        "D-4": 1,
+        "U-1": 3,
+        "D-7": 3,
+    }
 
 
 def test_without_a_deployment_source_nothing_is_guessed() -> None:
@@ -100,7 +112,10 @@ def test_without_a_deployment_source_nothing_is_guessed() -> None:
     )
     assert metrics.deployed.deployment_source is None
     assert metrics.deployed.time_ship_to_deploy is None
-    assert all(defect.days_ship_to_deploy is None for defect in metrics.deployed.defects)
+    assert all(
+        defect.days_ship_to_deploy is None and defect.installations_without_fix is None
+        for defect in metrics.deployed.defects
+    )
     # Unset, the new fields stay out of the JSON (records before keep their digests).
     dumped = metrics.deployed.model_dump(mode="json")
     assert "deployment_source" not in dumped and "time_ship_to_deploy" not in dumped

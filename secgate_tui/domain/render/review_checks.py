@@ -151,13 +151,17 @@ def _deployment_brief(stats: DurationStats | None) -> str:
     return f"fix shipped to deployment {_median(stats)}."
 
 
-def _deployed_to(days: tuple[float, ...] | None) -> str:
-    """Per defect: how many installations received the fix (with a deployment source)."""
-    if days is None:
-        return ""
-    if not days:
-        return "; deployed to no installation yet"
-    return f"; deployed to {len(days)} installation(s), after {', '.join(map(str, days))} d"
+def _deployed_to(days: tuple[float, ...] | None, exposed: int | None) -> str:
+    """Per defect, with a deployment source: how many installations received the fix,
+    and how many still run an affected version without it."""
+    text = ""
+    if days is not None:
+        text = "; deployed to no installation yet"
+        if days:
+            text = f"; deployed to {len(days)} installation(s), after {', '.join(map(str, days))} d"
+    if exposed:
+        text += f"; {exposed} installation(s) still run an affected version without the fix"
+    return text
 
 
 def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
@@ -210,7 +214,8 @@ def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str
             f"affects {', '.join(defect.affected_versions)}; {fix}; {shipped}; "
             f"exposed {exposure}{ongoing}"
         )
-        lines.append(d.bullet(d.text(facts + _deployed_to(defect.days_ship_to_deploy), 300), 2))
+        facts += _deployed_to(defect.days_ship_to_deploy, defect.installations_without_fix)
+        lines.append(d.bullet(d.text(facts, 300), level=2))
         for name, value in (
             ("Root cause", analysis.root_cause),
             ("Field action", analysis.field_action),
