@@ -2,9 +2,10 @@
 
 A deployment source says, per installation, when a version (CSV of
 installations) or an issue's fix (a tracker label per deployment) was deployed.
-:class:`Deployments` holds what was read, already reduced to the first
-deployment per installation; :func:`fix_deployments` gives, for one deployed
-defect, the days from the fix shipped to each installation that received it.
+:class:`Deployments` holds the rows as read; :class:`DeploymentIndex` indexes
+them once per period and gives, for each deployed defect, the days from the fix
+shipped to each installation that received it and the installations still
+running an affected version without it.
 
 Rule, kept small so it can be checked by hand: an installation received a fix
 when it deployed one of the versions the fix shipped in (the issue's released
@@ -110,58 +111,81 @@ def label_deployments(
     return found
 
 
-def fix_deployments(
-    deployments: Deployments,
-    *,
-    issue: tuple[str, str],
-    shipped_in: Sequence[str],
-    shipped_at: datetime,
-    end: datetime,
-) -> tuple[float, ...]:
-    """Days from the fix shipped to each installation's first deployment of it, ascending."""
-    first = _first_fix(deployments, issue=issue, shipped_in=shipped_in, end=end)
-    return tuple(
-        sorted(in_days(max(0.0, (when - shipped_at).total_seconds())) for when in first.values())
-    )
+class DeploymentIndex:
+    """The deployments up to a period's end, indexed once for every deployed defect.
+
+    Per version and per issue, each installation's first deployment; per
+    installation, the version it ran last (CSV rows only).
+    """
+
+    def __init__(self, deployments: Deployments, end: datetime) -> None:
+        self.by_version: dict[str, dict[str, datetime]] = {}
+        self.by_issue: dict[tuple[str, str], dict[str, datetime]] = {}
+        latest: dict[str, Deployment] = {}
+        for row in deployments.rows:
+            if row.deployed_at > end:
+                continue
+            if row.issue is not None:
+                _keep_first(self.by_issue.setdefault(row.issue, {}), row)
+            if row.version is not None:
+                _keep_first(self.by_version.setdefault(row.version, {}), row)
+                known = latest.get(row.installation)
+                if known is None or row.deployed_at >= known.deployed_at:
+                    latest[row.installation] = row
+        self.running: dict[str, set[str]] = {}
+        for name, row in latest.items():
+            assert row.version is not None
+            self.running.setdefault(row.version, set()).add(name)
+
+        # Most defects share their fix versions and affected versions and carry no
+        # deployment label: their figures are computed once per combination.
+        self._days: dict[tuple[tuple[str, ...], datetime], tuple[float, ...]] = {}
+        self._exposed: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+
+    def received(self, issue: tuple[str, str], shipped_in: Sequence[str]) -> dict[str, datetime]:
+        """Each installation that received the issue's fix, with its first deployment."""
+        first: dict[str, datetime] = dict(self.by_issue.get(issue, {}))
+        for version in shipped_in:
+            for name, when in self.by_version.get(version, {}).items():
+                if name not in first or when < first[name]:
+                    first[name] = when
+        return first
+
+    def fix_days(
+        self, issue: tuple[str, str], shipped_in: Sequence[str], shipped_at: datetime
+    ) -> tuple[float, ...]:
+        """Days from the fix shipped to each installation's first deployment of it, ascending."""
+        key = (tuple(shipped_in), shipped_at)
+        shared = issue not in self.by_issue
+        if shared and key in self._days:
+            return self._days[key]
+        days = tuple(
+            sorted(
+                in_days(max(0.0, (when - shipped_at).total_seconds()))
+                for when in self.received(issue, shipped_in).values()
+            )
+        )
+        if shared:
+            self._days[key] = days
+        return days
+
+    def without_fix(
+        self, issue: tuple[str, str], affected: Sequence[str], shipped_in: Sequence[str]
+    ) -> int:
+        """Installations whose latest deployment is an affected version and that have not
+        received the fix: the field still exposed (a label source names no versions)."""
+        key = (tuple(affected), tuple(shipped_in))
+        shared = issue not in self.by_issue
+        if shared and key in self._exposed:
+            return self._exposed[key]
+        fixed = self.received(issue, shipped_in).keys()
+        exposed = sum(len(self.running.get(version, set()) - fixed) for version in set(affected))
+        if shared:
+            self._exposed[key] = exposed
+        return exposed
 
 
-def without_fix(
-    deployments: Deployments,
-    *,
-    issue: tuple[str, str],
-    affected: Sequence[str],
-    shipped_in: Sequence[str],
-    end: datetime,
-) -> int:
-    """Installations whose latest deployment by ``end`` is an affected version and that
-    have not received the fix: the field still exposed (CSV rows only; a label source
-    names no versions, so it gives 0)."""
-    fixed = _first_fix(deployments, issue=issue, shipped_in=shipped_in, end=end)
-    latest: dict[str, Deployment] = {}
-    for row in deployments.rows:
-        if row.version is None or row.deployed_at > end:
-            continue
-        known = latest.get(row.installation)
-        if known is None or row.deployed_at >= known.deployed_at:
-            latest[row.installation] = row
-    versions = set(affected)
-    return sum(1 for name, row in latest.items() if row.version in versions and name not in fixed)
-
-
-def _first_fix(
-    deployments: Deployments,
-    *,
-    issue: tuple[str, str],
-    shipped_in: Sequence[str],
-    end: datetime,
-) -> dict[str, datetime]:
-    first: dict[str, datetime] = {}
-    versions = set(shipped_in)
-    for row in deployments.rows:
-        if row.deployed_at > end:
-            continue
-        if row.issue == issue or (row.version is not None and row.version in versions):
-            known = first.get(row.installation)
-            if known is None or row.deployed_at < known:
-                first[row.installation] = row.deployed_at
-    return first
+def _keep_first(first: dict[str, datetime], row: Deployment) -> None:
+    known = first.get(row.installation)
+    if known is None or row.deployed_at < known:
+        first[row.installation] = row.deployed_at

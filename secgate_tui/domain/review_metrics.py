@@ -41,7 +41,7 @@ from secgate_tui.domain.model import (
 from secgate_tui.domain.model import (
     StateEvent as StateEvent,
 )
-from secgate_tui.domain.review_deployments import Deployments, fix_deployments, without_fix
+from secgate_tui.domain.review_deployments import DeploymentIndex, Deployments
 from secgate_tui.domain.review_sources import SourceCount, SourceCounter
 from secgate_tui.domain.review_stats import (
     ALL,
@@ -470,6 +470,7 @@ def _deployed_analysis(
     deployments: Deployments | None,
 ) -> DeployedAnalysis:
     defects: list[DeployedDefect] = []
+    index = DeploymentIndex(deployments, end) if deployments is not None else None
     for fact in facts:
         issue = fact.issue
         # Most issues affect no version: skip them before any set arithmetic.
@@ -480,8 +481,8 @@ def _deployed_analysis(
         affected = sorted(set(issue.affects_versions) & deployed.keys())
         if affected:
             defect = _deployed_defect(fact, affected, deployed, end, labels)
-            if deployments is not None:
-                defect = _with_deployments(defect, deployments, end)
+            if index is not None:
+                defect = _with_deployments(defect, index)
             defects.append(defect)
     count = len(defects)
     fixed_count = sum(d.fixed for d in defects)
@@ -509,26 +510,12 @@ def _deployed_analysis(
     )
 
 
-def _with_deployments(
-    defect: DeployedDefect, deployments: Deployments, end: datetime
-) -> DeployedDefect:
+def _with_deployments(defect: DeployedDefect, index: DeploymentIndex) -> DeployedDefect:
     uid = (defect.source, defect.key)
-    exposed = without_fix(
-        deployments,
-        issue=uid,
-        affected=defect.affected_versions,
-        shipped_in=defect.shipped_in,
-        end=end,
-    )
     days = None
     if defect.shipped_at is not None:
-        days = fix_deployments(
-            deployments,
-            issue=uid,
-            shipped_in=defect.shipped_in,
-            shipped_at=defect.shipped_at,
-            end=end,
-        )
+        days = index.fix_days(uid, defect.shipped_in, defect.shipped_at)
+    exposed = index.without_fix(uid, defect.affected_versions, defect.shipped_in)
     return defect.model_copy(
         update={"days_ship_to_deploy": days, "installations_without_fix": exposed}
     )
