@@ -27,6 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 from secgate_tui.domain.model import utc
 from secgate_tui.domain.review_stats import in_days
+from secgate_tui.domain.text import printable
 
 #: ``<prefix><installation>@<YYYY-MM-DD>`` (or a full ISO 8601 time after the ``@``).
 _LABEL: Final = re.compile(r"^(?P<installation>.+)@(?P<when>\d{4}-\d{2}-\d{2}\S*)$")
@@ -97,18 +98,23 @@ def label_deployments(
                     raise ValueError("not <installation>@<YYYY-MM-DD>")
                 when = parse_moment(match["when"])
             except ValueError as error:
-                raise DeploymentError(
-                    f"The label '{label}' of {key} ({source}) starts with the deployment prefix "
-                    f"'{prefix}' but does not read as a deployment ({error}). Write it as "
-                    f"'{prefix}<installation>@<YYYY-MM-DD>', or remove it; the review is not "
-                    "recorded while a deployment cannot be read."
-                ) from None
+                raise _bad_label(label, source, key, prefix, str(error)) from None
             found.append(
                 Deployment(
                     installation=match["installation"], deployed_at=when, issue=(source, key)
                 )
             )
     return found
+
+
+def _bad_label(label: str, source: str, key: str, prefix: str, problem: str) -> DeploymentError:
+    # Tracker text is shown escaped, so a label cannot play tricks on the terminal.
+    return DeploymentError(
+        f"The label '{printable(label, 200)}' of {printable(key, 80)} ({source}) starts with "
+        f"the deployment prefix '{prefix}' but does not read as a deployment "
+        f"({printable(problem, 200)}). Write it as '{prefix}<installation>@<YYYY-MM-DD>', or "
+        "remove it; the review is not recorded while a deployment cannot be read."
+    )
 
 
 class DeploymentIndex:

@@ -170,3 +170,9 @@ def test_the_source_is_exactly_one_of_csv_or_labels() -> None:
         DeploymentSource()
     with pytest.raises(ValueError, match="exactly one"):
         DeploymentSource(csv="a.csv", label_prefix="deployed:")
+
+
+def test_a_hostile_label_is_shown_escaped() -> None:
+    with pytest.raises(DeploymentError) as raised:
+        label_deployments([("jira", "IPC-1", ("deployed:\x1b[2Jward",))], "deployed:")
+    assert "\x1b" not in str(raised.value) and "ward" in str(raised.value)
