@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from secgate_tui.config import load_config
 from secgate_tui.config_review import DeploymentSource
 from secgate_tui.domain.model import Issue
 from secgate_tui.domain.review_deployments import (
@@ -33,6 +34,7 @@ from secgate_tui.domain.review_deployments import (
 from secgate_tui.domain.review_metrics import review_metrics
 from secgate_tui.domain.review_stats import DurationStats
 from secgate_tui.services.review_deployments import read_deployments
+from tests.unit.test_config_strict import GOOD, refused, write
 from tests.unit.test_review_metrics import (
     CLASSIFICATION,
     ISSUES,
@@ -176,3 +178,25 @@ def test_a_hostile_label_is_shown_escaped() -> None:
     with pytest.raises(DeploymentError) as raised:
         label_deployments([("jira", "IPC-1", ("deployed:\x1b[2Jward",))], "deployed:")
     assert "\x1b" not in str(raised.value) and "ward" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '[products.ipc.review.deployments]\ncsv = "a.csv"\nlabel_prefix = "deployed:"\n',
+        "[products.ipc.review.deployments]\n",
+        '[products.ipc.review.deployments]\ncsv = " "\n',
+        '[products.ipc.review.deployments]\nsheet = "a.xlsx"\n',
+    ],
+)
+def test_a_bad_deployment_table_is_a_config_error_naming_it(tmp_path: Path, table: str) -> None:
+    assert "products.ipc.review.deployments" in refused(tmp_path, GOOD + table)
+
+
+def test_the_deployment_table_is_in_the_config_digest_only_when_set(tmp_path: Path) -> None:
+    plain = load_config(write(tmp_path, GOOD + "[products.ipc.review]\nparticipants = []\n"))
+    assert "deployments" not in plain.digest_source["products"]["ipc"]["review"]
+    table = '[products.ipc.review.deployments]\ncsv = "installations.csv"\n'
+    configured = load_config(write(tmp_path, GOOD + table))
+    review = configured.product("ipc").review
+    assert review is not None and review.deployments == DeploymentSource(csv="installations.csv")
