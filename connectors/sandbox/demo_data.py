@@ -423,6 +423,38 @@ def seed_demo(now: datetime) -> Data:
             )
         ],
     )  # affects the released 5.4, which still passes: its acceptance holds until it expires
+    # Found in the field after 2.0 shipped, fixed in 2.1 (deferred to 2.1 for 2.0): the
+    # review's deployed defect whose fix shipped, so the time from the fix shipped to its
+    # deployment at the demo's installations shows (issue 15).
+    shipped = b.issue(
+        "IPC",
+        "Dose-history endpoint answers unauthenticated clients on the service port",
+        type="Vulnerability",
+        labels=[
+            "security",
+            "sec-defect",
+            "root-cause:access-control",
+            "field-action:update-to-2.1",
+            "disclosure:customer-security-notice",
+        ],
+        affects_versions=["2.0"],
+        fix_versions=["2.1"],
+        closed=True,
+        resolution="Fixed",
+        severity="High",
+        age_days=170,
+        closed_at=now - timedelta(days=130),
+    )
+    data["issues"][shipped]["acceptances"] = [
+        _acceptance(
+            now,
+            "deferred",
+            "2.0",
+            "Found after 2.0 shipped; fixed in 2.1, which every installation is to deploy.",
+            accepted_days_ago=135,
+            target_version="2.1",
+        )
+    ]
     return data
 
 

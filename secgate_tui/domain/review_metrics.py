@@ -42,6 +42,8 @@ from secgate_tui.domain.model import (
 from secgate_tui.domain.model import (
     StateEvent as StateEvent,
 )
+from secgate_tui.domain.review_deployments import DeploymentIndex, Deployments
+from secgate_tui.domain.review_sources import SourceCount, SourceCounter
 from secgate_tui.domain.review_stats import (
     ALL,
     Accumulator,
@@ -166,6 +168,12 @@ class DeployedDefect(ItemRef):
     root_cause: str | None = Field(None, exclude_if=_unset)
     field_action: str | None = Field(None, exclude_if=_unset)
     disclosure: str | None = Field(None, exclude_if=_unset)
+    #: Days from the fix shipped to each installation that received it, ascending;
+    #: None without a deployment source, or while the fix has not shipped on a known day.
+    days_ship_to_deploy: tuple[float, ...] | None = Field(None, exclude_if=_unset)
+    #: Installations still running an affected version without the fix at the period's
+    #: end (CSV source); None without a deployment source.
+    installations_without_fix: int | None = Field(None, exclude_if=_unset)
 
 
 #: ``DeployedAnalysis.exposure_until`` of the records since issue 15.
@@ -191,6 +199,10 @@ class DeployedAnalysis(_Frozen):
     #: FDA: from the fix to the fix shipped, and from identification to the fix shipped.
     time_fix_to_ship: DurationStats | None = Field(None, exclude_if=_unset)
     time_to_ship: DurationStats | None = Field(None, exclude_if=_unset)
+    #: The deployment source (None: none configured, the record says so), and the
+    #: time from fix shipped to deployment over every (defect, installation) pair.
+    deployment_source: str | None = Field(None, exclude_if=_unset)
+    time_ship_to_deploy: DurationStats | None = Field(None, exclude_if=_unset)
 
 
 class DefectLabels(_Frozen):
@@ -226,6 +238,8 @@ class ReviewMetrics(_Frozen):
     severities: tuple[GroupMetrics, ...] | None = Field(None, exclude_if=_unset)
     #: VEX states and time to assessment (issue 14); unset without SBOM/VEX settings.
     vulnerabilities: VulnerabilityFigures | None = Field(None, exclude_if=_unset)
+    #: How many issues each source contributed (read, security-related, in the period).
+    sources: tuple[SourceCount, ...] | None = Field(None, exclude_if=_unset)
 
 
 @collector_paused()
@@ -239,6 +253,8 @@ def review_metrics(
     events: Iterable[StateEvent] | None = None,
     history_sources: Collection[str] | None = None,
     defect_labels: DefectLabels | None = None,
+    deployments: Deployments | None = None,
+    source_names: Collection[str] = (),
 ) -> ReviewMetrics:
     """Compute the review figures for ``(period_start, now]``.
 
@@ -257,6 +273,9 @@ def review_metrics(
             all of them.
         defect_labels: where deployed defects' root cause, field action and
             disclosure decision are read from (None: the defaults).
+        deployments: what the product's deployment source gave (None: no source).
+        source_names: the product's sources, listed in the counts even when they
+            contributed nothing.
     """
     period = ReviewPeriod(start=period_start, end=now)
     end = period.end
@@ -265,12 +284,15 @@ def review_metrics(
     reopens = _reopens(events, period) if events is not None else None
 
     facts: list[Facts] = []
+    counter = SourceCounter(source_names)
     for issue in issues:
         found = classifier.classify(issue)
         if found is None:
+            counter.read(issue.source)
             continue
         category = found.value if isinstance(found, Category) else found
         fact = _facts(issue, category, period, reopens, history_sources)
+        counter.security(issue.source, in_period=fact is not None)
         if fact is not None:
             facts.append(fact)
     # A few dozen groups for tens of thousands of facts: rank each group once.
@@ -308,10 +330,13 @@ def review_metrics(
             for f in facts
             if f.reopens
         ),
-        deployed=_deployed_analysis(facts, deployed_versions, end, defect_labels or DefectLabels()),
+        deployed=_deployed_analysis(
+            facts, deployed_versions, end, defect_labels or DefectLabels(), deployments
+        ),
         severities=tuple(
             _group(key, acc) for key, acc in sorted(by_severity.items(), key=_severity_order)
         ),
+        sources=counter.counts(),
     )
 
 
@@ -447,8 +472,10 @@ def _deployed_analysis(
     deployed: Mapping[str, datetime | None],
     end: datetime,
     labels: DefectLabels,
+    deployments: Deployments | None,
 ) -> DeployedAnalysis:
     defects: list[DeployedDefect] = []
+    index = DeploymentIndex(deployments, end) if deployments is not None else None
     for fact in facts:
         issue = fact.issue
         # Most issues affect no version: skip them before any set arithmetic.
@@ -458,7 +485,10 @@ def _deployed_analysis(
             continue
         affected = sorted(set(issue.affects_versions) & deployed.keys())
         if affected:
-            defects.append(_deployed_defect(fact, affected, deployed, end, labels))
+            defect = _deployed_defect(fact, affected, deployed, end, labels)
+            if index is not None:
+                defect = _with_deployments(defect, index)
+            defects.append(defect)
     count = len(defects)
     fixed_count = sum(d.fixed for d in defects)
     shipped_count = sum(d.fix_shipped for d in defects)
@@ -478,6 +508,21 @@ def _deployed_analysis(
         time_to_ship=duration_stats(
             [d.days_to_ship for d in defects if d.days_to_ship is not None]
         ),
+        deployment_source=None if deployments is None else deployments.source,
+        time_ship_to_deploy=None
+        if deployments is None
+        else duration_stats([days for d in defects for days in d.days_ship_to_deploy or ()]),
+    )
+
+
+def _with_deployments(defect: DeployedDefect, index: DeploymentIndex) -> DeployedDefect:
+    uid = (defect.source, defect.key)
+    days = None
+    if defect.shipped_at is not None:
+        days = index.fix_days(uid, defect.shipped_in, defect.shipped_at)
+    exposed = index.without_fix(uid, defect.affected_versions, defect.shipped_in)
+    return defect.model_copy(
+        update={"days_ship_to_deploy": days, "installations_without_fix": exposed}
     )
 
 

@@ -25,6 +25,7 @@ from secgate_tui.domain.canonical import canonical_json, sha256_hex
 from secgate_tui.domain.conclusions import ActionLink, ReviewConclusions
 from secgate_tui.domain.model import utc
 from secgate_tui.domain.review_checks import ReviewChecks, check_review
+from secgate_tui.domain.review_fda import FdaComparison, comparison_holds
 from secgate_tui.domain.review_followup import PreviousReview
 from secgate_tui.domain.review_metrics import ReviewMetrics, ReviewPeriod
 from secgate_tui.domain.review_schedule import MAX_INTERVAL_DAYS, check_interval
@@ -85,6 +86,9 @@ class ReviewRecord(BaseModel):
     #: Opened, closed and still open per month over 24 months (issue 15); left out
     #: of the JSON while unset, so records written before keep their digests.
     trends: ReviewTrends | None = Field(None, exclude_if=_unset)
+    #: FDA's metrics for this period and the previous one (recomputed, and as the
+    #: previous record stored them); left out while unset like the fields above.
+    fda: FdaComparison | None = Field(None, exclude_if=_unset)
 
     @field_validator("created_at")
     @classmethod
@@ -132,6 +136,7 @@ def build_review_record(
     previous_review: PreviousReview | None = None,
     participants: Sequence[str] | None = None,
     trends: ReviewTrends | None = None,
+    fda: FdaComparison | None = None,
 ) -> ReviewRecord:
     """Assemble the record of a review held at ``now``.
 
@@ -163,6 +168,7 @@ def build_review_record(
         previous_review=previous_review,
         participants=None if participants is None else tuple(participants),
         trends=trends,
+        fda=fda,
     )
 
 
@@ -266,6 +272,12 @@ def review_record_from_json(text: str | bytes) -> ReviewRecord:
         raise ReviewRecordError(
             f"The review record {record.record_id} shows checks of its conclusions that its own "
             "figures, targets and follow-up do not give (the checks were edited). Do not rely "
+            "on it: record the review again."
+        )
+    if record.fda is not None and not comparison_holds(record.fda, record.metrics.deployed):
+        raise ReviewRecordError(
+            f"The review record {record.record_id} shows FDA figures or differences from the "
+            "previous record that its own figures do not give (they were edited). Do not rely "
             "on it: record the review again."
         )
     return record

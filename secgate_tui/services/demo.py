@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from secgate_tui.config import Config, config_from_data
+from secgate_tui.services.demo_deployments import write_demo_deployments
 from secgate_tui.services.demo_vex import write_demo_vex
 from secgate_tui.services.signing.demo import DEMO_APPROVAL, RELEASE_MANAGER, install_demo_signing
 
@@ -132,4 +133,8 @@ def demo_config(data_dir: Path) -> Config:
     # The seventh check in the demo: files written beside the sandbox, dated
     # relative to today like the review dates (see services.demo_vex).
     data["products"]["ipc"]["vulnerability_assessment"] = write_demo_vex(data_dir / "vex")
+    # IPC's installations (the review's time from fix shipped to deployment); DMS has
+    # none, so its review says no deployment source is configured.
+    review = data["products"]["ipc"].setdefault("review", {})
+    review["deployments"] = write_demo_deployments(data_dir / "installations.csv")
     return config_from_data(demo_signing(data_dir, data), None)

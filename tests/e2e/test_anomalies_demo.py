@@ -51,8 +51,12 @@ def test_2_0_passes_with_its_deferrals_and_its_record_carries_the_assessment(
     code, data = status(demo, "ipc", "2.0")
     assert code == 0, data["reasons"]
     rows = data["unresolved_anomalies"]
-    assert {row["key"] for row in rows} == {"IPC-89", "IPC-90", "IPC-91", "IPC-92"}
-    assert {(row["disposition"], row["target_version"]) for row in rows} == {("deferred", "2.2")}
+    # IPC-157 was fixed in 2.1 (the review's deployed defect whose fix shipped).
+    assert {row["key"] for row in rows} == {"IPC-89", "IPC-90", "IPC-91", "IPC-92", "IPC-157"}
+    assert {(row["disposition"], row["target_version"]) for row in rows} == {
+        ("deferred", "2.2"),
+        ("deferred", "2.1"),
+    }
 
     done = secgate(
         "--demo", "authorize", "--product", "ipc", "--release", "2.0", "--yes",
@@ -65,6 +69,7 @@ def test_2_0_passes_with_its_deferrals_and_its_record_carries_the_assessment(
     # (in the order of the categories: the system-test finding first).
     rows = [(row["key"], row["affected"]) for row in record["unresolved_anomalies"]]
     assert rows == [
+        ("IPC-157", True),
         ("IPC-89", True),
         ("IPC-90", True),
         ("IPC-91", True),
@@ -72,7 +77,7 @@ def test_2_0_passes_with_its_deferrals_and_its_record_carries_the_assessment(
         ("IPC-156", False),
         ("IPC-155", False),
     ]
-    assert record["unresolved_anomalies"][2]["severity"] == "critical"
+    assert record["unresolved_anomalies"][3]["severity"] == "critical"
     markdown = record_file(records, "ipc", "2.0", ".md").read_text()
     section = markdown.split("Security assessment of unresolved anomalies")[1]
     assert "| Key | Found as | Title | Severity | CWE |" in section

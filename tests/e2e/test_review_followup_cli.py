@@ -133,7 +133,8 @@ def test_the_next_review_follows_up_the_actions_and_checks_the_answers(tmp_path:
     assert "CONTRADICTED by the figures" in out
     assert "Explanation: the overdue action is re-planned" in out
     assert "Time from fix to fix shipped" in out
-    assert "no deployment source is configured" in out
+    # The demo's installations (a CSV beside the sandbox): fix shipped to deployment.
+    assert "Time from fix shipped to deployment in the field (CSV installations.csv)" in out
 
     exported = sorted((demo / "records").glob("Security-Management-Review_ipc_*.json"))
     newest = json.loads(exported[-1].read_bytes()) if exported else {}

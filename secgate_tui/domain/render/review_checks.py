@@ -139,6 +139,31 @@ def _share(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f} %"
 
 
+def _deployment(source: str | None, stats: DurationStats | None) -> str:
+    if source is None or stats is None:
+        return NO_DEPLOYMENT_SOURCE
+    return f"Time from fix shipped to deployment in the field ({source}): {_days(stats)}"
+
+
+def _deployment_brief(stats: DurationStats | None) -> str:
+    if stats is None:
+        return "deployment in the field: not reported (no deployment source)."
+    return f"fix shipped to deployment {_median(stats)}."
+
+
+def _deployed_to(days: tuple[float, ...] | None, exposed: int | None) -> str:
+    """Per defect, with a deployment source: how many installations received the fix,
+    and how many still run an affected version without it."""
+    text = ""
+    if days is not None:
+        text = "; deployed to no installation yet"
+        if days:
+            text = f"; deployed to {len(days)} installation(s), after {', '.join(map(str, days))} d"
+    if exposed:
+        text += f"; {exposed} installation(s) still run an affected version without the fix"
+    return text
+
+
 def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
     """The deployed-defect analysis of records since issue 15 (exposure until fix shipped)."""
     dep = record.metrics.deployed
@@ -154,8 +179,7 @@ def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str
             f"Median days: identification to fix {_median(dep.time_to_fix)}, fix to fix "
             f"shipped {_median(dep.time_fix_to_ship)}, identification to fix shipped "
             f"{_median(dep.time_to_ship)}; exposure until the fix shipped "
-            f"{_median(dep.exposure)}; deployment in the field: not reported (no deployment "
-            "source)."
+            f"{_median(dep.exposure)}; " + _deployment_brief(dep.time_ship_to_deploy)
         )
         return [summary, d.paragraph(d.text(figures))]
     lines = [
@@ -163,7 +187,7 @@ def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str
         d.bullet(d.text(f"Time from identification to fix: {_days(dep.time_to_fix)}")),
         d.bullet(d.text(f"Time from fix to fix shipped: {_days(dep.time_fix_to_ship)}")),
         d.bullet(d.text(f"Time from identification to fix shipped: {_days(dep.time_to_ship)}")),
-        d.bullet(d.text(NO_DEPLOYMENT_SOURCE)),
+        d.bullet(d.text(_deployment(dep.deployment_source, dep.time_ship_to_deploy))),
         d.bullet(d.text(f"Exposure (until the fix shipped): {_days(dep.exposure)}")),
     ]
     for defect in dep.defects:
@@ -190,6 +214,7 @@ def deployed_lines(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str
             f"affects {', '.join(defect.affected_versions)}; {fix}; {shipped}; "
             f"exposed {exposure}{ongoing}"
         )
+        facts += _deployed_to(defect.days_ship_to_deploy, defect.installations_without_fix)
         lines.append(d.bullet(d.text(facts, 300), level=2))
         for name, value in (
             ("Root cause", analysis.root_cause),

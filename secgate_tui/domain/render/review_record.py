@@ -22,6 +22,7 @@ from secgate_tui.domain.render.review_checks import (
 )
 from secgate_tui.domain.render.review_trends import trend_lines
 from secgate_tui.domain.render.review_vex import vulnerability_lines
+from secgate_tui.domain.render.review_fda import fda_lines, source_lines
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
@@ -241,8 +242,14 @@ def _minutes(record: ReviewRecord, d: Dialect, comment_limit: int, *, items: boo
         *_header(record, d),
         *_conclusions(record, d, comment_limit),
         *_figures(record, d, items=items),
+        *_sections(record, d, items=items),
         *trend_lines(record, d, items=items),
     ]
+
+
+def _sections(record: ReviewRecord, d: Dialect, *, items: bool) -> list[str]:
+    """Sections since issue 15's scope and FDA comparison (empty for older records)."""
+    return [*source_lines(record, d), *fda_lines(record, d, brief=not items)]
 
 
 def render_review_text(record: ReviewRecord, d: Dialect) -> str:
@@ -252,6 +259,7 @@ def render_review_text(record: ReviewRecord, d: Dialect) -> str:
         *_header(record, d, digest=False),
         *_conclusions(record, d, COMMENT_LIMIT),
         *_figures(record, d, items=True),
+        *_sections(record, d, items=True),
         *trend_lines(record, d),
     ]
     return "\n".join(lines) + "\n"

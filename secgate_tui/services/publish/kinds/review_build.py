@@ -14,15 +14,15 @@ from secgate_tui.domain.review import (
     Reviewer,
     ReviewRecord,
     build_review_record,
-    review_metrics,
 )
 from secgate_tui.domain.review_checks import check_review, refusal
-from secgate_tui.domain.review_metrics import DefectLabels
+from secgate_tui.domain.review_deployments import DeploymentError
 from secgate_tui.domain.review_record import sign_off
 from secgate_tui.domain.review_targets import ReviewTargets
 from secgate_tui.domain.review_trends import review_trends
 from secgate_tui.services.context import Context
 from secgate_tui.services.review_actions import action_project
+from secgate_tui.services.review_figures import Gathered, review_figures
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
 from secgate_tui.services.review_previous import previous_review
 from secgate_tui.services.review_status import FoundReview, find_reviews
@@ -122,19 +122,20 @@ def build_review(
             "tracker answers."
         )
     settings = product.review
-    metrics = review_metrics(
-        issues,
-        product.classification(),
-        period_start=period_start(
-            latest.record.period.end if latest else None, product.last_review
-        ),
-        now=now,
-        released=released,
-        events=events,
-        history_sources=history_sources,
-        defect_labels=settings.defect_labels if settings else DefectLabels(),
-    )
-    metrics = with_vulnerabilities(ctx, product_id, metrics)
+    try:
+        figures = review_figures(
+            ctx.config,
+            product,
+            Gathered(
+                issues=issues, released=released, events=events, history_sources=history_sources
+            ),
+            start=period_start(latest.record.period.end if latest else None, product.last_review),
+            now=now,
+            previous=latest.record if latest else None,
+        )
+    except DeploymentError as exc:
+        return str(exc)
+    metrics = with_vulnerabilities(ctx, product_id, figures.metrics)
     targets = settings.targets if settings else ReviewTargets()
     checks = check_review(metrics, targets, conclusions, previous.actions)
     refused = refusal(checks, conclusions, metrics, previous.actions)
@@ -156,6 +157,7 @@ def build_review(
         participants=sign_off(
             reviewer, settings.participants if settings else (), conclusions.participants
         ),
+        fda=figures.fda,
         trends=review_trends(issues, product.classification(), now=now),
     )
     previous_id = latest.record.record_id if latest else None
