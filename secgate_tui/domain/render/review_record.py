@@ -20,9 +20,9 @@ from secgate_tui.domain.render.review_checks import (
     previous_actions,
     target_lines,
 )
+from secgate_tui.domain.render.review_fda import fda_lines, source_lines
 from secgate_tui.domain.render.review_trends import trend_lines
 from secgate_tui.domain.render.review_vex import vulnerability_lines
-from secgate_tui.domain.render.review_fda import fda_lines, source_lines
 from secgate_tui.domain.review_metrics import GroupMetrics
 from secgate_tui.domain.review_record import ReviewRecord, record_json
 from secgate_tui.domain.review_stats import DurationStats
