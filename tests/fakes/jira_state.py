@@ -46,8 +46,9 @@ def status_id(status: str) -> str:
 
 @dataclass
 class FakeChange:
-    """One changelog entry: a status transition, or a change of the labels (the only
-    fields the fake records; labels as Jira shows them, space-separated)."""
+    """One changelog entry: a status transition, a change of the labels or of the
+    resolution (the only fields the fake records; labels as Jira shows them,
+    space-separated; no resolution is the empty string)."""
 
     id: int
     created: datetime
@@ -227,6 +228,7 @@ class JiraState:
             issue = self.issues[key]
             before = issue.status
             labels_before = list(issue.labels)
+            resolution_before = issue.resolution
             for name, value in attrs.items():
                 setattr(issue, name, value)
             if "status" in attrs and issue.category == "done" and issue.resolutiondate is None:
@@ -249,6 +251,16 @@ class JiraState:
                     " ".join(labels_before),
                     " ".join(issue.labels),
                     field="labels",
+                    author_id=(by or self.user).account_id,
+                )
+                issue.history.append(change)
+            if issue.resolution != resolution_before:
+                change = FakeChange(
+                    next(self._change_ids),
+                    issue.updated,
+                    resolution_before or "",
+                    issue.resolution or "",
+                    field="resolution",
                     author_id=(by or self.user).account_id,
                 )
                 issue.history.append(change)
