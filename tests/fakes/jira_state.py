@@ -114,6 +114,9 @@ class FakeIssue:
     comments: list[FakeComment] = field(default_factory=list)
     attachments: list[FakeAttachment] = field(default_factory=list)
     history: list[FakeChange] = field(default_factory=list)
+    #: (link type name, its inward wording, its outward wording, "outward" when this
+    #: issue is the link's source else "inward", the other issue's key)
+    links: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     @property
     def category(self) -> str:
@@ -266,6 +269,21 @@ class JiraState:
                 issue.history.append(change)
             self._touch()
             return issue
+
+    def link(
+        self,
+        source: str,
+        target: str,
+        name: str = "Relates",
+        outward: str = "relates to",
+        inward: str = "relates to",
+    ) -> None:
+        """Link two issues as POST /issueLink does: "<source> <outward> <target>"."""
+        with self.lock:
+            self.issues[source].links.append((name, inward, outward, "outward", target))
+            self.issues[target].links.append((name, inward, outward, "inward", source))
+            self.issues[source].updated = self.issues[target].updated = self.now()
+            self._touch()
 
     def add_comment(self, key: str, body: str) -> FakeComment:
         with self.lock:
