@@ -155,6 +155,17 @@ class TrackerSettings(BaseModel):
             )
         return value
 
+    evidence_link_types: tuple[str, ...] = Field(
+        (),
+        description=(
+            "Issue link / relation types (any case; Jira: the type's name or its inward or "
+            "outward wording, GitLab: relates_to | blocks | is_blocked_by, Redmine: relates, "
+            "blocks, precedes, ...) through which an evidence issue is linked to a release: "
+            "the fix versions of the issues it links to this way count as its releases "
+            "(activity scope 'release'). Empty: only its own fix versions."
+        ),
+    )
+
     page_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(8, ge=1, le=64)
     refresh_seconds: int = Field(60, ge=1)
@@ -472,6 +483,24 @@ class Connector(ABC, Generic[SettingsT]):
         """
         raise NotSupportedError(
             f"the {self.kind} connector cannot read issue history", tracker=self.name
+        )
+
+    def linked_versions(self, key: str) -> list[str]:
+        """The fix versions of the issues ``key`` links to by one of the tracker's
+        ``evidence_link_types``: the releases an evidence issue is linked to.
+
+        Returns [] when no link type is configured (no request is made).
+
+        Raises:
+            NotSupportedError: link types are configured but this connector cannot
+                read links (the activity then fails closed, saying so).
+            NotFoundError: ``key`` does not exist.
+        """
+        if not self.settings.evidence_link_types:
+            return []
+        raise NotSupportedError(
+            f"the {self.kind} connector cannot read issue links (evidence_link_types)",
+            tracker=self.name,
         )
 
     def attach(self, key: str, filename: str, content: bytes) -> AttachmentRef:

@@ -7,6 +7,9 @@ GitLab has labels and a description, no custom fields, so:
   ``justification_prefix``, read by the connector), their target version the
   milestone, their expiry a description line ``Acceptance expires: 2027-06-30``,
   and who accepted and when the label's own event (the connector reads it);
+- a residual item (closed risk-accepted, deferred, won't fix) was accepted by
+  whoever added its resolution label, when they did (the label's event); with
+  no resolution label (the closed default), by whoever closed it, when;
 - CWE ids are labels like ``CWE-79``; the safety impact a scoped label
   ``safety-impact::serious``; compensating controls the description's paragraph
   starting with ``Compensating controls:``.
@@ -97,6 +100,38 @@ def with_acceptor(
             )
         completed.append(acceptance)
     return issue.model_copy(update={"acceptances": tuple(completed)})
+
+
+def needs_resolver(issue: Issue) -> bool:
+    """A residual item by resolution label that does not yet say who set it, or when."""
+    return (
+        issue.closed
+        and issue.disposition in RESIDUAL
+        and bool(issue.resolution)
+        and not (issue.resolved_by and issue.resolved_on)
+    )
+
+
+def with_resolver(issue: Issue, added: Mapping[str, tuple[str | None, datetime]]) -> Issue:
+    """A residual item with who added its resolution label and when (the newest such add).
+
+    A label whose addition GitLab did not record leaves them unset: "not stated".
+    """
+    events = [added[label] for label in (issue.resolution or "").split(",") if label in added]
+    if not events:
+        return issue
+    by, at = max(events, key=lambda event: event[1])
+    return issue.model_copy(update={"resolved_by": by, "resolved_on": at})
+
+
+def closer(raw: Mapping[str, Any], closed_at: datetime | None) -> dict[str, Any]:
+    """Who closed an issue and when, from the issue itself (``closed_by``, ``closed_at``):
+    the resolution of a residual item closed without a resolution label."""
+    user = raw.get("closed_by")
+    name = user.get("username") if isinstance(user, dict) else None
+    if not name or closed_at is None:
+        return {}
+    return {"resolved_by": str(name), "resolved_on": closed_at}
 
 
 def needs_history(issue: Issue) -> bool:

@@ -23,7 +23,7 @@ from connectors.base import (
     TrackerSettings,
     UnavailableError,
 )
-from connectors.gitlab import history, notes, residual, uploads
+from connectors.gitlab import history, links, notes, residual, uploads
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.mapping import IssueMapper
 from connectors.gitlab.pages import PagesChangedError
@@ -189,6 +189,10 @@ class GitLabConnector(Connector[GitLabSettings]):
     def issue(self, key: str) -> Issue:
         raw, digest = notes.get_issue(self.client, key)
         return self._justify([self._convert(raw, digest)])[0]
+
+    def linked_versions(self, key: str) -> list[str]:
+        types = self.settings.evidence_link_types
+        return links.linked_milestones(self.client, key, types) if types else []
 
     def _convert(self, raw: Json, digest: str) -> Issue:
         try:

@@ -22,7 +22,7 @@ from connectors.anomaly import normalized_severity, severity_table
 from connectors.gitlab import anomaly
 from connectors.gitlab.settings import GitLabSettings
 from connectors.keys import checked_key
-from secgate_tui.domain.model import Disposition, Issue
+from secgate_tui.domain.model import RESIDUAL, Disposition, Issue
 from secgate_tui.domain.text import without_userinfo
 
 Json = dict[str, Any]
@@ -182,6 +182,9 @@ class IssueMapper:
             fix_versions=fix_versions,
             justification=justification,
         )
+        closed_at = _time(raw.get("closed_at")) if closed else None
+        if closed and label is None and disposition in RESIDUAL:
+            facts.update(anomaly.closer(raw, closed_at))
         return Issue(
             source=self.source,
             key=key,
@@ -200,7 +203,7 @@ class IssueMapper:
             severity=normalized_severity(severity, self.severities),
             created=created,
             updated=_time(raw.get("updated_at")) or created,
-            closed_at=_time(raw.get("closed_at")) if closed else None,
+            closed_at=closed_at,
             assignee=str(assignees[0].get("username")) if assignees else None,
             justification=justification,
             raw_digest=digest or raw_digest(raw),

@@ -4,8 +4,10 @@ After a read, residual items (closed risk-accepted, deferred, won't fix) and
 open issues with acceptance labels get the newest note starting with
 ``justification_prefix`` as their justification; acceptances that do not yet
 say who accepted them and when get the user and time of their label's newest
-``add`` event (``GET .../resource_label_events``). One request stream per
-issue, concurrently, bounded like the sync; few issues need them.
+``add`` event (``GET .../resource_label_events``), and residual items closed
+with a resolution label get who added that label and when (``resolved_by`` /
+``resolved_on``) from the same events. One request stream per issue,
+concurrently, bounded like the sync; few issues need them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ Added = dict[str, tuple[str | None, datetime]]
 
 def complete(client: GitLabClient, settings: GitLabSettings, issues: list[Issue]) -> list[Issue]:
     """The issues, residual and accepted ones completed from their notes and label events."""
-    wanted = [i for i in issues if anomaly.needs_notes(i) or anomaly.needs_history(i)]
+    wanted = [
+        i
+        for i in issues
+        if anomaly.needs_notes(i) or anomaly.needs_history(i) or anomaly.needs_resolver(i)
+    ]
     if not wanted:
         return issues
     with ThreadPoolExecutor(min(len(wanted), settings.concurrency)) as pool:
@@ -41,8 +47,13 @@ def _complete(client: GitLabClient, settings: GitLabSettings, issue: Issue) -> I
         text = notes.justification(client, issue.key, settings.justification_prefix)
         if text:  # else keep what the description gave, if configured
             issue = anomaly.with_justification(issue, text)
-    if anomaly.needs_history(issue):
-        issue = anomaly.with_acceptor(issue, label_added(client, issue.key), settings)
+    history, resolver = anomaly.needs_history(issue), anomaly.needs_resolver(issue)
+    if history or resolver:
+        added = label_added(client, issue.key)
+        if history:
+            issue = anomaly.with_acceptor(issue, added, settings)
+        if resolver:
+            issue = anomaly.with_resolver(issue, added)
     return issue
 
 

@@ -7,6 +7,12 @@ disposition. The changelogs are read, complete, through :class:`History` for
 the few issues that need them; an acceptance whose change the changelog does
 not show (e.g. the label came with the issue's creation, which Jira does not
 log) keeps them empty, and the gate blocks on that.
+
+A residual item (closed risk-accepted, deferred or won't fix) was accepted by
+whoever set its resolution: ``resolved_by`` and ``resolved_on`` are the author
+and time of the newest changelog entry that set the resolution field to the
+issue's present resolution. When the changelog shows none (or a different
+newest value), they stay empty and the record says "not stated".
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from connectors.jira.anomaly import AnomalyRules
 from connectors.jira.client import JiraClient
 from connectors.jira.history import History
 from connectors.jira.mapping import parse_time
-from secgate_tui.domain.model import Acceptance, Disposition, Issue
+from secgate_tui.domain.model import RESIDUAL, Acceptance, Disposition, Issue
 
 #: (disposition, release) from a label, or (disposition, None) from the acceptance field
 Marker = tuple[Disposition, str | None]
@@ -39,7 +45,10 @@ def complete(
         return list(issues)
     histories = History(client).histories(wanted)
     return [
-        with_acceptors(issue, setters(histories.get(issue.key, []), rules, table))
+        with_resolver(
+            with_acceptors(issue, setters(histories[issue.key], rules, table)),
+            histories[issue.key],
+        )
         if issue.key in histories
         else issue
         for issue in issues
@@ -47,7 +56,29 @@ def complete(
 
 
 def needs_history(issue: Issue) -> bool:
+    if issue.closed and issue.disposition in RESIDUAL and not issue.resolved_by:
+        return True
     return any(not (a.accepted_by and a.accepted_on) for a in issue.acceptances)
+
+
+def with_resolver(issue: Issue, histories: Iterable[Any]) -> Issue:
+    """A residual item with who set its present resolution and when (the newest such entry)."""
+    if not issue.closed or issue.disposition not in RESIDUAL or issue.resolved_by:
+        return issue
+    changes = [
+        (at, _author(history.get("author")), item)
+        for history in histories
+        if isinstance(history, dict) and (at := parse_time(history.get("created"))) is not None
+        for item in history.get("items") or []
+        if isinstance(item, dict) and "resolution" in (item.get("field"), item.get("fieldId"))
+    ]
+    if not changes:
+        return issue
+    at, who, item = max(changes, key=lambda change: change[0])
+    value = str(item.get("toString") or "").strip().casefold()
+    if value != (issue.resolution or "").strip().casefold():
+        return issue  # the newest change does not explain the present resolution
+    return issue.model_copy(update={"resolved_by": who, "resolved_on": at})
 
 
 def setters(

@@ -19,12 +19,13 @@ from connectors.base import (
     Identity,
     IssueRef,
     Markup,
+    NotFoundError,
     Release,
     ReleaseNotFoundError,
     SourceScope,
     TrackerSettings,
 )
-from connectors.jira import acceptors, comments
+from connectors.jira import acceptors, comments, links
 from connectors.jira.anomaly import AnomalyRules
 from connectors.jira.client import JiraClient
 from connectors.jira.errors import bad_json_error
@@ -191,6 +192,36 @@ class JiraConnector(Connector[JiraSettings]):
         except ValueError:
             raise bad_json_error(self.client.ctx, f"reading issue {key}") from None
         return self._with_acceptors([searcher.one(raw, text_digest(text))])[0]
+
+    def linked_versions(self, key: str) -> list[str]:
+        """Fix versions of the issues ``key`` links to by an evidence link type."""
+        types = self.settings.evidence_link_types
+        if not types:
+            return []
+        api = "3" if self.client.is_cloud else "2"
+        body = self.client.request(
+            "GET",
+            f"/rest/api/{api}/issue/{quote(key, safe='')}",
+            f"reading the links of {key}",
+            params={"fields": "issuelinks"},
+        )
+        versions: list[str] = []
+        for other in links.linked_keys(key, body, types, self.name):
+            try:
+                linked = self.client.request(
+                    "GET",
+                    f"/rest/api/{api}/issue/{quote(other, safe='')}",
+                    f"reading the fix versions of {other}",
+                    params={"fields": "fixVersions"},
+                )
+            except NotFoundError:
+                continue  # an issue this account cannot see links to no release
+            fields = linked.get("fields") if isinstance(linked, dict) else None
+            for version in (fields or {}).get("fixVersions") or []:
+                name = version.get("name") if isinstance(version, dict) else None
+                if isinstance(name, str) and name not in versions:
+                    versions.append(name)
+        return versions
 
     def whoami(self) -> Identity:
         jira = self.client.jira

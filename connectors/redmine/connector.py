@@ -43,7 +43,7 @@ from connectors.base import (
     TrackerSettings,
 )
 from connectors.bounded import Bounds, Limits
-from connectors.redmine import attachments, filters, history, mapping, notes
+from connectors.redmine import attachments, filters, history, links, mapping, notes
 from connectors.redmine.anomaly import AnomalyRules
 from connectors.redmine.client import JsonDict, RedmineClient
 from connectors.redmine.settings import RedmineSettings
@@ -274,6 +274,25 @@ class RedmineConnector(Connector[RedmineSettings]):
                 tracker=self.name,
             )
         return raw
+
+    def linked_versions(self, key: str) -> list[str]:
+        """Target versions of the issues related to ``key`` by an evidence link type."""
+        types = self.settings.evidence_link_types
+        if not types:
+            return []
+        number = self._number(key)
+        relations = self._issue_json(key, include="relations").get("relations") or []
+        ids = links.related_ids(number, [r for r in relations if isinstance(r, dict)], types)
+        versions: list[str] = []
+        for other in ids:
+            try:
+                version = self._issue_json(mapping.issue_key(other)).get("fixed_version")
+            except NotFoundError:
+                continue  # a related issue this account cannot see links to no release
+            name = version.get("name") if isinstance(version, dict) else None
+            if isinstance(name, str) and name not in versions:
+                versions.append(name)
+        return versions
 
     def _journals(self, key: str) -> list[JsonDict]:
         journals = self._issue_json(key, include="journals").get("journals") or []

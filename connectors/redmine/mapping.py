@@ -174,18 +174,60 @@ class IssueMapper:
         return text or None
 
     def needs_note_justification(self, issue: Issue) -> bool:
-        """A residual item without a field justification, or an acceptance still missing
-        its justification, acceptor or time: its journals must be read."""
+        """A residual item without a field justification or without who resolved it, or
+        an acceptance still missing its justification, acceptor or time: its journals
+        must be read."""
         if self.anomaly is not None and self.anomaly.needs_journals(issue):
             return True
-        return issue.closed and issue.disposition in NEEDS_JUSTIFICATION and not issue.justification
+        residual = issue.closed and issue.disposition in NEEDS_JUSTIFICATION
+        return residual and not (issue.justification and issue.resolved_by)
+
+    def resolver(self, issue: Issue, journals: Iterable[JsonDict]) -> dict[str, Any]:
+        """Who set a residual item's present resolution, and when: the newest journal
+        that set the disposition field to it or, when the status gives it, the newest
+        status change. Nothing when the journals do not show it ("not stated")."""
+        if not issue.closed or issue.disposition not in NEEDS_JUSTIFICATION or issue.resolved_by:
+            return {}
+        wanted = (issue.resolution or "").strip().casefold()
+        field_id = self.disposition_field.known_id if self.disposition_field else None
+        newest: dict[str, JsonDict] = {}
+        for journal in sorted(journals, key=lambda j: int(j.get("id") or 0)):
+            for detail in journal.get("details") or []:
+                if detail.get("property") == "attr" and detail.get("name") == "status_id":
+                    newest["status"] = journal
+                elif (
+                    field_id is not None
+                    and detail.get("property") == "cf"
+                    and str(detail.get("name")) == str(field_id)
+                ):
+                    # Only the newest change of the field explains its present value.
+                    value = str(detail.get("new_value") or "").strip().casefold()
+                    if value == wanted:
+                        newest["field"] = journal
+                    else:
+                        newest.pop("field", None)
+        found = newest.get("field")
+        if found is None and wanted == issue.status.strip().casefold():
+            found = newest.get("status")
+        if found is None:
+            return {}
+        user = found.get("user")
+        name = user.get("name") if isinstance(user, dict) else None
+        at = parse_time(found.get("created_on"))
+        if not name or at is None:
+            return {}
+        return {"resolved_by": str(name), "resolved_on": at}
 
     def with_journals(self, issue: Issue, journals: Sequence[JsonDict], prefix: str) -> Issue:
         """The issue completed from its journals: the justification note (when no field
-        gave one) and, for acceptances, who set them and when."""
+        gave one), who resolved a residual item and when, and, for acceptances, who set
+        them and when."""
         text = justification_from_notes(journals, prefix)
         if text and not issue.justification:
             issue = issue.model_copy(update={"justification": text})
+        resolved = self.resolver(issue, journals)
+        if resolved:
+            issue = issue.model_copy(update=resolved)
         if self.anomaly is not None and issue.acceptances:
             issue = self.anomaly.with_journals(issue, journals, text, self.table)
         return issue

@@ -151,6 +151,11 @@ class SandboxConnector(Connector[SandboxSettings]):
             updated=datetime.fromisoformat(raw["updated"]),
             closed_at=datetime.fromisoformat(raw["closed_at"]) if raw.get("closed_at") else None,
             assignee=raw.get("assignee"),
+            # Who set the resolution, and when, as the sandbox's history would show it.
+            resolved_by=raw.get("resolved_by"),
+            resolved_on=(
+                datetime.fromisoformat(raw["resolved_on"]) if raw.get("resolved_on") else None
+            ),
             justification=self._justification(raw),
             raw_digest=digest,
             **facts,

@@ -271,7 +271,7 @@ def seed_demo(now: datetime) -> Data:
     # IPC 2.0 and 2.1: released, passing.
     b.release("IPC", "2.0", 5, age_days=500)
     b.release("IPC", "2.1", 5, age_days=200)
-    b.security(
+    accepted = b.security(
         "IPC",
         "2.1",
         "defect-management",
@@ -281,6 +281,9 @@ def seed_demo(now: datetime) -> Data:
         justification="Exploitable only with physical access to the "
         "sealed maintenance port; residual risk accepted by the risk board (RB-2025-14).",
     )
+    # Who closed it as risk accepted, and when: the record's "accepted by" / "accepted on".
+    data["issues"][accepted]["resolved_by"] = "s.okafor"
+    data["issues"][accepted]["resolved_on"] = data["issues"][accepted]["closed_at"]
     risk = b.security(
         "IPC", "2.1", "system-test-findings", closed=True, resolution="Deferred", age_days=170
     )

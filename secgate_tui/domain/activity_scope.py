@@ -5,9 +5,13 @@ activity has a ``scope``:
 
 - ``product`` (the default): any complete record counts, for every release
   (a threat model that covers the product);
-- ``release``: the evidence issue has the release as a fix version. Links
-  between issues and versions are not read: the fix version is what every
-  tracker exposes;
+- ``release``: the evidence issue has the release as a fix version, or is
+  linked to it: it links, by one of its tracker's ``evidence_link_types``
+  (none by default), to an issue that has the release as a fix version (a
+  release's record issue or epic). Only configured link types count, so a
+  finding that merely "relates to" a later fix does not carry a penetration
+  test of one release over to the next; links are read one step, never
+  transitively;
 - ``since-previous-release``: the evidence is dated after the day the
   previous release shipped.
 
@@ -68,15 +72,17 @@ def _release_problem(activity: Activity, context: ReleaseContext) -> str | None:
     name = _evidence_name(activity)
     if not versions:
         return (
-            f"{name} has no fix version, so it is for no release; set {context.release} as "
-            "its fix version when it covers this release (the activity's scope is 'release')"
+            f"{name} has no fix version and is linked to no release, so it is for no release; "
+            f"set {context.release} as its fix version when it covers this release (the "
+            "activity's scope is 'release')"
         )
     listed = ", ".join(versions)
     plural = "s" if len(versions) > 1 else ""
     return (
         f"{name} is for release{plural} {listed}, not {context.release} (the activity's scope is "
         f"'release': record this release's {activity.name.lower()}, or add {context.release} "
-        "to the evidence's fix versions if it covers it)"
+        "to the evidence's fix versions, or link it to an issue of that release by one of the "
+        "tracker's evidence_link_types, if it covers it)"
     )
 
 

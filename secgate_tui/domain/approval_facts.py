@@ -14,7 +14,9 @@ from secgate_tui.domain.record import AuthorizationRecord
 def authorization_facts(record: AuthorizationRecord, *, legacy: bool = False) -> RecordFacts:
     """An authorization record's facts: each residual item with its assignee, and
     whoever accepted it or an unresolved anomaly (the record's assessment table) as
-    its justifier. Records written before that table name assignees only."""
+    its justifier; a residual item was accepted by whoever set its resolution
+    (``Issue.resolved_by``, carried into the table's row). Records written before
+    that table name assignees only."""
     accepted = {(row.source, row.key): row.accepted_by for row in record.unresolved_anomalies}
     duties = [
         ResidualDuty(

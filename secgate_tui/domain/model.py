@@ -120,9 +120,9 @@ class Issue(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Fields added after the first release (acceptances, compensating_controls,
-    # cwe, safety_impact) are left out of the JSON while unset, so an issue that
-    # does not carry them has the canonical text, and the snapshot digest and
-    # record id, it had before they existed.
+    # cwe, resolved_by, resolved_on, safety_impact) are left out of the JSON while
+    # unset, so an issue that does not carry them has the canonical text, and the
+    # snapshot digest and record id, it had before they existed.
     acceptances: tuple[Acceptance, ...] = Field((), exclude_if=_unset)
     affects_versions: tuple[str, ...] = ()
     assignee: str | None = None
@@ -140,6 +140,10 @@ class Issue(BaseModel):
     priority: str | None = None
     raw_digest: str = ""
     resolution: str | None = None
+    #: Who set the resolution of a closed issue, and when, as the tracker's history
+    #: shows it (read for residual items: their acceptor and justifier).
+    resolved_by: str | None = Field(None, exclude_if=_unset)
+    resolved_on: AwareDatetime | None = Field(None, exclude_if=_unset)
     safety_impact: str | None = Field(None, exclude_if=_unset)
     severity: str | None = None
     source: str
@@ -149,7 +153,7 @@ class Issue(BaseModel):
     updated: AwareDatetime
     url: str = ""
 
-    @field_validator("created", "updated", "closed_at")
+    @field_validator("created", "updated", "closed_at", "resolved_on")
     @classmethod
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else utc(value)

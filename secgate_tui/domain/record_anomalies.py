@@ -6,7 +6,9 @@ defect) or a residual item of the release itself (closed without a fix, with a
 justification). Each row carries what an assessor needs to judge the residual
 risk (FDA premarket cybersecurity guidance V.A.5): severity, CWE, category,
 disposition, justification, compensating controls, target version, who accepted
-it, when, and until when.
+it, when, and until when. A residual item was accepted by whoever closed it with
+its resolution, when they did (``Issue.resolved_by`` / ``resolved_on``, read
+from the tracker's history; "not stated" when the history does not show it).
 """
 
 from __future__ import annotations
@@ -94,4 +96,7 @@ def _residual_rows(
                 disposition=item.disposition,
                 justification=item.justification or None,
                 compensating_controls=issue.compensating_controls if issue else None,
+                # Closing it without a fix is what accepted it: who set the resolution, when.
+                accepted_by=issue.resolved_by if issue else None,
+                accepted_on=issue.resolved_on if issue else None,
             )

@@ -36,6 +36,7 @@ from connectors.base import Connector, ConnectorError, NotFoundError, Release
 from secgate_tui.config import ActivityConfig, Config, Source
 from secgate_tui.domain import (
     Activity,
+    ActivityScope,
     Category,
     Disposition,
     DocumentEvidence,
@@ -433,6 +434,17 @@ class Syncer:
             # Done means closed as done: a pentest ticket closed as "Won't Do" or
             # "Duplicate" is no record of a penetration test. Its age is its
             # close date; `updated` moves with every comment, so it is no age.
+            versions = tuple(issue.fix_versions)
+            if activity.evidence_scope is ActivityScope.RELEASE:
+                try:
+                    linked = connector.linked_versions(evidence.key)
+                except ConnectorError as exc:
+                    return base.model_copy(
+                        update={
+                            "detail": f"{evidence.key}'s links could not be read: {exc.message}"
+                        }
+                    )
+                versions += tuple(v for v in linked if v not in versions)
             done = issue.closed and issue.disposition is Disposition.FIXED
             detail = f"{evidence.key} is {issue.status}"
             if issue.closed and not done:
@@ -445,8 +457,9 @@ class Syncer:
                     "detail": detail,
                     "evidence_title": issue.title,
                     "evidence_url": issue.url,
-                    # Which releases the evidence is for (activity scope "release").
-                    "evidence_versions": tuple(issue.fix_versions),
+                    # Which releases the evidence is for (activity scope "release"): its
+                    # fix versions, then those of the issues it is linked to as evidence.
+                    "evidence_versions": versions,
                 }
             )
         if isinstance(evidence, DocumentEvidence):

@@ -107,6 +107,46 @@ def test_a_label_re_added_is_accepted_when_it_came_back(gl: GitLabHarness) -> No
     assert gl.connector.issue(key).acceptances[0].accepted_on == last_add
 
 
+def test_who_added_a_residual_items_resolution_label_and_when(gl: GitLabHarness) -> None:
+    store = gl.fake.store
+    officer = store.add_user("rita.resolver", "glpat-resolver-0123456789")["id"]
+    key = gl.add_issue("Closed without a fix", release="1.0")
+    raw = _raw(gl, key)
+    store.update_issue(raw, author_id=gl.user, state_event="close")
+    store.update_issue(raw, author_id=officer, labels=[*raw["labels"], "resolution::wont-fix"])
+    labelled = parse_time(store.label_events[raw["id"]][-1]["created_at"])
+    store.update_issue(raw, author_id=gl.user, labels=[*raw["labels"], "CWE-79"])  # later edit
+
+    by_key = gl.connector.issue(key)
+    synced = next(i for i in gl.connector.issues(gl.scope, gl.release) if i.key == key)
+
+    for issue in (by_key, synced):
+        assert issue.disposition is Disposition.WONT_FIX
+        assert (issue.resolved_by, issue.resolved_on) == ("rita.resolver", labelled)
+
+
+def test_a_residual_item_closed_without_a_resolution_label_was_resolved_by_its_closer(
+    gl: GitLabHarness,
+) -> None:
+    store = gl.fake.store
+    closer = store.add_user("carl.closer", "glpat-closer-0123456789")["id"]
+    connector = GitLabConnector(
+        "gitlab", connector_settings(gl.fake.url, default_disposition="wont-fix"), TOKEN
+    )
+    try:
+        key = gl.add_issue("Closed as it stands", release="1.0")
+        raw = _raw(gl, key)
+        store.update_issue(raw, author_id=closer, state_event="close")
+        issue = connector.issue(key)
+    finally:
+        connector.close()
+    assert issue.disposition is Disposition.WONT_FIX
+    assert (issue.resolved_by, issue.resolved_on) == ("carl.closer", parse_time(raw["closed_at"]))
+    # A fix tells no residual risk: the default harness maps closed to fixed, nothing read.
+    fixed = gl.connector.issue(key)
+    assert fixed.disposition is Disposition.FIXED and fixed.resolved_by is None
+
+
 def test_issues_without_these_facts_serialize_as_before(gl: GitLabHarness) -> None:
     for issue in gl.connector.issues(gl.scope, gl.release):
         text = issue.canonical_json().decode()

@@ -306,3 +306,46 @@ def test_a_field_that_says_who_wins_and_an_unlogged_label_stays_unknown(
     assert from_field.accepted_on is None  # the label was never added after creation
     (unlogged,) = jira.issue(born).acceptances
     assert (unlogged.accepted_by, unlogged.accepted_on) == (None, None)  # the gate blocks
+
+
+def test_who_closed_a_residual_item_with_its_resolution_and_when(
+    fake: FakeJira, jira: JiraConnector
+) -> None:
+    key = fake.state.add_issue(
+        PROJECT, "Closed without a fix", status="To Do", labels=["security"], fix_versions=[RELEASE]
+    ).key
+    fake.state.update(key, status="In Progress")  # a status change, not a resolution
+    closed = fake.state.update(
+        key, by=fake.state.other, status="Done", resolution="Won't Fix"
+    ).updated
+    fake.state.add_comment(key, "Risk acceptance: the port is closed in the field build.")
+    fixed = fake.state.add_issue(
+        PROJECT, "Fixed", status="To Do", labels=["security"], fix_versions=[RELEASE]
+    ).key
+    fake.state.update(fixed, status="Done", resolution="Fixed")
+
+    by_key = jira.issue(key)
+    synced = {i.key: i for i in jira.issues(SCOPE, RELEASE)}
+
+    for issue in (by_key, synced[key]):
+        assert issue.disposition is Disposition.WONT_FIX
+        assert (issue.resolved_by, issue.resolved_on) == ("Dana Developer", closed)
+    # A fix is no residual item: its history is not read and its JSON is as before.
+    assert synced[fixed].resolved_by is None
+    assert '"resolved_by"' not in synced[fixed].canonical_json().decode()
+
+
+def test_a_resolution_the_changelog_does_not_show_is_not_stated(
+    fake: FakeJira, jira: JiraConnector
+) -> None:
+    born = fake.state.add_issue(
+        PROJECT,
+        "Created closed",
+        status="Done",
+        resolution="Won't Fix",
+        labels=["security"],
+        fix_versions=[RELEASE],
+    ).key
+    issue = jira.issue(born)
+    assert issue.disposition is Disposition.WONT_FIX
+    assert (issue.resolved_by, issue.resolved_on) == (None, None)  # the record: "not stated"

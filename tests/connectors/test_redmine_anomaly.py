@@ -153,3 +153,51 @@ def test_unreadable_values_fail_the_source(
     with pytest.raises(BadResponseError, match=needle) as caught:
         h.connector.issues(SCOPE, "2.0")
     assert key in caught.value.message
+
+
+def _status_id(h: RedmineHarness, name: str) -> int:
+    return int(str(h.server.sql("SELECT id FROM issue_statuses WHERE name=?", name)[0][0]))
+
+
+def test_who_closed_a_residual_item_with_its_status_and_when(
+    redmine_harness: RedmineHarness,
+) -> None:
+    h = redmine_harness
+    key = h.add_issue("Closed without a fix", release="2.0")
+    h.admin.issue(key, status_id=_status_id(h, "In Progress"))  # not the resolution
+    before = datetime.now(UTC)
+    h.admin.issue(key, status_id=_status_id(h, "Rejected"))
+    after = datetime.now(UTC)
+    h.admin.issue(key, notes="Risk acceptance: the port is closed in the field build.")
+
+    by_key = h.connector.issue(key)
+    synced = next(i for i in h.connector.issues(SCOPE, "2.0") if i.key == key)
+
+    for issue in (by_key, synced):
+        assert issue.disposition is Disposition.WONT_FIX
+        assert issue.resolved_by == "Redmine Admin"  # who set the status, not alice who reads
+        assert issue.resolved_on is not None
+        assert before - SLACK <= issue.resolved_on <= after + SLACK
+        assert issue.justification == "the port is closed in the field build."
+
+
+def test_a_resolution_field_names_who_set_it_and_a_fix_reads_nothing(
+    redmine_harness: RedmineHarness,
+) -> None:
+    h = redmine_harness
+    field = int(str(h.server.sql("SELECT id FROM custom_fields WHERE name='Resolution'")[0][0]))
+    key = h.add_issue("Accepted as it stands", release="2.0", closed=True)
+    before = datetime.now(UTC)
+    h.admin.issue(key, custom_fields=[{"id": field, "value": "Risk Accepted"}])
+    after = datetime.now(UTC)
+    h.admin.issue(key, subject="Accepted as it stands (renamed)")
+    fixed = h.add_issue("Fixed", release="2.0", closed=True)
+
+    synced = {i.key: i for i in h.connector.issues(SCOPE, "2.0")}
+
+    accepted = synced[key]
+    assert accepted.disposition is Disposition.RISK_ACCEPTED
+    assert accepted.resolved_by == "Redmine Admin"
+    assert accepted.resolved_on is not None
+    assert before - SLACK <= accepted.resolved_on <= after + SLACK
+    assert synced[fixed].resolved_by is None  # a fix is no residual item

@@ -154,10 +154,47 @@ def test_digest_changes_with_content() -> None:
     assert one.raw_digest != other.raw_digest
 
 
-def test_needs_note_justification_only_for_unjustified_residual_items() -> None:
+NOW = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def _journal(n: int, who: str, at: str, *details: dict[str, Any]) -> dict[str, Any]:
+    return {"id": n, "user": {"id": n, "name": who}, "created_on": at, "details": list(details)}
+
+
+def test_who_resolved_a_residual_item_is_the_newest_change_that_explains_it() -> None:
+    status = {"property": "attr", "name": "status_id", "old_value": "1", "new_value": "9"}
+    m = mapper()
+    by_status = m.issue(raw(), {})  # "Risk Accepted" is its status; the field is empty
+    journals = [
+        _journal(1, "Ann", "2026-11-20T08:00:00Z", status),
+        _journal(2, "Bob", "2026-11-21T08:00:00Z", {"property": "attr", "name": "subject"}),
+    ]
+    assert m.resolver(by_status, journals) == {
+        "resolved_by": "Ann",
+        "resolved_on": datetime(2026, 11, 20, 8, tzinfo=UTC),
+    }
+    data = raw()
+    data["custom_fields"][1]["value"] = "Won't fix"
+    by_field = m.issue(data, {})
+    cf = {"property": "cf", "name": "2", "old_value": "", "new_value": "Won't fix"}
+    changed_back = {"property": "cf", "name": "2", "old_value": "Won't fix", "new_value": "Fixed"}
+    journals = [_journal(3, "Cy", "2026-11-22T08:00:00Z", cf)]
+    assert m.resolver(by_field, journals)["resolved_by"] == "Cy"
+    # A newest change to another value does not explain the present one: not stated.
+    later = _journal(4, "Di", "2026-11-23T08:00:00Z", changed_back)
+    assert m.resolver(by_field, [*journals, later]) == {}
+    assert m.resolver(by_field, []) == {}
+
+
+def test_journals_are_read_only_for_residual_items_missing_a_justification_or_resolver() -> None:
     m = mapper(justification_field=None)
     assert m.needs_note_justification(m.issue(raw(), {}))
-    assert not mapper().needs_note_justification(mapper().issue(raw(), {}))
+    justified = mapper().issue(raw(), {})
+    assert justified.justification
+    # Justified by its field, but who resolved it is in the journals.
+    assert mapper().needs_note_justification(justified)
+    resolved = justified.model_copy(update={"resolved_by": "Quinn", "resolved_on": NOW})
+    assert not mapper().needs_note_justification(resolved)
     fixed = raw(status={"id": 5, "name": "Closed", "is_closed": True})
     assert not m.needs_note_justification(m.issue(fixed, {}))
 

@@ -134,6 +134,11 @@ def test_whoami_names_the_author(tracker: Harness) -> None:
     assert identity.id and identity.name
 
 
+def test_without_evidence_link_types_no_links_are_read(tracker: Harness) -> None:
+    # The default: an evidence issue is for the releases of its own fix versions only.
+    assert tracker.connector.linked_versions(tracker.comment_key) == []
+
+
 def test_unknown_issue_and_comment_are_not_found(tracker: Harness) -> None:
     with pytest.raises(NotFoundError):
         tracker.connector.issue(tracker.comment_key + "999999")

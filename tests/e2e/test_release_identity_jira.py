@@ -116,3 +116,33 @@ def test_evidence_older_than_the_previous_release_is_not_since_it(jira: JiraSetu
         offline, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, now)
         assert offline.activities[0].state.value == "incomplete"
         assert "offline" in offline.activities[0].detail
+
+
+def test_evidence_linked_to_an_issue_of_the_release_counts_by_a_configured_link_type(
+    jira: JiraSetup,  # noqa: F811
+) -> None:
+    state = jira.fake.state
+    pentest = state.add_issue(
+        PROJECT, "Penetration test", fix_versions=[OTHER_RELEASE], status="Done", resolution="Fixed"
+    ).key
+    epic = state.add_issue(PROJECT, "Release 2.0", fix_versions=[RELEASE]).key
+    finding = state.add_issue(PROJECT, "A finding fixed in 2.0", fix_versions=[RELEASE]).key
+    # A finding that merely relates to 2.0 carries no pen test of 1.0 over to 2.0 ...
+    state.link(pentest, finding)
+    add_activity(jira, evidence={"tracker": "jira", "key": pentest}, scope="release")
+    path = jira.root / "secgate.toml"
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    config["trackers"]["jira"]["evidence_link_types"] = ["is evidence for"]
+    path.write_text(tomli_w.dumps(config), encoding="utf-8")
+    with jira.context() as ctx:
+        ctx.syncer.sync_release("ipc", RELEASE, full=True)
+        verdict, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, datetime.now(UTC))
+        (activity,) = verdict.activities
+        assert activity.state.value == "incomplete"
+        assert activity.detail.startswith(f"evidence {pentest} is for release 1.0, not 2.0")
+
+        # ... a link of the configured type to the release's issue does.
+        state.link(pentest, epic, "Evidence", outward="is evidence for", inward="has evidence")
+        ctx.syncer.sync_release("ipc", RELEASE, full=True)
+        verdict, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, datetime.now(UTC))
+        assert verdict.activities[0].state.value == "complete", verdict.activities[0].detail

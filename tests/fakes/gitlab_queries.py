@@ -294,6 +294,18 @@ def list_label_events(
     return 200, _encode(store.label_events.get(issue["id"], []))
 
 
+def list_links(
+    store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str
+) -> Answer:
+    """List an issue's linked issues, each with the link's type as seen from this issue."""
+    issue = _issue(store, _project(store, user_id, ident), iid)
+    linked = [
+        {**store.issues[other], "issue_link_id": n + 1, "link_type": link_type}
+        for n, (other, link_type) in enumerate(store.links.get(issue["id"], []))
+    ]
+    return 200, _encode(linked)
+
+
 def get_note(
     store: GitLabStore, user_id: int | None, params: Json, ident: str, iid: str, nid: str
 ) -> Answer:
@@ -428,6 +440,7 @@ def route(method: str, segments: list[str]) -> Route:
                         (ident, iid),
                         True,
                     ),
+                    (tail == ["links"] and method == "GET", list_links, (ident, iid), True),
                     (
                         tail == ["resource_label_events"] and method == "GET",
                         list_label_events,

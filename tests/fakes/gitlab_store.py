@@ -50,6 +50,8 @@ class GitLabStore:
         self.notes_locked = False
         self.state_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
         self.label_events: dict[int, list[Json]] = {}  # by issue global id, oldest first
+        #: issue global id -> (linked issue's global id, link type as seen from the first)
+        self.links: dict[int, list[tuple[int, str]]] = {}
         self.releases: dict[int, list[Json]] = {}
         #: Markdown uploads by (project id, secret, file name).
         self.uploads: dict[tuple[int, str, str], bytes] = {}
@@ -293,6 +295,14 @@ class GitLabStore:
             self._encoded.pop(issue["id"], None)
             self._touch()
             return issue
+
+    def link_issues(self, source: Json, target: Json, link_type: str = "relates_to") -> None:
+        """Link two issues as POST .../issues/:iid/links does (both ends see the link)."""
+        back = {"blocks": "is_blocked_by", "is_blocked_by": "blocks"}.get(link_type, link_type)
+        with self.lock:
+            self.links.setdefault(source["id"], []).append((target["id"], link_type))
+            self.links.setdefault(target["id"], []).append((source["id"], back))
+            self._touch()
 
     def _state_event(self, issue: Json, state: str, now: str, author_id: int | None) -> None:
         """Each close and reopen (never the initial open), as GitLab records them."""

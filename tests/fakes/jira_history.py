@@ -27,17 +27,19 @@ def wants_changelog(expand: Any) -> bool:
 
 
 def entry(fake: FakeJira, change: FakeChange) -> dict[str, Any]:
-    """A Changelog bean for one status transition or change of labels."""
-    if change.field == "labels":
+    """A Changelog bean for one status transition or change of labels or resolution."""
+    if change.field in ("labels", "resolution"):
         item: dict[str, Any] = {
-            "field": "labels",
+            "field": change.field,
             "fieldtype": "jira",
-            "fieldId": "labels",
+            "fieldId": change.field,
             # Jira sends "from"/"to" null here; the v3 document types them as plain
             # strings, so the fake leaves them out (the connector reads the *String ones).
             "fromString": change.from_status,
             "toString": change.to_status,
         }
+        # No resolution: Jira sends null, which the v3 document does not allow; left out.
+        item = {name: value for name, value in item.items() if value != ""}
     else:
         item = {
             "field": "status",

@@ -62,6 +62,7 @@ FIELD_LIST = [
     ("description", "Description", "string", False),
     ("project", "Project", "project", False),
     ("attachment", "Attachment", "array", False),
+    ("issuelinks", "Linked Issues", "array", False),
     (SEVERITY_FIELD, "Severity", "option", True),
     (JUSTIFICATION_FIELD, "Risk justification", "string", True),
     *ANOMALY_FIELDS,
@@ -287,6 +288,29 @@ class Renderer:
             },
         }
 
+    def _link(self, n: int, link: tuple[str, str, str, str, str], version: str) -> Any:
+        """An IssueLink bean: the other issue on the side the link points to from here."""
+        api = self.api(version)
+        name, inward, outward, direction, key = link
+        other = self.state.issues[key]
+        return {
+            "id": str(50001 + n),
+            "self": f"{api}/issueLink/{50001 + n}",
+            "type": {
+                "id": str(sum(map(ord, name))),
+                "name": name,
+                "inward": inward,
+                "outward": outward,
+                "self": f"{api}/issueLinkType/{sum(map(ord, name))}",
+            },
+            f"{direction}Issue": {
+                "id": str(other.id),
+                "key": other.key,
+                "self": f"{api}/issue/{other.id}",
+                "fields": {"summary": other.summary, "status": self.status(other.status, version)},
+            },
+        }
+
     def _field(self, issue: FakeIssue, name: str, version: str) -> Any:
         zone = self.state.user_zone
         api = self.api(version)
@@ -356,6 +380,8 @@ class Renderer:
             }
         if name == "attachment":
             return [self.attachment(a, version) for a in issue.attachments]
+        if name == "issuelinks":
+            return [self._link(n, link, version) for n, link in enumerate(issue.links)]
         if name == SEVERITY_FIELD:
             if issue.severity is None:
                 return None

@@ -46,8 +46,9 @@ def status_id(status: str) -> str:
 
 @dataclass
 class FakeChange:
-    """One changelog entry: a status transition, or a change of the labels (the only
-    fields the fake records; labels as Jira shows them, space-separated)."""
+    """One changelog entry: a status transition, a change of the labels or of the
+    resolution (the only fields the fake records; labels as Jira shows them,
+    space-separated; no resolution is the empty string)."""
 
     id: int
     created: datetime
@@ -113,6 +114,9 @@ class FakeIssue:
     comments: list[FakeComment] = field(default_factory=list)
     attachments: list[FakeAttachment] = field(default_factory=list)
     history: list[FakeChange] = field(default_factory=list)
+    #: (link type name, its inward wording, its outward wording, "outward" when this
+    #: issue is the link's source else "inward", the other issue's key)
+    links: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     @property
     def category(self) -> str:
@@ -227,6 +231,7 @@ class JiraState:
             issue = self.issues[key]
             before = issue.status
             labels_before = list(issue.labels)
+            resolution_before = issue.resolution
             for name, value in attrs.items():
                 setattr(issue, name, value)
             if "status" in attrs and issue.category == "done" and issue.resolutiondate is None:
@@ -252,8 +257,33 @@ class JiraState:
                     author_id=(by or self.user).account_id,
                 )
                 issue.history.append(change)
+            if issue.resolution != resolution_before:
+                change = FakeChange(
+                    next(self._change_ids),
+                    issue.updated,
+                    resolution_before or "",
+                    issue.resolution or "",
+                    field="resolution",
+                    author_id=(by or self.user).account_id,
+                )
+                issue.history.append(change)
             self._touch()
             return issue
+
+    def link(
+        self,
+        source: str,
+        target: str,
+        name: str = "Relates",
+        outward: str = "relates to",
+        inward: str = "relates to",
+    ) -> None:
+        """Link two issues as POST /issueLink does: "<source> <outward> <target>"."""
+        with self.lock:
+            self.issues[source].links.append((name, inward, outward, "outward", target))
+            self.issues[target].links.append((name, inward, outward, "inward", source))
+            self.issues[source].updated = self.issues[target].updated = self.now()
+            self._touch()
 
     def add_comment(self, key: str, body: str) -> FakeComment:
         with self.lock:

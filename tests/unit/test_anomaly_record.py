@@ -145,3 +145,39 @@ def test_a_shortened_comment_leaves_justifications_to_the_attachment() -> None:
     rows = anomaly_table(record.unresolved_anomalies, dialect("plain"), 0)
     assert all(ATTACHED in row for row in rows[1:])
     assert "fix ships in 2.2" not in "".join(rows)
+
+
+def test_a_residual_item_names_who_closed_it_with_its_resolution_and_when() -> None:
+    members = [
+        i.model_copy(update={"resolved_by": "q.officer", "resolved_on": NOW - timedelta(days=2)})
+        if i.key == "P-20"
+        else i
+        for i in snapshot()
+    ]
+    record = record_for(members)
+    (row,) = [r for r in record.unresolved_anomalies if r.key == "P-20"]
+    assert (row.accepted_by, row.accepted_on) == ("q.officer", NOW - timedelta(days=2))
+    plain = html.unescape(render_record(record, dialect("plain")).body)
+    assert "q.officer" in plain
+    assert (NOW - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ") in plain
+
+
+def test_a_residual_item_whose_history_is_unknown_says_not_stated() -> None:
+    record = record_for(snapshot())
+    (row,) = [r for r in record.unresolved_anomalies if r.key == "P-20"]
+    assert (row.accepted_by, row.accepted_on) == (None, None)
+    (line,) = [
+        line
+        for line in anomaly_table(record.unresolved_anomalies, dialect("plain"), 200)
+        if line.startswith("P-20")
+    ]
+    cells = line.split(" | ")
+    assert cells[-3:-1] == ["not stated", "not stated"]  # accepted by, accepted on
+
+
+def test_an_issue_without_who_resolved_it_keeps_its_canonical_json() -> None:
+    (plain,) = [i for i in snapshot() if i.key == "P-20"]
+    text = plain.canonical_json().decode()
+    assert '"resolved_by"' not in text and '"resolved_on"' not in text
+    resolved = plain.model_copy(update={"resolved_by": "q", "resolved_on": NOW})
+    assert '"resolved_by":"q"' in resolved.canonical_json().decode()

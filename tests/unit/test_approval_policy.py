@@ -509,3 +509,32 @@ def test_whoever_accepted_an_unresolved_anomaly_may_not_approve_the_record() -> 
         ApprovalPolicy(), signers, facts, [CheckedSignature(message=message, valid=True)]
     )
     assert "justifier of the residual item P-98" in reasons(result)[0]
+
+
+def test_whoever_closed_a_residual_item_with_its_resolution_may_not_approve_the_record() -> None:
+    from tests.unit.test_record_support import record_for, snapshot
+
+    members = [
+        i.model_copy(update={"resolved_by": "sam", "resolved_on": T0}) if i.key == "P-20" else i
+        for i in snapshot()
+    ]
+    record = record_for(members)
+    facts = authorization_facts(record)
+    assert [(d.key, d.assignee, d.justified_by) for d in facts.residual] == [("P-20", "rm", "sam")]
+    signers = {
+        "sam@example.com": Signer(name="S", roles=("release-manager",), accounts={"box": "sam"})
+    }
+    message = build_message(
+        record_kind="authorization",
+        record_id=record.record_id,
+        record_digest=record.record_digest,
+        principal="sam@example.com",
+        name="S",
+        role="release-manager",
+        meaning="I approve",
+        signed_at=T0,
+    )
+    result = evaluate_approval(
+        ApprovalPolicy(), signers, facts, [CheckedSignature(message=message, valid=True)]
+    )
+    assert "justifier of the residual item P-20" in reasons(result)[0]
