@@ -24,7 +24,7 @@ from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
-from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.release_dates import ReleaseDatesError, synced_releases
 from secgate_tui.services.reports import FORMATS, GateReport, render
 from secgate_tui.services.reports.ci import (
     github_annotations,
@@ -156,13 +156,15 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def read_release_dates(ctx: Context, product: str) -> list[ReleaseDate] | None:
-    """The product's release dates; None (with a warning) when a tracker cannot list them."""
+    """The product's release dates (the lists the sync just read); None (with a warning)
+    when a tracker cannot list them."""
     try:
-        return product_releases(ctx.config, ctx.connections, product)
+        return synced_releases(ctx.syncer, product)
     except ReleaseDatesError as exc:
         print(
             f"warning: {printable(str(exc))}; whether the release already shipped is not "
-            "shown, and activities scoped since the previous release block.",
+            "shown, and activities scoped since the previous release are held to the release "
+            "dates of the last sync that read them (they block when none did).",
             file=sys.stderr,
         )
         return None

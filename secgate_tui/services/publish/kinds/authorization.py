@@ -58,7 +58,7 @@ from secgate_tui.services.publish.protocol import (
     StepEvent,
     failed_verdict,
 )
-from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.release_dates import ReleaseDatesError, synced_releases
 from secgate_tui.services.retrospective import retrospective_for
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.verify import verify_entry
@@ -117,7 +117,8 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         if unsynced is not None:
             return ended(Step.SYNC, *unsynced)
         try:
-            releases = product_releases(ctx.config, ctx.connections, product)
+            # The lists the fresh sync just read: no second read of them.
+            releases = synced_releases(ctx.syncer, product)
         except ReleaseDatesError as exc:
             return ended(
                 Step.SYNC,
