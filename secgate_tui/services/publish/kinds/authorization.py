@@ -169,10 +169,11 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
             return found
         connector, target, authorizer = found
         tracker = authorizer.tracker
+        policy = ctx.config.product_policy(product)
         applied = Applied(
             policy=settings.gate_policy(ctx.config.policy, request.acks),
             activities=verdict.activities,
-            separation_of_duties=ctx.config.policy.separation_of_duties,
+            separation_of_duties=policy.separation_of_duties,
         )
         try:
             record = build_record(
@@ -186,7 +187,7 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
                 at=clock(),
                 secgate_version=__version__,
                 config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
-                document_prefix=ctx.config.policy.record_document_prefix,
+                document_prefix=policy.record_document_prefix,
                 criteria=gate_criteria(applied),
                 software=software,
                 retrospective=retrospective,
@@ -257,15 +258,15 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
     def check(
         self, ctx: Context, prepared: Prepared[AuthorizationRecord], now: datetime
     ) -> Failure | None:
-        max_age = ctx.config.policy.max_snapshot_age_seconds
+        max_age = ctx.config.product_policy(prepared.product).max_snapshot_age_seconds
         synced = prepared.verdict.synced_at if prepared.verdict else None
         age = None if synced is None else (now - synced).total_seconds()
         if age is None or age > max_age:
+            key = ctx.config.policy_key(prepared.product, "max_snapshot_age_seconds")
             return Failure(
                 step=Step.EVALUATE,
                 message=f"the snapshot is {int(age or 0)} s old and the policy allows at most "
-                f"{max_age} s (policy.max_snapshot_age_seconds). Nothing was written; run "
-                "authorize again.",
+                f"{max_age} s ({key}). Nothing was written; run authorize again.",
             )
         return None
 
