@@ -11,6 +11,7 @@ from typing import Any
 import tomli_w
 
 from tests.e2e.test_authorize_support import Setup
+from tests.e2e.test_cli import secgate
 
 
 def scoped_since_previous(setup: Setup, activity: str) -> None:
@@ -45,3 +46,18 @@ def test_offline_status_uses_the_release_dates_the_sync_kept(tmp_path: Path) -> 
     online = setup.cli("status", "--product", "ipc", "--release", "2.1", "--json")
     assert online.returncode in (0, 1), online.stderr
     assert "as of" not in activity_of(online.stdout, "threat-model")["detail"]
+
+
+def test_offline_status_says_a_release_shipped_as_of_the_last_sync(tmp_path: Path) -> None:
+    # The demo's IPC 2.0 shipped. Before any sync nothing is kept, so nothing is said.
+    args = ("--demo", "status", "--product", "ipc", "--release", "2.0")
+    before = secgate(*args, "--offline", "--json", data_dir=tmp_path)
+    assert "released" not in json.loads(before.stdout)
+    secgate(*args, data_dir=tmp_path)  # syncs, and keeps the release lists
+
+    text = secgate(*args, "--offline", data_dir=tmp_path)
+    assert "NOTE: release 2.0 was already released on" in text.stdout
+    assert "according to the tracker as of " in text.stdout
+    report = json.loads(secgate(*args, "--offline", "--json", data_dir=tmp_path).stdout)
+    assert report["released"]["released"] is True
+    assert report["released"]["as_of"].endswith("Z")
