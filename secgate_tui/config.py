@@ -412,12 +412,15 @@ class Config:
         """The policy that applies to the product: its own keys over the global ones."""
         return self.product(product_id).own_policy(self.policy)
 
+    def own_policy_keys(self, product_id: str) -> dict[str, str]:
+        """The policy keys the product sets itself -> where (``products.P.policy.KEY``)."""
+        overrides = self.product(product_id).policy
+        given = overrides.given() if overrides is not None else {}
+        return {key: f"products.{product_id}.policy.{key}" for key in given}
+
     def policy_key(self, product_id: str, key: str) -> str:
         """Where the product's value of a policy key is set, as a person writes it in the file."""
-        overrides = self.product(product_id).policy
-        if overrides is not None and getattr(overrides, key, None) is not None:
-            return f"products.{product_id}.policy.{key}"
-        return f"policy.{key}"
+        return self.own_policy_keys(product_id).get(key, f"policy.{key}")
 
     def product(self, product_id: str) -> Product:
         try:

@@ -42,3 +42,14 @@ def test_the_products_snapshot_age_applies_and_is_named(tmp_path: Path) -> None:
     assert not result.authorized and result.failed_step is Step.EVALUATE
     assert "at most 60 s (products.ipc.policy.max_snapshot_age_seconds)" in result.message
     assert setup.audit() == []
+
+
+def test_the_records_criteria_name_the_products_own_keys(tmp_path: Path) -> None:
+    setup = setup_with(tmp_path, max_snapshot_age_seconds=240)
+    with setup.context() as ctx:
+        result = Authorizer(ctx).authorize("ipc", "2.0", {})
+    assert result.authorized and result.record is not None, result.message
+    criteria = "\n".join(result.record.criteria)
+    assert "at most 240 s old (products.ipc.policy.max_snapshot_age_seconds)" in criteria
+    # A key the product leaves to [policy] is named there.
+    assert "(policy.separation_of_duties = false)" in criteria

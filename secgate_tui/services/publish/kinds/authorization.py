@@ -174,6 +174,7 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
             policy=settings.gate_policy(ctx.config.policy, request.acks),
             activities=verdict.activities,
             separation_of_duties=policy.separation_of_duties,
+            own_keys=ctx.config.own_policy_keys(product),
         )
         try:
             record = build_record(
