@@ -45,6 +45,7 @@ from secgate_tui.config_limits import (
     check_token_value,
     json_ready,
 )
+from secgate_tui.config_policy import DOCUMENT_PREFIX_PATTERN, PolicyOverrides, never_unknown
 from secgate_tui.config_review import ReviewSettings
 from secgate_tui.config_signing import ApprovalSettings, SigningSettings
 from secgate_tui.config_software import SoftwareSettings
@@ -114,13 +115,7 @@ class Policy(BaseModel):
     def _never_unknown(
         cls, value: dict[Severity, list[Disposition]] | None
     ) -> dict[Severity, list[Disposition]] | None:
-        for severity, dispositions in (value or {}).items():
-            if Disposition.UNKNOWN in dispositions:
-                raise ValueError(
-                    f"{severity.value}: 'unknown' is never accepted, with or without a "
-                    "justification; list only dispositions that may pass with one"
-                )
-        return value
+        return never_unknown(value)
 
     def anomaly_policy(self) -> AnomalyPolicy:
         """The unresolved-anomaly rules, with the documented defaults where unset."""
@@ -136,7 +131,7 @@ class Policy(BaseModel):
 
     document_prefix: str | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+        pattern=DOCUMENT_PREFIX_PATTERN,
         description="The prefix of every authorization record's document number "
         "(the record id follows it); unset: SEC-REC.",
     )
@@ -280,6 +275,12 @@ class Product(BaseModel):
         description="Review targets, participants and defect-analysis labels (issue 15).",
         exclude_if=lambda settings: settings is None,
     )
+    # Left out of the config digest while unset, so existing configs keep theirs.
+    policy: PolicyOverrides | None = Field(
+        None,
+        description="The global [policy] keys this product sets for itself.",
+        exclude_if=lambda overrides: overrides is None,
+    )
 
     @field_validator("last_review")
     @classmethod
@@ -321,8 +322,16 @@ class Product(BaseModel):
     def classification(self) -> Classification:
         return Classification(rules=self.categories, security_labels=tuple(self.security_labels))
 
+    def own_policy(self, policy: Policy) -> Policy:
+        """The global ``policy`` with the keys this product sets (``[products.P.policy]``)."""
+        if self.policy is None:
+            return policy
+        return policy.model_copy(update=self.policy.given())
+
     def gate_policy(self, policy: Policy, acknowledged: Mapping[Category, str]) -> GatePolicy:
-        """The gate's policy, with command-line acknowledgements over the config's."""
+        """The gate's policy (the product's own keys over the global ``policy``), with
+        command-line acknowledgements over the config's."""
+        policy = self.own_policy(policy)
         return GatePolicy(
             classification=self.classification(),
             not_applicable={**self.not_applicable, **acknowledged},
@@ -399,6 +408,20 @@ class Config:
     def policy(self) -> Policy:
         return self.settings.policy
 
+    def product_policy(self, product_id: str) -> Policy:
+        """The policy that applies to the product: its own keys over the global ones."""
+        return self.product(product_id).own_policy(self.policy)
+
+    def own_policy_keys(self, product_id: str) -> dict[str, str]:
+        """The policy keys the product sets itself -> where (``products.P.policy.KEY``)."""
+        overrides = self.product(product_id).policy
+        given = overrides.given() if overrides is not None else {}
+        return {key: f"products.{product_id}.policy.{key}" for key in given}
+
+    def policy_key(self, product_id: str, key: str) -> str:
+        """Where the product's value of a policy key is set, as a person writes it in the file."""
+        return self.own_policy_keys(product_id).get(key, f"policy.{key}")
+
     def product(self, product_id: str) -> Product:
         try:
             return self.settings.products[product_id]
@@ -438,6 +461,10 @@ def _digest_source(settings: Settings) -> dict[str, Any]:
             if not product.get(key):
                 product.pop(key, None)
         digest_view(product)
+        overrides = product.get("policy")
+        if isinstance(overrides, dict):
+            # Only the keys a product sets: a key added later leaves its digest as it is.
+            product["policy"] = {k: v for k, v in overrides.items() if v is not None}
     policy = data.get("policy", {})
     for key in LATER_POLICY_KEYS:
         if policy.get(key) is None:

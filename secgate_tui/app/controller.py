@@ -34,7 +34,11 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRequest,
 )
 from secgate_tui.services.records_listing import Listing, list_records
-from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.release_dates import (
+    ReleaseDatesError,
+    stored_releases,
+    synced_releases,
+)
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.review_trends import StoredTrends, stored_trends
 from secgate_tui.services.software import SoftwareInputError, software_identity
@@ -287,13 +291,22 @@ class Controller:
 
     # -- what an authorization names (issue 13) ------------------------------------------
 
-    def shipped(self, product: str, release: str) -> ReleaseDate | None:
+    def shipped(self, product: str, release: str, *, stored: bool = False) -> ReleaseDate | None:
         """The release as its trackers give it when they show it shipped (a worker): then
-        authorizing it is retrospective and needs a reason."""
+        authorizing it is retrospective and needs a reason.
+
+        The release lists come through the syncer (a sync's list of the last
+        minute serves); with ``stored``, only from the store (after a prepare,
+        whose fresh sync read them: no tracker call; None when none was kept).
+        """
         doing = f"reading the release dates of {product}"
+        if stored:
+            with guard(doing):
+                kept = stored_releases(self.ctx.config, self.ctx.store, product).releases
+            return None if kept is None else already_shipped(kept, release)
         with guard(doing):
             try:
-                releases = product_releases(self.ctx.config, self.ctx.connections, product)
+                releases = synced_releases(self.ctx.syncer, product)
             except ReleaseDatesError as exc:
                 raise UiError(
                     f"{doing}: {printable(str(exc))} secgate cannot tell whether the release "

@@ -24,7 +24,11 @@ from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.export import write_atomic
 from secgate_tui.services.gate import evaluate_release
-from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.release_dates import (
+    ReleaseDatesError,
+    stored_releases,
+    synced_releases,
+)
 from secgate_tui.services.reports import FORMATS, GateReport, render
 from secgate_tui.services.reports.ci import (
     github_annotations,
@@ -131,9 +135,16 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     acks = release_acknowledgements(ctx.store, product, args.release, parse_acks(args.ack_empty))
     inputs = vex_inputs(args)
     releases = None
+    shipped_as_of = None
     if not args.offline:
         check_release_exists(product, args.release, ctx.syncer.sync_release(product, args.release))
         releases = read_release_dates(ctx, product)
+    shipped = next((r for r in releases or () if r.name == args.release), None)
+    if releases is None:
+        # Offline (or the trackers could not list them): as the last sync kept them.
+        kept = stored_releases(ctx.config, ctx.store, product)
+        shipped = next((r for r in kept.releases or () if r.name == args.release), None)
+        shipped_as_of = kept.as_of if shipped is not None else None
     verdict, issues = evaluate_release(
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs, releases
     )
@@ -144,7 +155,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         verdict=verdict,
         links={**issue_links(issues), **anomaly_links(verdict)},
         authorization=authorization_status(ctx, product, args.release, offline=args.offline),
-        shipped=next((r for r in releases or () if r.name == args.release), None),
+        shipped=shipped,
+        shipped_as_of=shipped_as_of,
     )
     if args.output:
         write_report(Path(args.output), render(report, fmt))
@@ -156,13 +168,15 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def read_release_dates(ctx: Context, product: str) -> list[ReleaseDate] | None:
-    """The product's release dates; None (with a warning) when a tracker cannot list them."""
+    """The product's release dates (the lists the sync just read); None (with a warning)
+    when a tracker cannot list them."""
     try:
-        return product_releases(ctx.config, ctx.connections, product)
+        return synced_releases(ctx.syncer, product)
     except ReleaseDatesError as exc:
         print(
             f"warning: {printable(str(exc))}; whether the release already shipped is not "
-            "shown, and activities scoped since the previous release block.",
+            "shown, and activities scoped since the previous release are held to the release "
+            "dates of the last sync that read them (they block when none did).",
             file=sys.stderr,
         )
         return None

@@ -13,7 +13,9 @@ activity has a ``scope``:
   test of one release over to the next; links are read one step, never
   transitively;
 - ``since-previous-release``: the evidence is dated after the day the
-  previous release shipped.
+  previous release shipped. Offline the release dates are those of the
+  release lists kept at the last sync: the activity's detail then says as of
+  when; never read, they block.
 
 Evidence outside its scope makes the activity incomplete, with a reason that
 names both releases. Pure: the services layer supplies the release's names in
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from secgate_tui.domain.model import Activity, ActivityScope, IssueEvidence
 from secgate_tui.domain.release_dates import ReleaseDate, previous_release
+from secgate_tui.domain.times import iso_z
 
 __all__ = ["ReleaseContext", "in_scope"]
 
@@ -38,8 +42,12 @@ class ReleaseContext:
     release: str
     #: The release's version names in the evidence issue's tracker (source templates).
     names: Collection[str]
-    #: The product's releases with their dates; None when they were not read (offline).
+    #: The product's releases with their dates; None when they are not known.
     releases: Sequence[ReleaseDate] | None = None
+    #: Set when ``releases`` come from the lists a sync stored: when they were read.
+    as_of: datetime | None = None
+    #: Why ``releases`` are not known (offline, no sync ever stored a source's list).
+    unknown: str = ""
 
 
 def in_scope(activity: Activity, context: ReleaseContext) -> Activity:
@@ -50,6 +58,13 @@ def in_scope(activity: Activity, context: ReleaseContext) -> Activity:
         problem = _release_problem(activity, context)
     else:
         problem = _since_previous_problem(activity, context)
+        if context.as_of is not None and context.releases is not None:
+            # Offline: whoever reads the verdict must know how old the dates are.
+            note = f"release dates as of {iso_z(context.as_of)} (the last sync's)"
+            if problem is None:
+                detail = f"{activity.detail}; {note}" if activity.detail else note
+                return activity.model_copy(update={"detail": detail})
+            problem = f"{problem}; {note}"
     if problem is None:
         return activity
     return activity.model_copy(update={"complete": False, "detail": problem})
@@ -88,11 +103,10 @@ def _release_problem(activity: Activity, context: ReleaseContext) -> str | None:
 
 def _since_previous_problem(activity: Activity, context: ReleaseContext) -> str | None:
     if context.releases is None:
+        why = f" ({context.unknown})" if context.unknown else ""
         return (
-            "the previous release's date was not read from the tracker here (offline: "
-            "status --offline, the board and evidence bundles do not read release dates), so "
-            "the evidence cannot be shown to be newer; status without --offline and authorize "
-            "read them"
+            f"the previous release's date is not known{why}, so the evidence cannot be shown "
+            "to be newer; status without --offline (or any sync) reads the release dates"
         )
     previous = previous_release(context.releases, context.release)
     if previous is None or previous.released_on is None:

@@ -8,8 +8,8 @@ adds its sentence here (``CRITERIA``), in the order the gate applies them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from secgate_tui.domain.gate import ActivityResult, GatePolicy
 from secgate_tui.domain.model import ACCEPTED, RESIDUAL, Category, Disposition
@@ -22,6 +22,13 @@ class Applied:
     policy: GatePolicy
     activities: Sequence[ActivityResult] = ()
     separation_of_duties: bool = False
+    #: The policy keys the product sets itself, and where (``products.P.policy.KEY``);
+    #: the others are named ``policy.KEY``.
+    own_keys: Mapping[str, str] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """Where the policy key ``name`` that applied is set."""
+        return self.own_keys.get(name, f"policy.{name}")
 
 
 def _names(dispositions: Sequence[Disposition] | frozenset[Disposition]) -> str:
@@ -38,7 +45,8 @@ def _closure(applied: Applied) -> list[str]:
         tightened = applied.policy.categories.get(category)
         if tightened is not None and tightened.accepted is not None:
             lines.append(
-                f"{category.title}: only {_names(tightened.accepted)} accepted (policy.categories)."
+                f"{category.title}: only {_names(tightened.accepted)} accepted "
+                f"({applied.key('categories')})."
             )
     return lines
 
@@ -97,17 +105,16 @@ def _activities(applied: Applied) -> list[str]:
 def _snapshot(applied: Applied) -> list[str]:
     return [
         "Every source synced afresh without failure, and the snapshot was at most "
-        f"{applied.policy.max_snapshot_age_seconds} s old (policy.max_snapshot_age_seconds)."
+        f"{applied.policy.max_snapshot_age_seconds} s old "
+        f"({applied.key('max_snapshot_age_seconds')})."
     ]
 
 
 def _duties(applied: Applied) -> list[str]:
+    key = applied.key("separation_of_duties")
     if not applied.separation_of_duties:
-        return ["Separation of duties is not required (policy.separation_of_duties = false)."]
-    return [
-        "Separation of duties: the authorizer is the assignee of no residual item "
-        "(policy.separation_of_duties)."
-    ]
+        return [f"Separation of duties is not required ({key} = false)."]
+    return [f"Separation of duties: the authorizer is the assignee of no residual item ({key})."]
 
 
 Criterion = Callable[[Applied], list[str]]

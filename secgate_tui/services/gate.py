@@ -6,10 +6,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from secgate_tui.config import Config
-from secgate_tui.domain import Activity, Category, Issue, IssueEvidence, Verdict, evaluate
+from secgate_tui.domain import (
+    Activity,
+    ActivityScope,
+    Category,
+    Issue,
+    IssueEvidence,
+    Verdict,
+    evaluate,
+)
 from secgate_tui.domain.activity_scope import ReleaseContext, in_scope
 from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.scope import ReleaseScope
+from secgate_tui.services.release_dates import StoredReleaseDates, stored_releases
 from secgate_tui.services.store import Store
 from secgate_tui.services.sync import release_held, release_issues, release_split, source_states
 from secgate_tui.services.vex_attachments_kept import attached_for
@@ -35,10 +44,14 @@ def release_activities(
 
     With ``release``, each activity's evidence is held to its scope for that
     release (``domain.activity_scope``); ``releases`` are the product's release
-    dates, needed by ``since-previous-release`` (None: not read, which blocks it).
+    dates read from its trackers, needed by ``since-previous-release``. None
+    (offline, or the trackers could not list them): the release lists the
+    store kept at the last sync serve, and the activity says as of when; a
+    product whose lists were never stored blocks such an activity.
     """
     product = config.product(product_id)
     observed = store.activities(product_id)
+    dates = _dates(config, store, product_id, release, releases)
     activities = []
     for wanted in product.activities:
         seen = observed.get(wanted.id)
@@ -58,9 +71,29 @@ def release_activities(
                 detail="not observed since it was configured (run a sync)",
             )
         if release is not None:
-            seen = in_scope(seen, _context(config, product_id, release, seen, releases))
+            seen = in_scope(seen, _context(config, product_id, release, seen, dates))
         activities.append(seen)
     return activities
+
+
+def _dates(
+    config: Config,
+    store: Store,
+    product_id: str,
+    release: str | None,
+    releases: Sequence[ReleaseDate] | None,
+) -> StoredReleaseDates:
+    """The release dates the activities are held to: as read, else as the store kept them
+    (read only when an activity needs them)."""
+    if releases is not None:
+        return StoredReleaseDates(releases=tuple(releases))
+    needed = release is not None and any(
+        a.evidence_scope is ActivityScope.SINCE_PREVIOUS_RELEASE
+        for a in config.product(product_id).activities
+    )
+    if not needed:
+        return StoredReleaseDates(releases=None)
+    return stored_releases(config, store, product_id)
 
 
 def _context(
@@ -68,7 +101,7 @@ def _context(
     product_id: str,
     release: str,
     activity: Activity,
-    releases: Sequence[ReleaseDate] | None,
+    dates: StoredReleaseDates,
 ) -> ReleaseContext:
     """The release's version names in the evidence issue's tracker (its sources' templates)."""
     evidence = activity.evidence
@@ -78,7 +111,18 @@ def _context(
         for source in config.product(product_id).sources
         if source.tracker == tracker
     }
-    return ReleaseContext(release=release, names=names or {release}, releases=releases)
+    unknown = (
+        "no sync has stored the release list of " + ", ".join(dates.missing) + " yet"
+        if dates.missing
+        else ""
+    )
+    return ReleaseContext(
+        release=release,
+        names=names or {release},
+        releases=dates.releases,
+        as_of=dates.as_of,
+        unknown=unknown,
+    )
 
 
 def evaluate_release(

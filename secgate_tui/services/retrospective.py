@@ -8,10 +8,12 @@ record's first line says so. The wording lives here, next to the decision.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from secgate_tui.domain.release_dates import ReleaseDate, already_shipped
 from secgate_tui.domain.software import Retrospective
 from secgate_tui.domain.text import printable
+from secgate_tui.domain.times import iso_z
 
 __all__ = ["retrospective_for", "shipped_note"]
 
@@ -24,12 +26,16 @@ def _shipped_on(shipped: ReleaseDate) -> str:
     )
 
 
-def shipped_note(shipped: ReleaseDate) -> str:
-    """One line for `status`: the release shipped before any authorization now."""
+def shipped_note(shipped: ReleaseDate, as_of: datetime | None = None) -> str:
+    """One line for `status`: the release shipped before any authorization now
+    (``as_of``: offline, per the release lists the last sync kept then)."""
+    tracker = (
+        "the tracker" if as_of is None else f"the tracker as of {iso_z(as_of)} (the last sync)"
+    )
     return (
         f"release {printable(shipped.name, 80)} was already released {_shipped_on(shipped)} "
-        "according to the tracker: authorizing it now is a RETROSPECTIVE authorization (authorize "
-        '--retrospective "reason")'
+        f"according to {tracker}: authorizing it now is a RETROSPECTIVE authorization "
+        '(authorize --retrospective "reason")'
     )
 
 

@@ -112,10 +112,11 @@ def test_evidence_older_than_the_previous_release_is_not_since_it(jira: JiraSetu
         verdict, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, now, releases=releases)
         detail = verdict.activities[0].detail
         assert "dated 2026-01-14, not after release 1.0 shipped on 2026-01-15" in detail
-        # Offline (no release dates read) it cannot be shown newer either: it blocks.
+        # Offline the release list the sync stored serves, and says as of when.
         offline, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, now)
         assert offline.activities[0].state.value == "incomplete"
-        assert "offline" in offline.activities[0].detail
+        assert detail in offline.activities[0].detail
+        assert "; release dates as of " in offline.activities[0].detail
 
 
 def test_evidence_linked_to_an_issue_of_the_release_counts_by_a_configured_link_type(
@@ -146,3 +147,17 @@ def test_evidence_linked_to_an_issue_of_the_release_counts_by_a_configured_link_
         ctx.syncer.sync_release("ipc", RELEASE, full=True)
         verdict, _ = evaluate_release(ctx.config, ctx.store, "ipc", RELEASE, datetime.now(UTC))
         assert verdict.activities[0].state.value == "complete", verdict.activities[0].detail
+
+
+def version_reads(setup: JiraSetup) -> int:
+    return sum(n for key, n in setup.fake.counts.items() if key.endswith("/versions"))
+
+
+def test_authorize_reads_the_version_list_once(jira: JiraSetup) -> None:  # noqa: F811
+    # The fresh sync reads it; the retrospective check uses that read, not another.
+    ship(jira, RELEASE, date(2026, 11, 30))
+    with jira.context() as ctx:
+        jira.fake.reset_counts()
+        refused = Authorizer(ctx).authorize("ipc", RELEASE, {})
+        assert "already released on 2026-11-30" in refused.message
+        assert version_reads(jira) == 1

@@ -98,6 +98,31 @@ def test_release_dates_not_read_block_since_previous_release_only() -> None:
     assert state(done(R, ("2.2",)), "2.2", releases=None) == "complete"
 
 
+@pytest.mark.parametrize(
+    ("activity", "release", "complete"),
+    [(done(S), "2.2", True), (done(S, dated=datetime(2026, 8, 1, tzinfo=UTC)), "2.2", False)],
+)
+def test_kept_release_dates_judge_alike_and_say_as_of_when(
+    activity: Activity, release: str, complete: bool
+) -> None:
+    read_at = datetime(2026, 12, 6, 9, 5, 7, 250000, tzinfo=UTC)
+    kept = ReleaseContext(release=release, names={release}, releases=RELEASES, as_of=read_at)
+    live = ReleaseContext(release=release, names={release}, releases=RELEASES)
+    offline, online = in_scope(activity, kept), in_scope(activity, live)
+    assert offline.complete is online.complete is complete
+    assert offline.detail.endswith("release dates as of 2026-12-06T09:05:07Z (the last sync's)")
+    assert "as of" not in online.detail
+
+
+def test_unknown_release_dates_say_why() -> None:
+    context = ReleaseContext(release="2.2", names={"2.2"}, unknown="no sync has stored it yet")
+    scoped = in_scope(done(S), context)
+    assert not scoped.complete
+    assert scoped.detail.startswith(
+        "the previous release's date is not known (no sync has stored it yet)"
+    )
+
+
 def test_an_activity_already_blocking_keeps_its_own_reason() -> None:
     missing = Activity(id="a", name="A", evidence=PENTEST, scope=R, detail="IPC-900 does not exist")
     scoped = in_scope(missing, ReleaseContext(release="2.1", names={"2.1"}))

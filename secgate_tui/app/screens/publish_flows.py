@@ -261,39 +261,48 @@ class AuthorizationFlow(PublishFlow):
     ) -> Prepared[Any]:
         """Hash the artifacts, resolve the commit (the CLI's service), then the record.
 
-        Whether the release shipped is read first, so the dialog can ask for the
-        retrospective reason even when the gate or the inputs refuse.
+        Whether the release shipped is learned from the release lists the
+        prepare's fresh sync read (the store's copy, no second read), so the
+        dialog asks for the retrospective reason even when the gate or the
+        inputs refuse; inputs refused before any prepare read the lists once.
         """
         inputs: AuthorizationInputs = request
-        self.shipped = controller.shipped(self.product, self.release)
-        software = controller.software(self.product, self.release, inputs.artifacts, inputs.commit)
-        retrospective = inputs.retrospective if self.shipped is not None else None
+        try:
+            software = controller.software(
+                self.product, self.release, inputs.artifacts, inputs.commit
+            )
+        except UiError:
+            self.shipped = controller.shipped(self.product, self.release)
+            raise
         authorization = AuthorizationRequest(
             product=self.product,
             release=self.release,
             acks=inputs.acks,
             software=software,
-            retrospective=retrospective,
+            # request() gives a reason only for a release known to have shipped.
+            retrospective=inputs.retrospective,
             vex_inputs=vex_inputs(inputs),
-        )
-        shipped = self.shipped
-        # The kind's refusal speaks of --retrospective; here it is a field.
-        cli_refusal = (
-            retrospective_for([shipped], self.release, None)
-            if shipped is not None and retrospective is None
-            else None
         )
 
         def reworded(event: StepEvent) -> None:
-            if shipped is not None and cli_refusal is not None and event.detail == cli_refusal:
-                event = dataclasses.replace(event, detail=reason_missing(shipped))
+            if event.state == "failed" and event.detail:
+                event = dataclasses.replace(event, detail=self._reworded(controller, event.detail))
             on_step(event)
 
         prepared = controller.prepare_record(self.kind, authorization, reworded)
-        if shipped is not None and prepared.failure is not None and prepared.message == cli_refusal:
-            failure = dataclasses.replace(prepared.failure, message=reason_missing(shipped))
+        self.shipped = controller.shipped(self.product, self.release, stored=True)
+        if prepared.failure is not None:
+            message = self._reworded(controller, prepared.failure.message)
+            failure = dataclasses.replace(prepared.failure, message=message)
             return dataclasses.replace(prepared, failure=failure)
         return prepared
+
+    def _reworded(self, controller: Controller, message: str) -> str:
+        """The kind's refusal speaks of --retrospective; here it is a field."""
+        shipped = controller.shipped(self.product, self.release, stored=True)
+        if shipped is None or message != retrospective_for([shipped], self.release, None):
+            return message
+        return reason_missing(shipped)
 
 
 TEMPLATE = """\

@@ -30,8 +30,11 @@ class GateReport:
     #: :mod:`~secgate_tui.services.authorization_state`); None where it was not asked.
     authorization: Mapping[str, Any] | None = None
     #: The release as the trackers list it (released flag and date); None where the
-    #: release list was not read (``--offline``).
+    #: release list was not read (``--offline`` before any sync kept it).
     shipped: ReleaseDate | None = None
+    #: Set when ``shipped`` comes from the release lists the last sync kept (offline):
+    #: when they were read.
+    shipped_as_of: datetime | None = None
 
     def link(self, source: str, key: str) -> str:
         return without_userinfo(self.links.get((source, key), ""))
@@ -42,7 +45,10 @@ def released_json(report: GateReport) -> dict[str, Any] | None:
     if report.shipped is None:
         return None
     on = report.shipped.released_on
-    return {"released": report.shipped.released, "released_on": on.isoformat() if on else None}
+    released = {"released": report.shipped.released, "released_on": on.isoformat() if on else None}
+    if report.shipped_as_of is not None:
+        released["as_of"] = when(report.shipped_as_of)
+    return released
 
 
 def issue_links(issues: list[Issue]) -> dict[tuple[str, str], str]:

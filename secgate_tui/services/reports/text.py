@@ -20,7 +20,7 @@ def render_text(report: GateReport) -> str:
     synced = iso_z_or(verdict.synced_at, "never")
     lines += [f"  data synced: {synced}   snapshot sha256:{verdict.snapshot_digest}", ""]
     if report.shipped is not None and report.shipped.released:
-        lines += [f"  NOTE: {shipped_note(report.shipped)}", ""]
+        lines += [f"  NOTE: {shipped_note(report.shipped, report.shipped_as_of)}", ""]
     for result in verdict.categories:
         if result.empty:
             state = (

@@ -58,7 +58,7 @@ from secgate_tui.services.publish.protocol import (
     StepEvent,
     failed_verdict,
 )
-from secgate_tui.services.release_dates import ReleaseDatesError, product_releases
+from secgate_tui.services.release_dates import ReleaseDatesError, synced_releases
 from secgate_tui.services.retrospective import retrospective_for
 from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.verify import verify_entry
@@ -117,7 +117,8 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         if unsynced is not None:
             return ended(Step.SYNC, *unsynced)
         try:
-            releases = product_releases(ctx.config, ctx.connections, product)
+            # The lists the fresh sync just read: no second read of them.
+            releases = synced_releases(ctx.syncer, product)
         except ReleaseDatesError as exc:
             return ended(
                 Step.SYNC,
@@ -168,10 +169,12 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
             return found
         connector, target, authorizer = found
         tracker = authorizer.tracker
+        policy = ctx.config.product_policy(product)
         applied = Applied(
             policy=settings.gate_policy(ctx.config.policy, request.acks),
             activities=verdict.activities,
-            separation_of_duties=ctx.config.policy.separation_of_duties,
+            separation_of_duties=policy.separation_of_duties,
+            own_keys=ctx.config.own_policy_keys(product),
         )
         try:
             record = build_record(
@@ -185,7 +188,7 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
                 at=clock(),
                 secgate_version=__version__,
                 config_digest=sha256_hex(canonical_json(ctx.config.digest_source)),
-                document_prefix=ctx.config.policy.record_document_prefix,
+                document_prefix=policy.record_document_prefix,
                 criteria=gate_criteria(applied),
                 software=software,
                 retrospective=retrospective,
@@ -256,15 +259,15 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
     def check(
         self, ctx: Context, prepared: Prepared[AuthorizationRecord], now: datetime
     ) -> Failure | None:
-        max_age = ctx.config.policy.max_snapshot_age_seconds
+        max_age = ctx.config.product_policy(prepared.product).max_snapshot_age_seconds
         synced = prepared.verdict.synced_at if prepared.verdict else None
         age = None if synced is None else (now - synced).total_seconds()
         if age is None or age > max_age:
+            key = ctx.config.policy_key(prepared.product, "max_snapshot_age_seconds")
             return Failure(
                 step=Step.EVALUATE,
                 message=f"the snapshot is {int(age or 0)} s old and the policy allows at most "
-                f"{max_age} s (policy.max_snapshot_age_seconds). Nothing was written; run "
-                "authorize again.",
+                f"{max_age} s ({key}). Nothing was written; run authorize again.",
             )
         return None
 

@@ -148,7 +148,8 @@ def record_issue(
 
 def separation_of_duties(ctx: Context, record: AuthorizationRecord) -> Failure | None:
     """A refusal when the authorizer is the assignee of a residual item and policy forbids it."""
-    if not ctx.config.policy.separation_of_duties:
+    key = "separation_of_duties"
+    if not ctx.config.product_policy(record.product).separation_of_duties:
         return None
     own = residual_assigned_to(record)
     if not own:
@@ -159,6 +160,6 @@ def separation_of_duties(ctx: Context, record: AuthorizationRecord) -> Failure |
         step=Step.BUILD,
         blocked=True,
         message=f"separation of duties: {who} is the assignee of residual item(s) {keys} and "
-        "may not authorize this release (policy.separation_of_duties). Another person must "
-        "run authorize.",
+        f"may not authorize this release ({ctx.config.policy_key(record.product, key)}). "
+        "Another person must run authorize.",
     )
