@@ -13,17 +13,14 @@ from __future__ import annotations
 import dataclasses
 import sys
 
-from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.commands.publishing import CommandView, finish, print_step
-from secgate_tui.config import ConfigError
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review_text
 from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.domain.text import printable
 from secgate_tui.services.publish import Failure, Prepared, Publisher
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
-from secgate_tui.services.publish.kinds.review_build import review_issue
 from secgate_tui.services.publish.kinds.review_signature import (
     REVIEW_SIGNATURE,
     ReviewSignatureRequest,
@@ -34,10 +31,12 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRecord,
     sign_now,
 )
-from secgate_tui.services.review_signoff import SIGNED_OFF, sign_off
-from secgate_tui.services.review_status import find_reviews
-from secgate_tui.services.review_verify import ReviewUnreadableError, check_reviews
-from secgate_tui.services.signing import SigningSetupError
+from secgate_tui.services.review_signoff import SIGNED_OFF
+from secgate_tui.services.review_verify import (
+    ReviewUnreadableError,
+    check_reviews,
+    read_sign_off,
+)
 from secgate_tui.services.signing.demo import SECURITY_OFFICER, install_demo_signing
 
 EXIT_SIGNED_OFF, EXIT_REFUSED, EXIT_ERROR, EXIT_PENDING = 0, 1, 2, 3
@@ -182,27 +181,11 @@ def confirm_product(product: str) -> bool:
 def report_sign_off(ctx: Context, product: str, record_id: str) -> int:
     """Read the review's signatures back from the tracker and say where it stands."""
     try:
-        issue, _ = review_issue(ctx.config, product)
-        connector = ctx.connections.get(issue.tracker)
-        found = find_reviews(
-            connector,
-            issue.key,
-            product,
-            ctx.clock(),
-            reviewers=ctx.config.product(product).reviewer_accounts(issue.tracker),
-        )
-        records = {f.record.record_id: f.record for f in found.reviews}
-        if record_id not in records:
-            return _error(
-                f"the signature was posted, but review {record_id} is no longer an intact "
-                f"review record on {issue.key}. Run `secgate review status` to see why."
-            )
-        state = sign_off(ctx.config, connector, issue.key, records[record_id])
-    except (ConnectorError, ConfigError, SigningSetupError) as exc:
-        reason = exc.message if isinstance(exc, ConnectorError) else str(exc)
+        state = read_sign_off(ctx, product, record_id)
+    except ReviewUnreadableError as exc:
         return _error(
             f"the signature was posted, but the review's sign-off could not be read back: "
-            f"{reason} Run `secgate review status` to see it."
+            f"{exc} Run `secgate review status` to see it."
         )
     for refusal in state.refusals:
         print(

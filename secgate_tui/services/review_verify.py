@@ -1,4 +1,6 @@
-"""``verify --review``: the product's review records and their signatures, checked again.
+"""Review records read back after the fact: one review's sign-off
+(:func:`read_sign_off`, after a signature was posted) and ``verify --review``
+(:func:`check_reviews`).
 
 Every review record this machine logged must still be an intact record on the
 review issue (an edited or deleted one is named), and every signature of the
@@ -15,7 +17,7 @@ from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.review_build import review_issue
-from secgate_tui.services.review_signoff import sign_off
+from secgate_tui.services.review_signoff import SignOff, sign_off
 from secgate_tui.services.review_status import find_reviews
 from secgate_tui.services.signing import SigningSetupError
 
@@ -25,6 +27,32 @@ SIGNATURE_AUDIT_KIND = "signature"
 
 class ReviewUnreadableError(Exception):
     """The review issue or the allowed-signers file could not be read (exit 2)."""
+
+
+def read_sign_off(ctx: Context, product: str, record_id: str) -> SignOff:
+    """The sign-off of review ``record_id`` as the review issue holds it now.
+
+    Raises:
+        ReviewUnreadableError: the tracker or the allowed-signers file could not be
+            read, or the review is no longer an intact record on the review issue.
+    """
+    try:
+        issue, _ = review_issue(ctx.config, product)
+        connector = ctx.connections.get(issue.tracker)
+        reviewers = ctx.config.product(product).reviewer_accounts(issue.tracker)
+        found = find_reviews(connector, issue.key, product, ctx.clock(), reviewers=reviewers)
+        records = {f.record.record_id: f.record for f in found.reviews}
+        if record_id not in records:
+            raise ReviewUnreadableError(
+                f"review {record_id} is no longer an intact review record on {issue.key}"
+            )
+        return sign_off(ctx.config, connector, issue.key, records[record_id])
+    except ConnectorError as exc:
+        raise ReviewUnreadableError(
+            f"the review issue of {product} could not be read: {exc.message}"
+        ) from None
+    except (ConfigError, SigningSetupError) as exc:
+        raise ReviewUnreadableError(str(exc)) from None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -62,7 +62,7 @@ def test_a_review_signed_off_by_two_signers_on_redmine(
     )
     assert first.returncode == 3, first.stdout + first.stderr
     signatures = redmine_harness.connector.find_comments("#7", MARKER)
-    assert len(signatures) == 1 and "secgate-security-review" in signatures[0].body
+    assert len(signatures) == 1 and "security review record" in signatures[0].body
 
     approve = ("approve", "--product", "ipc", "--review", "--yes")
     second = secgate(tmp_path, demo.keys[SECURITY_OFFICER], token_env, key, *approve)
