@@ -34,6 +34,7 @@ from secgate_tui.domain.approval import (
 from secgate_tui.domain.approval import evaluate_approval as evaluate_policy
 from secgate_tui.domain.approval_facts import review_facts
 from secgate_tui.domain.review import ReviewRecord
+from secgate_tui.domain.signature import format_time
 from secgate_tui.services.authorization_state import signatures_of
 
 RECORD_KIND: Final = "review"
@@ -89,7 +90,7 @@ class SignOff:
             "record_id": self.record_id,
             "signatures": [s.as_status() for s in self.signatures],
             "missing_roles": list(self.missing_roles),
-            "met_at": met.strftime("%Y-%m-%dT%H:%M:%SZ") if met else None,
+            "met_at": format_time(met) if met else None,
         }
 
     def describe(self) -> str:
