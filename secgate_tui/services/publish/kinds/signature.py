@@ -15,6 +15,11 @@ the same snapshot digest as that record. A UI approves the same way:
 show ``prepared.preview`` (and ``prepared.details.record``), then
 ``publish(prepared)`` after the confirmation (it signs then), and
 :func:`secgate_tui.services.authorization_state.read_state` for the outcome.
+
+A review record is signed by the same steps (:class:`SignatureSteps`, and
+:func:`plan_signature` over a :class:`Signable`); only its preparation and the
+place of its exported files differ
+(:mod:`~secgate_tui.services.publish.kinds.review_signature`).
 """
 
 from __future__ import annotations
@@ -155,7 +160,8 @@ class SignaturePayload(AuditPayload):
 
 class SignatureSteps(RecordKind[SignatureRecord, QS]):
     """Everything a signature kind does after preparing: one comment format, one write
-    (post at most once, adopt by marker, read back), one audit payload, one export."""
+    (post at most once, adopt by marker, read back), one audit payload; the export is
+    beside an authorization's files unless the kind says otherwise."""
 
     name: ClassVar[str] = "signature"
     marker: ClassVar[str] = "secgate-signature"
