@@ -19,6 +19,7 @@ from connectors.base import NotFoundError
 from secgate_tui.domain import Category, Issue, IssueEvidence
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.release_dates import ReleaseDate, already_shipped
+from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.domain.software import SoftwareIdentity
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import authorization_status, describe
@@ -28,6 +29,10 @@ from secgate_tui.services.evidence.export import export_bundle
 from secgate_tui.services.evidence.gather import EvidenceError
 from secgate_tui.services.publish import OnStep, Prepared, Published, Publisher, RecordKind, noop
 from secgate_tui.services.publish.kinds.review import REVIEW
+from secgate_tui.services.publish.kinds.review_signature import (
+    REVIEW_SIGNATURE,
+    ReviewSignatureRequest,
+)
 from secgate_tui.services.publish.kinds.signature import (
     SIGNATURE,
     SignatureRecord,
@@ -39,8 +44,10 @@ from secgate_tui.services.release_dates import (
     stored_releases,
     synced_releases,
 )
+from secgate_tui.services.review_signoff import SignOff
 from secgate_tui.services.review_status import review_status
 from secgate_tui.services.review_trends import StoredTrends, stored_trends
+from secgate_tui.services.review_verify import ReviewUnreadableError, read_sign_off
 from secgate_tui.services.software import SoftwareInputError, software_identity
 from secgate_tui.services.sync import utcnow
 
@@ -400,11 +407,30 @@ class Controller:
         )
         return self.prepare_record(SIGNATURE, request, on_step)
 
-    def sign(self, prepared: Prepared[R], record: AuthorizationRecord | None = None) -> Prepared[R]:
+    def sign(
+        self, prepared: Prepared[R], record: AuthorizationRecord | ReviewRecord | None = None
+    ) -> Prepared[R]:
         """Sign a prepared signature now, at the confirmation (a worker); nothing is posted.
 
-        ``record`` is the authorization actually in the tracker when it differs from
-        the one planned (an earlier attempt's record was adopted).
+        ``record`` is the record actually in the tracker when it differs from the one
+        planned (an earlier attempt's record was adopted, or action issues linked).
         """
-        doing = f"signing the authorization record of {prepared.product}"
+        what = "review" if isinstance(record, ReviewRecord) else "authorization"
+        doing = f"signing the {what} record of {prepared.product}"
         return sign_at_confirmation(self.ctx, prepared, doing, record)
+
+    def plan_review_signature(
+        self, review: Prepared[ReviewRecord], on_step: OnStep = noop
+    ) -> Prepared[SignatureRecord]:
+        """Who signs a prepared review record, in which role (nothing signed yet), as
+        ``secgate review record`` settles it before its confirmation."""
+        request = ReviewSignatureRequest(product=review.product, record=review.record)
+        return self.prepare_record(REVIEW_SIGNATURE, request, on_step)
+
+    def review_sign_off(self, product: str, record_id: str) -> SignOff:
+        """A review's sign-off read back from the review issue (a worker)."""
+        with guard(f"reading the sign-off of review {record_id}"):
+            try:
+                return read_sign_off(self.ctx, product, record_id)
+            except ReviewUnreadableError as exc:
+                raise UiError(str(exc)) from None

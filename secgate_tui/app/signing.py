@@ -17,6 +17,7 @@ from typing import Any
 
 from secgate_tui.app.errors import UiError, guard
 from secgate_tui.domain.record import AuthorizationRecord
+from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.domain.text import printable
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish import Prepared
@@ -62,7 +63,7 @@ def sign_at_confirmation(
     ctx: Context,
     prepared: Prepared[Any],
     doing: str,
-    record: AuthorizationRecord | None = None,
+    record: AuthorizationRecord | ReviewRecord | None = None,
 ) -> Prepared[Any]:
     """Sign a prepared signature now (a worker); ``record`` replaces the record signed
     (an authorization adopted from an earlier attempt). Nothing is posted.

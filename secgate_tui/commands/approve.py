@@ -1,4 +1,6 @@
-"""`secgate approve`: a further signer signs the release's authorization record.
+"""`secgate approve`: a further signer signs the release's authorization record
+(or, with ``--review``, the product's newest periodic review record:
+:mod:`~secgate_tui.commands.review_signing`).
 
 Re-syncs and re-evaluates; only when the fresh snapshot digest equals the
 newest record's does it show the record and post this signer's signature (its
@@ -14,6 +16,7 @@ import sys
 
 from secgate_tui.commands.context import Context, parse_acks, require_product
 from secgate_tui.commands.publishing import print_step
+from secgate_tui.commands.review_signing import approve_review
 from secgate_tui.domain.record import AuthorizationRecord
 from secgate_tui.domain.render import dialect, render_record
 from secgate_tui.domain.text import printable
@@ -49,7 +52,13 @@ def register(
         "(signing.key / SECGATE_SIGNING__KEY), post the signature, read it back and log it.",
     )
     p.add_argument("--product", help="product id (from the config)")
-    p.add_argument("--release", required=True, help="release name")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--release", help="release name: sign its newest authorization record")
+    which.add_argument(
+        "--review",
+        action="store_true",
+        help="sign the product's newest periodic review record instead (its sign-off)",
+    )
     p.add_argument(
         "--yes",
         action="store_true",
@@ -73,6 +82,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             "approve needs signing: the configuration has no [signing] table (see README, "
             '"Signed approvals"). Nothing was signed.'
         )
+    if args.review:
+        return approve_review(ctx, product, yes=args.yes)
     request = SignatureRequest(product=product, release=release, acks=parse_acks(args.ack_empty))
     publisher = Publisher(ctx)
     prepared = publisher.prepare(SIGNATURE, request, print_step)
@@ -112,7 +123,8 @@ def show(prepared: Prepared[SignatureRecord]) -> None:
     """The record being signed, and the signature as it will read."""
     plan, signature = prepared.details, prepared.record
     assert isinstance(plan, SignaturePlan) and signature is not None
-    record: AuthorizationRecord = plan.record
+    record = plan.record
+    assert isinstance(record, AuthorizationRecord), "approve --release signs an authorization"
     print(
         f"\nRecord {record.record_id} (sha256:{record.record_digest}), written by "
         f"{printable(record.authorizer.display_name or record.authorizer.name)} at "
@@ -127,12 +139,12 @@ def show(prepared: Prepared[SignatureRecord]) -> None:
     print(f"\nYou sign: {printable(prepared.preview)} (time: when you confirm)\n")
 
 
-def confirm(release: str) -> bool:
+def confirm(release: str, what: str = "release name") -> bool:
     if not sys.stdin.isatty():
         line = sys.stdin.readline()
     else:
         try:
-            line = input(f"Type the release name ({printable(release)}) to sign it: ")
+            line = input(f"Type the {what} ({printable(release)}) to sign it: ")
         except EOFError:
             return False
     return line.strip() == release

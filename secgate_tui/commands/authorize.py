@@ -296,5 +296,5 @@ def run_signed(
 
 _UNSIGNED_RECORD = (
     " The authorization record is posted, but it does not carry your signature: run "
-    "`secgate approve` to sign it."
+    "`secgate authorize` again (it adopts the record and signs it)."
 )

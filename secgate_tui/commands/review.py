@@ -2,8 +2,10 @@
 
 ``review status`` exits 0 when no review is overdue, 1 when any is (so a
 pipeline can alert), 2 on error. ``review record`` exits 0 only when the record
-was written, read back, logged and exported; 1 when the reviewer declined at
-the confirmation; 2 on any error (and then nothing is recorded).
+was written, read back, logged and exported (and, with ``[signing]``, signed
+off under the review approval policy); 3 when it is signed but still pending
+further signatures; 1 when the reviewer declined at the confirmation or the
+policy refused the signer; 2 on any error (and then nothing is recorded).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 from secgate_tui.commands.context import Context, UsageError, require_product
 from secgate_tui.commands.publishing import CommandView, run_publish
+from secgate_tui.commands.review_signing import run_signed_review
 from secgate_tui.domain.review import (
     ConclusionsError,
     ReviewConclusions,
@@ -100,6 +103,8 @@ def print_statuses(statuses: list[ReviewStatus]) -> None:
         )
         if status.recorded_by:
             print(f"  {'':<12} recorded by {printable(status.recorded_by)}")
+        if status.sign_off is not None:
+            print(f"  {'':<12} sign-off: {printable(status.sign_off.describe())}")
 
 
 # --------------------------------------------------------------------------- record
@@ -122,6 +127,10 @@ def read_conclusions(path: str) -> ReviewConclusions:
 
 class RecordReviewView(CommandView[ReviewRecord]):
     """`review record` in words: the minutes to confirm, RECORDED, or why not."""
+
+    def __init__(self, *, signed: bool = False) -> None:
+        #: With [signing], the sign-off read back says when the next review is due.
+        self.signed = signed
 
     def preview(self, prepared: Prepared[ReviewRecord]) -> int | None:
         for warning in prepared.warnings:
@@ -179,7 +188,8 @@ class RecordReviewView(CommandView[ReviewRecord]):
                 print(f"  action {printable(action.issue.key)}: {printable(action.title, 90)}")
         for path in result.exports:
             print(f"  exported {path}")
-        print(f"Next review due: {record.next_due.isoformat()}")
+        if not self.signed:
+            print(f"Next review due: {record.next_due.isoformat()}")
         return EXIT_OK
 
 
@@ -189,4 +199,6 @@ def run_record(ctx: Context, args: argparse.Namespace) -> int:
         conclusions=read_conclusions(args.conclusions),
         create_actions=args.create_actions,
     )
-    return run_publish(ctx, REVIEW, request, RecordReviewView(), yes=args.yes)
+    if ctx.config.settings.signing is None:
+        return run_publish(ctx, REVIEW, request, RecordReviewView(), yes=args.yes)
+    return run_signed_review(ctx, request, RecordReviewView(signed=True), yes=args.yes)

@@ -4,7 +4,8 @@
 mismatching (saying what changed) or never authorized, 2 when the tracker
 cannot be reached.
 ``verify --log`` exits 0 when the hash chain is intact, 1 naming the first
-broken entry.
+broken entry. ``verify --product P --review`` checks the product's review
+records and the newest one's signatures (0 intact, 1 a problem, 2 unreadable).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from secgate_tui.commands.context import Context, UsageError, require_product
+from secgate_tui.commands.review_signing import verify_review
 from secgate_tui.domain.text import printable
 from secgate_tui.services.audit_check import check_log
 from secgate_tui.services.authorization_state import StateUnreadableError, signature_problems
@@ -40,6 +42,11 @@ def register(
     p.add_argument("--product", help="product id (from the config)")
     p.add_argument("--release", help="release name")
     p.add_argument("--log", action="store_true", help="check the audit log's hash chain")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        help="check the product's review records and the newest one's signatures instead",
+    )
     p.add_argument(
         "--artifact",
         type=Path,
@@ -84,8 +91,13 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             f"({entries} in the log)"
         )
         return EXIT_MISMATCH
+    if args.review:
+        return verify_review(ctx, require_product(ctx, args.product))
     if not args.release:
-        raise UsageError("verify needs --release (or --log to check the audit log).")
+        raise UsageError(
+            "verify needs --release (or --review for the product's review records, or --log "
+            "to check the audit log)."
+        )
     product = require_product(ctx, args.product)
     require_readable(given)  # before the tracker is read: no verdict, then an error
     try:

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from connectors.base import Comment, CommentRef, Connector, ConnectorError
 from secgate_tui.config import ConfigError
+from secgate_tui.config_signing import SigningSettings
 from secgate_tui.domain.approval import (
     MAX_SIGN_TO_POST,
     Approval,
@@ -40,6 +41,7 @@ from secgate_tui.domain.render.signature import (
     render_signature,
     signature_marker_prefix,
 )
+from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.domain.signature import format_time
 from secgate_tui.services.context import Context
 from secgate_tui.services.readback import check_comment, unaltered
@@ -142,15 +144,30 @@ def _record(connector: Connector, comment: Comment) -> AuthorizationRecord | Non
 
 
 def read_signatures(
-    ctx: Context, connector: Connector, key: str, record: AuthorizationRecord
+    ctx: Context, connector: Connector, key: str, record: AuthorizationRecord | ReviewRecord
 ) -> tuple[list[CheckedSignature], list[str]]:
-    """Every signature comment of ``record``, verified by OpenSSH; and the unreadable ones.
+    """Every signature comment of ``record`` (an authorization or a review record) on
+    issue ``key``, verified by OpenSSH; and the unreadable ones.
 
     Raises:
         ConnectorError: the issue could not be searched.
         SigningSetupError: the allowed-signers file is unusable (nothing was judged).
     """
-    anchors = trust_anchors(ctx.config.settings.signing)
+    return signatures_of(ctx.config.settings.signing, connector, key, record)
+
+
+def signatures_of(
+    signing: SigningSettings | None,
+    connector: Connector,
+    key: str,
+    record: AuthorizationRecord | ReviewRecord,
+) -> tuple[list[CheckedSignature], list[str]]:
+    """:func:`read_signatures` with the ``[signing]`` settings given (no context needed).
+
+    Raises:
+        ConnectorError, SigningSetupError: as :func:`read_signatures`.
+    """
+    anchors = trust_anchors(signing)
     checked: list[CheckedSignature] = []
     damaged: list[str] = []
     for comment in connector.find_comments(key, signature_marker_prefix(record.record_id)):

@@ -117,14 +117,15 @@ TWO_SIGNATURE_PRODUCT = "dms"
 
 
 def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with the demo's ``[signing]`` table and DMS's two-signature policy."""
+    """``data`` with the demo's ``[signing]`` table and DMS's two-signature policies
+    (authorization and review)."""
     installed = install_demo_signing(data_dir)
     signing: dict[str, Any] = dict(installed.settings)
     if not os.environ.get("SECGATE_SIGNING__KEY"):
         # The environment names another signer's key (the security officer's for approve).
         signing["key"] = str(installed.keys[RELEASE_MANAGER])
     products = data["products"]
-    products[TWO_SIGNATURE_PRODUCT]["approval"] = {"authorization": DEMO_APPROVAL["authorization"]}
+    products[TWO_SIGNATURE_PRODUCT]["approval"] = DEMO_APPROVAL
     return {**data, "signing": signing, "products": products}
 
 

@@ -4,8 +4,9 @@ Nothing local is needed: the records are found on each release's record issue
 and each product's review issue, so the listing works on a machine that never
 authorized anything. An authorization record's state is the release's state
 when it is the newest one, else ``superseded``; its signatures are read back
-and verified like everywhere else. A review record's state is ``recorded``
-(review signatures are not wired yet). A tracker that cannot be read is
+and verified like everywhere else. A review record's state is its sign-off
+(``signed-off``, ``pending``, ``legacy-unsigned``; ``unsigned`` without
+``[signing]``), from its signatures on the review issue. A tracker that cannot be read is
 reported, never skipped silently.
 """
 
@@ -26,9 +27,11 @@ from secgate_tui.services.authorization_state import (
     state_of,
 )
 from secgate_tui.services.context import Context
+from secgate_tui.services.review_signoff import sign_off
 from secgate_tui.services.review_status import find_reviews
 from secgate_tui.services.signing import SigningSetupError
 
+#: The state reviews were listed with before review signatures (kept for importers).
 RECORDED = "recorded"
 
 
@@ -145,21 +148,27 @@ def _reviews(ctx: Context, product: str, listing: Listing) -> None:
     if issue is None:
         return
     reviewers = settings.reviewer_accounts(issue.tracker)
-    found = find_reviews(
-        ctx.connections.get(issue.tracker), issue.key, product, ctx.clock(), reviewers=reviewers
-    )
+    connector = ctx.connections.get(issue.tracker)
+    found = find_reviews(connector, issue.key, product, ctx.clock(), reviewers=reviewers)
     for review in found.reviews:
         record = review.record
+        try:
+            signed = sign_off(ctx.config, connector, issue.key, record)
+        except SigningSetupError as exc:
+            listing.problems.append(f"{product} review {record.record_id}: {exc}")
+            continue
         listing.records.append(
             ListedRecord(
                 kind="review",
                 product=product,
                 release="",
                 record_id=record.record_id,
-                state=RECORDED,
+                state=signed.state,
                 at=format_time(record.created_at),
                 by=record.reviewer.display_name or record.reviewer.name,
                 where=f"{issue.tracker} {issue.key}",
+                signatures=tuple(s.as_status() for s in signed.signatures),
+                missing_roles=signed.missing_roles,
             )
         )
     listing.problems.extend(f"{product} reviews: {p}" for p in found.problems)

@@ -9,14 +9,17 @@ among the product's configured reviewers (``reviewers``: anyone who can comment
 on the review issue could otherwise post a self-consistent record naming
 herself and make an overdue product "OK"), or one whose period ends after now
 (a review cannot be held in the future; a record claiming one would push the
-next due date out). The status says who wrote the record that counts, and
-every record it ignored and why.
+next due date out). With ``[signing]``, a record counts only once its review
+approval policy is met by signatures read back from the tracker, and from the
+day it was met (:mod:`~secgate_tui.services.review_signoff`); a newer review
+still pending signatures is named and does not count. The status says who
+wrote the record that counts, and every record it ignored and why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from connectors.base import Comment, Connector, ConnectorError
@@ -33,6 +36,8 @@ from secgate_tui.domain.review import (
 )
 from secgate_tui.services.connections import Connections
 from secgate_tui.services.readback import check_comment
+from secgate_tui.services.review_signoff import LEGACY_UNSIGNED, SignOff, sign_off
+from secgate_tui.services.signing import SigningSetupError
 
 LastReviewSource = Literal["tracker", "config", "none"]
 
@@ -155,6 +160,8 @@ class ReviewStatus:
     record_id: str | None = None
     #: Who wrote the tracker record that counts (name and account id), when one does.
     recorded_by: str | None = None
+    #: That record's sign-off (its signatures under the review policy).
+    sign_off: SignOff | None = None
     warnings: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
@@ -166,6 +173,7 @@ class ReviewStatus:
             "last_review_source": self.source,
             "record_id": self.record_id,
             "recorded_by": self.recorded_by,
+            "sign_off": self.sign_off.as_json() if self.sign_off else None,
             "interval_days": s.interval_days,
             "due": s.due.isoformat() if s.due else None,
             "days_left": s.days_left,
@@ -187,6 +195,8 @@ def review_status(
     product = config.product(product_id)
     warnings: list[str] = []
     latest: FoundReview | None = None
+    tracker_day: date | None = None
+    signed: SignOff | None = None
     if product.review_issue is None:
         warnings.append(
             f"products.{product_id}.review_issue is not set, so review records cannot be "
@@ -198,18 +208,23 @@ def review_status(
         if not reviewers:
             warnings.append(no_reviewers_listed(product_id, issue.tracker))
         try:
-            found = find_reviews(
-                connections.get(issue.tracker), issue.key, product_id, now, reviewers=reviewers
-            )
+            connector = connections.get(issue.tracker)
+            found = find_reviews(connector, issue.key, product_id, now, reviewers=reviewers)
+            warnings.extend(found.problems)
+            held = held_review(config, connector, issue.key, found, warnings)
         except ConnectorError as exc:
             warnings.append(
                 f"tracker '{issue.tracker}' could not be read for review records on "
                 f"{issue.key} ({exc.message}); the last review shown is the config's"
             )
+        except SigningSetupError as exc:
+            warnings.append(
+                f"the review signatures on {issue.key} could not be checked ({exc}); "
+                "the last review shown is the config's"
+            )
         else:
-            warnings.extend(found.problems)
-            latest = found.latest
-    tracker_day = latest.record.review_day if latest else None
+            if held is not None:
+                latest, tracker_day, signed = held
     last = latest_review([tracker_day] if tracker_day else [], product.last_review)
     source: LastReviewSource = "none" if last is None else "config"
     if tracker_day is not None and last == tracker_day:
@@ -222,7 +237,46 @@ def review_status(
         source=source,
         record_id=counts.record.record_id if counts else None,
         recorded_by=counts.recorded_by if counts else None,
+        sign_off=signed if counts else None,
         warnings=tuple(warnings),
+    )
+
+
+def held_review(
+    config: Config, connector: Connector, key: str, found: FoundReviews, warnings: list[str]
+) -> tuple[FoundReview, date, SignOff] | None:
+    """The newest review that counts as held, the day it counts from, and its sign-off.
+
+    A review counts once its sign-off policy is met (the day of the signature that
+    met it); a newer review still pending signatures, or with none, is named in
+    ``warnings`` and does not count (fail closed: the review stays due).
+
+    Raises:
+        ConnectorError, SigningSetupError: the signatures could not be read or judged.
+    """
+    for review in sorted(found.reviews, key=lambda f: f.record.period.end, reverse=True):
+        signed = sign_off(config, connector, key, review.record)
+        day = signed.held_on(review.record)
+        if day is not None:
+            return review, day, signed
+        warnings.append(not_held(review.record, signed))
+    return None
+
+
+def not_held(record: ReviewRecord, signed: SignOff) -> str:
+    """Why a review record does not count as a review held (yet)."""
+    record_id, product = record.record_id, record.product
+    if signed.state == LEGACY_UNSIGNED:
+        return (
+            f"review {record_id} carries no signature, so it does not count as held: the "
+            "review approval policy needs signatures (the reviewer signs it by running "
+            "`secgate review record` again with the same conclusions; further signers run "
+            f"`secgate approve --product {product} --review`)"
+        )
+    return (
+        f"review {record_id} is pending signatures ({', '.join(signed.missing_roles)}), so "
+        "it does not count as held until they are given with `secgate approve --product "
+        f"{product} --review`"
     )
 
 

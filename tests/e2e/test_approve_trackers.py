@@ -130,3 +130,78 @@ def test_two_signers_on_gitlab(gitlab: FakeGitLab, tmp_path: Path) -> None:
     second = secgate(tmp_path, demo.keys[SECURITY_OFFICER], token_env, token, "approve", *release)
     assert second.returncode == 0, second.stdout + second.stderr
     assert len(signatures()) == 2
+
+
+REVIEW_CONCLUSIONS = """\
+complete = { answer = "yes", comment = "ok", explanation = "as is" }
+efficient = { answer = "yes", comment = "ok", explanation = "as is" }
+resolution = { answer = "yes", comment = "ok", explanation = "as is" }
+"""
+
+
+def add_review(config: Path, tracker: str, key: str, reviewers: list[str]) -> Path:
+    """The product's review issue and reviewers; returns a conclusions file beside it."""
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    data["products"]["ipc"]["review_issue"] = {"tracker": tracker, "key": key}
+    data["products"]["ipc"]["reviewers"] = {tracker: reviewers}
+    config.write_text(tomli_w.dumps(data), encoding="utf-8")
+    conclusions = config.with_name("conclusions.toml")
+    conclusions.write_text(REVIEW_CONCLUSIONS, encoding="utf-8")
+    return conclusions
+
+
+def test_a_review_signed_off_by_two_signers_on_jira(jira: FakeJira, tmp_path: Path) -> None:
+    keys = seed_jira(jira)
+    jira_cli.write_config(tmp_path / "secgate.toml", jira, keys)
+    demo = add_signing(tmp_path / "secgate.toml", tmp_path)
+    user = jira.state.user
+    conclusions = add_review(
+        tmp_path / "secgate.toml", "jira", keys["record"], [user.account_id, user.name]
+    )
+
+    def signatures() -> list[str]:
+        return [c.body for c in jira.state.issues[keys["record"]].comments if MARKER in c.body]
+
+    rm, so = demo.keys[RELEASE_MANAGER], demo.keys[SECURITY_OFFICER]
+    review = ("--product", "ipc", "--conclusions", str(conclusions), "--yes")
+    first = secgate(tmp_path, rm, JIRA_TOKEN_ENV, jira.token, "review", "record", *review)
+    assert first.returncode == 3, first.stdout + first.stderr
+    assert "PENDING  review rev-" in first.stdout
+    (body,) = signatures()
+    assert "*Signed by Rita Release" in body and "management-representative" in body
+
+    jira.set_fault("lost_response", path="comment", remaining=1)
+    second = secgate(
+        tmp_path, so, JIRA_TOKEN_ENV, jira.token, "approve", "--product", "ipc", "--review", "--yes"
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "SIGNED OFF" in second.stdout and len(signatures()) == 2
+    verify = secgate(
+        tmp_path, so, JIRA_TOKEN_ENV, jira.token, "verify", "--product", "ipc", "--review"
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_review_signed_off_by_two_signers_on_gitlab(gitlab: FakeGitLab, tmp_path: Path) -> None:
+    seeded = gitlab_cli.seed(gitlab)
+    gitlab_cli.write_config(tmp_path / "secgate.toml", gitlab)
+    demo = add_signing(tmp_path / "secgate.toml", tmp_path)
+    record = f"{gitlab_cli.PROJECT}#{seeded['record']['iid']}"
+    conclusions = add_review(tmp_path / "secgate.toml", "gitlab", record, [str(seeded["user"])])
+    token_env, token = gitlab_cli.TOKEN_ENV, gitlab_cli.TOKEN
+
+    def signatures() -> list[str]:
+        notes = gitlab.store.notes[seeded["record"]["id"]]
+        return [n["body"] for n in notes if MARKER in n["body"]]
+
+    rm, so = demo.keys[RELEASE_MANAGER], demo.keys[SECURITY_OFFICER]
+    review = ("--product", "ipc", "--conclusions", str(conclusions), "--yes")
+    first = secgate(tmp_path, rm, token_env, token, "review", "record", *review)
+    assert first.returncode == 3, first.stdout + first.stderr
+    assert len(signatures()) == 1
+    approve = ("approve", "--product", "ipc", "--review", "--yes")
+    same = secgate(tmp_path, rm, token_env, token, *approve)
+    assert same.returncode == 1 and "already signed" in same.stdout, same.stdout + same.stderr
+    second = secgate(tmp_path, so, token_env, token, *approve)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert len(signatures()) == 2

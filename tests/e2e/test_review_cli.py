@@ -32,8 +32,12 @@ due = 2027-04-01
 """
 
 
-def secgate(*args: str, data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def secgate(
+    *args: str, data_dir: Path, stdin: str = "", key: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    if key is not None:
+        env["SECGATE_SIGNING__KEY"] = str(key)
     return subprocess.run(
         [sys.executable, "-m", "secgate_tui.cli", "--demo", "--data-dir", str(data_dir), *args],
         capture_output=True,
@@ -116,8 +120,10 @@ def test_record_round_trip_moves_the_next_due_date(demo_dir: Path, conclusions: 
         "--yes",
         data_dir=demo_dir,
     )
-    assert result.returncode == 0, result.stderr
+    # The demo's DMS review needs the management representative and the security officer.
+    assert result.returncode == 3, result.stderr
     assert "RECORDED: review rev-" in result.stdout
+    assert "PENDING  review rev-" in result.stdout and "security-officer" in result.stdout
     comments = review_comments(demo_dir, "DMS-5")
     assert len(comments) == 1
     body = comments[0]["body"]
@@ -136,9 +142,29 @@ def test_record_round_trip_moves_the_next_due_date(demo_dir: Path, conclusions: 
     assert record["period"]["start"].startswith((today - timedelta(days=400)).isoformat())
     assert record["metrics"]["totals"]["opened"] > 0
     assert f"secgate-review {record['record_id']} sha256:" in body
-    assert audit_kinds(demo_dir) == ["review"]
+    assert audit_kinds(demo_dir) == ["review", "signature"]
+
+    # Pending signatures: the review does not count as held yet.
+    items = statuses(demo_dir)
+    assert items["dms"]["state"] == "overdue" and items["dms"]["last_review_source"] == "config"
+    assert any("pending signatures (security-officer)" in w for w in items["dms"]["warnings"])
+
+    officer = demo_dir / "demo-signing" / "security.officer.key"
+    approved = secgate(
+        "approve", "--product", "dms", "--review", "--yes", data_dir=demo_dir, key=officer
+    )
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert "SIGNED OFF  review " + record["record_id"] in approved.stdout
+    assert audit_kinds(demo_dir) == ["review", "signature", "signature"]
+    for n in (1, 2):
+        assert (exported.parent / f"{exported.stem}_sig{n}.sig").is_file()
 
     items = statuses(demo_dir)
+    assert items["dms"]["sign_off"]["state"] == "signed-off"
+    assert [s["role"] for s in items["dms"]["sign_off"]["signatures"]] == [
+        "management-representative",
+        "security-officer",
+    ]
     assert items["dms"]["state"] == "ok" and items["dms"]["last_review_source"] == "tracker"
     assert items["dms"]["last_review"] == today.isoformat()
     assert items["dms"]["due"] == record["next_due"] and items["dms"]["days_left"] == 365
@@ -274,18 +300,20 @@ def test_lost_response_posts_once_and_a_fresh_retry_adopts(
     # but the posted record is found, adopted and logged once; nothing is posted again.
     set_faults(demo_dir, fail_read=False)
     retry = secgate(*args, data_dir=demo_dir)
-    assert retry.returncode == 0, retry.stderr
+    assert retry.returncode == 3, retry.stderr  # adopted and signed; pending the officer
     assert "adopted the earlier comment" in retry.stdout
     assert len(review_comments(demo_dir, "DMS-5")) == 1
     actions = [
         i for i in sandbox(demo_dir)["issues"].values() if "corrective-action" in i["labels"]
     ]
     assert len(actions) == 2
-    assert audit_kinds(demo_dir) == ["review"]
+    assert audit_kinds(demo_dir) == ["review", "signature"]
 
     again = secgate(*args, data_dir=demo_dir)
-    assert again.returncode == 0 and "already in the audit log" in again.stdout
-    assert len(review_comments(demo_dir, "DMS-5")) == 1 and audit_kinds(demo_dir) == ["review"]
+    assert again.returncode == 3 and "already in the audit log" in again.stdout
+    assert "already signed record" in again.stdout
+    assert len(review_comments(demo_dir, "DMS-5")) == 1
+    assert audit_kinds(demo_dir) == ["review", "signature"]
 
 
 def test_unreachable_tracker_falls_back_to_config_and_record_fails_closed(
@@ -302,7 +330,7 @@ def test_unreachable_tracker_falls_back_to_config_and_record_fails_closed(
             "--yes",
             data_dir=demo_dir,
         ).returncode
-        == 0
+        == 3  # recorded and signed, pending the security officer's signature
     )
     set_faults(demo_dir, unavailable=True)
     result = secgate("review", "status", "--json", data_dir=demo_dir)
@@ -327,7 +355,8 @@ def test_unreachable_tracker_falls_back_to_config_and_record_fails_closed(
     assert record.returncode == 2
     assert "review not recorded" in record.stderr and "Nothing was written" in record.stderr
     set_faults(demo_dir, unavailable=False)
-    assert review_comments(demo_dir, "IPC-6") == [] and audit_kinds(demo_dir) == ["review"]
+    assert review_comments(demo_dir, "IPC-6") == []
+    assert audit_kinds(demo_dir) == ["review", "signature"]
 
 
 def test_edited_record_does_not_count_as_a_review(demo_dir: Path, conclusions: Path) -> None:
@@ -342,10 +371,10 @@ def test_edited_record_does_not_count_as_a_review(demo_dir: Path, conclusions: P
             "--yes",
             data_dir=demo_dir,
         ).returncode
-        == 0
+        == 3  # recorded and signed, pending the security officer's signature
     )
     data = sandbox(demo_dir)
-    comment = data["issues"]["DMS-5"]["comments"][-1]
+    comment = next(c for c in data["issues"]["DMS-5"]["comments"] if "secgate-review " in c["body"])
     # Someone shortens the interval inside the machine block (the armoured JSON line).
     lines = comment["body"].splitlines()
     block = next(i for i, line in enumerate(lines) if line.startswith("secgate-review-json: "))

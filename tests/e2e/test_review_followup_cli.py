@@ -117,7 +117,8 @@ def test_the_next_review_follows_up_the_actions_and_checks_the_answers(tmp_path:
         contradicted.stderr
     )
     comments = sandbox(demo)["issues"]["IPC-6"]["comments"]
-    assert len(comments) == 1  # nothing written by the refused runs
+    reviews = [c for c in comments if "secgate-review " in c["body"]]
+    assert len(reviews) == 1  # nothing written by the refused runs (besides the signature)
 
     explained = judged.replace(
         'efficient = { answer = "yes" }',

@@ -13,7 +13,7 @@ from typing import Any
 from secgate_tui.config import Config, config_from_data
 from secgate_tui.domain.review import parse_conclusions
 from secgate_tui.services.context import build_context
-from secgate_tui.services.demo import demo_config, demo_data
+from secgate_tui.services.demo import demo_data
 from secgate_tui.services.publish import Published, Publisher
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import review_status
@@ -24,6 +24,12 @@ efficient = { answer = "yes", comment = "ok", explanation = "as is" }
 resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 """
 DANA = {"id": "dev.dana", "name": "dev.dana", "display_name": "Dana (developer)"}
+
+
+def unsigned_demo_config(data_dir: Path) -> Config:
+    """The demo without [signing]: a review record counts once written, as before
+    review signatures (the signed sign-off is tested in test_review_signoff_cli)."""
+    return config_from_data(demo_data(data_dir), None)
 
 
 def record(config: Config, data_dir: Path, product: str, now: datetime) -> Published[Any]:
@@ -61,7 +67,7 @@ def review_comments(data_dir: Path, key: str) -> list[dict[str, Any]]:
 def test_a_self_made_record_by_another_tracker_user_does_not_make_a_product_ok(
     tmp_path: Path,
 ) -> None:
-    config, now = demo_config(tmp_path), datetime.now(UTC)
+    config, now = unsigned_demo_config(tmp_path), datetime.now(UTC)
     ctx = build_context(config, tmp_path)
     try:
         assert review_status(config, ctx.connections, "dms", now).schedule.state.value == "overdue"
@@ -107,7 +113,7 @@ def test_a_self_made_record_by_another_tracker_user_does_not_make_a_product_ok(
 
 
 def test_the_configured_reviewers_record_counts(tmp_path: Path) -> None:
-    config, now = demo_config(tmp_path), datetime.now(UTC)
+    config, now = unsigned_demo_config(tmp_path), datetime.now(UTC)
     assert record(config, tmp_path, "dms", now).done
     ctx = build_context(config, tmp_path)
     try:
@@ -122,7 +128,7 @@ def test_without_reviewers_no_record_counts_and_the_warning_says_how_to_list_the
     tmp_path: Path,
 ) -> None:
     now = datetime.now(UTC)
-    assert record(demo_config(tmp_path), tmp_path, "dms", now).done
+    assert record(unsigned_demo_config(tmp_path), tmp_path, "dms", now).done
     unlisted = with_reviewers(tmp_path, "dms", None)
     ctx = build_context(unlisted, tmp_path)
     try:

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 
 from connectors.sandbox.connector import SandboxConnector
+from secgate_tui.config import Config, config_from_data
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, parse_conclusions
 from secgate_tui.services.context import Context, build_context
-from secgate_tui.services.demo import demo_config
+from secgate_tui.services.demo import demo_data
 from secgate_tui.services.publish import Prepared, Published, Publisher, Step
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import review_status
@@ -36,9 +37,15 @@ resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 """
 
 
+def unsigned_demo_config(data_dir: Path) -> Config:
+    """The demo without [signing]: a review record counts once written, as before
+    review signatures (the signed sign-off is tested in test_review_signoff_cli)."""
+    return config_from_data(demo_data(data_dir), None)
+
+
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[Context]:
-    context = build_context(demo_config(tmp_path), tmp_path)
+    context = build_context(unsigned_demo_config(tmp_path), tmp_path)
     try:
         yield context
     finally:

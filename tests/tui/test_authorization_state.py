@@ -39,7 +39,6 @@ from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, Auth
 from secgate_tui.services.publish.kinds.signature import (
     SIGNATURE,
     SignaturePlan,
-    SignatureRequest,
 )
 from secgate_tui.services.signing.sign import SigningKey
 from secgate_tui.services.sync import utcnow
@@ -217,23 +216,19 @@ def test_export_failure_is_told_without_a_traceback(make_app: AppFactory, contex
     assert "Traceback" not in failed[0] and "Error(" not in failed[0]
 
 
-async def approve_on_screen(pilot: object, release: str) -> str:
-    """p on the board, type the release back, enter: the result line of the publish screen."""
+async def refused_on_p(pilot: object) -> str:
+    """p on the board: the publish screen's verdict (a refusal offers no confirmation)."""
     app = pilot.app  # type: ignore[attr-defined]
     await pilot.press("p")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
-    assert isinstance(app.screen, PublishScreen)
-    await pilot.press(*release)  # type: ignore[attr-defined]
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(pilot)  # type: ignore[arg-type]
-    result = plain(app.screen.query_one("#publish-result"))
+    verdict = plain(app.screen.query_one("#publish-verdict"))
+    assert not app.screen.query_one("#publish-confirm").display
     await pilot.press("escape")  # type: ignore[attr-defined]
     await settle(pilot)  # type: ignore[arg-type]
-    assert isinstance(app.screen, BoardScreen)
-    return result
+    return verdict
 
 
-def test_p_signs_a_record_posted_unsigned_and_the_board_says_authorized(
+def test_p_refuses_a_record_posted_unsigned_and_a_signs_it(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
@@ -241,7 +236,11 @@ def test_p_signs_a_record_posted_unsigned_and_the_board_says_authorized(
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             post_unsigned(context, "ipc", "2.0")
-            result = await approve_on_screen(pilot, "2.0")
+            verdict = await refused_on_p(pilot)
+            assert verdict.startswith(" REFUSED "), verdict
+            assert "carries no signature" in verdict, verdict
+            # a on the same snapshot adopts the record and signs it as its authorizer.
+            result = await authorize(pilot, "2.0")
             assert result.startswith(" AUTHORIZED "), result
             line = authorization_text(app)
             assert line.startswith("Authorization:  AUTHORIZED "), line
@@ -249,7 +248,7 @@ def test_p_signs_a_record_posted_unsigned_and_the_board_says_authorized(
     run(scenario())
 
 
-def test_p_on_a_two_signature_release_leaves_it_pending(
+def test_a_on_an_unsigned_two_signature_record_leaves_it_pending(
     make_app: AppFactory, context: Context
 ) -> None:
     async def scenario() -> None:
@@ -257,7 +256,8 @@ def test_p_on_a_two_signature_release_leaves_it_pending(
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             post_unsigned(context, "dms", "5.4")
-            result = await approve_on_screen(pilot, "5.4")
+            assert (await refused_on_p(pilot)).startswith(" REFUSED ")
+            result = await authorize(pilot, "5.4")
             assert result.startswith(" PENDING "), result
             assert "Still to sign: security-officer" in result, result
             line = authorization_text(app)
@@ -300,8 +300,7 @@ def test_a_key_with_a_passphrase_is_refused_before_ssh_keygen_could_prompt(
     authorized = publisher.prepare(
         AUTHORIZATION, AuthorizationRequest(product="ipc", release="2.0")
     )
-    assert publisher.publish(authorized).done
-    planned = controller.prepare_record(SIGNATURE, SignatureRequest(product="ipc", release="2.0"))
+    planned = controller.plan_signature(authorized)
     assert isinstance(planned.details, SignaturePlan)
     protected = dataclasses.replace(
         planned, details=dataclasses.replace(planned.details, key=SigningKey.at(key))
@@ -356,7 +355,7 @@ class SignaturePostFails(Controller):
         return super().publish(prepared, on_step)
 
 
-def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_p(
+def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_a_again(
     context: Context, sandbox: Sandbox
 ) -> None:
     controller = SignaturePostFails(context, sandbox)
@@ -368,10 +367,10 @@ def test_a_whose_signature_does_not_reach_the_tracker_says_to_sign_with_p(
             await settle(pilot)
             result = await authorize(pilot, "2.0")
             assert result.startswith(" NOT AUTHORIZED "), result
-            assert "does not carry your signature: press p" in result, result
+            assert "does not carry your signature: press a on the board again" in result, result
             assert "LEGACY-UNSIGNED" in authorization_text(app)
             sandbox.set_faults()
-            signed = await approve_on_screen(pilot, "2.0")
+            signed = await authorize(pilot, "2.0")
             assert signed.startswith(" AUTHORIZED "), signed
             assert authorization_text(app).startswith("Authorization:  AUTHORIZED ")
 

@@ -2,7 +2,7 @@
 lists them, read from the trackers (so it works on a machine that never authorized).
 
 One row per record (newest first) with its state (AUTHORIZED, PENDING,
-SUPERSEDED, LEGACY-UNSIGNED, RECORDED, …), when, by whom and where; the
+SUPERSEDED, LEGACY-UNSIGNED; SIGNED-OFF for a review, …), when, by whom and where; the
 highlighted record's signatures and missing roles are spelled out below. A
 tracker that cannot be read is named: the list is then incomplete, and says so.
 """
@@ -27,6 +27,7 @@ from secgate_tui.services.records_listing import ListedRecord, Listing
 COLUMNS = ("State", "Kind", "Release", "At (UTC)", "By", "Signed", "Where", "Record")
 _STATE_STYLE = {
     "authorized": "bold reverse green",
+    "signed-off": "bold reverse green",
     "recorded": "green",
     "pending": "bold reverse yellow",
     "superseded": "dim",

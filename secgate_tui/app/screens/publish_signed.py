@@ -140,7 +140,7 @@ class SignedAuthorizationFlow(AuthorizationFlow):
 #: Said when the record is in the tracker but the signature did not reach it.
 UNSIGNED_RECORD = (
     " The authorization record is posted, but it does not carry your signature: press "
-    "p on the board (or run `secgate approve`) to sign it."
+    "a on the board again (or run `secgate authorize`): it adopts the record and signs it."
 )
 
 

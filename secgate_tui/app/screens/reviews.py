@@ -21,7 +21,7 @@ from secgate_tui.app.controller import Controller
 from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe
 from secgate_tui.app.screens.publish import PublishScreen
-from secgate_tui.app.screens.publish_flows import ReviewFlow
+from secgate_tui.app.screens.publish_review_signed import review_flow
 from secgate_tui.app.view_model import ReviewView
 from secgate_tui.app.widgets.trend_charts import TrendCharts
 from secgate_tui.domain.review_schedule import ReviewState
@@ -177,4 +177,5 @@ class ReviewsScreen(Screen[None]):
             if recorded:
                 self.read_trackers()
 
-        self.app.push_screen(PublishScreen(self.controller, ReviewFlow(product)), done)
+        flow = review_flow(self.controller, product)
+        self.app.push_screen(PublishScreen(self.controller, flow), done)

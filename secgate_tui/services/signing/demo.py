@@ -21,10 +21,12 @@ from secgate_tui.domain.signature import namespace
 
 RELEASE_MANAGER: Final = "release.manager@demo.secgate.invalid"
 SECURITY_OFFICER: Final = "security.officer@demo.secgate.invalid"
-#: The demo products' policy: both roles sign an authorization.
+#: The demo products' policy: both roles sign an authorization; the management
+#: representative (the release manager's second role) and the security officer
+#: sign a periodic review (issue 15's management sign-off).
 DEMO_APPROVAL: Final[dict[str, Any]] = {
     "authorization": {"all_of": ["release-manager", "security-officer"]},
-    "review": {"all_of": ["security-officer"]},
+    "review": {"all_of": ["management-representative", "security-officer"]},
 }
 
 

@@ -15,6 +15,11 @@ the same snapshot digest as that record. A UI approves the same way:
 show ``prepared.preview`` (and ``prepared.details.record``), then
 ``publish(prepared)`` after the confirmation (it signs then), and
 :func:`secgate_tui.services.authorization_state.read_state` for the outcome.
+
+A review record is signed by the same steps (:class:`SignatureSteps`, and
+:func:`plan_signature` over a :class:`Signable`); only its preparation and the
+place of its exported files differ
+(:mod:`~secgate_tui.services.publish.kinds.review_signature`).
 """
 
 from __future__ import annotations
@@ -25,13 +30,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from connectors.base import AttachmentRef, Comment, CommentRef, Connector, ConnectorError
 from secgate_tui.config import ConfigError
 from secgate_tui.domain import Category, Issue, canonical_json
 from secgate_tui.domain.approval import (
+    ApprovalPolicy,
     CheckedSignature,
+    RecordFacts,
+    evaluate_approval,
     refusal_before_signing,
     role_to_sign,
 )
@@ -43,6 +51,7 @@ from secgate_tui.domain.render.signature import (
     manifestation,
     render_signature,
 )
+from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.domain.signature import (
     MessageError,
     SignedMessage,
@@ -52,7 +61,6 @@ from secgate_tui.domain.signature import (
 )
 from secgate_tui.services.anchor import Anchor
 from secgate_tui.services.authorization_state import (
-    evaluate,
     policy_of,
     read_signatures,
     record_issue,
@@ -85,6 +93,7 @@ from secgate_tui.services.store import AuditEntry
 from secgate_tui.services.writeback import Written
 
 RECORD_KIND = "authorization"
+QS = TypeVar("QS")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +144,8 @@ class SignaturePlan:
     """What signing needs besides the message (kept out of the record)."""
 
     key: SigningKey
-    record: AuthorizationRecord
+    #: The record being signed (an authorization or a review record).
+    record: AuthorizationRecord | ReviewRecord
     existing: tuple[CheckedSignature, ...] = ()
 
 
@@ -148,7 +158,11 @@ class SignaturePayload(AuditPayload):
     comment_body: str
 
 
-class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
+class SignatureSteps(RecordKind[SignatureRecord, QS]):
+    """Everything a signature kind does after preparing: one comment format, one write
+    (post at most once, adopt by marker, read back), one audit payload; the export is
+    beside an authorization's files unless the kind says otherwise."""
+
     name: ClassVar[str] = "signature"
     marker: ClassVar[str] = "secgate-signature"
     wording: ClassVar[Wording] = Wording(
@@ -158,60 +172,6 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
         logged="SIGNED (logged and verified)",
     )
     steps: ClassVar[tuple[Step, ...]] = (Step.SYNC, Step.EVALUATE, Step.BUILD, *PUBLISH_STEPS)
-
-    # -- prepare ------------------------------------------------------------------------
-
-    def prepare(
-        self,
-        ctx: Context,
-        request: SignatureRequest,
-        clock: Callable[[], datetime],
-        on_step: OnStep,
-    ) -> Prepared[SignatureRecord]:
-        def ended(failure: Failure) -> Prepared[SignatureRecord]:
-            on_step(
-                StepEvent(step=failure.step or Step.BUILD, state="failed", detail=failure.message)
-            )
-            return Prepared(
-                kind=self, product=request.product, subject=request.release, failure=failure
-            )
-
-        target: str | None
-        try:
-            if request.record is None:
-                found = _current(ctx, request, clock, on_step)
-                if isinstance(found, Failure):
-                    return ended(found)
-                record, tracker, target, existing = found
-                connector = ctx.connections.get(tracker)
-            else:
-                record, target, existing = _tracker_copy(ctx, request, request.record)
-                tracker = record.authorizer.tracker
-                connector = ctx.connections.get(tracker)
-            on_step(StepEvent(step=Step.BUILD, state="started"))
-            planned = _plan(ctx, request, record, existing, connector, clock)
-        except ConnectorError as exc:
-            return ended(
-                Failure(
-                    step=Step.BUILD,
-                    message=f"the tracker could not be read: {exc.message} Nothing was signed.",
-                )
-            )
-        except (ConfigError, SigningSetupError) as exc:
-            return ended(Failure(step=Step.BUILD, message=str(exc)))
-        if isinstance(planned, Failure):
-            return ended(planned)
-        signature, plan = planned
-        on_step(StepEvent(step=Step.BUILD, state="done", detail=signature.message.principal))
-        return Prepared(
-            kind=self,
-            product=request.product,
-            subject=request.release,
-            record=signature,
-            tracker=tracker,
-            target=target,
-            details=plan,
-        )
 
     def preview(self, prepared: Prepared[SignatureRecord]) -> str:
         record = prepared.record
@@ -336,6 +296,64 @@ class SignatureKind(RecordKind[SignatureRecord, SignatureRequest]):
         )
 
 
+class SignatureKind(SignatureSteps[SignatureRequest]):
+    """A signature of an authorization record (``authorize``, ``approve``)."""
+
+    # -- prepare ------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        ctx: Context,
+        request: SignatureRequest,
+        clock: Callable[[], datetime],
+        on_step: OnStep,
+    ) -> Prepared[SignatureRecord]:
+        def ended(failure: Failure) -> Prepared[SignatureRecord]:
+            on_step(
+                StepEvent(step=failure.step or Step.BUILD, state="failed", detail=failure.message)
+            )
+            return Prepared(
+                kind=self, product=request.product, subject=request.release, failure=failure
+            )
+
+        target: str | None
+        try:
+            if request.record is None:
+                found = _current(ctx, request, clock, on_step)
+                if isinstance(found, Failure):
+                    return ended(found)
+                record, tracker, target, existing = found
+                connector = ctx.connections.get(tracker)
+            else:
+                record, target, existing = _tracker_copy(ctx, request, request.record)
+                tracker = record.authorizer.tracker
+                connector = ctx.connections.get(tracker)
+            on_step(StepEvent(step=Step.BUILD, state="started"))
+            planned = _plan(ctx, request, record, existing, connector, clock)
+        except ConnectorError as exc:
+            return ended(
+                Failure(
+                    step=Step.BUILD,
+                    message=f"the tracker could not be read: {exc.message} Nothing was signed.",
+                )
+            )
+        except (ConfigError, SigningSetupError) as exc:
+            return ended(Failure(step=Step.BUILD, message=str(exc)))
+        if isinstance(planned, Failure):
+            return ended(planned)
+        signature, plan = planned
+        on_step(StepEvent(step=Step.BUILD, state="done", detail=signature.message.principal))
+        return Prepared(
+            kind=self,
+            product=request.product,
+            subject=request.release,
+            record=signature,
+            tracker=tracker,
+            target=target,
+            details=plan,
+        )
+
+
 SIGNATURE = SignatureKind()
 
 
@@ -344,7 +362,9 @@ def _signed(prepared: Prepared[SignatureRecord]) -> bool:
 
 
 def sign_now(
-    ctx: Context, prepared: Prepared[SignatureRecord], record: AuthorizationRecord | None = None
+    ctx: Context,
+    prepared: Prepared[SignatureRecord],
+    record: AuthorizationRecord | ReviewRecord | None = None,
 ) -> Prepared[SignatureRecord] | Failure:
     """Sign at this moment (the confirmation): the message's time is now.
 
@@ -430,6 +450,16 @@ def _current(
         )
     on_step(StepEvent(step=Step.EVALUATE, state="done", detail=f"PASS, same as {record.record_id}"))
     existing, _ = read_signatures(ctx, issue.connector, issue.key, record)
+    if not existing:
+        return Failure(
+            step=Step.EVALUATE,
+            blocked=True,
+            message=f"record {record.record_id} carries no signature (legacy-unsigned: written "
+            "before signatures, or its authorizer's signature never reached the tracker), so "
+            "approve does not add signatures to it. Run `secgate authorize` again: on the same "
+            "snapshot it adopts this record and the authorizer signs it first; a record "
+            "written before signatures is superseded by a new, signed one. Nothing was signed.",
+        )
     return record, issue.tracker, issue.key, existing
 
 
@@ -479,6 +509,41 @@ def _plan(
     connector: Connector,
     clock: Callable[[], datetime],
 ) -> tuple[SignatureRecord, SignaturePlan] | Failure:
+    """Who signs the authorization record, in which role; refused before anything is signed.
+
+    Raises:
+        SigningSetupError, ConfigError, ConnectorError: as the caller reports them.
+    """
+    subject = Signable(
+        record_kind=RECORD_KIND,
+        record=record,
+        policy=policy_of(ctx, request.product),
+        facts=authorization_facts(record, legacy=not existing),
+        release=request.release,
+    )
+    return plan_signature(ctx, request.product, subject, existing, connector, clock)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signable:
+    """What one record kind gives signing: the record, its policy and its facts."""
+
+    record_kind: str
+    record: AuthorizationRecord | ReviewRecord
+    policy: ApprovalPolicy
+    facts: RecordFacts
+    #: ``{release}`` in the meaning, and the signature record's release ("" for a review).
+    release: str
+
+
+def plan_signature(
+    ctx: Context,
+    product: str,
+    subject: Signable,
+    existing: list[CheckedSignature],
+    connector: Connector,
+    clock: Callable[[], datetime],
+) -> tuple[SignatureRecord, SignaturePlan] | Failure:
     """Who signs, in which role and with which meaning; refused before anything is signed.
 
     Raises:
@@ -487,6 +552,7 @@ def _plan(
     signing = ctx.config.settings.signing
     key = signing_key(signing)
     assert signing is not None  # signing_key raised otherwise
+    record, policy = subject.record, subject.policy
     try:
         principal = signer_principal(signing, key)
     except SigningSetupError as exc:
@@ -499,10 +565,10 @@ def _plan(
             message=f"{principal} is not a signer in the configuration (signing.signers), "
             "so a signature by them has no role and would not count. Nothing was signed.",
         )
-    policy = policy_of(ctx, request.product)
-    approval = evaluate(ctx, request.product, record, existing)
+    approval = evaluate_approval(policy, signing.signers, subject.facts, existing)
     if any(s.message.principal == principal for s in approval.counted):
-        state = "AUTHORIZED" if not approval.missing_roles else "PENDING"
+        done = "SIGNED OFF" if subject.record_kind == "review" else "AUTHORIZED"
+        state = done if not approval.missing_roles else "PENDING"
         return AlreadySigned(
             step=Step.BUILD,
             blocked=True,
@@ -520,25 +586,23 @@ def _plan(
             message=f"{principal} holds the role(s) {held}, but record {record.record_id} "
             f"needs {needed}. Nothing was signed.",
         )
-    settings = ctx.config.product(request.product)
+    settings = ctx.config.product(product)
     try:
         message = build_message(
-            record_kind=RECORD_KIND,
+            record_kind=subject.record_kind,
             record_id=record.record_id,
             record_digest=record.record_digest,
             principal=principal,
             name=signer.name,
             role=role,
             meaning=policy.meaning_for(
-                RECORD_KIND, role, product=settings.name, release=request.release
+                subject.record_kind, role, product=settings.name, release=subject.release
             ),
             signed_at=clock(),
         )
     except (MessageError, ValueError) as exc:
         return Failure(step=Step.BUILD, message=f"the signature cannot be prepared: {exc}")
-    refusal = refusal_before_signing(
-        policy, signing.signers, authorization_facts(record), existing, message
-    )
+    refusal = refusal_before_signing(policy, signing.signers, subject.facts, existing, message)
     if refusal is not None:
         return Failure(
             step=Step.BUILD,
@@ -547,6 +611,6 @@ def _plan(
         )
     poster = connector.whoami().id
     signature = SignatureRecord(
-        product=request.product, release=request.release, message=message, poster=poster
+        product=product, release=subject.release, message=message, poster=poster
     )
     return signature, SignaturePlan(key=key, record=record, existing=tuple(existing))

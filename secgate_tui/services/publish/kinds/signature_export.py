@@ -29,6 +29,19 @@ def export_signature(
         OSError: a file could not be written.
     """
     md_path, json_path = exported_paths(records_dir, product, release, message.record_id)
+    return export_beside(md_path, json_path, message, armored)
+
+
+def export_beside(
+    md_path: Path, json_path: Path, message: SignedMessage, armored: str
+) -> tuple[Path, ...]:
+    """Write the signature files beside the record exported as ``md_path``/``json_path``
+    (an authorization or a review record) and name the check in its Markdown.
+
+    Raises:
+        OSError: a file could not be written.
+    """
+    records_dir = json_path.parent
     stem = json_path.stem
     number = _number(records_dir, stem, message.data())
     files = signature_files(stem, number, message, armored)
