@@ -199,17 +199,19 @@ def changed_since(
     changed: list[Issue] = []
     totals: list[int | None] = []
     number = 1
-    while True:
-        page = client.get_page(
-            f"{target.base}/issues", {**params, "page": number}, what, digests=True
-        )
-        totals.append(page.total)
-        pairs = zip(page.items, page.digests, strict=True)
-        changed.extend(convert(item, digest) for item, digest in pairs)
-        if page.next_page is None or len(page.items) < PER_PAGE:
-            check_total(totals, len(changed), tracker=client.tracker, what=what)
-            return changed
-        number = page.next_page
+    sharing = Sharing()
+    with collector_paused():
+        while True:
+            page = client.get_page(
+                f"{target.base}/issues", {**params, "page": number}, what, digests=True
+            )
+            totals.append(page.total)
+            pairs = zip(page.items, page.digests, strict=True)
+            changed.extend(sharing.share([convert(item, digest) for item, digest in pairs]))
+            if page.next_page is None or len(page.items) < PER_PAGE:
+                check_total(totals, len(changed), tracker=client.tracker, what=what)
+                return changed
+            number = page.next_page
 
 
 def fetch_issues(
