@@ -10,15 +10,19 @@ does not share a GIL with the client.
     .venv/bin/python benchmarks/bench_gitlab_sync.py [--issues 20000] [--latency 0.03]
         [--runs 3] [--baseline-runs 1] [--concurrency 8]
 
-Targets (exit 1 when missed): secgate's cold sync at least 4x faster than
-``project.issues.list(milestone=..., get_all=True)`` with python-gitlab's
-defaults, and an incremental sync with nothing changed in at most 2 requests.
+Targets (exit 1 when missed, issue 18): secgate's cold sync at least 20x faster
+than ``project.issues.list(milestone=..., get_all=True)`` with python-gitlab's
+defaults, peak RSS under 150 MB, and an incremental sync with nothing changed in
+at most 2 requests. The load average is printed at the start and the end: the
+ratio falls as the machine gets busier (secgate's time is mostly CPU, the
+plain library's mostly round trips).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
@@ -136,6 +140,7 @@ def main() -> int:
     parser.add_argument("--baseline-runs", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
 
     server, child = mp.Pipe()
     process = mp.get_context("spawn").Process(target=serve, args=(child, args.issues, args.latency))
@@ -167,10 +172,18 @@ def main() -> int:
     speedup = results["python-gitlab"][0] / results["secgate"][0]
     quiet_requests = results["secgate-incremental"][2]
     complete = results["secgate"][1] == results["python-gitlab"][1] == args.issues
-    print(f"cold sync speed-up over python-gitlab defaults: {speedup:.1f}x (target >= 4x)")
+    rss = results["secgate"][3]
+    print(
+        f"load average: {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, "
+        f"on {os.cpu_count()} CPUs"
+    )
+    print(f"cold sync speed-up over python-gitlab defaults: {speedup:.1f}x (target >= 20x)")
+    print(f"secgate cold sync peak RSS: {rss:.0f} MB (target < 150 MB)")
     print(f"incremental sync with nothing changed: {quiet_requests} requests (target <= 2)")
     print(f"every issue read by both: {complete}")
-    return 0 if speedup >= 4 and quiet_requests <= 2 and complete else 1
+    ok = speedup >= 20 and rss < 150 and quiet_requests <= 2 and complete
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import email.utils
 import hashlib
 import json
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -129,7 +128,7 @@ class GitLabClient:
         self._expect_json(response, what)
         try:
             if digests:
-                items, sums = split_array(response.content.decode("utf-8"))
+                items, sums = split_array(response.content)
                 page = Page(items=items, headers=response.headers, digests=sums)
             else:
                 data = strictjson.loads(response.content)
@@ -333,40 +332,13 @@ class GitLabClient:
         )
 
 
-_DECODER = strictjson.DECODER
-_SPACE = re.compile(r"[ \t\n\r]*")
-
-
-def split_array(text: str) -> tuple[list[Any], list[str]]:
+def split_array(text: str | bytes) -> tuple[list[Any], list[str]]:
     """The items of a JSON array, and the SHA-256 of each item's text as it stands.
 
     Raises:
         ValueError: the text is not one JSON array.
     """
-    items: list[Any] = []
-    sums: list[str] = []
-    index = _SPACE.match(text, 0).end()  # type: ignore[union-attr]
-    if text[index : index + 1] != "[":
-        raise ValueError("not a JSON array")
-    index = _SPACE.match(text, index + 1).end()  # type: ignore[union-attr]
-    if text[index : index + 1] == "]":
-        closing = index
-    else:
-        while True:
-            item, end = _DECODER.raw_decode(text, index)
-            items.append(item)
-            sums.append(hashlib.sha256(text[index:end].encode()).hexdigest())
-            index = _SPACE.match(text, end).end()  # type: ignore[union-attr]
-            separator = text[index : index + 1]
-            if separator == "]":
-                closing = index
-                break
-            if separator != ",":
-                raise ValueError("malformed JSON array")
-            index = _SPACE.match(text, index + 1).end()  # type: ignore[union-attr]
-    if text[closing + 1 :].strip():
-        raise ValueError("text after the JSON array")
-    return items, sums
+    return strictjson.items_with_digests(text)
 
 
 def _short(message: Any, limit: int = 200) -> str:

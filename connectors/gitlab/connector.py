@@ -171,12 +171,15 @@ class GitLabConnector(Connector[GitLabSettings]):
             keys = {issue.key for issue in found}
             title, labels = params.get("milestone"), set(str(params.get("labels", "")).split(","))
             labels.discard("")
-            inside = [
-                i
-                for i in changes
-                if (title is None or title in i.fix_versions) and labels <= set(i.labels)
-            ]
-            left = [i for i in changes if i.key in keys and i not in inside]
+            # One pass: ``i not in inside`` compared each change with every other,
+            # quadratic when most of a big project changed during the read.
+            inside: list[Issue] = []
+            left: list[Issue] = []
+            for i in changes:
+                if (title is None or title in i.fix_versions) and labels <= set(i.labels):
+                    inside.append(i)
+                elif i.key in keys:
+                    left.append(i)
             if not left:
                 return newest([*found, *inside])
         where = f"milestone '{params['milestone']}'" if "milestone" in params else "the list"

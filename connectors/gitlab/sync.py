@@ -23,8 +23,10 @@ from typing import Any, TypeVar
 from gitlab.utils import EncodedId
 
 from connectors.base import BadResponseError, SourceScope
+from connectors.gcpause import collector_paused
 from connectors.gitlab.client import GitLabClient, Json, Page
 from connectors.gitlab.pages import check_total
+from connectors.sharing import Sharing
 from secgate_tui.domain.model import Issue
 
 T = TypeVar("T")
@@ -197,17 +199,19 @@ def changed_since(
     changed: list[Issue] = []
     totals: list[int | None] = []
     number = 1
-    while True:
-        page = client.get_page(
-            f"{target.base}/issues", {**params, "page": number}, what, digests=True
-        )
-        totals.append(page.total)
-        pairs = zip(page.items, page.digests, strict=True)
-        changed.extend(convert(item, digest) for item, digest in pairs)
-        if page.next_page is None or len(page.items) < PER_PAGE:
-            check_total(totals, len(changed), tracker=client.tracker, what=what)
-            return changed
-        number = page.next_page
+    sharing = Sharing()
+    with collector_paused():
+        while True:
+            page = client.get_page(
+                f"{target.base}/issues", {**params, "page": number}, what, digests=True
+            )
+            totals.append(page.total)
+            pairs = zip(page.items, page.digests, strict=True)
+            changed.extend(sharing.share([convert(item, digest) for item, digest in pairs]))
+            if page.next_page is None or len(page.items) < PER_PAGE:
+                check_total(totals, len(changed), tracker=client.tracker, what=what)
+                return changed
+            number = page.next_page
 
 
 def fetch_issues(
@@ -223,6 +227,7 @@ def fetch_issues(
     served: list[datetime | None] = []
 
     milestone = params.get("milestone")
+    sharing = Sharing()
 
     def get(number: int) -> tuple[Page, list[Issue]]:
         page = client.get_page(path, {**params, "page": number}, what, digests=True)
@@ -237,9 +242,10 @@ def fetch_issues(
                     tracker=client.tracker,
                 )
         pairs = zip(page.items, page.digests, strict=True)
-        return page, [convert(item, digest) for item, digest in pairs]
+        return page, sharing.share([convert(item, digest) for item, digest in pairs])
 
-    issues = newest(fetch_pages(get, concurrency, tracker=client.tracker, what=what))
+    with collector_paused():
+        issues = newest(fetch_pages(get, concurrency, tracker=client.tracker, what=what))
     return issues, served[0] if served else None
 
 

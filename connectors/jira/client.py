@@ -234,11 +234,13 @@ class JiraClient:
         idempotent: bool | None = None,
         raw: bool = False,
         as_text: bool = False,
+        as_bytes: bool = False,
     ) -> Any:
         """An endpoint the library lacks, through its session.
 
         Returns parsed JSON; the body's bytes with ``raw``; its checked, decoded
-        text with ``as_text`` (for callers that digest what Jira sent).
+        text with ``as_text``, or its bytes with ``as_bytes`` once they are known not to
+        be an HTML page (for callers that digest what Jira sent).
         """
         session = self.jira._session
         url = path if path.startswith("http") else f"{self.base_url}{path}"
@@ -254,6 +256,8 @@ class JiraClient:
             if looks_like_html(response):
                 raise _Html(response.status_code)
             try:
+                if as_bytes:
+                    return response.content
                 if as_text:
                     return response.content.decode("utf-8")
                 return strictjson.loads(response.content)

@@ -18,11 +18,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from connectors.base import BadResponseError
+from connectors.gcpause import collector_paused
 from connectors.jira.client import JiraClient
 from connectors.jira.comments import raw_comments
 from connectors.jira.errors import bad_json_error, describe_json
 from connectors.jira.mapping import IssueMapper, MappingError
 from connectors.jira.rawjson import split_member
+from connectors.sharing import Sharing
 from secgate_tui.domain.model import RESIDUAL, Issue
 
 ID_PAGE = 5000  # Jira Cloud's maximum page when only ids are asked for
@@ -42,11 +44,16 @@ class Searcher:
         #: raw JSON of residual issues still without a justification, by key
         self._pending: dict[str, dict[str, Any]] = {}
         self._full = True
+        self._sharing = Sharing()
 
     def issues(self, jql: str, *, full: bool = True) -> list[Issue]:
         """The query's issues. ``full``: the whole scope, so an empty Cloud answer
         is checked against Jira's count (an incremental one adds nothing either way)."""
         self._full = full
+        with collector_paused():
+            return self._issues(jql)
+
+    def _issues(self, jql: str) -> list[Issue]:
         fetch = self._cloud if self.client.is_cloud else self._datacenter
         found: dict[str, Issue] = {}
         for issue in fetch(jql):
@@ -88,6 +95,7 @@ class Searcher:
             ]
         except (MappingError, AttributeError, TypeError, ValueError) as exc:
             raise self._bad(f"{what}: {exc}") from None
+        self._sharing.share(issues)
         if self.rules.justification_prefix and what != "comments":
             for raw, issue in zip(raws, issues, strict=True):
                 # An open issue accepted for a release needs a justification too.
@@ -117,9 +125,9 @@ class Searcher:
         self, method: str, path: str, **kwargs: Any
     ) -> tuple[dict[str, Any], list[str]]:
         """A page of issues, and the digest of each issue's text as sent."""
-        text = self.client.request(method, path, "reading issues", as_text=True, **kwargs)
+        body = self.client.request(method, path, "reading issues", as_bytes=True, **kwargs)
         try:
-            return split_member(text, "issues")[::2]
+            return split_member(body, "issues")[::2]
         except ValueError:
             raise bad_json_error(self.client.ctx, "reading issues") from None
 

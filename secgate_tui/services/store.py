@@ -192,6 +192,16 @@ def _opening(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _stored_text(issue: Issue) -> str:
+    """The issue's canonical JSON as the store keeps it, without caching it on the
+    issue: a sync's 20,000 freshly mapped issues would otherwise each keep a copy
+    (about 25 MB) until the sync ends. The same text as ``canonical_json``, which
+    is used as is when the issue has it already (read back from the store)."""
+    private = issue.__pydantic_private__ or {}
+    cached: bytes | None = private.get("_canonical")
+    return cached.decode() if cached is not None else issue.model_dump_json()
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: loading issues makes about fifty
@@ -309,7 +319,7 @@ class Store:
                         db.execute(f"DELETE FROM {table} WHERE scope = ?", (old,))  # noqa: S608
                 db.executemany(
                     "INSERT OR REPLACE INTO issues (scope, source, key, data) VALUES (?, ?, ?, ?)",
-                    ((scope, i.source, i.key, i.canonical_json().decode()) for i in issues),
+                    ((scope, i.source, i.key, _stored_text(i)) for i in issues),
                 )
                 new_cursor = _iso(cursor)
                 new_full = _iso(state.synced_at) if full and cursor is not None else prev_full

@@ -56,6 +56,10 @@ def test_a_failing_write_leaves_the_store_unchanged(store: Store) -> None:
     store.save_sync("k", state(), [issue("A")], full=True, cursor=NOW)
 
     class Boom(Issue):
+        # The store writes the canonical text without caching it on the issue.
+        def model_dump_json(self, **kwargs: object) -> str:
+            raise RuntimeError("disk full")
+
         def canonical_json(self) -> bytes:
             raise RuntimeError("disk full")
 
