@@ -63,7 +63,12 @@ RESIDUAL = frozenset({Disposition.RISK_ACCEPTED, Disposition.DEFERRED, Dispositi
 
 def utc(value: datetime) -> datetime:
     """Normalize an aware datetime to UTC; naive datetimes are a bug upstream."""
-    if value.tzinfo is None:
+    tzinfo = value.tzinfo
+    if tzinfo is UTC:
+        # Already UTC (what ISO times ending in Z or +00:00 parse to): astimezone
+        # would return the same object, at the cost of a call per time mapped.
+        return value
+    if tzinfo is None:
         raise ValueError("naive datetime: every time in secgate is timezone-aware")
     return value.astimezone(UTC)
 
