@@ -8,7 +8,7 @@ fresh process too, so peak memory (max RSS) is its own and the server's CPU
 does not share a GIL with the client.
 
     .venv/bin/python benchmarks/bench_gitlab_sync.py [--issues 20000] [--latency 0.03]
-        [--runs 3] [--baseline-runs 1] [--concurrency 8]
+        [--runs 3] [--baseline-runs 1] [--concurrency 16]
 
 Targets (exit 1 when missed, issue 18): secgate's cold sync at least 20x faster
 than ``project.issues.list(milestone=..., get_all=True)`` with python-gitlab's
@@ -138,7 +138,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.03)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline-runs", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
 
