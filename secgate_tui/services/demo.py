@@ -130,6 +130,12 @@ def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def demo_config(data_dir: Path) -> Config:
+    return config_from_data(demo_signing(data_dir, demo_files_data(data_dir)), None)
+
+
+def demo_files_data(data_dir: Path) -> dict[str, Any]:
+    """:func:`demo_data` with the files the demo writes beside the sandbox (SBOM/VEX,
+    installations); without ``[signing]``, which :func:`demo_config` adds."""
     data = demo_data(data_dir)
     # The seventh check in the demo: files written beside the sandbox, dated
     # relative to today like the review dates (see services.demo_vex).
@@ -138,4 +144,4 @@ def demo_config(data_dir: Path) -> Config:
     # none, so its review says no deployment source is configured.
     review = data["products"]["ipc"].setdefault("review", {})
     review["deployments"] = write_demo_deployments(data_dir / "installations.csv")
-    return config_from_data(demo_signing(data_dir, data), None)
+    return data

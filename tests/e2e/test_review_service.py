@@ -24,12 +24,14 @@ from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, parse_conclusions
 from secgate_tui.services.context import Context, build_context
-from secgate_tui.services.demo import demo_data
+from secgate_tui.services.demo import demo_files_data
 from secgate_tui.services.publish import Prepared, Published, Publisher, Step
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import review_status
 
-LIMIT = 4000
+# Between the demo's shortest minutes (about 4,600 characters since the FDA, VEX and
+# trend sections) and its full minutes (about 17,600): the JSON must go to an attachment.
+LIMIT = 8000
 CONCLUSIONS = """\
 complete = { answer = "yes", comment = "ok", explanation = "as is" }
 efficient = { answer = "yes", comment = "ok", explanation = "as is" }
@@ -40,7 +42,7 @@ resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 def unsigned_demo_config(data_dir: Path) -> Config:
     """The demo without [signing]: a review record counts once written, as before
     review signatures (the signed sign-off is tested in test_review_signoff_cli)."""
-    return config_from_data(demo_data(data_dir), None)
+    return config_from_data(demo_files_data(data_dir), None)
 
 
 @pytest.fixture
