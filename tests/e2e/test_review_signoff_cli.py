@@ -5,7 +5,8 @@ representative), the review is PENDING (exit 3) and does not count as held;
 `approve --review` adds the security officer's signature (SIGNED OFF, exit 0)
 and the next review falls due from that day. A record without any signature
 (legacy-unsigned) is refused by `approve`, for reviews and authorizations alike,
-and `verify --review` names a signature deleted from the tracker.
+and `verify --review` names a signature deleted from the tracker. A pending
+review is no review held: the next review's period starts before it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from typing import Any
 import pytest
 
 from connectors.sandbox.tracker import Data
+from secgate_tui.config import load_config
+from secgate_tui.domain.review import parse_conclusions
+from secgate_tui.services.context import build_context
+from secgate_tui.services.publish import Publisher
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from tests.e2e.test_approve_cli import RELEASE, SIGNATURE_MARKER, Signed, out
 
 CONCLUSIONS = """\
@@ -150,6 +156,29 @@ def test_a_review_pending_signatures_is_reviewed_again_by_the_next_review(
     assert second["period"]["start"] == first["period"]["start"]
     assert second["period"]["start"].startswith(before["last_review"])
     assert second.get("previous_review", {}).get("record_id") != first["record_id"]
+
+
+def test_a_pending_review_signed_off_after_the_next_was_prepared_stops_that_write(
+    signed: Signed, tmp_path: Path
+) -> None:
+    """The prepared period started before the pending review; once that review is
+    signed off, the period is out of date, so nothing is written."""
+    assert record_review(signed, tmp_path).returncode == 3
+    ctx = build_context(load_config(signed.config), signed.data_dir)
+    try:
+        other = parse_conclusions(CONCLUSIONS.replace("Annual", "Extraordinary"))
+        publisher = Publisher(ctx, lambda: datetime.now(UTC))
+        prepared = publisher.prepare(REVIEW, ReviewRequest(product="ipc", conclusions=other))
+        assert prepared.ready, prepared.message
+        assert signed.so("approve", "--product", "ipc", "--review", "--yes").returncode == 0
+        before = signed.sandbox.read(lambda d: len(d["issues"]["IPC-6"]["comments"]))
+        result = publisher.publish(prepared)
+    finally:
+        ctx.close()
+    assert result.failure is not None and "signed off after this one was prepared" in (
+        result.failure.message
+    )
+    assert signed.sandbox.read(lambda d: len(d["issues"]["IPC-6"]["comments"])) == before
 
 
 def test_a_review_without_signatures_is_not_held_and_approve_refuses_it(
