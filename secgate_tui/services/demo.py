@@ -129,13 +129,8 @@ def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "signing": signing, "products": products}
 
 
-def demo_config(data_dir: Path) -> Config:
-    return config_from_data(demo_signing(data_dir, demo_files_data(data_dir)), None)
-
-
-def demo_files_data(data_dir: Path) -> dict[str, Any]:
-    """:func:`demo_data` with the files the demo writes beside the sandbox (SBOM/VEX,
-    installations); without ``[signing]``, which :func:`demo_config` adds."""
+def demo_config(data_dir: Path, *, signing: bool = True) -> Config:
+    """The demo's configuration; ``signing=False`` leaves out its ``[signing]`` table."""
     data = demo_data(data_dir)
     # The seventh check in the demo: files written beside the sandbox, dated
     # relative to today like the review dates (see services.demo_vex).
@@ -144,4 +139,4 @@ def demo_files_data(data_dir: Path) -> dict[str, Any]:
     # none, so its review says no deployment source is configured.
     review = data["products"]["ipc"].setdefault("review", {})
     review["deployments"] = write_demo_deployments(data_dir / "installations.csv")
-    return data
+    return config_from_data(demo_signing(data_dir, data) if signing else data, None)
