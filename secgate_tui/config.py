@@ -117,10 +117,12 @@ class Policy(BaseModel):
     ) -> dict[Severity, list[Disposition]] | None:
         return never_unknown(value)
 
-    def anomaly_policy(self) -> AnomalyPolicy:
-        """The unresolved-anomaly rules, with the documented defaults where unset."""
+    def anomaly_policy(self, set_in: Mapping[str, str] | None = None) -> AnomalyPolicy:
+        """The unresolved-anomaly rules, with the documented defaults where unset;
+        ``set_in`` names where a product set a key itself (its reasons name it)."""
         defaults = AnomalyPolicy()
         return AnomalyPolicy(
+            set_in=dict(set_in or {}),
             justification_required=defaults.justification_required
             if self.justification_required is None
             else {s: tuple(d) for s, d in self.justification_required.items()},
@@ -328,16 +330,30 @@ class Product(BaseModel):
             return policy
         return policy.model_copy(update=self.policy.given())
 
-    def gate_policy(self, policy: Policy, acknowledged: Mapping[Category, str]) -> GatePolicy:
+    def gate_policy(
+        self,
+        policy: Policy,
+        acknowledged: Mapping[Category, str],
+        *,
+        product_id: str | None = None,
+    ) -> GatePolicy:
         """The gate's policy (the product's own keys over the global ``policy``), with
-        command-line acknowledgements over the config's."""
+        command-line acknowledgements over the config's. Given ``product_id``, a reason
+        that names a key the product sets names it as ``products.P.policy.KEY``."""
+        own = self.policy.given() if self.policy is not None and product_id else {}
+        # Only the anomaly rules' keys: the dump (evidence bundles) carries nothing else.
+        set_in = {
+            key: f"products.{product_id}.policy.{key}"
+            for key in own
+            if key in AnomalyPolicy.model_fields
+        }
         policy = self.own_policy(policy)
         return GatePolicy(
             classification=self.classification(),
             not_applicable={**self.not_applicable, **acknowledged},
             max_snapshot_age_seconds=policy.max_snapshot_age_seconds,
             categories=policy.categories,
-            anomalies=policy.anomaly_policy(),
+            anomalies=policy.anomaly_policy(set_in),
         )
 
 

@@ -60,6 +60,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 )
             if r.missing_roles:
                 print(f"{'':<13} missing: {', '.join(r.missing_roles)}")
+            if r.next_due_line:
+                print(f"{'':<13} {r.next_due_line}")
         if not listing.records:
             print("no records found in the trackers")
     for problem in listing.problems:

@@ -28,6 +28,7 @@ from secgate_tui.domain.review import (
 from secgate_tui.domain.text import printable
 from secgate_tui.services.publish import Prepared, Published
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
+from secgate_tui.services.review_signoff import next_due_line
 from secgate_tui.services.review_status import ReviewStatus, review_statuses
 
 EXIT_OK, EXIT_ATTENTION, EXIT_ERROR = 0, 1, 2
@@ -189,7 +190,7 @@ class RecordReviewView(CommandView[ReviewRecord]):
         for path in result.exports:
             print(f"  exported {path}")
         if not self.signed:
-            print(f"Next review due: {record.next_due.isoformat()}")
+            print(next_due_line(record))
         return EXIT_OK
 
 

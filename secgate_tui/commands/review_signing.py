@@ -18,6 +18,7 @@ from secgate_tui.commands.publishing import CommandView, finish, print_step
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review_text
 from secgate_tui.domain.review import ReviewRecord
+from secgate_tui.domain.review_schedule import next_due
 from secgate_tui.domain.text import printable
 from secgate_tui.services.publish import Failure, Prepared, Publisher
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
@@ -194,9 +195,14 @@ def report_sign_off(ctx: Context, product: str, record_id: str) -> int:
         )
     if state.state == SIGNED_OFF:
         met = state.met_at
+        # The day the policy was met is known only now: the due date counts from it, as
+        # `review status` counts it (the record itself gives only the earliest date).
+        held = (met or ctx.clock()).date()
+        interval = ctx.config.product(product).review_interval_days
         print(
             f"SIGNED OFF  review {record_id} of {product}: {printable(state.describe())}; the "
-            f"next review falls due from {met.date().isoformat() if met else 'today'}"
+            f"next review is due {next_due(held, interval).isoformat()} ({interval} days "
+            f"after {held.isoformat()}, the day the review approval policy was met)"
         )
         return EXIT_SIGNED_OFF
     missing = ", ".join(state.missing_roles)

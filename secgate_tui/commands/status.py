@@ -39,6 +39,7 @@ from secgate_tui.services.reports.ci import (
 from secgate_tui.services.reports.model import anomaly_links, issue_links
 from secgate_tui.services.reports.text import render_text
 from secgate_tui.services.sync import SourceSync
+from secgate_tui.services.vex_attachments_kept import attached_for, attachments_as_of
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -148,6 +149,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     verdict, issues = evaluate_release(
         ctx.config, ctx.store, product, args.release, datetime.now(UTC), acks, inputs, releases
     )
+    attached = attached_for(ctx.config, ctx.store, product, args.release)
     report = GateReport(
         product=product,
         product_name=ctx.config.product(product).name,
@@ -157,6 +159,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         authorization=authorization_status(ctx, product, args.release, offline=args.offline),
         shipped=shipped,
         shipped_as_of=shipped_as_of,
+        attachments=attachments_as_of(attached, inputs),
     )
     if args.output:
         write_report(Path(args.output), render(report, fmt))

@@ -48,6 +48,11 @@ class AnomalyPolicy(BaseModel):
     #: An acceptance expires this many days after ``accepted_on`` (0: only its own
     #: ``expires`` date limits it).
     acceptance_max_age_days: int = Field(DEFAULT_ACCEPTANCE_MAX_AGE_DAYS, ge=0)
+    #: Where each key that the product sets itself is set (``products.P.policy.KEY``),
+    #: so a blocking reason names the key a person has to change; the others are
+    #: ``policy.KEY``. Left out of the dump while empty, so evidence bundles of products
+    #: without their own keys stay as they were.
+    set_in: Mapping[str, str] = Field(default_factory=dict, exclude_if=lambda keys: not keys)
 
     @model_validator(mode="after")
     def _known_dispositions(self) -> AnomalyPolicy:
@@ -58,6 +63,10 @@ class AnomalyPolicy(BaseModel):
                     "with or without a justification"
                 )
         return self
+
+    def key(self, name: str) -> str:
+        """Where the policy key ``name`` that applied is set, as a person writes it."""
+        return self.set_in.get(name, f"policy.{name}")
 
     def needs_justification(self) -> frozenset[Disposition]:
         """Every disposition that needs a justification at some severity."""
@@ -124,13 +133,13 @@ def justification_missing(issue: Issue, policy: AnomalyPolicy) -> str | None:
     if severity is None:
         return (
             f"{disposition.value} without a justification, and {_unknown_severity(issue)}; "
-            f"policy.justification_required asks for one on {disposition.value} at some "
+            f"{policy.key('justification_required')} asks for one on {disposition.value} at some "
             "severities, so an unknown severity blocks"
         )
     if disposition in policy.justification_required.get(severity, ()):
         return (
             f"{disposition.value} on a {severity.value} issue without a justification "
-            "(policy.justification_required)"
+            f"({policy.key('justification_required')})"
         )
     return None
 
@@ -156,7 +165,7 @@ def expiry(acceptance: Acceptance, policy: AnomalyPolicy) -> tuple[dt.date | Non
                 last,
                 f"{policy.acceptance_max_age_days} days after it was accepted on "
                 f"{acceptance.accepted_on.date().isoformat()}, "
-                "policy.acceptance_max_age_days",
+                f"{policy.key('acceptance_max_age_days')}",
             )
         )
     if not limits:

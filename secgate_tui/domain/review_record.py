@@ -89,6 +89,13 @@ class ReviewRecord(BaseModel):
     #: FDA's metrics for this period and the previous one (recomputed, and as the
     #: previous record stored them); left out while unset like the fields above.
     fda: FdaComparison | None = Field(None, exclude_if=_unset)
+    #: ``sign-off``: the review is signed (``[signing]``) and counts from the day its
+    #: review approval policy is met, which the record, written before its signatures,
+    #: cannot know; ``next_due`` is then the earliest the next review can fall due (the
+    #: period's end plus the interval). Unset: ``next_due`` is the due date itself (the
+    #: review counts from its period's end). Left out while unset, so records written
+    #: before keep their digests.
+    next_due_from: Literal["sign-off"] | None = Field(None, exclude_if=_unset)
 
     @field_validator("created_at")
     @classmethod
@@ -102,8 +109,13 @@ class ReviewRecord(BaseModel):
 
     @property
     def review_day(self) -> date:
-        """The day this review counts as held: the next period starts from it."""
+        """The day an unsigned review counts as held: the next period starts from it."""
         return self.period.end.date()
+
+    @property
+    def due_after_sign_off(self) -> bool:
+        """Whether the next review counts from the sign-off (``next_due`` is then a floor)."""
+        return self.next_due_from == "sign-off"
 
 
 def metrics_digest(metrics: ReviewMetrics) -> str:
@@ -137,12 +149,16 @@ def build_review_record(
     participants: Sequence[str] | None = None,
     trends: ReviewTrends | None = None,
     fda: FdaComparison | None = None,
+    signed: bool = False,
 ) -> ReviewRecord:
     """Assemble the record of a review held at ``now``.
 
-    The next review falls due ``interval_days`` after the period's end (the day
-    the figures were taken), which is also what ``review status`` computes once
-    this record is the latest one in the tracker.
+    Unsigned (``signed`` False), the next review falls due ``interval_days`` after
+    the period's end (the day the figures were taken), which is also what ``review
+    status`` computes once this record is the latest one in the tracker. Signed,
+    the review counts from the day its approval policy is met, after this record
+    is written: ``next_due`` (same computation) is then only the earliest due date,
+    and the record says so (``next_due_from``).
 
     Raises:
         ValueError: the interval is outside 1..365, or a time is naive.
@@ -169,6 +185,7 @@ def build_review_record(
         participants=None if participants is None else tuple(participants),
         trends=trends,
         fda=fda,
+        next_due_from="sign-off" if signed else None,
     )
 
 

@@ -88,7 +88,7 @@ def review_schedule(
             state=ReviewState.OVERDUE,
             reason="no review is on record, so the first review is due now",
         )
-    due = last + timedelta(days=interval_days)
+    due = next_due(last, interval_days)
     days_left = (due - today).days
     if days_left < 0:
         state = ReviewState.OVERDUE
@@ -107,6 +107,11 @@ def review_schedule(
         state=state,
         reason=reason,
     )
+
+
+def next_due(held_on: date, interval_days: int) -> date:
+    """The day the next review is due after a review that counts from ``held_on``."""
+    return held_on + timedelta(days=interval_days)
 
 
 def latest_review(

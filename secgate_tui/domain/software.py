@@ -108,9 +108,12 @@ _ABSENT = {
         "no commit was named (give --commit REV, or configure the product's "
         "software.git_repository and tag so secgate reads it from the release's tag)"
     ),
+    # Either configured source satisfies it: a file (sbom) or an attachment on the
+    # release's record issue (sbom_attachment), so the message names both.
     Requirement.SBOM: (
         "no SBOM was given (give --sbom FILE, or configure the product's "
-        "vulnerability_assessment.sbom)"
+        "vulnerability_assessment.sbom to read a file, or vulnerability_assessment."
+        "sbom_attachment to read it from the release's record issue)"
     ),
 }
 

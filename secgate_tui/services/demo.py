@@ -129,7 +129,8 @@ def demo_signing(data_dir: Path, data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "signing": signing, "products": products}
 
 
-def demo_config(data_dir: Path) -> Config:
+def demo_config(data_dir: Path, *, signing: bool = True) -> Config:
+    """The demo's configuration; ``signing=False`` leaves out its ``[signing]`` table."""
     data = demo_data(data_dir)
     # The seventh check in the demo: files written beside the sandbox, dated
     # relative to today like the review dates (see services.demo_vex).
@@ -138,4 +139,4 @@ def demo_config(data_dir: Path) -> Config:
     # none, so its review says no deployment source is configured.
     review = data["products"]["ipc"].setdefault("review", {})
     review["deployments"] = write_demo_deployments(data_dir / "installations.csv")
-    return config_from_data(demo_signing(data_dir, data), None)
+    return config_from_data(demo_signing(data_dir, data) if signing else data, None)

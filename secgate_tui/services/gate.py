@@ -202,7 +202,7 @@ def evaluate_issues(
     return evaluate(
         issues,
         release_activities(config, store, product_id, release, releases),
-        product.gate_policy(config.policy, acknowledged or {}),
+        product.gate_policy(config.policy, acknowledged or {}, product_id=product_id),
         now,
         source_states(store, product.sources, release),
         release_held(store, product_id, release),

@@ -13,10 +13,12 @@ reported, never skipped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from connectors.base import ConnectorError
 from secgate_tui.config import ConfigError
+from secgate_tui.domain.review_schedule import next_due as due_after
 from secgate_tui.domain.signature import format_time
 from secgate_tui.services.authorization_state import (
     SUPERSEDED,
@@ -27,7 +29,7 @@ from secgate_tui.services.authorization_state import (
     state_of,
 )
 from secgate_tui.services.context import Context
-from secgate_tui.services.review_signoff import sign_off
+from secgate_tui.services.review_signoff import next_due_line, sign_off
 from secgate_tui.services.review_status import find_reviews
 from secgate_tui.services.signing import SigningSetupError
 
@@ -50,6 +52,12 @@ class ListedRecord:
     #: Document control (authorization records of format 3 on; None before).
     document_number: str | None = None
     revision: int | None = None
+    #: Review records only: the day it counts as held and the next review's due date
+    #: from it, as `review status` counts them (both None while it does not count),
+    #: and that said in one line for a person.
+    counts_from: date | None = None
+    next_due: date | None = None
+    next_due_line: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +73,13 @@ class ListedRecord:
             "where": self.where,
             "signatures": list(self.signatures),
             "missing_roles": list(self.missing_roles),
+            **(self._review_json() if self.kind == "review" else {}),
+        }
+
+    def _review_json(self) -> dict[str, Any]:
+        return {
+            "counts_from": self.counts_from.isoformat() if self.counts_from else None,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
         }
 
 
@@ -157,6 +172,7 @@ def _reviews(ctx: Context, product: str, listing: Listing) -> None:
         except SigningSetupError as exc:
             listing.problems.append(f"{product} review {record.record_id}: {exc}")
             continue
+        held, interval = signed.held_on(record), settings.review_interval_days
         listing.records.append(
             ListedRecord(
                 kind="review",
@@ -169,6 +185,9 @@ def _reviews(ctx: Context, product: str, listing: Listing) -> None:
                 where=f"{issue.tracker} {issue.key}",
                 signatures=tuple(s.as_status() for s in signed.signatures),
                 missing_roles=signed.missing_roles,
+                counts_from=held,
+                next_due=due_after(held, interval) if held else None,
+                next_due_line=next_due_line(record, signed, interval),
             )
         )
     listing.problems.extend(f"{product} reviews: {p}" for p in found.problems)

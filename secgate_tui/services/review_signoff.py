@@ -13,7 +13,9 @@ held as it always did.
 
 The review counts as held on the day its policy was met (the newest counted
 signature's signing day), so the next review falls due from that day; a review
-that is pending or legacy-unsigned does not count as held.
+that is pending or legacy-unsigned does not count as held. The record itself,
+written before its signatures, can only give the earliest due date;
+:func:`next_due_line` is what every place that has read the signatures shows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from secgate_tui.domain.approval import (
 from secgate_tui.domain.approval import evaluate_approval as evaluate_policy
 from secgate_tui.domain.approval_facts import review_facts
 from secgate_tui.domain.review import ReviewRecord
+from secgate_tui.domain.review_schedule import next_due
 from secgate_tui.domain.signature import format_time
 from secgate_tui.services.authorization_state import signatures_of
 
@@ -108,6 +111,38 @@ class SignOff:
         if self.state == UNSIGNED:
             parts.append("no [signing] table: nobody's signature attests it")
         return ", ".join(parts)
+
+
+def next_due_line(
+    record: ReviewRecord, signed: SignOff | None = None, interval_days: int | None = None
+) -> str:
+    """What every place that shows a review's next due date says, given its sign-off.
+
+    A review that counts gives a date: ``interval_days`` after the day it counts
+    from (its sign-off day, or its period's end when nothing is signed), as
+    ``review status`` computes it. One that does not count yet gives the rule and
+    the earliest date, never ``record.next_due`` as if it were the due date.
+    Without ``signed``, the record alone decides (an unsigned record's
+    ``next_due`` is exact; a signed one's is only a floor). ``interval_days`` is
+    the product's interval now (what ``review status`` counts with); default the
+    record's own.
+    """
+    if signed is not None:
+        held = signed.held_on(record)
+    else:
+        held = None if record.due_after_sign_off else record.review_day
+    days = record.interval_days if interval_days is None else interval_days
+    if held is not None:
+        return (
+            f"Next review due: {next_due(held, days).isoformat()} ({days} days after "
+            f"{held.isoformat()}, the day this review counts from)"
+        )
+    return (
+        f"Next review due: {days} days after the day this review's approval policy is met "
+        f"by signatures, not before {next_due(record.review_day, days).isoformat()} (it "
+        "does not count as "
+        "held until then)"
+    )
 
 
 def review_policy(config: Config, product: str) -> ApprovalPolicy:

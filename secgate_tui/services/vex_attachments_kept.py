@@ -4,12 +4,15 @@
 release's attachments (``services.vex_attachments``) and replaces the kept
 copy; :func:`attached_for` gives the gate and the evidence bundle that copy.
 A copy that cannot be decoded blocks, like a read that failed.
+:func:`attachments_as_of` says which kept files a verdict used and when they were
+read, so a report can say "as of" (offline, that read can be days old).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from secgate_tui.config import Config
@@ -24,7 +27,15 @@ from secgate_tui.services.vex_attachments import (
 )
 from secgate_tui.services.vex_inputs import VexInputs
 
-__all__ = ["attached_for", "attached_read", "refresh_attached", "save_attached", "stored_attached"]
+__all__ = [
+    "AttachmentsRead",
+    "attached_for",
+    "attached_read",
+    "attachments_as_of",
+    "refresh_attached",
+    "save_attached",
+    "stored_attached",
+]
 
 
 def save_attached(store: Store, product: str, release: str, read: AttachedInputs) -> None:
@@ -90,12 +101,39 @@ def attached_read(
 ) -> list[tuple[bool, str, bytes]]:
     """The attachments an assessment read, as ``(is_sbom, name, content)``: files given
     on the command line replace the attachments of the same kind (``assess_release``)."""
+    return [(f.role == SBOM, f.name, f.content) for f in _evaluated(attached, given)]
+
+
+def _evaluated(attached: AttachedInputs | None, given: VexInputs | None) -> list[AttachedFile]:
+    # Files given on the command line replace the attachments of the same kind.
     if attached is None:
         return []
     given = given or VexInputs()
     read = [] if given.sbom or attached.sbom is None else [attached.sbom]
-    read += [] if given.vex else list(attached.vex)
-    return [(f.role == SBOM, f.name, f.content) for f in read]
+    return read + ([] if given.vex else list(attached.vex))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttachmentsRead:
+    """The kept attachments an assessment evaluated: which, on which issue, read when."""
+
+    issue: str | None
+    names: tuple[str, ...]
+    read_at: datetime
+
+
+def attachments_as_of(
+    attached: AttachedInputs | None, given: VexInputs | None
+) -> AttachmentsRead | None:
+    """The kept files the assessment read (those ``attached_read`` gives) and when the
+    sync read them; None when it read none (a damaged or empty copy blocks with its
+    own reason instead)."""
+    files = _evaluated(attached, given)
+    if attached is None or not files:
+        return None
+    return AttachmentsRead(
+        issue=attached.issue, names=tuple(f.name for f in files), read_at=attached.read_at
+    )
 
 
 def refresh_attached(

@@ -8,6 +8,7 @@ from typing import Any
 
 from secgate_tui.domain.text import printable
 from secgate_tui.domain.vex import VulnerabilityAssessment
+from secgate_tui.services.vex_attachments_kept import AttachmentsRead
 
 
 def assessment_json(assessment: VulnerabilityAssessment | None) -> dict[str, Any] | None:
@@ -36,8 +37,11 @@ def _z(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def assessment_lines(assessment: VulnerabilityAssessment | None) -> list[str]:
-    """The check in `status`'s text output (document text escaped, one item per line)."""
+def assessment_lines(
+    assessment: VulnerabilityAssessment | None, attachments: AttachmentsRead | None = None
+) -> list[str]:
+    """The check in `status`'s text output (document text escaped, one item per line);
+    ``attachments``: the kept attachments it evaluated, shown with when they were read."""
     if assessment is None:
         return []
     outcome = "PASS" if assessment.passed else "BLOCKED"
@@ -50,6 +54,8 @@ def assessment_lines(assessment: VulnerabilityAssessment | None) -> list[str]:
             f"      SBOM {printable(sbom.name, 60)}: {sbom.component_count} components, "
             f"sha256:{sbom.digest[:16]}"
         )
+    if attachments is not None:
+        lines.append(f"      {attachments_line(attachments)}")
     for item in assessment.open:
         said = item.justification or item.response
         linked = f" [{printable(item.linked_issue)}]" if item.linked_issue else ""
@@ -58,3 +64,20 @@ def assessment_lines(assessment: VulnerabilityAssessment | None) -> list[str]:
             f"{item.state.value}{': ' + printable(said, 50) if said else ''}{linked}"
         )
     return lines
+
+
+def attachments_line(attachments: AttachmentsRead) -> str:
+    """Which attachments were evaluated and when the sync read them: offline (or in the
+    TUI) that copy is the last sync's, and a person must see how old it is."""
+    where = f" of {printable(attachments.issue, 40)}" if attachments.issue else ""
+    names = ", ".join(printable(name, 60) for name in attachments.names)
+    return f"attachments{where} as of {_z(attachments.read_at)} (the last sync's read): {names}"
+
+
+def attachments_json(attachments: AttachmentsRead) -> dict[str, Any]:
+    """``vulnerability_assessment.attachments`` in ``status --json``: the same facts."""
+    return {
+        "issue": attachments.issue,
+        "files": list(attachments.names),
+        "read_at": _z(attachments.read_at),
+    }

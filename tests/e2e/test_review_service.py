@@ -19,17 +19,19 @@ from typing import Any
 import pytest
 
 from connectors.sandbox.connector import SandboxConnector
-from secgate_tui.config import Config, config_from_data
+from secgate_tui.config import Config
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import ReviewRecord, parse_conclusions
 from secgate_tui.services.context import Context, build_context
-from secgate_tui.services.demo import demo_data
+from secgate_tui.services.demo import demo_config
 from secgate_tui.services.publish import Prepared, Published, Publisher, Step
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review import review_status
 
-LIMIT = 4000
+# Between the demo's shortest minutes (about 4,600 characters since the FDA, VEX and
+# trend sections) and its full minutes (about 17,600): the JSON must go to an attachment.
+LIMIT = 8000
 CONCLUSIONS = """\
 complete = { answer = "yes", comment = "ok", explanation = "as is" }
 efficient = { answer = "yes", comment = "ok", explanation = "as is" }
@@ -40,7 +42,7 @@ resolution = { answer = "yes", comment = "ok", explanation = "as is" }
 def unsigned_demo_config(data_dir: Path) -> Config:
     """The demo without [signing]: a review record counts once written, as before
     review signatures (the signed sign-off is tested in test_review_signoff_cli)."""
-    return config_from_data(demo_data(data_dir), None)
+    return demo_config(data_dir, signing=False)
 
 
 @pytest.fixture
@@ -221,7 +223,9 @@ def test_an_issue_in_no_release_is_in_the_reviews_period(ctx: Context) -> None:
     created = sandbox.create_issue(
         "IPC", "Vulnerability reported by a customer", "", ["sec-defect"]
     )
-    later = now + timedelta(seconds=1)
+    # The sandbox stamps the issue with the wall clock, however long the steps above
+    # took; a period ending a second after this moment (whole seconds) includes it.
+    later = datetime.now(UTC) + timedelta(seconds=1)
     after = prepare(ctx, "ipc", CONCLUSIONS, later).record
     assert after is not None
     assert after.metrics.totals.opened == before.metrics.totals.opened + 1, created.key

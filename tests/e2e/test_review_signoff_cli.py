@@ -5,7 +5,8 @@ representative), the review is PENDING (exit 3) and does not count as held;
 `approve --review` adds the security officer's signature (SIGNED OFF, exit 0)
 and the next review falls due from that day. A record without any signature
 (legacy-unsigned) is refused by `approve`, for reviews and authorizations alike,
-and `verify --review` names a signature deleted from the tracker.
+and `verify --review` names a signature deleted from the tracker. A pending
+review is no review held: the next review's period starts before it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ from typing import Any
 import pytest
 
 from connectors.sandbox.tracker import Data
+from secgate_tui.config import load_config
+from secgate_tui.domain.review import parse_conclusions
+from secgate_tui.services.context import build_context
+from secgate_tui.services.publish import Publisher
+from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from tests.e2e.test_approve_cli import RELEASE, SIGNATURE_MARKER, Signed, out
 
 CONCLUSIONS = """\
@@ -80,6 +86,13 @@ def test_review_pending_until_the_policy_is_met_then_due_from_that_day(
     listed = json.loads(signed.rm("records", "--product", "ipc", "--json").stdout)["records"]
     (review,) = [r for r in listed if r["kind"] == "review"]
     assert review["state"] == "pending" and review["missing_roles"] == ["security-officer"]
+    # Nobody can know yet when the next review is due: no place shows a date as if it were.
+    assert review["counts_from"] is None and review["next_due"] is None
+    assert "not before" in signed.rm("records", "--product", "ipc").stdout
+    (exported,) = (signed.data_dir / "records").glob("Security-Management-Review_ipc_*.json")
+    assert json.loads(exported.read_text(encoding="utf-8"))["next_due_from"] == "sign-off"
+    markdown = exported.with_suffix(".md").read_text(encoding="utf-8")
+    assert "days after the day this review's approval policy is met" in markdown
 
     second = signed.so("approve", "--product", "ipc", "--review", "--yes")
     assert second.returncode == 0, out(second)
@@ -89,6 +102,11 @@ def test_review_pending_until_the_policy_is_met_then_due_from_that_day(
     today = datetime.now(UTC).date()
     assert done["last_review_source"] == "tracker" and done["last_review"] == today.isoformat()
     assert done["due"] == (today + timedelta(days=done["interval_days"])).isoformat()
+    # The approve output and the records listing say the same due date as the status.
+    assert f"the next review is due {done['due']}" in second.stdout
+    listed = json.loads(signed.rm("records", "--product", "ipc", "--json").stdout)["records"]
+    (review,) = [r for r in listed if r["kind"] == "review"]
+    assert (review["counts_from"], review["next_due"]) == (done["last_review"], done["due"])
     assert done["sign_off"]["state"] == "signed-off"
     assert [s["role"] for s in done["sign_off"]["signatures"]] == [
         "management-representative",
@@ -113,6 +131,54 @@ def test_review_pending_until_the_policy_is_met_then_due_from_that_day(
     # The same person twice is refused, and nothing more is posted.
     again = signed.so("approve", "--product", "ipc", "--review", "--yes")
     assert again.returncode == 1 and "already signed" in again.stdout
+
+
+def test_a_review_pending_signatures_is_reviewed_again_by_the_next_review(
+    signed: Signed, tmp_path: Path
+) -> None:
+    """The next review's period starts at the last review that counts as held: one
+    still pending signatures is not a review held, so its period is not skipped."""
+    before = ipc_status(signed)
+    assert before["last_review_source"] == "config"
+    assert record_review(signed, tmp_path).returncode == 3  # pending: no second signer
+    (pending,) = (signed.data_dir / "records").glob("Security-Management-Review_ipc_*.json")
+
+    other = tmp_path / "other.toml"
+    other.write_text(CONCLUSIONS.replace("Annual", "Extraordinary"), encoding="utf-8")
+    again = signed.rm("review", "record", "--product", "ipc", "--conclusions", str(other), "--yes")
+    assert again.returncode == 3, out(again)
+    assert "pending signatures (security-officer)" in again.stdout + again.stderr
+    records = sorted((signed.data_dir / "records").glob("Security-Management-Review_ipc_*.json"))
+    (newer,) = [p for p in records if p != pending]
+    first = json.loads(pending.read_text(encoding="utf-8"))
+    second = json.loads(newer.read_text(encoding="utf-8"))
+    # Both start where the config's last review (the last one that counts) ended.
+    assert second["period"]["start"] == first["period"]["start"]
+    assert second["period"]["start"].startswith(before["last_review"])
+    assert second.get("previous_review", {}).get("record_id") != first["record_id"]
+
+
+def test_a_pending_review_signed_off_after_the_next_was_prepared_stops_that_write(
+    signed: Signed, tmp_path: Path
+) -> None:
+    """The prepared period started before the pending review; once that review is
+    signed off, the period is out of date, so nothing is written."""
+    assert record_review(signed, tmp_path).returncode == 3
+    ctx = build_context(load_config(signed.config), signed.data_dir)
+    try:
+        other = parse_conclusions(CONCLUSIONS.replace("Annual", "Extraordinary"))
+        publisher = Publisher(ctx, lambda: datetime.now(UTC))
+        prepared = publisher.prepare(REVIEW, ReviewRequest(product="ipc", conclusions=other))
+        assert prepared.ready, prepared.message
+        assert signed.so("approve", "--product", "ipc", "--review", "--yes").returncode == 0
+        before = signed.sandbox.read(lambda d: len(d["issues"]["IPC-6"]["comments"]))
+        result = publisher.publish(prepared)
+    finally:
+        ctx.close()
+    assert result.failure is not None and "signed off after this one was prepared" in (
+        result.failure.message
+    )
+    assert signed.sandbox.read(lambda d: len(d["issues"]["IPC-6"]["comments"])) == before
 
 
 def test_a_review_without_signatures_is_not_held_and_approve_refuses_it(

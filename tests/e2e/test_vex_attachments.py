@@ -314,3 +314,39 @@ def test_one_sync_keeps_each_releases_own_files_from_one_record_issue(tmp_path: 
         assert assessment["passed"], assessment["reasons"]
         assert assessment["sbom"]["name"] == f"ipc-{release}.cdx.json"
         assert assessment["sbom"]["release_version"] == release
+
+
+def test_status_says_as_of_when_the_kept_attachments_were_read(tmp_path: Path) -> None:
+    box, connector = _tracker(tmp_path)
+    record = connector.create_issue(PROJECT, "Release record", "", ())
+    sbom, vex = _files(tmp_path)
+    connector.attach(record.key, f"ipc-{RELEASE}.cdx.json", sbom)
+    connector.attach(record.key, f"ipc-{RELEASE}.openvex.json", vex)
+    config = _config(tmp_path, box, record_issue=record.key)
+    data = tmp_path / "data"
+
+    code, parsed, stderr = _status(config, data)
+    assert code in (0, 1), stderr
+    kept = _assessment(parsed)["attachments"]
+    assert isinstance(kept, dict)
+    assert kept["issue"] == record.key
+    assert kept["files"] == [f"ipc-{RELEASE}.cdx.json", f"ipc-{RELEASE}.openvex.json"]
+    read_at = kept["read_at"]
+    assert isinstance(read_at, str) and read_at.endswith("Z")
+
+    # Offline the text report shows the same read, not the time of this run.
+    args = ("--config", str(config), "status", "--product", "ipc", "--release", RELEASE)
+    text = secgate(*args, "--offline", data_dir=data).stdout
+    assert (
+        f"attachments of {record.key} as of {read_at} (the last sync's read): "
+        f"ipc-{RELEASE}.cdx.json, ipc-{RELEASE}.openvex.json"
+    ) in text
+
+    # Files given on the command line replace both attachments: no attachment is shown.
+    given = ("--sbom", str(tmp_path / "sbom.json"), "--vex", str(tmp_path / "vex.json"))
+    (tmp_path / "sbom.json").write_bytes(sbom)
+    (tmp_path / "vex.json").write_bytes(vex)
+    code, parsed, stderr = _status(config, data, "--offline", *given)
+    assert code in (0, 1), stderr
+    assert "attachments" not in _assessment(parsed)
+    assert "the last sync's read" not in secgate(*args, "--offline", *given, data_dir=data).stdout

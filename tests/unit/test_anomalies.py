@@ -458,3 +458,44 @@ def test_an_anomaly_passes_only_when_every_rule_holds(
         and (expires_in is None or expires_in >= 0)
     )
     assert gate([anomaly(acceptance)]).passed is expected
+
+
+# -- the reason names the key that applied ---------------------------------------------
+
+OWN_KEYS = {
+    "justification_required": "products.ipc.policy.justification_required",
+    "acceptance_max_age_days": "products.ipc.policy.acceptance_max_age_days",
+}
+KEY_NAMES: list[tuple[str, dict[str, str], str]] = [
+    ("global keys", {}, "policy."),
+    ("the product's own keys", OWN_KEYS, "products.ipc.policy."),
+]
+
+
+@pytest.mark.parametrize(("case", "set_in", "prefix"), KEY_NAMES, ids=[k[0] for k in KEY_NAMES])
+def test_a_blocking_reason_names_the_key_a_person_has_to_change(
+    case: str, set_in: dict[str, str], prefix: str
+) -> None:
+    rules = AnomalyPolicy(acceptance_max_age_days=30, set_in=set_in)
+    policy = POLICY.model_copy(update={"anomalies": rules})
+    expired = anomaly(accepted(accepted_on=NOW - timedelta(days=31)))
+    unjustified = anomaly(
+        closed=True, disposition=Disposition.NOT_A_DEFECT, severity="Critical", key="P-99"
+    )
+    member = MEMBERS[0].model_copy(
+        update={"severity": "Critical", "disposition": Disposition.NOT_A_DEFECT}
+    )
+    verdict = gate([expired, unjustified], policy, members=[member, MEMBERS[1]])
+    rows = {row.key: row.reason or "" for row in verdict.anomalies}
+    [finding] = verdict.category(Category.DEFECT_MANAGEMENT).blocking
+    assert f"{prefix}acceptance_max_age_days" in rows["P-98"]
+    assert f"({prefix}justification_required)" in rows["P-99"]
+    assert f"({prefix}justification_required)" in finding.reason
+    if set_in:
+        assert "(policy." not in " ".join([*rows.values(), finding.reason])
+
+
+def test_where_the_keys_are_set_stays_out_of_bundles_that_have_none() -> None:
+    # An evidence bundle of a product without its own keys keeps its inputs.json as before.
+    assert "set_in" not in AnomalyPolicy().model_dump(mode="json")
+    assert AnomalyPolicy(set_in=OWN_KEYS).model_dump(mode="json")["set_in"] == OWN_KEYS

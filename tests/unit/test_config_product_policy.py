@@ -118,3 +118,16 @@ def test_bad_product_policy_is_one_clear_paragraph(
     with pytest.raises(ConfigError, match=expected) as raised:
         load(tmp_path, f"\n[products.ipc.policy]\n{extra}\n")
     assert "\n" not in str(raised.value)
+
+
+def test_the_gates_reasons_name_where_the_product_set_the_key(tmp_path: Path) -> None:
+    config = load(tmp_path, OWN)
+    ipc = config.product("ipc").gate_policy(config.policy, {}, product_id="ipc").anomalies
+    dms = config.product("dms").gate_policy(config.policy, {}, product_id="dms").anomalies
+    assert ipc is not None and dms is not None
+    assert ipc.key("acceptance_max_age_days") == "products.ipc.policy.acceptance_max_age_days"
+    assert ipc.key("justification_required") == "products.ipc.policy.justification_required"
+    # Keys the anomaly rules do not use stay out of them (and out of evidence bundles).
+    assert set(ipc.set_in) == {"acceptance_max_age_days", "justification_required"}
+    assert dms.key("acceptance_max_age_days") == "policy.acceptance_max_age_days"
+    assert dms.set_in == {}

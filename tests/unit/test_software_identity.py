@@ -130,6 +130,14 @@ def test_missing_identity_names_each_required_part_that_is_absent(
         assert "--" in reason  # says how to give it
 
 
+def test_a_missing_sbom_names_both_ways_to_configure_it() -> None:
+    # A file and an attachment on the record issue each satisfy the requirement.
+    [reason] = missing_identity(None, [Requirement.SBOM])
+    assert "--sbom FILE" in reason
+    assert "vulnerability_assessment.sbom " in reason
+    assert "vulnerability_assessment.sbom_attachment" in reason
+
+
 def test_the_human_part_names_the_software_and_opens_with_the_retrospective() -> None:
     record = with_identity(
         FULL, Retrospective(released_on=date(2026, 8, 9), reason="shipped before the gate")

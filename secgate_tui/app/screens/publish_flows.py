@@ -38,7 +38,7 @@ from secgate_tui.app.screens.authorization_inputs import (
 from secgate_tui.app.view_model import BoardState
 from secgate_tui.domain import Category
 from secgate_tui.domain.release_dates import ReleaseDate
-from secgate_tui.domain.review import ConclusionsError, parse_conclusions
+from secgate_tui.domain.review import ConclusionsError, ReviewRecord, parse_conclusions
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.publish import (
     OnStep,
@@ -51,6 +51,7 @@ from secgate_tui.services.publish import (
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION, AuthorizationRequest
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.retrospective import retrospective_for
+from secgate_tui.services.review_signoff import next_due_line
 
 #: The reason recorded when a person ticks "not applicable" and types none.
 ACK_REASON = "acknowledged as not applicable in the secgate UI"
@@ -350,5 +351,6 @@ class ReviewFlow(PublishFlow):
 
     def result_lines(self, published: Published[Any]) -> Text:
         record = published.record
-        next_due = getattr(record, "next_due", None)
-        return Text("") if next_due is None else Text(f"\nNext review due: {next_due.isoformat()}")
+        if not isinstance(record, ReviewRecord):
+            return Text("")
+        return Text("\n" + next_due_line(record))

@@ -20,6 +20,7 @@ from secgate_tui.app.errors import UiError
 from secgate_tui.app.render import safe_block
 from secgate_tui.app.screens.publish_flows import Outcome, ReviewFlow
 from secgate_tui.app.screens.publish_signed import you_sign
+from secgate_tui.domain.review import ReviewRecord
 from secgate_tui.services.publish import (
     Failure,
     OnStep,
@@ -29,7 +30,7 @@ from secgate_tui.services.publish import (
     StepEvent,
     noop,
 )
-from secgate_tui.services.review_signoff import PENDING, SIGNED_OFF, SignOff
+from secgate_tui.services.review_signoff import PENDING, SIGNED_OFF, SignOff, next_due_line
 
 #: Said when the review is in the tracker but the signature did not reach it.
 UNSIGNED_REVIEW = (
@@ -112,6 +113,8 @@ class SignedReviewFlow(ReviewFlow):
             return Text("")
         text = Text("\nSign-off: ")
         text.append_text(safe_block(self.sign_off.describe()))
+        if isinstance(published.record, ReviewRecord):
+            text.append("\n" + next_due_line(published.record, self.sign_off))
         if self.sign_off.missing_roles:
             text.append(
                 f"\nEach further signer runs: secgate approve --product {self.product} --review",

@@ -72,17 +72,27 @@ def _header(record: ReviewRecord, d: Dialect, *, digest: bool = True) -> list[st
             + d.text(_iso(record.created_at))
         ),
         d.bullet(d.text(f"Period: {start} to {_iso(record.period.end)}")),
-        d.bullet(
-            d.text(
-                f"Next review due: {record.next_due.isoformat()} (every "
-                f"{record.interval_days} days, IEC 81001-5-1 4.1.8)"
-            )
-        ),
+        d.bullet(d.text(_next_due(record))),
         d.bullet(d.text(f"Record {record.record_id}" + identity)),
         d.bullet(d.text(f"Figures sha256:{record.metrics_digest}")),
         d.bullet(d.text(f"secgate {record.secgate_version}")),
     ]
     return lines
+
+
+def _next_due(record: ReviewRecord) -> str:
+    if record.due_after_sign_off:
+        # Written before its signatures, the record cannot know the day they meet the
+        # policy; it states the rule and the earliest date, never a date it cannot know.
+        return (
+            f"Next review due: {record.interval_days} days after the day this review's "
+            f"approval policy is met by signatures, not before {record.next_due.isoformat()} "
+            "(IEC 81001-5-1 4.1.8; `secgate review status` shows the date)"
+        )
+    return (
+        f"Next review due: {record.next_due.isoformat()} (every "
+        f"{record.interval_days} days, IEC 81001-5-1 4.1.8)"
+    )
 
 
 def _conclusions(record: ReviewRecord, d: Dialect, limit: int) -> list[str]:

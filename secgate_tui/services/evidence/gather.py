@@ -81,7 +81,9 @@ def gather(
     inputs = GateInputs(
         product=product,
         release=release,
-        policy=settings.gate_policy(config.policy, {**recorded_acknowledgements(records), **acks}),
+        policy=settings.gate_policy(
+            config.policy, {**recorded_acknowledgements(records), **acks}, product_id=product
+        ),
         activities=tuple(release_activities(config, ctx.store, product, release)),
         sources=tuple(source_states(ctx.store, settings.sources, release)),
         held=release_held(ctx.store, product, release),

@@ -16,6 +16,7 @@ from secgate_tui.services.reports.junit import render_junit
 from secgate_tui.services.reports.markdown import render_markdown
 from secgate_tui.services.reports.model import GateReport, released_json
 from secgate_tui.services.reports.text import render_text
+from secgate_tui.services.vex_report import attachments_json
 
 __all__ = ["FORMATS", "GateReport", "render"]
 
@@ -26,6 +27,13 @@ def render_json(report: GateReport) -> str:
         data = {**data, "authorization": dict(report.authorization)}
     if report.shipped is not None:
         data = {**data, "released": released_json(report)}
+    assessment = data.get("vulnerability_assessment")
+    if report.attachments is not None and isinstance(assessment, dict):
+        # Only when kept attachments were evaluated: other reports keep their keys.
+        data["vulnerability_assessment"] = {
+            **assessment,
+            "attachments": attachments_json(report.attachments),
+        }
     return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
 
 

@@ -11,6 +11,7 @@ from secgate_tui.domain import Issue, Verdict
 from secgate_tui.domain.release_dates import ReleaseDate
 from secgate_tui.domain.text import without_userinfo
 from secgate_tui.domain.times import iso_z_or
+from secgate_tui.services.vex_attachments_kept import AttachmentsRead
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,6 +36,9 @@ class GateReport:
     #: Set when ``shipped`` comes from the release lists the last sync kept (offline):
     #: when they were read.
     shipped_as_of: datetime | None = None
+    #: The SBOM/VEX attachments the vulnerability assessment evaluated, as the last
+    #: sync read and kept them (None: it read none).
+    attachments: AttachmentsRead | None = None
 
     def link(self, source: str, key: str) -> str:
         return without_userinfo(self.links.get((source, key), ""))

@@ -55,7 +55,7 @@ def render_text(report: GateReport) -> str:
                 f"      {printable(activity.name):<36} {activity.state.value:<10} "
                 f"{printable(activity.detail, 60)}"
             )
-    lines += assessment_lines(verdict.vulnerability_assessment)
+    lines += assessment_lines(verdict.vulnerability_assessment, report.attachments)
     if verdict.reasons:
         lines += ["", "  Blocked because:"]
         lines += [f"    - {printable(reason)}" for reason in verdict.reasons]

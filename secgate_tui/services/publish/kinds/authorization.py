@@ -171,7 +171,7 @@ class AuthorizationKind(RecordKind[AuthorizationRecord, AuthorizationRequest]):
         tracker = authorizer.tracker
         policy = ctx.config.product_policy(product)
         applied = Applied(
-            policy=settings.gate_policy(ctx.config.policy, request.acks),
+            policy=settings.gate_policy(ctx.config.policy, request.acks, product_id=product),
             activities=verdict.activities,
             separation_of_duties=policy.separation_of_duties,
             own_keys=ctx.config.own_policy_keys(product),

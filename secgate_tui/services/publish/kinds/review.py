@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from connectors.base import AttachmentRef, Comment, CommentRef, ConnectorError
 from secgate_tui.config import ConfigError, TrackerIssue
@@ -45,7 +47,8 @@ from secgate_tui.services.publish.protocol import (
 )
 from secgate_tui.services.review_actions import create_action_issues
 from secgate_tui.services.review_export import export_review_files
-from secgate_tui.services.review_status import FoundReview, find_reviews
+from secgate_tui.services.review_status import FoundReview, find_reviews, held_review
+from secgate_tui.services.signing import SigningSetupError
 from secgate_tui.services.store import AuditEntry
 
 
@@ -67,14 +70,20 @@ class ReviewDetails:
     create_actions: bool = False
     #: An earlier attempt's record with the same conclusions, already in the tracker.
     earlier: FoundReview | None = None
-    #: The record the period starts from (None: the config's date or nothing).
+    #: The newest review record on the issue when prepared (None: there was none).
     previous_id: str | None = None
+    #: The newest that counted as held: the period starts from it (None: the config's
+    #: date or nothing).
+    counted_id: str | None = None
 
 
 class ReviewPayload(AuditPayload):
     period: ReviewPeriod
+    #: As in the record: with ``next_due_from`` = ``sign-off`` only the earliest due date.
     next_due: date
     actions: tuple[ActionLink, ...] = ()
+    #: Left out while unset, so entries logged before keep their JSON (the chain hashes it).
+    next_due_from: Literal["sign-off"] | None = Field(None, exclude_if=lambda v: v is None)
 
 
 def same_review(a: ReviewConclusions, b: ReviewConclusions) -> bool:
@@ -127,6 +136,7 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
             create_actions=request.create_actions,
             earlier=built.earlier,
             previous_id=built.previous_id,
+            counted_id=built.counted_id,
         )
         on_step(StepEvent(step=Step.BUILD, state="started"))
         rendered = self._render(ctx, issue.tracker, built.record)
@@ -191,15 +201,29 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
             reviewers = ctx.config.product(prepared.product).reviewer_accounts(issue.tracker)
             found = find_reviews(connector, issue.key, prepared.product, now, reviewers=reviewers)
             latest = found.latest
+            current = latest.record.record_id if latest else None
+            if current == kept.previous_id and kept.counted_id != current:
+                # The newest did not count when prepared; signed off since, the period
+                # would have to start at its end instead.
+                held = held_review(ctx.config, connector, issue.key, found, [])
+                counted = held[0].record.record_id if held else None
+                if counted != kept.counted_id:
+                    return Failure(
+                        step=Step.POST,
+                        message=f"review {counted} of {prepared.product} on {issue.key} was "
+                        "signed off after this one was prepared, so this review's period "
+                        "(which started before it) is out of date. Nothing was written; run "
+                        "the command again to review the period since then.",
+                    )
         except ConfigError as exc:
             return Failure(step=Step.POST, message=str(exc))
-        except ConnectorError as exc:
+        except (ConnectorError, SigningSetupError) as exc:
+            why = exc.message if isinstance(exc, ConnectorError) else str(exc)
             return Failure(
                 step=Step.POST,
                 message=f"could not check {issue.key} for a review recorded meanwhile: "
-                f"{exc.message} Nothing was written; run again.",
+                f"{why} Nothing was written; run again.",
             )
-        current = latest.record.record_id if latest else None
         if current == kept.previous_id:
             return None
         return Failure(
@@ -262,7 +286,11 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
     ) -> ReviewPayload:
         linked = tuple(a.issue for a in record.conclusions.actions if a.issue)
         return ReviewPayload(
-            **base.fields(), period=record.period, next_due=record.next_due, actions=linked
+            **base.fields(),
+            period=record.period,
+            next_due=record.next_due,
+            actions=linked,
+            next_due_from=record.next_due_from,
         )
 
     def export(

@@ -1,4 +1,10 @@
-"""The review kind's preparation: the last review, the period's figures, the record."""
+"""The review kind's preparation: the last review, the period's figures, the record.
+
+The period starts at the end of the last review that counts as held (signed off
+under the review policy, or any intact record without ``[signing]``), else at
+the config's ``last_review``: a newer review still pending signatures is no
+review held, so its period is reviewed again and the preparation names it.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +31,9 @@ from secgate_tui.services.review_actions import action_project
 from secgate_tui.services.review_figures import Gathered, review_figures
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
 from secgate_tui.services.review_previous import previous_review
-from secgate_tui.services.review_status import FoundReview, find_reviews
+from secgate_tui.services.review_status import FoundReview, find_reviews, held_review
 from secgate_tui.services.review_vex import with_vulnerabilities
+from secgate_tui.services.signing import SigningSetupError
 
 SameReview = Callable[[ReviewConclusions, ReviewConclusions], bool]
 
@@ -36,8 +43,11 @@ class BuiltReview:
     record: ReviewRecord
     #: Your own earlier record with the same conclusions: this review, to adopt.
     earlier: FoundReview | None = None
-    #: The record the period starts from (None: the config's date or nothing).
+    #: The records on the review issue when prepared: the newest, and the newest that
+    #: counts as held (the one the period starts from); a change by the time of writing
+    #: means the period is out of date.
     previous_id: str | None = None
+    counted_id: str | None = None
     warnings: tuple[str, ...] = ()
 
 
@@ -106,11 +116,16 @@ def build_review(
             and same(latest.record.conclusions, conclusions)
         ):
             return BuiltReview(record=latest.record, earlier=latest, warnings=found.problems)
+        # The period starts at the last review that counts as held: one still pending
+        # signatures is not a review held, so its period is reviewed again (and named).
+        warnings = list(found.problems)
+        held = held_review(ctx.config, connector, issue.key, found, warnings)
+        counted = held[0] if held else None
         issues, released = gather_issues(ctx.config, connections, product)
         events, history_sources = gather_history(connections, product, issues)
         previous = previous_review(
             connections,
-            latest.record if latest else None,
+            counted.record if counted else None,
             conclusions.previous_actions,
             now.date(),
         )
@@ -121,6 +136,12 @@ def build_review(
             "Nothing was written; a review must cover every source, so run again when the "
             "tracker answers."
         )
+    except SigningSetupError as exc:
+        return (
+            f"the signatures of the earlier reviews on {issue.key} could not be checked "
+            f"({exc}), so it is unknown which review the period starts from. Nothing was "
+            "written; fix the signing setup and run again."
+        )
     settings = product.review
     try:
         figures = review_figures(
@@ -129,9 +150,9 @@ def build_review(
             Gathered(
                 issues=issues, released=released, events=events, history_sources=history_sources
             ),
-            start=period_start(latest.record.period.end if latest else None, product.last_review),
+            start=period_start(counted.record.period.end if counted else None, product.last_review),
             now=now,
-            previous=latest.record if latest else None,
+            previous=counted.record if counted else None,
         )
     except DeploymentError as exc:
         return str(exc)
@@ -159,6 +180,11 @@ def build_review(
         ),
         fda=figures.fda,
         trends=review_trends(issues, product.classification(), now=now),
+        signed=ctx.config.settings.signing is not None,
     )
-    previous_id = latest.record.record_id if latest else None
-    return BuiltReview(record=record, previous_id=previous_id, warnings=found.problems)
+    return BuiltReview(
+        record=record,
+        previous_id=latest.record.record_id if latest else None,
+        counted_id=counted.record.record_id if counted else None,
+        warnings=tuple(warnings),
+    )
