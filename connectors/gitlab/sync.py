@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 from gitlab.utils import EncodedId
 
 from connectors.base import BadResponseError, SourceScope
-from connectors.gcpause import collector_paused
 from connectors.gitlab.client import GitLabClient, Json, Page
 from connectors.gitlab.pages import check_total
 from connectors.sharing import Sharing
+from secgate_tui.domain.collector import collector_paused
 from secgate_tui.domain.model import Issue
 
 T = TypeVar("T")

@@ -18,13 +18,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from connectors.base import BadResponseError
-from connectors.gcpause import collector_paused
 from connectors.jira.client import JiraClient
 from connectors.jira.comments import raw_comments
 from connectors.jira.errors import bad_json_error, describe_json
 from connectors.jira.mapping import IssueMapper, MappingError
 from connectors.jira.rawjson import split_member
 from connectors.sharing import Sharing
+from secgate_tui.domain.collector import collector_paused
 from secgate_tui.domain.model import RESIDUAL, Issue
 
 ID_PAGE = 5000  # Jira Cloud's maximum page when only ids are asked for

@@ -15,7 +15,6 @@ chain against copies kept outside it.
 from __future__ import annotations
 
 import fcntl
-import gc
 import json
 import secrets
 import sqlite3
@@ -29,6 +28,7 @@ from typing import Any
 
 from connectors.base import Release
 from secgate_tui.domain import Activity, Issue, SourceState, canonical_json, sha256_hex
+from secgate_tui.domain.collector import collector_paused
 
 GENESIS = "0" * 64
 
@@ -202,22 +202,6 @@ def _stored_text(issue: Issue) -> str:
     return cached.decode() if cached is not None else issue.model_dump_json()
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: loading issues makes about fifty
-    objects per issue and no cycles, and the collector's passes over them cost
-    15 % of reading 20,000 issues. Left alone when a caller (the terminal UI)
-    has paused it already."""
-    running = gc.isenabled()
-    if running:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
-
-
 class Store:
     """One SQLite database under the data directory."""
 
@@ -381,7 +365,7 @@ class Store:
     def issues_mentioning(self, scope: str, text: str) -> list[Issue]:
         """The scope's issues whose stored JSON contains ``text``: a cheap pre-selection
         of a release's issues (they name it) that skips parsing the other releases'."""
-        with _collector_paused():
+        with collector_paused():
             rows = self._query(
                 "SELECT CAST(data AS BLOB) FROM issues WHERE scope = ? AND instr(data, ?) > 0",
                 (scope, text),
@@ -485,7 +469,7 @@ class Store:
     def issues(self, scopes: Iterable[str]) -> list[Issue]:
         found: list[Issue] = []
         load = Issue.from_canonical_json
-        with _collector_paused():
+        with collector_paused():
             for scope in scopes:
                 # As bytes (the UTF-8 text SQLite holds): validated as is and kept as
                 # the issue's canonical text, without a str object and its re-encoding

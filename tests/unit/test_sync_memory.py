@@ -8,9 +8,9 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from connectors.gcpause import collector_paused
 from connectors.sharing import Sharing
 from secgate_tui.domain import SourceState, snapshot_digest
+from secgate_tui.domain.collector import collector_paused
 from secgate_tui.domain.model import Issue
 from secgate_tui.services.store import Store
 from tests.unit.test_digest_pin import PINNED, fixed_issues
