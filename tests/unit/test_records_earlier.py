@@ -1,6 +1,8 @@
-"""Format 2 authorization records (tests/fixtures/v2) stay readable, adoptable and verifiable.
+"""Records of earlier versions stay readable, adoptable and verifiable: format 2
+(tests/fixtures/v2, written before format 3) and format 3 as commit eaa51ea wrote it
+(tests/fixtures/v3, before Issue.resolved_by and per-product policy keys).
 
-The fixture holds records as the code before format 3 wrote them, with the comment
+Each fixture holds records as that code wrote them, with the comment
 each renders to in every built-in markup. Adoption and read-back accept a comment
 only when the record's own format renderer writes it again byte for byte, so every
 later version must still parse them and re-render them exactly.
@@ -21,19 +23,23 @@ from secgate_tui.domain.render import extract
 from secgate_tui.services.publish.kinds.authorization import AUTHORIZATION
 from secgate_tui.services.readback import unaltered
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "v2" / "records.json"
-CASES: list[dict[str, Any]] = json.loads(FIXTURE.read_text(encoding="utf-8"))
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+CASES: list[dict[str, Any]] = [
+    {**case, "format": version}
+    for version in (2, 3)
+    for case in json.loads((FIXTURES / f"v{version}" / "records.json").read_text("utf-8"))
+]
 RENDERED = [
-    pytest.param(case, markup, id=f"{case['name']}-{markup}")
+    pytest.param(case, markup, id=f"v{case['format']}-{case['name']}-{markup}")
     for case in CASES
     for markup in case["rendered"]
 ]
 
 
 @pytest.mark.parametrize(("case", "markup"), RENDERED)
-def test_a_format_2_record_renders_again_byte_for_byte(case: dict[str, Any], markup: str) -> None:
+def test_an_earlier_record_renders_again_byte_for_byte(case: dict[str, Any], markup: str) -> None:
     record = parse_record(json.loads(case["canonical"]))
-    assert record.format == 2
+    assert record.format == case["format"]
     assert record.canonical() == case["canonical"]
     rendered = AUTHORIZATION.render(record, markup, case["limit"])
     assert rendered is not None
@@ -45,7 +51,7 @@ def test_a_format_2_record_renders_again_byte_for_byte(case: dict[str, Any], mar
 
 
 @pytest.mark.parametrize(("case", "markup"), RENDERED)
-def test_a_format_2_comment_is_adopted_and_its_block_verifies(
+def test_an_earlier_comment_is_adopted_and_its_block_verifies(
     case: dict[str, Any], markup: str
 ) -> None:
     expected = case["rendered"][markup]
