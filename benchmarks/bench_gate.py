@@ -29,6 +29,7 @@ from secgate_tui.domain import (
     SourceState,
     evaluate,
 )
+from secgate_tui.domain.anomalies import AnomalyPolicy
 
 LABELS = [
     "sec-test-finding",
@@ -82,12 +83,15 @@ def main() -> None:
     args = parser.parse_args()
 
     policy = GatePolicy(
+        # What every configuration sets (the default justification per severity):
+        # a closed "not a defect" or "duplicate" is then checked for one too.
+        anomalies=AnomalyPolicy(),
         classification=Classification(
             rules={
                 c: CategoryRule(labels=(label,)) for c, label in zip(Category, LABELS, strict=True)
             },
             security_labels=("security",),
-        )
+        ),
     )
     sources = [SourceState(source="jira", project="IPC", synced_at=NOW)]
     started = time.perf_counter()
@@ -100,11 +104,16 @@ def main() -> None:
     )
 
     timings, cpu = [], []
+    verdict = None
     for _ in range(1 if args.once else args.runs):
+        # One verdict alive at a time, as in a process that gates once: the
+        # previous run's verdict is not part of the next one's memory.
+        verdict = None
         started, started_cpu = time.perf_counter(), time.process_time()
         verdict = evaluate(issues, [], policy, NOW, sources)
         timings.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
+    assert verdict is not None
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"evaluate(): wall best {min(timings):.3f} s, median {statistics.median(timings):.3f} s; "

@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from secgate_tui.domain.model import Acceptance, Category, Disposition, Issue, Severity
 
@@ -53,6 +53,7 @@ class AnomalyPolicy(BaseModel):
     #: ``policy.KEY``. Left out of the dump while empty, so evidence bundles of products
     #: without their own keys stay as they were.
     set_in: Mapping[str, str] = Field(default_factory=dict, exclude_if=lambda keys: not keys)
+    _needs: frozenset[Disposition] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _known_dispositions(self) -> AnomalyPolicy:
@@ -70,7 +71,17 @@ class AnomalyPolicy(BaseModel):
 
     def needs_justification(self) -> frozenset[Disposition]:
         """Every disposition that needs a justification at some severity."""
-        return frozenset(d for ds in self.justification_required.values() for d in ds)
+        # Kept once computed: the gate asks for every closed issue of a release
+        # (100,000 in its benchmark), and the policy is frozen. The private
+        # dictionary directly: pydantic's __getattr__ for private attributes
+        # costs microseconds.
+        private = self.__pydantic_private__
+        assert private is not None
+        needs: frozenset[Disposition] | None = private.get("_needs")
+        if needs is None:
+            needs = frozenset(d for ds in self.justification_required.values() for d in ds)
+            private["_needs"] = needs
+        return needs
 
 
 class AnomalyResult(BaseModel):
@@ -104,11 +115,12 @@ class AnomalyResult(BaseModel):
 
 def severity_of(issue: Issue) -> Severity | None:
     """The issue's normalized severity; None when it has none secgate recognises."""
-    raw = (issue.severity or "").strip().casefold()
-    try:
-        return Severity(raw)
-    except ValueError:
-        return None
+    return _SEVERITIES.get((issue.severity or "").strip().casefold())
+
+
+# A dictionary, not Severity(raw): the enum's lookup by value raises and catches
+# for every severity it does not know, once per unjustified closed issue.
+_SEVERITIES: Final[Mapping[str, Severity]] = {severity.value: severity for severity in Severity}
 
 
 def _unknown_severity(issue: Issue) -> str:

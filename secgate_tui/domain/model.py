@@ -8,7 +8,7 @@ is frozen so a snapshot cannot change between evaluation and record.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -214,6 +214,21 @@ class Issue(BaseModel):
     def uid(self) -> tuple[str, str]:
         """Identity across sources: the same key may exist in two trackers."""
         return (self.source, self.key)
+
+
+def canonical_texts(issues: Iterable[Issue]) -> list[bytes]:
+    """Each issue's :meth:`Issue.canonical_json`, in order.
+
+    The snapshot digest joins 100,000 of them: reading the kept text from the
+    private dictionary here costs half of a method call per issue.
+    """
+    texts: list[bytes] = []
+    append = texts.append
+    for issue in issues:
+        private = issue.__pydantic_private__
+        text = private.get("_canonical") if private is not None else None
+        append(text if text is not None else issue.canonical_json())
+    return texts
 
 
 _ALL_FIELDS = set(Issue.model_fields)

@@ -19,10 +19,12 @@ from secgate_tui.domain import (
     Issue,
     IssueEvidence,
     Outcome,
+    Severity,
     SourceState,
     evaluate,
     snapshot_digest,
 )
+from secgate_tui.domain.anomalies import AnomalyPolicy
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 LABEL = {
@@ -365,3 +367,59 @@ def test_snapshot_digest_changes_when_any_evaluated_field_changes(
     changed = [*issues]
     changed[index] = original.model_copy(update={field: value})
     assert snapshot_digest(changed) != snapshot_digest(issues)
+
+
+# The gate decides most closed issues without its general rule function (issue
+# 18's speed work); this holds every issue's outcome to the rules as DESIGN
+# states them, under the justification policy every configuration sets.
+RESIDUAL_DISPOSITIONS = {Disposition.RISK_ACCEPTED, Disposition.DEFERRED, Disposition.WONT_FIX}
+SEVERITIES = st.sampled_from([None, "Critical", "High", "medium", "Low", "Blocker", ""])
+
+
+def expected_to_block(issue: Issue, accepted: set[Disposition], rules: AnomalyPolicy) -> bool:
+    justified = bool((issue.justification or "").strip())
+    if not issue.closed or issue.disposition not in accepted:
+        return True  # open, unknown, or not accepted in the category
+    if issue.disposition in RESIDUAL_DISPOSITIONS and not justified:
+        return True
+    severity = (issue.severity or "").strip().casefold()
+    if severity in {s.value for s in Severity}:
+        asked = {s.value: d for s, d in rules.justification_required.items()}
+        return issue.disposition in asked.get(severity, ()) and not justified
+    # A severity secgate does not know asks whenever any severity would.
+    return issue.disposition in rules.needs_justification() and not justified
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    issue_lists(),
+    st.lists(SEVERITIES, min_size=25, max_size=25),
+    st.sets(st.sampled_from(sorted(RESIDUAL_DISPOSITIONS | {Disposition.DUPLICATE}))),
+)
+def test_each_issue_blocks_or_is_residual_exactly_as_the_rules_say(
+    issues: list[Issue], severities: list[str | None], refused: set[Disposition]
+) -> None:
+    issues = [
+        i.model_copy(update={"severity": s}) for i, s in zip(issues, severities, strict=False)
+    ]
+    rules = AnomalyPolicy()
+    tightened = CategoryPolicy(
+        accepted=tuple(d for d in Disposition if d is not Disposition.UNKNOWN and d not in refused)
+    )
+    policy = POLICY.model_copy(
+        update={"anomalies": rules, "categories": {Category.IMPLEMENTATION: tightened}}
+    )
+    verdict = evaluate(issues, [], policy, NOW, FRESH)
+    for result in verdict.categories:
+        accepted = set(Disposition) - {Disposition.UNKNOWN}
+        if result.category is Category.IMPLEMENTATION:
+            accepted -= refused
+        members = [i for i in issues if LABEL[result.category] in i.labels]
+        blocking = {f.key for f in result.blocking}
+        residual = {r.key for r in result.residual}
+        for issue in members:
+            blocks = expected_to_block(issue, accepted, rules)
+            assert (issue.key in blocking) == blocks, issue
+            assert (issue.key in residual) == (
+                not blocks and issue.disposition in RESIDUAL_DISPOSITIONS
+            ), issue
