@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from secgate_tui.commands.context import Context, parse_acks, require_product
+from secgate_tui.commands.demo_hint import security_officer_line
 from secgate_tui.commands.publishing import print_step
 from secgate_tui.commands.review_signing import approve_review
 from secgate_tui.domain.record import AuthorizationRecord
@@ -34,7 +35,6 @@ from secgate_tui.services.publish.kinds.signature import (
     SignatureRecord,
     SignatureRequest,
 )
-from secgate_tui.services.signing.demo import SECURITY_OFFICER, install_demo_signing
 
 EXIT_AUTHORIZED, EXIT_REFUSED, EXIT_ERROR, EXIT_PENDING = 0, 1, 2, 3
 
@@ -193,11 +193,7 @@ def report_state(ctx: Context, product: str, release: str, record_id: str) -> in
             f"--release {printable(release)}"
         )
         if ctx.demo:
-            key = install_demo_signing(ctx.data_dir).keys[SECURITY_OFFICER]
-            print(
-                f"Demo: as the security officer, run: SECGATE_SIGNING__KEY={key} "
-                f"secgate --demo approve --product {product} --release {printable(release)}"
-            )
+            print(security_officer_line(ctx, "approve", "--product", product, "--release", release))
         return EXIT_PENDING
     return error(
         f"{product} {release}: record {record_id} is {state.state}; no signature of it counts."

@@ -14,6 +14,7 @@ import dataclasses
 import sys
 
 from secgate_tui.commands.context import Context
+from secgate_tui.commands.demo_hint import security_officer_line
 from secgate_tui.commands.publishing import CommandView, finish, print_step
 from secgate_tui.domain.render import dialect
 from secgate_tui.domain.render.review_record import render_review_text
@@ -38,7 +39,6 @@ from secgate_tui.services.review_verify import (
     check_reviews,
     read_sign_off,
 )
-from secgate_tui.services.signing.demo import SECURITY_OFFICER, install_demo_signing
 
 EXIT_SIGNED_OFF, EXIT_REFUSED, EXIT_ERROR, EXIT_PENDING = 0, 1, 2, 3
 
@@ -212,11 +212,7 @@ def report_sign_off(ctx: Context, product: str, record_id: str) -> int:
         f"secgate approve --product {product} --review"
     )
     if ctx.demo:
-        key = install_demo_signing(ctx.data_dir).keys[SECURITY_OFFICER]
-        print(
-            f"Demo: as the security officer, run: SECGATE_SIGNING__KEY={key} "
-            f"secgate --demo approve --product {product} --review"
-        )
+        print(security_officer_line(ctx, "approve", "--product", product, "--review"))
     return EXIT_PENDING
 
 

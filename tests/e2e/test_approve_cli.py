@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -260,27 +261,32 @@ def test_without_signing_the_record_is_posted_and_said_to_be_unsigned(tmp_path: 
 
 def test_the_demo_shows_a_two_signature_authorization(tmp_path: Path) -> None:
     """`secgate --demo`: DMS needs both demo signers; the PENDING output names the
-    security officer's demo key, and approving with it authorizes the release."""
+    security officer's demo key, and the line it prints, run as printed, approves the
+    release, with the data directory the user gave (one with a space in its name)."""
+    data_dir = tmp_path / "demo data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECGATE_", "SSH_"))}
 
-    def demo(*args: str, key: str = "") -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SECGATE_", "SSH_"))}
-        if key:
-            env["SECGATE_SIGNING__KEY"] = key
+    def run(words: list[str], extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        assert words[0] == "secgate"
         return subprocess.run(
-            [sys.executable, "-m", "secgate_tui.cli", "--demo", "--data-dir", str(tmp_path), *args],
+            [sys.executable, "-m", "secgate_tui.cli", *words[1:]],
             capture_output=True,
             text=True,
-            env=env,
+            env={**env, **extra},
             stdin=subprocess.DEVNULL,
             timeout=120,
         )
 
-    dms = ("--product", "dms", "--release", "5.4", "--yes")
-    first = demo("authorize", *dms, "--retrospective", "DMS 5.4 shipped before secgate")
+    dms = ["--product", "dms", "--release", "5.4"]
+    demo = ["secgate", "--demo", "--data-dir", str(data_dir)]
+    first = run([*demo, "authorize", *dms, "--yes", "--retrospective", "DMS 5.4 shipped"], {})
     assert first.returncode == 3, out(first)
-    match = re.search(r"SECGATE_SIGNING__KEY=(\S+) secgate --demo approve", first.stdout)
-    assert match, first.stdout
-    second = demo("approve", *dms, key=match.group(1))
+    line = next(x for x in first.stdout.splitlines() if x.startswith("Demo: as the security"))
+    assignment, *words = shlex.split(line.split("run: ", 1)[1])
+    name, key = assignment.split("=", 1)
+    assert name == "SECGATE_SIGNING__KEY"
+    assert words == [*demo, "approve", *dms]
+    second = run([*words, "--yes"], {name: key})
     assert second.returncode == 0, out(second)
     assert "Rita Release (demo)" in second.stdout and "Sam Security (demo)" in second.stdout
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -463,3 +464,33 @@ def test_never_reviewed_is_overdue_and_an_interval_over_a_year_is_a_config_error
     too_long = _with_config(tmp_path, 400, "review", "status")
     assert too_long.returncode == 2 and too_long.stdout == ""
     assert "review_interval_days" in too_long.stderr and "365" in too_long.stderr
+
+
+def test_the_demo_line_for_the_security_officer_signs_off_the_review_as_printed(
+    tmp_path: Path, conclusions: Path
+) -> None:
+    """The PENDING review prints the second signer's command; run as printed (the
+    data directory has a space in its name), it signs the review off."""
+    data_dir = tmp_path / "demo data"
+    args = ("review", "record", "--product", "dms", "--conclusions", str(conclusions), "--yes")
+    pending = secgate(*args, data_dir=data_dir)
+    assert pending.returncode == 3, pending.stderr
+    line = next(x for x in pending.stdout.splitlines() if x.startswith("Demo: as the security"))
+    assignment, *words = shlex.split(line.split("run: ", 1)[1])
+    name, key = assignment.split("=", 1)
+    assert name == "SECGATE_SIGNING__KEY"
+    assert words == [
+        *("secgate", "--demo", "--data-dir", str(data_dir)),
+        *("approve", "--product", "dms", "--review"),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SECGATE_")}
+    signed = subprocess.run(
+        [sys.executable, "-m", "secgate_tui.cli", *words[1:], "--yes"],
+        capture_output=True,
+        text=True,
+        env={**env, name: key},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    assert "SIGNED OFF  review rev-" in signed.stdout
