@@ -38,7 +38,14 @@ from connectors.base import (
 )
 from connectors.sandbox import anomaly
 from connectors.sandbox.demo_data import live_steps, seed_demo
-from connectors.sandbox.tracker import Data, SandboxFile, advance, empty_data, now_iso
+from connectors.sandbox.tracker import (
+    Data,
+    SandboxFile,
+    advance,
+    empty_data,
+    now_iso,
+    server_time,
+)
 from secgate_tui.domain import Disposition, Issue
 from secgate_tui.domain.model import StateEvent
 
@@ -244,7 +251,7 @@ class SandboxConnector(Connector[SandboxSettings]):
                 raise NotFoundError(f"issue {key} does not exist in sandbox '{self.name}'")
             comment_id = str(data["next_comment_id"])
             data["next_comment_id"] += 1
-            stamp = now_iso()
+            stamp = now_iso(server_time(data))
             issue.setdefault("comments", []).append(
                 {
                     "id": comment_id,
@@ -310,7 +317,10 @@ class SandboxConnector(Connector[SandboxSettings]):
             self._check_faults(data, "post")
             raw = self._raw_comment(data, ref)
             raw.update(
-                body=body, updated=now_iso(), update_author_id=data["identity"]["id"], edited=True
+                body=body,
+                updated=now_iso(server_time(data)),
+                update_author_id=data["identity"]["id"],
+                edited=True,
             )
             return dict(raw)
 
@@ -352,7 +362,7 @@ class SandboxConnector(Connector[SandboxSettings]):
                 raise NotFoundError(f"project '{project}' does not exist in sandbox")
             found["next_id"] += 1
             key = f"{project}-{found['next_id']}"
-            stamp = now_iso()
+            stamp = now_iso(server_time(data))
             data["issues"][key] = {
                 "key": key,
                 "project": project,

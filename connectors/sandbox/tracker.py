@@ -29,6 +29,14 @@ def now_iso(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).astimezone(UTC).isoformat()
 
 
+def server_time(data: Data) -> datetime | None:
+    """The tracker's own clock, when set (``server_time``): the time it stamps on the
+    comments and issues it creates. Tests that run secgate at a fixed time set it to
+    that time, as a real tracker's clock agrees with secgate's; None: the real time."""
+    value = data.get("server_time")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
 def empty_data(now: datetime) -> Data:
     return {
         "format": FORMAT,

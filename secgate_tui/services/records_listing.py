@@ -164,7 +164,14 @@ def _reviews(ctx: Context, product: str, listing: Listing) -> None:
         return
     reviewers = settings.reviewer_accounts(issue.tracker)
     connector = ctx.connections.get(issue.tracker)
-    found = find_reviews(connector, issue.key, product, ctx.clock(), reviewers=reviewers)
+    found = find_reviews(
+        connector,
+        issue.key,
+        product,
+        ctx.clock(),
+        reviewers=reviewers,
+        window=ctx.config.policy.record_time_window,
+    )
     for review in found.reviews:
         record = review.record
         try:

@@ -19,12 +19,19 @@ wrote the record that counts, and every record it ignored and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from connectors.base import Comment, Connector, ConnectorError
 from secgate_tui.config import Config
-from secgate_tui.domain.render import BlockError, extract
+from secgate_tui.domain.render import (
+    BlockError,
+    RecordTooLargeError,
+    UnknownDialectError,
+    dialect,
+    extract,
+)
+from secgate_tui.domain.render.review_record import render_review
 from secgate_tui.domain.review import (
     REVIEW_MARKER,
     ReviewRecord,
@@ -35,7 +42,7 @@ from secgate_tui.domain.review import (
     review_schedule,
 )
 from secgate_tui.services.connections import Connections
-from secgate_tui.services.readback import check_comment
+from secgate_tui.services.readback import DEFAULT_WINDOW, check_comment, unaltered
 from secgate_tui.services.review_signoff import LEGACY_UNSIGNED, SignOff, sign_off
 from secgate_tui.services.signing import SigningSetupError
 
@@ -76,11 +83,15 @@ def find_reviews(
     now: datetime,
     *,
     reviewers: frozenset[str] | None = None,
+    window: timedelta = DEFAULT_WINDOW,
 ) -> FoundReviews:
     """Every intact review record of ``product`` on issue ``key`` held by ``now``.
 
     A comment with the marker whose machine block does not re-digest, whose
-    record is not self-consistent, that was not written by the account the
+    record is not self-consistent, that is not exactly the comment secgate
+    writes for its record (edited by hand, flagged edited by the tracker, or
+    posted more than ``window`` after the record's time: :func:`unaltered`,
+    as for authorization records), that was not written by the account the
     record names as reviewer, whose author is not in ``reviewers`` (when given;
     an empty set admits nobody), or whose period ends after ``now`` is reported
     and ignored: it cannot prove a review was held (fail closed: the review
@@ -120,8 +131,29 @@ def find_reviews(
                 "after now: a review cannot have been held in the future, so it does not count"
             )
             continue
+        # Last: the reasons above name the more specific fault of a forged record.
+        altered = _altered(connector, comment, record, window)
+        if altered is not None:
+            problems.append(f"{where} is not the review record secgate wrote: {altered}")
+            continue
         reviews.append(FoundReview(record, checked.comment))
     return FoundReviews(tuple(reviews), tuple(problems))
+
+
+def _altered(
+    connector: Connector, comment: Comment, record: ReviewRecord, window: timedelta
+) -> str | None:
+    """Why the comment is not the one secgate writes for ``record`` (None: it is).
+
+    The machine block alone re-digesting proves the record, not the minutes a
+    person reads above it: an edit of those would otherwise go unnoticed.
+    """
+    try:
+        rendered = render_review(record, dialect(connector.markup), connector.comment_limit)
+    except (RecordTooLargeError, UnknownDialectError) as exc:
+        return f"it cannot be rendered again to be compared ({exc}); it does not count"
+    problem = unaltered(comment, rendered.body, record.created_at, window)
+    return None if problem is None else f"{problem}; it does not count"
 
 
 def _not_a_reviewer(where: str, comment: Comment, reviewers: frozenset[str]) -> str:
@@ -209,7 +241,14 @@ def review_status(
             warnings.append(no_reviewers_listed(product_id, issue.tracker))
         try:
             connector = connections.get(issue.tracker)
-            found = find_reviews(connector, issue.key, product_id, now, reviewers=reviewers)
+            found = find_reviews(
+                connector,
+                issue.key,
+                product_id,
+                now,
+                reviewers=reviewers,
+                window=config.policy.record_time_window,
+            )
             warnings.extend(found.problems)
             held = held_review(config, connector, issue.key, found, warnings)
         except ConnectorError as exc:

@@ -40,7 +40,14 @@ def read_sign_off(ctx: Context, product: str, record_id: str) -> SignOff:
         issue, _ = review_issue(ctx.config, product)
         connector = ctx.connections.get(issue.tracker)
         reviewers = ctx.config.product(product).reviewer_accounts(issue.tracker)
-        found = find_reviews(connector, issue.key, product, ctx.clock(), reviewers=reviewers)
+        found = find_reviews(
+            connector,
+            issue.key,
+            product,
+            ctx.clock(),
+            reviewers=reviewers,
+            window=ctx.config.policy.record_time_window,
+        )
         records = {f.record.record_id: f.record for f in found.reviews}
         if record_id not in records:
             raise ReviewUnreadableError(
@@ -71,7 +78,14 @@ def check_reviews(ctx: Context, product: str) -> ReviewCheck:
         issue, _ = review_issue(ctx.config, product)
         connector = ctx.connections.get(issue.tracker)
         reviewers = ctx.config.product(product).reviewer_accounts(issue.tracker)
-        found = find_reviews(connector, issue.key, product, ctx.clock(), reviewers=reviewers)
+        found = find_reviews(
+            connector,
+            issue.key,
+            product,
+            ctx.clock(),
+            reviewers=reviewers,
+            window=ctx.config.policy.record_time_window,
+        )
         latest = found.latest
         signed = sign_off(ctx.config, connector, issue.key, latest.record) if latest else None
     except ConnectorError as exc:

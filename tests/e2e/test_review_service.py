@@ -65,7 +65,17 @@ def prepare(ctx: Context, product: str, conclusions: str, now: datetime) -> Prep
 def publish(
     ctx: Context, prepared: Prepared[ReviewRecord], now: datetime
 ) -> Published[ReviewRecord]:
-    return Publisher(ctx, lambda: now).publish(prepared)
+    """Published at ``now`` by secgate's clock and by the tracker's: the sandbox stamps
+    the comment then (a review record posted days after its own time does not count)."""
+    path = ctx.data_dir / "sandbox.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "server_time": now.isoformat()}), encoding="utf-8")
+    try:
+        return Publisher(ctx, lambda: now).publish(prepared)
+    finally:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("server_time", None)
+        path.write_text(json.dumps(data), encoding="utf-8")
 
 
 def test_large_record_goes_to_an_attachment_and_is_read_back(
@@ -243,3 +253,46 @@ def test_the_reviews_times_are_read_to_the_second_with_z(ctx: Context) -> None:
     assert not re.search(r"T\d\d:\d\d:\d\d\.\d", human) and "+00:00" not in human
     # The Markdown export reads as plain text (no 2026\-12\-07T12\:11\:26Z).
     assert "2026-12-07T12:11:26Z" in render_review(record, dialect("markdown")).body
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        # The minutes a person reads changed, the machine block left intact.
+        (
+            lambda c: c.__setitem__("body", c["body"].replace("Was it", "Was it really", 1)),
+            "is not the comment secgate writes for the record it holds",
+        ),
+        # The tracker says the comment was edited after it was posted.
+        (lambda c: c.__setitem__("edited", True), "edited after it was posted"),
+        # Posted an hour after the record's own time: a backdated record.
+        (
+            lambda c: c.update(
+                dict.fromkeys(
+                    ("created", "updated"),
+                    (datetime.fromisoformat(c["created"]) + timedelta(hours=1)).isoformat(),
+                )
+            ),
+            "more than 10 minutes before the comment was created",
+        ),
+    ],
+)
+def test_a_review_comment_that_is_not_exactly_what_secgate_wrote_does_not_count(
+    ctx: Context, edit: Callable[[dict[str, Any]], None], named: str
+) -> None:
+    now = datetime.now(UTC)
+    done = publish(ctx, prepare(ctx, "ipc", CONCLUSIONS, now), now)
+    assert done.done, done.message
+    assert review_status(ctx.config, ctx.connections, "ipc", now).source == "tracker"
+
+    def altered(sandbox: dict[str, Any]) -> None:
+        (comment,) = _review_comments(sandbox)
+        assert f'"record_id":"{done.record.record_id}"' in comment["body"]  # block intact
+        edit(comment)
+
+    _edit_sandbox(ctx.data_dir, altered)
+    status = review_status(ctx.config, ctx.connections, "ipc", now)
+    assert status.source == "config" and status.record_id is None
+    assert any(
+        "is not the review record secgate wrote" in w and named in w for w in status.warnings
+    )

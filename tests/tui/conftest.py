@@ -77,6 +77,8 @@ def not_shipped(seeded: dict[str, Any]) -> dict[str, Any]:
 def sandbox(tmp_path: Path) -> Sandbox:
     path = tmp_path / "sandbox.json"
     seeded = not_shipped(seed_demo(SEEDED))
+    # The tracker's clock agrees with the app's fixed one: it stamps what secgate posts.
+    seeded["server_time"] = NOW.isoformat()
     path.write_text(json.dumps(seeded, ensure_ascii=False), encoding="utf-8")
     return Sandbox(path)
 

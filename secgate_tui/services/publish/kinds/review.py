@@ -199,7 +199,14 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
         try:
             connector = ctx.connections.get(issue.tracker)
             reviewers = ctx.config.product(prepared.product).reviewer_accounts(issue.tracker)
-            found = find_reviews(connector, issue.key, prepared.product, now, reviewers=reviewers)
+            found = find_reviews(
+                connector,
+                issue.key,
+                prepared.product,
+                now,
+                reviewers=reviewers,
+                window=ctx.config.policy.record_time_window,
+            )
             latest = found.latest
             current = latest.record.record_id if latest else None
             if current == kept.previous_id and kept.counted_id != current:

@@ -103,7 +103,14 @@ def build_review(
     try:
         connector = connections.get(issue.tracker)
         reviewers = product.reviewer_accounts(issue.tracker)
-        found = find_reviews(connector, issue.key, product_id, now, reviewers=reviewers)
+        found = find_reviews(
+            connector,
+            issue.key,
+            product_id,
+            now,
+            reviewers=reviewers,
+            window=ctx.config.policy.record_time_window,
+        )
         latest = found.latest
         me = connector.whoami()
         if me.id not in reviewers:

@@ -95,6 +95,7 @@ class ReviewSignatureKind(SignatureSteps[ReviewSignatureRequest]):
                 product,
                 clock(),
                 reviewers=settings.reviewer_accounts(issue.tracker),
+                window=ctx.config.policy.record_time_window,
             )
             on_tracker = {f.record.record_id: f.record for f in found.reviews}
             if request.record is None:
