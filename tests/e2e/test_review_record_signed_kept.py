@@ -1,14 +1,15 @@
-"""A signed review record as main wrote it at 3ac5478 stays signed off, adoptable and verifiable.
+"""Signed review records as main wrote them at 3ac5478 stay signed off, adoptable and verifiable.
 
-tests/fixtures/review_signed is a tracker holding one review record and two
-signature comments (management representative, security officer) made with
-ssh-keygen keys whose public halves alone are kept, in the fixture's
-allowed-signers file. `verify --review` must verify both signatures with
-OpenSSH; `review status` and `records` must count the review as signed off from
-the second signature; the reviewer recording the same review again adopts it
-(byte for byte, nothing posted, nothing signed twice); an auditor verifies the
-exported signature files with ssh-keygen alone; and an edited signature comment
-no longer counts.
+tests/fixtures/review_signed is a tracker holding two review records, the second
+following up the first, each with two signature comments (management
+representative, security officer) made with ssh-keygen keys whose public halves
+alone are kept, in the fixture's allowed-signers file. `verify --review` must
+verify the newest review's signatures with OpenSSH; `review status` and
+`records` must count both reviews as signed off, each from its second signature;
+the reviewer recording the newest review again adopts it (byte for byte,
+nothing posted, nothing signed twice); an auditor verifies every exported
+signature file with ssh-keygen alone; and a review whose signature comment was
+edited no longer counts, so the review before it is the one held.
 """
 
 from __future__ import annotations
@@ -25,21 +26,23 @@ import pytest
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "review_signed"
 LOGGED: list[dict[str, Any]] = json.loads((FIXTURE / "audit_payloads.json").read_text())
-REVIEW = next(e["payload"] for e in LOGGED if e["kind"] == "review")
+FIRST, SECOND = (e["payload"] for e in LOGGED if e["kind"] == "review")
 SIGNED = [e["payload"] for e in LOGGED if e["kind"] == "signature"]
-MANAGER, OFFICER = (s["message"]["principal"] for s in SIGNED)
+MANAGER, OFFICER = (s["message"]["principal"] for s in SIGNED[:2])
 NAMESPACE = "secgate-security-review"
+KEPT = (
+    "secgate.toml",
+    "allowed_signers",
+    "conclusions.toml",
+    "second.toml",
+    "installations.csv",
+    "sandbox.json",
+)
 
 
 @pytest.fixture
 def tracker(tmp_path: Path) -> Path:
-    for name in (
-        "secgate.toml",
-        "allowed_signers",
-        "conclusions.toml",
-        "installations.csv",
-        "sandbox.json",
-    ):
+    for name in KEPT:
         shutil.copy(FIXTURE / name, tmp_path / name)
     shutil.copytree(FIXTURE / "vex", tmp_path / "vex")
     # Each signer's public key (the private halves were never kept): enough to be
@@ -80,62 +83,76 @@ def sandbox(cwd: Path) -> dict[str, Any]:
     return data
 
 
-def test_verify_review_checks_both_kept_signatures_with_openssh(tracker: Path) -> None:
-    verify = secgate(tracker, "verify", "--product", "ipc", "--review")
-    assert verify.returncode == 0, out(verify)
-    assert f"review {REVIEW['record_id']}: 2 valid signature(s), signed-off" in verify.stdout
+def signed_at(review: dict[str, Any]) -> list[str]:
+    """When each signature of ``review`` was made, in signing order."""
+    return [
+        s["message"]["signed_at"]
+        for s in SIGNED
+        if s["message"]["record_id"] == review["record_id"]
+    ]
 
 
-def test_the_kept_review_counts_from_its_second_signature(tracker: Path) -> None:
-    status = secgate(tracker, "review", "status", "--json")
+def kept_export(record_id: str) -> Path:
+    """The fixture's JSON export of one record (the names carry no record id)."""
+    for path in sorted(FIXTURE.glob("Security-Management-Review_ipc_*.json")):
+        if json.loads(path.read_text(encoding="utf-8"))["record_id"] == record_id:
+            return path
+    raise AssertionError(f"no export of {record_id}")
+
+
+def ipc_status(cwd: Path) -> dict[str, Any]:
+    status = secgate(cwd, "review", "status", "--json")
     assert status.returncode in (0, 1), out(status)
     (ipc,) = json.loads(status.stdout)
-    assert ipc["record_id"] == REVIEW["record_id"]
+    assert isinstance(ipc, dict)
+    return ipc
+
+
+def test_verify_review_checks_the_newest_reviews_signatures_with_openssh(tracker: Path) -> None:
+    verify = secgate(tracker, "verify", "--product", "ipc", "--review")
+    assert verify.returncode == 0, out(verify)
+    assert f"review {SECOND['record_id']}: 2 valid signature(s), signed-off" in verify.stdout
+
+
+def test_each_kept_review_counts_from_its_second_signature(tracker: Path) -> None:
+    ipc = ipc_status(tracker)
+    assert ipc["record_id"] == SECOND["record_id"]
     assert ipc["last_review_source"] == "tracker"
     sign_off = ipc["sign_off"]
     assert sign_off["state"] == "signed-off" and sign_off["missing_roles"] == []
-    signed_at = [s["message"]["signed_at"] for s in SIGNED]
     assert [(s["principal"], s["signed_at"], s["valid"]) for s in sign_off["signatures"]] == [
-        (MANAGER, signed_at[0], True),
-        (OFFICER, signed_at[1], True),
+        (MANAGER, signed_at(SECOND)[0], True),
+        (OFFICER, signed_at(SECOND)[1], True),
     ]
-    assert sign_off["met_at"] == signed_at[1]
-    assert ipc["last_review"] == signed_at[1][:10]
+    assert sign_off["met_at"] == signed_at(SECOND)[1]
+    assert ipc["last_review"] == signed_at(SECOND)[1][:10]
     listed = secgate(tracker, "records", "--product", "ipc", "--json")
     assert listed.returncode == 0, out(listed)
     data = json.loads(listed.stdout)
-    (review,) = [r for r in data["records"] if r["kind"] == "review"]
     assert data["problems"] == []
-    assert review["state"] == "signed-off" and len(review["signatures"]) == 2
-    assert review["counts_from"] == ipc["last_review"] and review["next_due"] == ipc["due"]
+    reviews = [r for r in data["records"] if r["kind"] == "review"]
+    assert [(r["record_id"], r["state"], len(r["signatures"])) for r in reviews] == [
+        (FIRST["record_id"], "signed-off", 2),
+        (SECOND["record_id"], "signed-off", 2),
+    ]
+    assert reviews[1]["counts_from"] == ipc["last_review"]
+    assert reviews[1]["next_due"] == ipc["due"]
 
 
-def test_the_kept_review_is_adopted_and_nobody_signs_it_twice(tracker: Path) -> None:
+def test_the_newest_kept_review_is_adopted_and_nobody_signs_it_twice(tracker: Path) -> None:
     before = sandbox(tracker)
-    again = secgate(
-        tracker,
-        "review",
-        "record",
-        "--product",
-        "ipc",
-        "--conclusions",
-        "conclusions.toml",
-        "--yes",
-        "--create-actions",
-        signer=MANAGER,
-    )
+    record = ("review", "record", "--product", "ipc", "--conclusions", "second.toml", "--yes")
+    again = secgate(tracker, *record, "--create-actions", signer=MANAGER)
     assert again.returncode == 0, out(again)
-    assert f"RECORDED: review {REVIEW['record_id']}" in again.stdout
+    assert f"RECORDED: review {SECOND['record_id']}" in again.stdout
     assert "adopted the earlier comment" in again.stdout
-    assert f"sha256:{REVIEW['record_digest']}" in again.stdout
+    assert f"sha256:{SECOND['record_digest']}" in again.stdout
     assert "already signed" in again.stdout
     approve = secgate(tracker, "approve", "--product", "ipc", "--review", "--yes", signer=OFFICER)
     assert approve.returncode == 1 and "already signed" in approve.stdout, out(approve)
     assert sandbox(tracker) == before  # nothing posted: no comment, no action issue
-    records = tracker / "data" / "records"
-    (exported,) = records.glob("Security-Management-Review_ipc_*.json")
-    (kept,) = FIXTURE.glob("Security-Management-Review_ipc_*.json")
-    assert exported.read_bytes() == kept.read_bytes()
+    (exported,) = (tracker / "data" / "records").glob("Security-Management-Review_ipc_*.json")
+    assert exported.read_bytes() == kept_export(SECOND["record_id"]).read_bytes()
     log = secgate(tracker, "verify", "--log")
     assert log.returncode == 0 and "1 entry" in log.stdout, out(log)
     verify = secgate(tracker, "verify", "--product", "ipc", "--review")
@@ -152,14 +169,17 @@ def ssh_verify(principal: str, signature: Path, message: bytes) -> int:
     return done.returncode
 
 
-@pytest.mark.parametrize("n", [1, 2])
-def test_an_auditor_verifies_the_kept_signature_files_with_openssh(n: int) -> None:
-    (message,) = FIXTURE.glob(f"Security-Management-Review_ipc_*_sig{n}.msg")
+MESSAGES = sorted(FIXTURE.glob("Security-Management-Review_ipc_*_sig*.msg"))
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda p: p.stem)
+def test_an_auditor_verifies_each_kept_signature_file_with_openssh(message: Path) -> None:
+    assert len(MESSAGES) == 4
     signature = message.with_suffix(".sig")
-    payload = SIGNED[n - 1]
-    principal = payload["message"]["principal"]
-    assert json.loads(message.read_text(encoding="utf-8")) == payload["message"]
+    text = message.read_text(encoding="utf-8")
+    (payload,) = (s for s in SIGNED if s["message"] == json.loads(text))
     assert signature.read_text().strip() == payload["armored"]
+    principal = payload["message"]["principal"]
     assert ssh_verify(principal, signature, message.read_bytes()) == 0
     # Another role in the message, and OpenSSH refuses it.
     role = payload["message"]["role"].encode()
@@ -167,19 +187,24 @@ def test_an_auditor_verifies_the_kept_signature_files_with_openssh(n: int) -> No
     assert ssh_verify(principal, signature, forged) != 0
 
 
-def test_an_edited_signature_comment_no_longer_counts(tracker: Path) -> None:
+def test_a_review_whose_signature_comment_was_edited_no_longer_counts(tracker: Path) -> None:
     data = sandbox(tracker)
-    comments = data["issues"]["IPC-6"]["comments"]
-    officer = next(c for c in comments if f"signer:{OFFICER}" in c["body"])
+    mark = f"secgate-signature {SECOND['record_id']} "
+    (officer,) = (
+        c
+        for c in data["issues"]["IPC-6"]["comments"]
+        if mark in c["body"] and f"signer:{OFFICER}" in c["body"]
+    )
     edited = officer["body"].replace("Meaning: I have reviewed", "Meaning: I have skimmed", 1)
     assert edited != officer["body"]
     officer["body"] = edited
     (tracker / "sandbox.json").write_text(json.dumps(data), encoding="utf-8")
     verify = secgate(tracker, "verify", "--product", "ipc", "--review")
     assert verify.returncode == 1, out(verify)
-    assert f"a signature comment of review {REVIEW['record_id']} is damaged" in verify.stdout
-    status = secgate(tracker, "review", "status", "--json")
-    (ipc,) = json.loads(status.stdout)
-    assert ipc["last_review_source"] == "config" and ipc["sign_off"] is None
-    pending = f"review {REVIEW['record_id']} is pending signatures (security-officer)"
+    assert f"a signature comment of review {SECOND['record_id']} is damaged" in verify.stdout
+    ipc = ipc_status(tracker)
+    # The review before it is the one held, from its own sign-off.
+    assert ipc["record_id"] == FIRST["record_id"]
+    assert ipc["sign_off"]["met_at"] == signed_at(FIRST)[1]
+    pending = f"review {SECOND['record_id']} is pending signatures (security-officer)"
     assert any(pending in w for w in ipc["warnings"]), ipc["warnings"]

@@ -3,9 +3,10 @@
 Two fixtures, each written by the version it stands for (see its generate.py):
 tests/fixtures/review_eaa51ea, two unsigned records by commit eaa51ea (issue 15's
 checks, targets, previous actions and participants; nothing of the later work),
-and tests/fixtures/review_signed, one record as main wrote it at 3ac5478 with
-trends, FDA figures, sources, deployments and VEX figures, signed off by two
-signature comments from ssh-keygen keys. Each holds the comment every record
+and tests/fixtures/review_signed, two records as main wrote them at 3ac5478
+with trends, FDA figures, sources, deployments and VEX figures, the second
+following up the first, each signed off by two signature comments from
+ssh-keygen keys. Each holds the comment every record
 rendered to in every built-in markup, in full and shortened with the JSON
 attached. Adoption and read-back accept a review comment (and a signature
 comment) only when secgate renders it again byte for byte, so every later
@@ -72,14 +73,22 @@ def test_the_eaa51ea_fixture_holds_what_that_version_could_write() -> None:
 
 
 def test_the_signed_fixture_holds_what_main_writes() -> None:
-    (case,) = cases(SIGNED)
-    record = json.loads(case["canonical"])
-    assert {"checks", "targets", "participants", "trends", "fda"} <= record.keys()
-    assert record["next_due_from"] == "sign-off"
-    assert {"sources", "vulnerabilities"} <= record["metrics"].keys()
-    assert record["metrics"]["deployed"]["deployment_source"] == "CSV installations.csv"
-    roles = [extract_signature(c["body"]).message.role for c in SIGNATURES]
-    assert roles == ["management-representative", "security-officer"]
+    first, second = (json.loads(case["canonical"]) for case in cases(SIGNED))
+    for record in (first, second):
+        assert {"checks", "targets", "participants", "trends", "fda"} <= record.keys()
+        assert record["next_due_from"] == "sign-off"
+        assert {"sources", "vulnerabilities"} <= record["metrics"].keys()
+        assert record["metrics"]["deployed"]["deployment_source"] == "CSV installations.csv"
+    (action,) = second["previous_review"]["actions"]
+    assert second["previous_review"]["record_id"] == first["record_id"]
+    assert (action["state"], action["effective"]) == ("done on time", "yes")
+    assert second["fda"]["stored_record"] == first["record_id"]
+    signed = [extract_signature(c["body"]).message for c in SIGNATURES]
+    assert [(m.record_id, m.role) for m in signed] == [
+        (record["record_id"], role)
+        for record in (first, second)
+        for role in ("management-representative", "security-officer")
+    ]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['folder'].name}-{c['name']}")
@@ -132,10 +141,10 @@ def test_the_tracker_holds_the_plain_comment_of_each_record(folder: Path) -> Non
 
 @pytest.mark.parametrize("markup", ["plain", "jira-wiki", "markdown", "textile"])
 def test_a_signature_comment_renders_again_byte_for_byte(markup: str) -> None:
-    (case,) = cases(SIGNED)
-    record = REVIEW.parse(case["canonical"])
+    records = {r.record_id: r for r in (REVIEW.parse(c["canonical"]) for c in cases(SIGNED))}
     for comment in SIGNATURES:
-        found = extract_signature(comment["body"], record.record_id)
+        found = extract_signature(comment["body"])
+        record = records[found.message.record_id]
         assert found.message.record_digest == record.record_digest
         assert found.message.record_kind == "review"
         again = render_signature(
@@ -161,13 +170,13 @@ def test_an_edited_figure_in_an_eaa51ea_record_is_refused() -> None:
         extract(body + second_marker, "secgate-review")
 
 
-def test_edited_figures_in_the_signed_record_are_refused() -> None:
-    (case,) = cases(SIGNED)
-    data = json.loads(case["canonical"])
+def test_edited_figures_in_a_signed_record_are_refused() -> None:
+    canonical = cases(SIGNED)[1]["canonical"]
+    data = json.loads(canonical)
     data["metrics"]["deployed"]["count"] += 1
     with pytest.raises(ReviewRecordError, match="does not match its own figures"):
         review_record_from_json(json.dumps(data))
-    data = json.loads(case["canonical"])
-    data["fda"]["current"]["fixed"] += 1
+    data = json.loads(canonical)
+    data["fda"]["stored"]["fixed"] += 1  # what the previous record said, misquoted
     with pytest.raises(ReviewRecordError, match="FDA figures"):
         review_record_from_json(json.dumps(data))
