@@ -23,6 +23,8 @@ from secgate_tui.services.reports.model import when
 NO_SOURCE = "no tracker source is configured for this release"
 #: How every reason of the vulnerability assessment begins (domain/vex/assess.py).
 VEX_REASON = "vulnerability assessment:"
+#: The name of the vulnerability assessment's check (the seventh check).
+VEX_CHECK = "vulnerability_assessment"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,7 +119,7 @@ def build_checks(verdict: Verdict) -> list[Check]:
         counts = ", ".join(f"{state} {n}" for state, n in assessment.counts.items())
         check = Check(
             group="vulnerability-assessment",
-            name="vulnerability_assessment",
+            name=VEX_CHECK,
             summary=f"SBOM/VEX: {counts or 'no findings'}",
         )
         claims.append((check, _starts(VEX_REASON)))

@@ -11,14 +11,15 @@ carry are among them, so the file is always well-formed.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from junitparser import Failure, TestCase, TestSuite
 
 from secgate_tui import __version__
 from secgate_tui.domain import Finding
 from secgate_tui.domain.text import printable
-from secgate_tui.services.reports.checks import Check, build_checks
-from secgate_tui.services.reports.model import GateReport, when
+from secgate_tui.services.reports.checks import VEX_CHECK, Check, build_checks
+from secgate_tui.services.reports.model import GateReport, attachments_note, when
 
 #: The failure type: CI systems show it beside the message.
 FAILURE_TYPE = "secgate.blocked"
@@ -36,7 +37,7 @@ def _item_line(report: GateReport, finding: Finding) -> str:
 def _case(report: GateReport, check: Check) -> TestCase:
     case = TestCase(printable(check.name), f"secgate.{check.group}", 0.0)
     if check.passed:
-        case.system_out = printable(check.summary)
+        case.system_out = "\n".join(printable(line) for line in (check.summary, *check.notes))
         return case
     failure = Failure(printable("; ".join(check.reasons)), FAILURE_TYPE)
     lines = [*check.reasons, *check.notes]
@@ -61,9 +62,15 @@ def render_junit(report: GateReport) -> str:
         "evaluated_at": when(verdict.evaluated_at),
         "secgate_version": __version__,
     }
+    note = attachments_note(report, printable)
+    if note is not None and report.attachments is not None:
+        properties["attachments_read_at"] = when(report.attachments.read_at)
     for name, value in properties.items():
         suite.add_property(name, printable(value))
     for check in build_checks(verdict):
+        if note is not None and check.name == VEX_CHECK:
+            # The kept files' age, pass or fail: offline they are the last sync's read.
+            check = replace(check, notes=(*check.notes, note))
         suite.add_testcase(_case(report, check))
     suite.update_statistics()  # type: ignore[no-untyped-call]
     out = io.BytesIO()

@@ -17,7 +17,7 @@ from secgate_tui.domain import Finding
 from secgate_tui.domain.text import printable
 from secgate_tui.services.authorization_state import describe
 from secgate_tui.services.reports.checks import Check, build_checks
-from secgate_tui.services.reports.model import GateReport, when
+from secgate_tui.services.reports.model import GateReport, attachments_note, when
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
 # that start or end markup in a table cell or a list item (`&` starts entities,
@@ -74,6 +74,7 @@ def render_markdown(report: GateReport) -> str:
             if report.authorization is not None
             else []
         ),
+        *([note, ""] if (note := attachments_note(report, md_text)) else []),
         "| Check | Name | Result | Detail |",
         "| --- | --- | --- | --- |",
         *(_check_row(check) for check in checks),

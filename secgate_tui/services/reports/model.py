@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,6 +53,19 @@ def released_json(report: GateReport) -> dict[str, Any] | None:
     if report.shipped_as_of is not None:
         released["as_of"] = when(report.shipped_as_of)
     return released
+
+
+def attachments_note(report: GateReport, text: Callable[[str, int], str]) -> str | None:
+    """Which kept SBOM/VEX attachments the assessment evaluated and when the sync read
+    them, for the CI formats (None: it read none). Offline that read can be days old,
+    and a reader of the report must see how old; ``text`` makes the tracker's issue key
+    and file names safe for the format."""
+    kept = report.attachments
+    if kept is None:
+        return None
+    where = f" of {text(kept.issue, 40)}" if kept.issue else ""
+    names = ", ".join(text(name, 60) for name in kept.names)
+    return f"SBOM/VEX attachments{where} as of {when(kept.read_at)} (the last sync's read): {names}"
 
 
 def issue_links(issues: list[Issue]) -> dict[tuple[str, str], str]:
