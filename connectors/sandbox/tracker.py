@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from connectors.base import BadResponseError
+
 T = TypeVar("T")
 Data = dict[str, Any]
 
@@ -34,7 +36,19 @@ def server_time(data: Data) -> datetime | None:
     comments and issues it creates. Tests that run secgate at a fixed time set it to
     that time, as a real tracker's clock agrees with secgate's; None: the real time."""
     value = data.get("server_time")
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        # The tracker's answer is wrong: say so, as for any bad response.
+        raise BadResponseError(
+            f"the sandbox's server_time {str(value)[:40]!r} is not an ISO 8601 time with "
+            "a time zone"
+        )
+    return parsed
 
 
 def empty_data(now: datetime) -> Data:

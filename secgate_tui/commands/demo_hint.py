@@ -17,7 +17,8 @@ from secgate_tui.services.signing.demo import SECURITY_OFFICER, install_demo_sig
 def security_officer_line(ctx: Context, *arguments: str) -> str:
     """``Demo: as the security officer, run: SECGATE_SIGNING__KEY=... secgate --demo ...``."""
     key = install_demo_signing(ctx.data_dir).keys[SECURITY_OFFICER]
-    command = ["secgate", "--demo", "--data-dir", str(ctx.data_dir), *arguments]
+    # Absolute: the line works from any directory, whatever --data-dir the user gave.
+    command = ["secgate", "--demo", "--data-dir", str(ctx.data_dir.absolute()), *arguments]
     return printable(
         f"Demo: as the security officer, run: SECGATE_SIGNING__KEY={shlex.quote(str(key))} "
         f"{shlex.join(command)}"

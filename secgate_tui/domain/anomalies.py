@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from secgate_tui.domain.model import Acceptance, Category, Disposition, Issue, Severity
 
@@ -53,7 +53,6 @@ class AnomalyPolicy(BaseModel):
     #: ``policy.KEY``. Left out of the dump while empty, so evidence bundles of products
     #: without their own keys stay as they were.
     set_in: Mapping[str, str] = Field(default_factory=dict, exclude_if=lambda keys: not keys)
-    _needs: frozenset[Disposition] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _known_dispositions(self) -> AnomalyPolicy:
@@ -71,17 +70,7 @@ class AnomalyPolicy(BaseModel):
 
     def needs_justification(self) -> frozenset[Disposition]:
         """Every disposition that needs a justification at some severity."""
-        # Kept once computed: the gate asks for every closed issue of a release
-        # (100,000 in its benchmark), and the policy is frozen. The private
-        # dictionary directly: pydantic's __getattr__ for private attributes
-        # costs microseconds.
-        private = self.__pydantic_private__
-        assert private is not None
-        needs: frozenset[Disposition] | None = private.get("_needs")
-        if needs is None:
-            needs = frozenset(d for ds in self.justification_required.values() for d in ds)
-            private["_needs"] = needs
-        return needs
+        return frozenset(d for ds in self.justification_required.values() for d in ds)
 
 
 class AnomalyResult(BaseModel):
@@ -132,14 +121,20 @@ def _unknown_severity(issue: Issue) -> str:
     )
 
 
-def justification_missing(issue: Issue, policy: AnomalyPolicy) -> str | None:
+def justification_missing(
+    issue: Issue, policy: AnomalyPolicy, needs: frozenset[Disposition] | None = None
+) -> str | None:
     """Why the issue's closing disposition needs a justification it lacks, per severity.
 
     A severity secgate does not recognise fails closed: when the policy asks for a
     justification of that disposition at any severity, an unjustified one blocks.
+    ``needs`` is ``policy.needs_justification()`` when the caller computed it once
+    for many issues (the gate, per category).
     """
     disposition = issue.disposition
-    if disposition not in policy.needs_justification() or (issue.justification or "").strip():
+    if needs is None:
+        needs = policy.needs_justification()
+    if disposition not in needs or (issue.justification or "").strip():
         return None
     severity = severity_of(issue)
     if severity is None:

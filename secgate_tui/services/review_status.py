@@ -150,7 +150,8 @@ def _altered(
     """
     try:
         rendered = render_review(record, dialect(connector.markup), connector.comment_limit)
-    except (RecordTooLargeError, UnknownDialectError) as exc:
+    except (RecordTooLargeError, UnknownDialectError, ValueError) as exc:
+        # ValueError: a record of an earlier version the renderer cannot lay out.
         return f"it cannot be rendered again to be compared ({exc}); it does not count"
     problem = unaltered(comment, rendered.body, record.created_at, window)
     return None if problem is None else f"{problem}; it does not count"

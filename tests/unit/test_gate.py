@@ -284,7 +284,7 @@ def test_naive_now_is_refused() -> None:
 
 dispositions = st.sampled_from(list(Disposition))
 categories = st.sampled_from(list(Category))
-justifications = st.one_of(st.none(), st.just(""), st.just("risk board RB-1"))
+justifications = st.one_of(st.none(), st.just(""), st.just("  "), st.just("risk board RB-1"))
 
 
 @st.composite
