@@ -7,11 +7,11 @@ still listed, and what was not is named).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from secgate_tui.commands.context import Context, require_product
 from secgate_tui.domain.text import printable
+from secgate_tui.services import json_output
 from secgate_tui.services.records_listing import list_records
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -42,7 +42,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
             "records": [r.as_json() for r in listing.records],
             "problems": listing.problems,
         }
-        print(json.dumps(data, indent=2, ensure_ascii=True))
+        print(json_output.dumps(data))
     else:
         for r in listing.records:
             subject = f"{r.product} {r.release}".strip()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 
 from connectors.base import ConnectorError
 from secgate_tui.commands.context import Context
 from secgate_tui.domain.text import printable
+from secgate_tui.services import json_output
 from secgate_tui.services.acknowledgements import release_acknowledgements
 from secgate_tui.services.authorization_state import authorization_status
 from secgate_tui.services.gate import evaluate_release
@@ -63,7 +63,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
                 }
             )
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=True))
+        print(json_output.dumps(rows))
         return 2 if failed else 0
     for row in rows:
         flag = "released" if row["released"] else "upcoming"

@@ -11,7 +11,6 @@ policy refused the signer; 2 on any error (and then nothing is recorded).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from secgate_tui.domain.review import (
     parse_conclusions,
 )
 from secgate_tui.domain.text import printable
+from secgate_tui.services import json_output
 from secgate_tui.services.publish import Prepared, Published
 from secgate_tui.services.publish.kinds.review import REVIEW, ReviewRequest
 from secgate_tui.services.review_signoff import next_due_line
@@ -81,7 +81,7 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
         for warning in status.warnings:
             print(f"secgate: warning: {status.product}: {printable(warning)}", file=sys.stderr)
     if args.json:
-        print(json.dumps([s.as_json() for s in statuses], indent=2, ensure_ascii=True))
+        print(json_output.dumps([s.as_json() for s in statuses]))
     else:
         print_statuses(statuses)
     overdue = any(s.schedule.state.value == "overdue" for s in statuses)

@@ -8,9 +8,9 @@ one carries) lives in :mod:`.checks`, so every format tells the same story.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
+from secgate_tui.services import json_output
 from secgate_tui.services.report import verdict_json
 from secgate_tui.services.reports.junit import render_junit
 from secgate_tui.services.reports.markdown import render_markdown
@@ -34,7 +34,7 @@ def render_json(report: GateReport) -> str:
             **assessment,
             "attachments": attachments_json(report.attachments),
         }
-    return json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+    return json_output.dumps(data) + "\n"
 
 
 #: ``--format`` name -> renderer. Every renderer returns the whole report as text.
