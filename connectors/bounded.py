@@ -210,7 +210,10 @@ class _Watchdog:
                     sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
-        self.cancelled = True
+        with self._lock:
+            self.cancelled = True
+            # The response holds its body: a queued watchdog must not keep it alive.
+            self._holders.clear()
 
 
 class _Alarms:

@@ -11,6 +11,8 @@ tracker itself. Real loopback servers throughout.
 from __future__ import annotations
 
 import base64
+import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -65,6 +67,19 @@ def test_no_proxy_and_a_requests_own_proxies_still_apply(monkeypatch: pytest.Mon
         with pytest.raises(requests.ConnectionError):
             session.get(elsewhere)  # not in NO_PROXY: through the dead proxy
         session.close()
+
+
+def test_a_finished_answer_is_not_kept_until_its_deadline() -> None:
+    # Deadlines are queued for minutes; a sync's 200 answers (35 MB) must not be.
+    with HostileServer("record") as server:
+        session = bounded_session()
+        answer = session.get(f"{server.url}/issues.json")
+        assert answer.json() == {}
+        kept = weakref.ref(answer)
+        del answer
+        gc.collect()
+        session.close()
+    assert kept() is None
 
 
 @pytest.fixture
