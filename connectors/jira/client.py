@@ -318,7 +318,8 @@ class JiraClient:
             prepared.prepare_body(None, None, json_body)
             if session.auth is not None:
                 prepared.prepare_auth(session.auth, url)
-            settings: Any = session.merge_environment_settings(url, {}, None, None, None)
+            # As the library's path asks: its session's verify, then the environment.
+            settings: Any = session.merge_environment_settings(url, {}, None, session.verify, None)
             response = adapter.send(prepared, timeout=self.settings.timeout_seconds, **settings)
             if response.is_redirect:
                 response.close()
