@@ -16,11 +16,10 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.anomaly import AnomalyFieldError, label_acceptances
 from connectors.gitlab.anomaly import paragraph
 from connectors.gitlab.mapping import IssueMapper, description_justification
 from connectors.gitlab.settings import GitLabSettings
-from secgate_tui.domain.model import Disposition, utc
+from secgate_tui.domain.model import utc
 from secgate_tui.domain.text import _escape, is_unsafe, unsafe_characters, without_userinfo
 
 # deadline=None: these run thousands of cheap examples; a loaded shared machine
@@ -121,45 +120,6 @@ def test_scoped_labels_match_the_per_prefix_scan(
             if label.startswith(prefix):
                 expected[prefix].append(label[len(prefix) :])
     assert mapper.scoped(labels) == expected
-
-
-def _general_label_acceptances(
-    key: str, labels: list[str], prefixes: dict[str, Disposition]
-) -> list[tuple[Disposition, str]] | str:
-    found: list[tuple[Disposition, str]] = []
-    for label in labels:
-        for prefix, disposition in prefixes.items():
-            if prefix and label.startswith(prefix):
-                release = label[len(prefix) :].strip()
-                if not release:
-                    return "refused"
-                found.append((disposition, release))
-                break
-    return found
-
-
-ACCEPTANCE_PREFIXES = st.dictionaries(
-    st.sampled_from(["risk-accepted:", "risk-accepted::", "deferred:", "risk", ""]),
-    st.sampled_from([Disposition.RISK_ACCEPTED, Disposition.DEFERRED]),
-    max_size=4,
-)
-ACCEPTANCE_LABELS = st.lists(
-    st.sampled_from(["security", "risk-accepted:4.1", "risk-accepted::5.0", "deferred: ", "risk"])
-    | st.text(max_size=20),
-    max_size=6,
-)
-
-
-@FAST
-@given(ACCEPTANCE_LABELS, ACCEPTANCE_PREFIXES)
-def test_acceptance_labels_match_the_per_prefix_scan(
-    labels: list[str], prefixes: dict[str, Disposition]
-) -> None:
-    try:
-        found: list[tuple[Disposition, str]] | str = label_acceptances("K-1", labels, prefixes)
-    except AnomalyFieldError:
-        found = "refused"
-    assert found == _general_label_acceptances("K-1", labels, prefixes)
 
 
 def _general_paragraph(description: str, prefix: str) -> str | None:
