@@ -87,15 +87,20 @@ def serve(conn: Connection, issues: int, latency: float) -> None:
             return
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_client(conn: Connection, kind: str, url: str, concurrency: int) -> None:
-    """One measurement in a fresh process: seconds, issues, max RSS (MB)."""
+    """One measurement in a fresh process: seconds, issues, max RSS (MB), CPU seconds."""
     # Imports are not what is measured: both clients pay them once per process.
     import gitlab
 
     from connectors.base import SourceScope
     from connectors.gitlab import GitLabConnector, GitLabSettings
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     if kind.startswith("python-gitlab"):
         gl = gitlab.Gitlab(url, private_token=TOKEN)
         project = gl.projects.get(PROJECT, lazy=True)
@@ -111,14 +116,14 @@ def run_client(conn: Connection, kind: str, url: str, concurrency: int) -> None:
         # What secgate's sync reads: the whole project, no milestone parameter.
         found = len(connector.project_issues(scope, since=since))
         connector.close()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    conn.send((elapsed, found, rss_mb))
+    conn.send((elapsed, found, rss_mb, cpu))
 
 
 def measure(
     server: Connection, kind: str, url: str, concurrency: int
-) -> tuple[float, int, int, float]:
+) -> tuple[float, int, int, float, float]:
     server.send("reset")
     server.recv()
     parent, child = mp.Pipe()
@@ -126,10 +131,10 @@ def measure(
         target=run_client, args=(child, kind, url, concurrency)
     )
     process.start()
-    elapsed, found, rss = parent.recv()
+    elapsed, found, rss, cpu = parent.recv()
     process.join()
     server.send("count")
-    return elapsed, found, server.recv(), rss
+    return elapsed, found, server.recv(), rss, cpu
 
 
 def main() -> int:
@@ -158,13 +163,20 @@ def main() -> int:
         ("secgate incremental, nothing changed", "secgate-incremental", args.runs),
     ]
     results: dict[str, tuple[float, int, int, float]] = {}
-    print(f"{'client':42} {'median s':>9} {'issues':>7} {'requests':>9} {'max RSS MB':>11}")
+    print(
+        f"{'client':42} {'median s':>9} {'CPU s':>6} {'issues':>7} {'requests':>9} "
+        f"{'max RSS MB':>11}"
+    )
     for label, kind, runs in plan:
         samples = [measure(server, kind, url, args.concurrency) for _ in range(max(1, runs))]
         median = statistics.median(s[0] for s in samples)
-        _, found, requests, rss = samples[-1]
+        cpu = statistics.median(s[4] for s in samples)
+        _, found, requests, rss, _ = samples[-1]
         results[kind] = (median, found, requests, rss)
-        print(f"{label:42} {median:9.2f} {found:7d} {requests:9d} {rss:11.0f}", flush=True)
+        print(
+            f"{label:42} {median:9.2f} {cpu:6.2f} {found:7d} {requests:9d} {rss:11.0f}",
+            flush=True,
+        )
     server.send("stop")
     server.recv()
     process.join()

@@ -21,6 +21,8 @@ sync fails that source with a reason (exit 2) instead of an OOM kill or a hang.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import socket
 import threading
 import time
@@ -181,11 +183,10 @@ class _Watchdog:
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
+        self.cancelled = False
         self._holders: list[Any] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        _ALARMS.add(time.monotonic() + max(seconds, 0.0), self)
 
     def watch(self, holder: Any) -> None:
         """Register a urllib3 connection or a requests response."""
@@ -194,8 +195,10 @@ class _Watchdog:
             if self.fired:
                 self._shut()
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
         with self._lock:
+            if self.cancelled:
+                return
             self.fired = True
             self._shut()
 
@@ -207,7 +210,54 @@ class _Watchdog:
                     sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        with self._lock:
+            self.cancelled = True
+            # The response holds its body: a queued watchdog must not keep it alive.
+            self._holders.clear()
+
+
+class _Alarms:
+    """One thread keeps every request's deadline and fires the watchdogs that are due.
+
+    A ``threading.Timer`` per request started and ended a thread for each one:
+    0.1-0.15 ms of CPU a request, 0.03 s of a 20,000-issue sync's 200-odd reads.
+    A cancelled watchdog stays queued until it reaches the front, and is dropped.
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._due: list[tuple[float, int, _Watchdog]] = []
+        self._order = itertools.count()  # never compares two watchdogs
+        self._thread: threading.Thread | None = None
+
+    def add(self, when: float, watchdog: _Watchdog) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (when, next(self._order), watchdog))
+            if self._thread is None or not self._thread.is_alive():  # first use, or forked
+                self._thread = threading.Thread(
+                    target=self._run, name="secgate-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._due[0][2] is watchdog:
+                self._wake.notify()  # due before what the thread is waiting for
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                now = time.monotonic()
+                due: list[_Watchdog] = []
+                while self._due and (self._due[0][0] <= now or self._due[0][2].cancelled):
+                    watchdog = heapq.heappop(self._due)[2]
+                    if not watchdog.cancelled:
+                        due.append(watchdog)
+                if not due:
+                    self._wake.wait(self._due[0][0] - now if self._due else None)
+                    continue
+            for watchdog in due:  # outside the queue's lock: firing takes the watchdog's
+                watchdog.fire()
+
+
+_ALARMS = _Alarms()
 
 
 def _socket_of(holder: Any) -> socket.socket | None:
@@ -220,6 +270,45 @@ def _socket_of(holder: Any) -> socket.socket | None:
     else:
         sock = getattr(holder, "sock", None)
     return sock if isinstance(sock, socket.socket) else None
+
+
+def environment_once(session: requests.Session) -> None:
+    """Read the proxy and CA-bundle environment once per origin, not once per request.
+
+    requests asks the environment for every request (``merge_environment_settings``:
+    each variable of ``os.environ``, decoded, twice, to find the proxies and
+    ``no_proxy``), about 0.2 ms a request, 0.05 s of CPU for the 200-odd
+    requests of a 20,000-issue sync. Its answer depends only on the URL's
+    scheme, host and port, the arguments and the session's own settings, which
+    are all in the key; a request given proxies of its own takes requests' path.
+    The environment is thus read when a session first talks to an origin: a
+    proxy variable changed later in the same process applies to new clients.
+    """
+    merge = session.merge_environment_settings
+    known: dict[Any, Any] = {}
+
+    def merged(url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        if proxies or not session.trust_env:
+            return merge(url, proxies, stream, verify, cert)
+        try:
+            parts = urlsplit(url)
+            key = (
+                (parts.scheme, parts.hostname, parts.port),
+                (proxies is None, stream, verify, cert),
+                (session.stream, session.verify, session.cert),
+                tuple(sorted(session.proxies.items())),
+            )
+            found = known.get(key)
+        except (TypeError, ValueError):  # an unhashable setting, a bad port: no shortcut
+            return merge(url, proxies, stream, verify, cert)
+        if found is None:
+            found = merge(url, proxies, stream, verify, cert)
+            known[key] = found
+        # Callers may change what they get (requests adds to the proxies on a redirect).
+        chosen = found["proxies"]
+        return {**found, "proxies": None if chosen is None else dict(chosen)}
+
+    session.merge_environment_settings = merged  # type: ignore[method-assign]
 
 
 #: The watchdog of the request this thread is sending, for the pools below.
@@ -248,6 +337,12 @@ class BoundedAdapter(HTTPAdapter):
     def __init__(self, bounds: Bounds, **kwargs: Any) -> None:
         self.bounds = bounds
         super().__init__(**kwargs)
+
+    def mount_on(self, session: requests.Session) -> None:
+        """Carry every http and https request of ``session``; read its environment once."""
+        session.mount("http://", self)
+        session.mount("https://", self)
+        environment_once(session)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

@@ -146,7 +146,7 @@ def needs_notes(issue: Issue) -> bool:
 
 def paragraph(description: str, prefix: str) -> str | None:
     """The text after ``prefix`` on the line starting with it, up to the next blank line."""
-    if not prefix:
+    if not prefix or prefix not in description:  # most descriptions: no line to look for
         return None
     lines = description.splitlines()
     for index, line in enumerate(lines):
@@ -161,7 +161,7 @@ def paragraph(description: str, prefix: str) -> str | None:
 
 
 def _expiry(key: str, description: str, prefix: str) -> date | None:
-    if not prefix:
+    if not prefix or prefix not in description:
         return None
     for line in description.splitlines():
         if line.strip().startswith(prefix):

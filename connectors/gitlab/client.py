@@ -96,8 +96,7 @@ class GitLabClient:
         adapter = BoundedAdapter(
             self.bounds, pool_connections=2, pool_maxsize=max(10, settings.concurrency)
         )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        adapter.mount_on(session)
         session.hooks["response"].append(self._remember)
         self.gl = gitlab.Gitlab(
             settings.url,

@@ -228,6 +228,8 @@ def disposition_of(raw: Json, settings: GitLabSettings) -> tuple[str | None, Dis
 
 def description_justification(description: str, prefix: str) -> str | None:
     """The description's text from the first line starting with the prefix, if any."""
+    if not prefix or prefix not in description:  # most descriptions: no line to look for
+        return None
     lines = description.splitlines()
     for index, line in enumerate(lines):
         if prefix and line.strip().startswith(prefix):

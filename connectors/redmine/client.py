@@ -114,8 +114,7 @@ class RedmineClient:
         self.bounds = bounds
         adapter = BoundedAdapter(bounds, pool_connections=1, pool_maxsize=max(pool, 1))
         for session in (self.redmine.engine.session, self._raw.session):
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+            adapter.mount_on(session)
         #: Requests sent and reads retried, for the benchmark's request counts.
         self.requests_sent = 0
         self.retries_made = 0

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.gitlab.mapping import IssueMapper
+from connectors.gitlab.anomaly import paragraph
+from connectors.gitlab.mapping import IssueMapper, description_justification
 from connectors.gitlab.settings import GitLabSettings
 from secgate_tui.domain.model import utc
 from secgate_tui.domain.text import _escape, is_unsafe, unsafe_characters, without_userinfo
@@ -119,3 +120,44 @@ def test_scoped_labels_match_the_per_prefix_scan(
             if label.startswith(prefix):
                 expected[prefix].append(label[len(prefix) :])
     assert mapper.scoped(labels) == expected
+
+
+def _general_paragraph(description: str, prefix: str) -> str | None:
+    if not prefix:
+        return None
+    lines = description.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip().startswith(prefix):
+            taken = [line.strip()[len(prefix) :]]
+            for more in lines[index + 1 :]:
+                if not more.strip():
+                    break
+                taken.append(more)
+            text = "\n".join(taken).strip()
+            return text or None
+    return None
+
+
+def _general_description_justification(description: str, prefix: str) -> str | None:
+    lines = description.splitlines()
+    for index, line in enumerate(lines):
+        if prefix and line.strip().startswith(prefix):
+            return "\n".join(lines[index:]).strip() or None
+    return None
+
+
+DESCRIPTION_PREFIXES = st.sampled_from(["Compensating controls:", "Risk acceptance:", "C", ""])
+DESCRIPTIONS = st.lists(
+    st.sampled_from(["", "  ", "Compensating controls: a watchdog", "Risk acceptance: ok", "x"])
+    | st.text(max_size=30),
+    max_size=6,
+).map("\n".join)
+
+
+@FAST
+@given(DESCRIPTIONS, DESCRIPTION_PREFIXES)
+def test_description_lines_match_the_line_by_line_scan(description: str, prefix: str) -> None:
+    assert paragraph(description, prefix) == _general_paragraph(description, prefix)
+    assert description_justification(description, prefix) == _general_description_justification(
+        description, prefix
+    )
