@@ -30,7 +30,7 @@ from secgate_tui.services.authorization_state import (
 )
 from secgate_tui.services.context import Context
 from secgate_tui.services.review_signoff import next_due_line, sign_off
-from secgate_tui.services.review_status import find_reviews
+from secgate_tui.services.review_status import product_reviews
 from secgate_tui.services.signing import SigningSetupError
 
 #: The state reviews were listed with before review signatures (kept for importers).
@@ -162,16 +162,8 @@ def _reviews(ctx: Context, product: str, listing: Listing) -> None:
     issue = settings.review_issue
     if issue is None:
         return
-    reviewers = settings.reviewer_accounts(issue.tracker)
     connector = ctx.connections.get(issue.tracker)
-    found = find_reviews(
-        connector,
-        issue.key,
-        product,
-        ctx.clock(),
-        reviewers=reviewers,
-        window=ctx.config.policy.record_time_window,
-    )
+    found = product_reviews(ctx.config, connector, product, issue, ctx.clock())
     for review in found.reviews:
         record = review.record
         try:

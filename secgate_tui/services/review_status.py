@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from connectors.base import Comment, Connector, ConnectorError
-from secgate_tui.config import Config
+from secgate_tui.config import Config, TrackerIssue
 from secgate_tui.domain.render import (
     BlockError,
     RecordTooLargeError,
@@ -140,6 +140,25 @@ def find_reviews(
     return FoundReviews(tuple(reviews), tuple(problems))
 
 
+def product_reviews(
+    config: Config, connector: Connector, product_id: str, issue: TrackerIssue, now: datetime
+) -> FoundReviews:
+    """:func:`find_reviews` on ``issue`` as the configuration sets it: the product's
+    reviewers on that issue's tracker and the record time window of ``policy``.
+
+    Raises:
+        ConnectorError: the tracker could not be searched.
+    """
+    return find_reviews(
+        connector,
+        issue.key,
+        product_id,
+        now,
+        reviewers=config.product(product_id).reviewer_accounts(issue.tracker),
+        window=config.policy.record_time_window,
+    )
+
+
 def _altered(
     connector: Connector, comment: Comment, record: ReviewRecord, window: timedelta
 ) -> str | None:
@@ -242,14 +261,7 @@ def review_status(
             warnings.append(no_reviewers_listed(product_id, issue.tracker))
         try:
             connector = connections.get(issue.tracker)
-            found = find_reviews(
-                connector,
-                issue.key,
-                product_id,
-                now,
-                reviewers=reviewers,
-                window=config.policy.record_time_window,
-            )
+            found = product_reviews(config, connector, product_id, issue, now)
             warnings.extend(found.problems)
             held = held_review(config, connector, issue.key, found, warnings)
         except ConnectorError as exc:

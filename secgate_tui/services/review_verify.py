@@ -18,7 +18,7 @@ from secgate_tui.config import ConfigError
 from secgate_tui.services.context import Context
 from secgate_tui.services.publish.kinds.review_build import review_issue
 from secgate_tui.services.review_signoff import SignOff, sign_off
-from secgate_tui.services.review_status import find_reviews
+from secgate_tui.services.review_status import product_reviews
 from secgate_tui.services.signing import SigningSetupError
 
 REVIEW_AUDIT_KIND = "review"
@@ -39,15 +39,7 @@ def read_sign_off(ctx: Context, product: str, record_id: str) -> SignOff:
     try:
         issue, _ = review_issue(ctx.config, product)
         connector = ctx.connections.get(issue.tracker)
-        reviewers = ctx.config.product(product).reviewer_accounts(issue.tracker)
-        found = find_reviews(
-            connector,
-            issue.key,
-            product,
-            ctx.clock(),
-            reviewers=reviewers,
-            window=ctx.config.policy.record_time_window,
-        )
+        found = product_reviews(ctx.config, connector, product, issue, ctx.clock())
         records = {f.record.record_id: f.record for f in found.reviews}
         if record_id not in records:
             raise ReviewUnreadableError(
@@ -77,15 +69,7 @@ def check_reviews(ctx: Context, product: str) -> ReviewCheck:
     try:
         issue, _ = review_issue(ctx.config, product)
         connector = ctx.connections.get(issue.tracker)
-        reviewers = ctx.config.product(product).reviewer_accounts(issue.tracker)
-        found = find_reviews(
-            connector,
-            issue.key,
-            product,
-            ctx.clock(),
-            reviewers=reviewers,
-            window=ctx.config.policy.record_time_window,
-        )
+        found = product_reviews(ctx.config, connector, product, issue, ctx.clock())
         latest = found.latest
         signed = sign_off(ctx.config, connector, issue.key, latest.record) if latest else None
     except ConnectorError as exc:

@@ -47,7 +47,7 @@ from secgate_tui.services.publish.protocol import (
 )
 from secgate_tui.services.review_actions import create_action_issues
 from secgate_tui.services.review_export import export_review_files
-from secgate_tui.services.review_status import FoundReview, find_reviews, held_review
+from secgate_tui.services.review_status import FoundReview, held_review, product_reviews
 from secgate_tui.services.signing import SigningSetupError
 from secgate_tui.services.store import AuditEntry
 
@@ -198,15 +198,7 @@ class ReviewKind(RecordKind[ReviewRecord, ReviewRequest]):
         issue = kept.review_issue
         try:
             connector = ctx.connections.get(issue.tracker)
-            reviewers = ctx.config.product(prepared.product).reviewer_accounts(issue.tracker)
-            found = find_reviews(
-                connector,
-                issue.key,
-                prepared.product,
-                now,
-                reviewers=reviewers,
-                window=ctx.config.policy.record_time_window,
-            )
+            found = product_reviews(ctx.config, connector, prepared.product, issue, now)
             latest = found.latest
             current = latest.record.record_id if latest else None
             if current == kept.previous_id and kept.counted_id != current:

@@ -31,7 +31,7 @@ from secgate_tui.services.review_actions import action_project
 from secgate_tui.services.review_figures import Gathered, review_figures
 from secgate_tui.services.review_gather import gather_history, gather_issues, period_start
 from secgate_tui.services.review_previous import previous_review
-from secgate_tui.services.review_status import FoundReview, find_reviews, held_review
+from secgate_tui.services.review_status import FoundReview, held_review, product_reviews
 from secgate_tui.services.review_vex import with_vulnerabilities
 from secgate_tui.services.signing import SigningSetupError
 
@@ -103,14 +103,7 @@ def build_review(
     try:
         connector = connections.get(issue.tracker)
         reviewers = product.reviewer_accounts(issue.tracker)
-        found = find_reviews(
-            connector,
-            issue.key,
-            product_id,
-            now,
-            reviewers=reviewers,
-            window=ctx.config.policy.record_time_window,
-        )
+        found = product_reviews(ctx.config, connector, product_id, issue, now)
         latest = found.latest
         me = connector.whoami()
         if me.id not in reviewers:

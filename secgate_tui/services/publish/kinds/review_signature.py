@@ -50,7 +50,7 @@ from secgate_tui.services.publish.protocol import (
 )
 from secgate_tui.services.review_export import PREFIX
 from secgate_tui.services.review_signoff import RECORD_KIND, review_policy
-from secgate_tui.services.review_status import find_reviews
+from secgate_tui.services.review_status import product_reviews
 from secgate_tui.services.signing import SigningSetupError
 
 
@@ -88,15 +88,7 @@ class ReviewSignatureKind(SignatureSteps[ReviewSignatureRequest]):
         try:
             issue, _ = review_issue(ctx.config, product)
             connector = ctx.connections.get(issue.tracker)
-            settings = ctx.config.product(product)
-            found = find_reviews(
-                connector,
-                issue.key,
-                product,
-                clock(),
-                reviewers=settings.reviewer_accounts(issue.tracker),
-                window=ctx.config.policy.record_time_window,
-            )
+            found = product_reviews(ctx.config, connector, product, issue, clock())
             on_tracker = {f.record.record_id: f.record for f in found.reviews}
             if request.record is None:
                 latest = found.latest
