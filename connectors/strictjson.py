@@ -47,8 +47,29 @@ def items_with_digests(text: str | bytes | msgspec.Raw) -> tuple[list[Any], list
     Raises:
         ValueError: the text is not one strict JSON array.
     """
+    return decoded_with_digests(raw_items(text))
+
+
+def raw_items(text: str | bytes | msgspec.Raw) -> list[msgspec.Raw]:
+    """The text of each item of a JSON array, not yet parsed (cheap: a reader
+    can count the items on one thread and leave parsing them to another).
+
+    Raises:
+        ValueError: the text is not one JSON array.
+    """
     try:
-        raws = _ITEMS.decode(text if isinstance(text, msgspec.Raw) else _bytes(text))
+        return _ITEMS.decode(text if isinstance(text, msgspec.Raw) else _bytes(text))
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise ValueError(f"not one strict JSON array ({exc})") from None
+
+
+def decoded_with_digests(raws: list[msgspec.Raw]) -> tuple[list[Any], list[str]]:
+    """Each item's text parsed strictly, and its SHA-256.
+
+    Raises:
+        ValueError: an item is not strict JSON.
+    """
+    try:
         return [_ANY.decode(raw) for raw in raws], [hashlib.sha256(raw).hexdigest() for raw in raws]
     except (msgspec.DecodeError, RecursionError) as exc:
         raise ValueError(f"not one strict JSON array ({exc})") from None

@@ -19,11 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import gitlab
 import gitlab.exceptions
+import msgspec
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -43,12 +44,21 @@ from secgate_tui import __version__
 
 Json = dict[str, Any]
 
+_UNPARSED = "the JSON could not be parsed (truncated, corrupt, or with NaN/Infinity)"
+
+
+ItemT = TypeVar("ItemT")
+
 
 @dataclass(frozen=True)
-class Page:
-    """One page of a list endpoint, with GitLab's pagination headers."""
+class Page(Generic[ItemT]):
+    """One page of a list endpoint, with GitLab's pagination headers.
 
-    items: list[Json]
+    Its items are JSON values, or (read with ``raw``) each item's text as GitLab
+    sent it, still to be parsed by :meth:`GitLabClient.decoded`.
+    """
+
+    items: list[ItemT]
     headers: Mapping[str, str]
     #: SHA-256 of each item's JSON text exactly as GitLab sent it (when asked for).
     digests: list[str] = field(default_factory=list)
@@ -117,16 +127,39 @@ class GitLabClient:
 
     def get_page(
         self, path: str, params: Mapping[str, Any], what: str, *, digests: bool = False
-    ) -> Page:
+    ) -> Page[Json]:
         """One page; with ``digests``, each item's digest over the text as sent.
 
         Hashing the text as received costs a fraction of re-encoding 20,000 issues
         canonically, and it is the truer record of what GitLab said.
         """
+        page = self._page(path, params, what, digests=digests, raw=False)
+        return page
+
+    def get_raw_page(self, path: str, params: Mapping[str, Any], what: str) -> Page[msgspec.Raw]:
+        """One page, checked against its headers, its items left as their text:
+        nothing in it is trusted before :meth:`decoded` has parsed them all."""
+        page: Page[msgspec.Raw] = self._page(path, params, what, digests=False, raw=True)
+        return page
+
+    def decoded(self, page: Page[msgspec.Raw], what: str) -> tuple[list[Json], list[str]]:
+        """The items of a page read with :meth:`get_raw_page`, parsed strictly, and
+        the SHA-256 of each item's text as sent."""
+        try:
+            return strictjson.decoded_with_digests(page.items)
+        except ValueError:
+            self._bad(what, _UNPARSED)
+
+    def _page(
+        self, path: str, params: Mapping[str, Any], what: str, *, digests: bool, raw: bool
+    ) -> Page[Any]:
         response = self._retrying(lambda: self._once("get", path, params, None, what), what)
         self._expect_json(response, what)
+        page: Page[Any]
         try:
-            if digests:
+            if raw:
+                page = Page(items=strictjson.raw_items(response.content), headers=response.headers)
+            elif digests:
                 items, sums = split_array(response.content)
                 page = Page(items=items, headers=response.headers, digests=sums)
             else:
@@ -135,9 +168,7 @@ class GitLabClient:
                     self._bad(what, "a JSON list was expected")
                 page = Page(items=data, headers=response.headers)
         except ValueError:
-            self._bad(
-                what, "the JSON could not be parsed (truncated, corrupt, or with NaN/Infinity)"
-            )
+            self._bad(what, _UNPARSED)
         check_page(page.headers, page.items, params, tracker=self.tracker, what=what)
         return page
 

@@ -12,14 +12,17 @@ shifting every page under the workers' feet.
 from __future__ import annotations
 
 import email.utils
+import functools
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from queue import SimpleQueue
 from typing import Any, TypeVar
 
+import msgspec
 from gitlab.utils import EncodedId
 
 from connectors.base import BadResponseError, SourceScope
@@ -93,21 +96,24 @@ def all_pages(
 
 
 def fetch_pages(
-    get: Callable[[int], tuple[Page, list[T]]],
+    get: Callable[[int], tuple[Page[Any], Callable[[], list[T]]]],
     concurrency: int,
     per_page: int = PER_PAGE,
     *,
     tracker: str = "",
     what: str = "the list",
 ) -> list[T]:
-    """Every page's converted items in page order, fetched concurrently.
+    """Every page's converted items in page order, read concurrently.
 
-    ``get`` fetches one page and converts its items (in the worker, so that
-    parsing overlaps the other workers' waiting); only the converted items are
-    kept. Stops at the first short page. The pages read must add up to
-    GitLab's ``X-Total`` where it states one.
+    ``get`` reads one page on a worker and returns it with the rest of its work
+    (parsing and converting its items), which runs here, in the calling thread,
+    as the pages come in: the workers only wait on the network, and the CPU work
+    is done in one thread instead of sixteen taking the interpreter lock from each
+    other (15 % less CPU for 20,000 issues). Stops at the first short page. The
+    pages read must add up to GitLab's ``X-Total`` where it states one.
     """
-    first, converted = get(1)
+    first, rest = get(1)
+    converted = rest()
     if len(first.items) < per_page or first.next_page is None:
         check_total([first.total], len(first.items), tracker=tracker, what=what)
         return converted
@@ -118,27 +124,46 @@ def fetch_pages(
     failed = threading.Event()
     pages: dict[int, list[T]] = {1: converted}
     counts: dict[int, tuple[int | None, int]] = {1: (first.total, len(first.items))}
+    #: (page number, the rest of its work) as workers read them; None: a worker ended.
+    read: SimpleQueue[tuple[int, Callable[[], list[T]]] | None] = SimpleQueue()
 
     def worker() -> None:
-        while not failed.is_set():
-            with lock:
-                number = next(numbers)
-                if number > last[0]:
-                    return
-            try:
-                page, items = get(number)
-            except BaseException:
-                failed.set()
-                raise
-            with lock:
-                pages[number] = items
-                counts[number] = (page.total, len(page.items))
-                if len(page.items) < per_page or page.next_page is None:
-                    last[0] = min(last[0], number)
+        try:
+            while not failed.is_set():
+                with lock:
+                    number = next(numbers)
+                    if number > last[0]:
+                        return
+                try:
+                    page, rest = get(number)
+                except BaseException:
+                    failed.set()
+                    raise
+                with lock:
+                    counts[number] = (page.total, len(page.items))
+                    if len(page.items) < per_page or page.next_page is None:
+                        last[0] = min(last[0], number)
+                read.put((number, rest))
+        finally:
+            read.put(None)
 
     workers = max(1, min(concurrency, (total - 1) if total else concurrency))
     with ThreadPoolExecutor(workers, thread_name_prefix="secgate-gitlab") as pool:
         futures = [pool.submit(worker) for _ in range(workers)]
+        running = workers
+        try:
+            while running:
+                done = read.get()
+                if done is None:
+                    running -= 1
+                else:
+                    pages[done[0]] = done[1]()
+        except BaseException:
+            failed.set()
+            while running:  # let every worker see the failure and end
+                if read.get() is None:
+                    running -= 1
+            raise
     for future in futures:
         future.result()  # re-raise the first failure
     kept = [number for number in sorted(pages) if number <= last[0]]
@@ -229,11 +254,15 @@ def fetch_issues(
     milestone = params.get("milestone")
     sharing = Sharing()
 
-    def get(number: int) -> tuple[Page, list[Issue]]:
-        page = client.get_page(path, {**params, "page": number}, what, digests=True)
+    def get(number: int) -> tuple[Page[msgspec.Raw], Callable[[], list[Issue]]]:
+        page = client.get_raw_page(path, {**params, "page": number}, what)
         if number == 1:
             served.append(_http_date(page.headers.get("Date")))
-        for item in page.items:
+        return page, functools.partial(issues_of, page)
+
+    def issues_of(page: Page[msgspec.Raw]) -> list[Issue]:
+        items, digests = client.decoded(page, what)
+        for item in items:
             # Asked for one milestone: an issue of another is not an answer to trust.
             if milestone and _milestone_title(item) != milestone:
                 raise BadResponseError(
@@ -241,8 +270,8 @@ def fetch_issues(
                     "another milestone; nothing from this answer is trusted.",
                     tracker=client.tracker,
                 )
-        pairs = zip(page.items, page.digests, strict=True)
-        return page, sharing.share([convert(item, digest) for item, digest in pairs])
+        pairs = zip(items, digests, strict=True)
+        return sharing.share([convert(item, digest) for item, digest in pairs])
 
     with collector_paused():
         issues = newest(fetch_pages(get, concurrency, tracker=client.tracker, what=what))

@@ -53,6 +53,8 @@ class Fault:
     delay: float = 2.0
     #: only requests whose path contains this are affected ("" = all)
     path: str = ""
+    #: that many matching requests are answered as usual first
+    after: int = 0
     #: "member" fault: the JSON answer's member to change ("issues.id": every issue's)
     member: str = ""
     #: "member" fault: its new value, or DROP to leave it out
@@ -168,6 +170,9 @@ class FakeJira:
         with self._lock:
             fault = self.faults.get(kind)
             if fault is None or (fault.path and fault.path not in path):
+                return None
+            if fault.after > 0:
+                fault.after -= 1
                 return None
             if fault.remaining is not None:
                 fault.remaining -= 1
