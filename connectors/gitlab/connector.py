@@ -125,7 +125,8 @@ class GitLabConnector(Connector[GitLabSettings]):
         target = Target.of(scope)
         title = scope.release_name(release)
         params = issue_params(title, scope.filter, since, self.settings.sync_overlap_seconds)
-        found = self._read(target, params, full=since is None)
+        early = residual.Early(self.client, self.settings)
+        found = self._read(target, params, full=since is None, early=early)
         # An empty answer is either a quiet milestone or a wrong name; never pass on the latter.
         if not found and find_milestone(self.client, target, title) is None:
             raise ReleaseNotFoundError(
@@ -134,15 +135,19 @@ class GitLabConnector(Connector[GitLabSettings]):
                 "source's 'release' template; group milestones need the project in that group.",
                 tracker=self.name,
             )
-        return self._justify(found)
+        return self._justify(found, early)
 
     def project_issues(self, scope: SourceScope, since: datetime | None = None) -> list[Issue]:
         # One list for every milestone of the source: no milestone parameter.
         with self.client.bounds.sync():
             params = issue_params(None, scope.filter, since, self.settings.sync_overlap_seconds)
-            return self._justify(self._read(Target.of(scope), params, full=since is None))
+            early = residual.Early(self.client, self.settings)
+            found = self._read(Target.of(scope), params, full=since is None, early=early)
+            return self._justify(found, early)
 
-    def _read(self, target: Target, params: dict[str, Any], *, full: bool) -> list[Issue]:
+    def _read(
+        self, target: Target, params: dict[str, Any], *, full: bool, early: residual.Early
+    ) -> list[Issue]:
         """The query's issues; a full read over several pages is checked for skips.
 
         While offset pages are read, an issue leaving the milestone shifts the
@@ -155,7 +160,7 @@ class GitLabConnector(Connector[GitLabSettings]):
             started = datetime.now(UTC)
             try:
                 found, served = fetch_issues(
-                    self.client, target, params, self.settings.concurrency, self._convert
+                    self.client, target, params, self.settings.concurrency, self._convert, early
                 )
             except PagesChangedError:
                 continue  # GitLab's count moved between pages: the list changed, read again
@@ -207,9 +212,9 @@ class GitLabConnector(Connector[GitLabSettings]):
                 tracker=self.name,
             ) from None
 
-    def _justify(self, issues: list[Issue]) -> list[Issue]:
+    def _justify(self, issues: list[Issue], early: residual.Early | None = None) -> list[Issue]:
         """Residual items and accepted issues: justification notes, acceptors' label events."""
-        return residual.complete(self.client, self.settings, issues)
+        return residual.complete(self.client, self.settings, issues, early)
 
     def state_events(self, keys: Sequence[str]) -> list[StateEvent]:
         """Closes and reopens from GitLab's resource state events (not the initial open)."""

@@ -12,10 +12,12 @@ concurrently, bounded like the sync; few issues need them.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from queue import SimpleQueue
 
-from connectors.base import BadResponseError
+from connectors.base import BadResponseError, ConnectorError
 from connectors.gitlab import anomaly, notes
 from connectors.gitlab.client import GitLabClient, Json
 from connectors.gitlab.notes import issue_path
@@ -27,19 +29,83 @@ from secgate_tui.domain.model import Issue
 Added = dict[str, tuple[str | None, datetime]]
 
 
-def complete(client: GitLabClient, settings: GitLabSettings, issues: list[Issue]) -> list[Issue]:
-    """The issues, residual and accepted ones completed from their notes and label events."""
-    wanted = [
-        i
-        for i in issues
-        if anomaly.needs_notes(i) or anomaly.needs_history(i) or anomaly.needs_resolver(i)
-    ]
-    if not wanted:
-        return issues
-    with ThreadPoolExecutor(min(len(wanted), settings.concurrency)) as pool:
-        done = list(pool.map(lambda issue: _complete(client, settings, issue), wanted))
-    found = {issue.key: issue for issue in done}
-    return [found.get(issue.key, issue) for issue in issues]
+def _wanted(issue: Issue) -> bool:
+    return (
+        anomaly.needs_notes(issue) or anomaly.needs_history(issue) or anomaly.needs_resolver(issue)
+    )
+
+
+def complete(
+    client: GitLabClient,
+    settings: GitLabSettings,
+    issues: list[Issue],
+    early: Early | None = None,
+) -> list[Issue]:
+    """The issues, residual and accepted ones completed from their notes and label events
+    (taken from ``early`` for an issue it completed in exactly the version kept)."""
+    ready = early.completed() if early is not None else {}
+    found: dict[str, Issue] = {}
+    wanted: list[Issue] = []
+    for issue in issues:
+        if not _wanted(issue):
+            continue
+        original, completed = ready.get(issue.key, (None, issue))
+        if original == issue:  # the same version, read again while pages moved: as good
+            found[issue.key] = completed
+        else:
+            wanted.append(issue)
+    if wanted:
+        with ThreadPoolExecutor(min(len(wanted), settings.concurrency)) as pool:
+            for issue in pool.map(lambda issue: _complete(client, settings, issue), wanted):
+                found[issue.key] = issue
+    return [found.get(issue.key, issue) for issue in issues] if found else issues
+
+
+class Early:
+    """Residual items completed while the rest of a full read is still parsed.
+
+    The page workers have read every page long before the collecting thread has
+    mapped them all; the few requests residual items need (two round trips
+    each) are sent by those otherwise idle workers meanwhile, instead of after
+    the read. Only an issue completed in exactly the version the read kept is
+    taken (:func:`complete`): one edited since (a note bumps its ``updated_at``)
+    is completed again. A failure here is not final either: that issue is
+    completed again in order, where its failure is reported.
+    """
+
+    def __init__(self, client: GitLabClient, settings: GitLabSettings) -> None:
+        self._client = client
+        self._settings = settings
+        self._todo: SimpleQueue[Issue | None] = SimpleQueue()
+        self._done: dict[str, tuple[Issue, Issue]] = {}
+        self._lock = threading.Lock()
+
+    def offer(self, issues: list[Issue]) -> None:
+        """Mapped issues, from the collecting thread: those that need it are queued."""
+        for issue in issues:
+            if _wanted(issue):
+                self._todo.put(issue)
+
+    def work(self) -> None:
+        """A page worker's spare time: complete queued issues until :meth:`close`."""
+        while (issue := self._todo.get()) is not None:
+            try:
+                completed: Issue | None = _complete(self._client, self._settings, issue)
+            except ConnectorError:
+                completed = None  # not final: completed again in order, and reported there
+            if completed is not None:
+                with self._lock:
+                    self._done[issue.key] = (issue, completed)
+
+    def close(self, workers: int) -> None:
+        """No more offers: each of ``workers`` ends its :meth:`work` after the queue."""
+        for _ in range(workers):
+            self._todo.put(None)
+
+    def completed(self) -> dict[str, tuple[Issue, Issue]]:
+        """key -> (the issue as read, completed)."""
+        with self._lock:
+            return dict(self._done)
 
 
 def _complete(client: GitLabClient, settings: GitLabSettings, issue: Issue) -> Issue:

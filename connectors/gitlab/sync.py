@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
 from gitlab.utils import EncodedId
@@ -31,6 +31,9 @@ from connectors.gitlab.pages import check_total
 from connectors.sharing import Sharing
 from secgate_tui.domain.collector import collector_paused
 from secgate_tui.domain.model import Issue
+
+if TYPE_CHECKING:  # residual reads its short lists with all_pages from here
+    from connectors.gitlab.residual import Early
 
 T = TypeVar("T")
 
@@ -95,6 +98,16 @@ def all_pages(
         page_number = page.next_page
 
 
+class Spare(Protocol):
+    """Work for page workers that have no page left to read."""
+
+    def work(self) -> None:
+        """Runs until :meth:`close`."""
+
+    def close(self, workers: int) -> None:
+        """Ends the ``work`` of that many workers."""
+
+
 def fetch_pages(
     get: Callable[[int], tuple[Page[Any], Callable[[], list[T]]]],
     concurrency: int,
@@ -102,6 +115,7 @@ def fetch_pages(
     *,
     tracker: str = "",
     what: str = "the list",
+    spare: Spare | None = None,
 ) -> list[T]:
     """Every page's converted items in page order, read concurrently.
 
@@ -109,8 +123,9 @@ def fetch_pages(
     (parsing and converting its items), which runs here, in the calling thread,
     as the pages come in: the workers only wait on the network, and the CPU work
     is done in one thread instead of sixteen taking the interpreter lock from each
-    other (15 % less CPU for 20,000 issues). Stops at the first short page. The
-    pages read must add up to GitLab's ``X-Total`` where it states one.
+    other (15 % less CPU for 20,000 issues). Workers left without a page do the
+    ``spare`` work until every page is converted. Stops at the first short page.
+    The pages read must add up to GitLab's ``X-Total`` where it states one.
     """
     first, rest = get(1)
     converted = rest()
@@ -127,25 +142,30 @@ def fetch_pages(
     #: (page number, the rest of its work) as workers read them; None: a worker ended.
     read: SimpleQueue[tuple[int, Callable[[], list[T]]] | None] = SimpleQueue()
 
+    def read_pages() -> None:
+        while not failed.is_set():
+            with lock:
+                number = next(numbers)
+                if number > last[0]:
+                    return
+            try:
+                page, rest = get(number)
+            except BaseException:
+                failed.set()
+                raise
+            with lock:
+                counts[number] = (page.total, len(page.items))
+                if len(page.items) < per_page or page.next_page is None:
+                    last[0] = min(last[0], number)
+            read.put((number, rest))
+
     def worker() -> None:
         try:
-            while not failed.is_set():
-                with lock:
-                    number = next(numbers)
-                    if number > last[0]:
-                        return
-                try:
-                    page, rest = get(number)
-                except BaseException:
-                    failed.set()
-                    raise
-                with lock:
-                    counts[number] = (page.total, len(page.items))
-                    if len(page.items) < per_page or page.next_page is None:
-                        last[0] = min(last[0], number)
-                read.put((number, rest))
+            read_pages()
         finally:
             read.put(None)
+        if spare is not None and not failed.is_set():
+            spare.work()
 
     workers = max(1, min(concurrency, (total - 1) if total else concurrency))
     with ThreadPoolExecutor(workers, thread_name_prefix="secgate-gitlab") as pool:
@@ -164,6 +184,9 @@ def fetch_pages(
                 if read.get() is None:
                     running -= 1
             raise
+        finally:
+            if spare is not None:
+                spare.close(workers)
     for future in futures:
         future.result()  # re-raise the first failure
     kept = [number for number in sorted(pages) if number <= last[0]]
@@ -245,8 +268,12 @@ def fetch_issues(
     params: Mapping[str, Any],
     concurrency: int,
     convert: Callable[[Json, str], Issue],
+    early: Early | None = None,
 ) -> tuple[list[Issue], datetime | None]:
-    """Every issue of the query, converted; and GitLab's clock when it served page 1."""
+    """Every issue of the query, converted; and GitLab's clock when it served page 1.
+
+    Converted issues are offered to ``early`` as they come, for the page workers'
+    spare time."""
     what = f"the issues of {target.describe()}"
     path = f"{target.base}/issues"
     served: list[datetime | None] = []
@@ -271,10 +298,15 @@ def fetch_issues(
                     tracker=client.tracker,
                 )
         pairs = zip(items, digests, strict=True)
-        return sharing.share([convert(item, digest) for item, digest in pairs])
+        converted = sharing.share([convert(item, digest) for item, digest in pairs])
+        if early is not None:
+            early.offer(converted)
+        return converted
 
     with collector_paused():
-        issues = newest(fetch_pages(get, concurrency, tracker=client.tracker, what=what))
+        issues = newest(
+            fetch_pages(get, concurrency, tracker=client.tracker, what=what, spare=early)
+        )
     return issues, served[0] if served else None
 
 
