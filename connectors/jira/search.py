@@ -8,7 +8,8 @@ total, then the remaining ``startAt`` pages concurrently; the distinct issues
 must add up to that total, or the list shifted under the reader and is read
 again (a malformed page or a second mismatch is an error). The pool's threads
 only read; each answer is parsed, mapped and dropped in the collecting thread, in
-order, which keeps the peak memory to the mapped issues and the answers waiting.
+order, with at most twice as many answers as workers read ahead, which keeps the
+peak memory to the mapped issues.
 """
 
 from __future__ import annotations
@@ -346,17 +347,33 @@ class Searcher:
 
     def _pooled(self, producer: Callable[[Callable[[Job], None]], None]) -> list[Issue]:
         """Run the jobs the producer submits on the pool, and the rest of each job
-        here, in submission order; first failure wins."""
+        here, in submission order; first failure wins.
+
+        At most twice as many answers as there are workers are read ahead of the
+        mapping: submitting one more first maps the oldest (waiting for it), so the
+        answers held stay a few megabytes, and mapping overlaps Cloud's id paging.
+        """
         futures: deque[Future[Rest]] = deque()
+        out: list[Issue] = []
+        ahead = 2 * self.client.settings.concurrency
+
+        def collect_one() -> None:
+            # Popped first: an answer's text is dropped once it is mapped.
+            out.extend(futures.popleft().result()())
+
         with ThreadPoolExecutor(
             max_workers=self.client.settings.concurrency, thread_name_prefix="jira-sync"
         ) as pool:
+
+            def submit(job: Job) -> None:
+                futures.append(pool.submit(job))
+                while len(futures) > ahead:
+                    collect_one()
+
             try:
-                producer(lambda job: futures.append(pool.submit(job)))
-                out: list[Issue] = []
+                producer(submit)
                 while futures:
-                    # Popped first: an answer's text is dropped once it is mapped.
-                    out.extend(futures.popleft().result()())
+                    collect_one()
                 return out
             except BaseException:
                 for future in futures:
