@@ -17,6 +17,7 @@ import pytest
 from connectors.base import BadResponseError, SourceScope
 from connectors.gitlab.client import Page
 from connectors.gitlab.sync import fetch_pages
+from connectors.jira import search
 from tests.fakes.jira_seed import PROJECT, RELEASE, connector_for, seed
 from tests.fakes.jira_server import FakeJira
 
@@ -41,6 +42,25 @@ def test_a_bad_later_jira_answer_fails_the_read_and_ends_the_pool(flavor: str, p
         assert _alive("jira-sync") == []
         issues = connector.issues(SCOPE, RELEASE)  # the next read is whole again
         assert len({issue.key for issue in issues}) == 734
+
+
+def test_beyond_the_read_ahead_jira_answers_are_mapped_as_they_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "READ_AHEAD", 2)
+    with FakeJira("cloud") as fake:
+        seed(fake, scale=730)  # eight bulk reads of 100
+        connector = connector_for(fake, page_size=100, concurrency=4)
+        assert len({issue.key for issue in connector.issues(SCOPE, RELEASE)}) == 734
+        fake.reset_counts()
+        # The second answer is bad: it is mapped before the fifth read is even asked for.
+        with (
+            fake.fault("member", member="issues.key", value=7, path="bulkfetch", after=1),
+            pytest.raises(BadResponseError, match="key"),
+        ):
+            connector.issues(SCOPE, RELEASE)
+        assert fake.counts["POST /rest/api/3/issue/bulkfetch"] <= 4
+        assert _alive("jira-sync") == []
 
 
 def _pages(count: int, size: int) -> Callable[[int], Page[str]]:
