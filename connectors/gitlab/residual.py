@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 
 from connectors.base import BadResponseError, ConnectorError
 from connectors.gitlab import anomaly, notes
@@ -50,7 +50,7 @@ def complete(
         if not _wanted(issue):
             continue
         original, completed = ready.get(issue.key, (None, issue))
-        if original == issue:  # the same version, read again while pages moved: as good
+        if original == issue:  # equal by value: the version the read kept
             found[issue.key] = completed
         else:
             wanted.append(issue)
@@ -101,6 +101,16 @@ class Early:
         """No more offers: each of ``workers`` ends its :meth:`work` after the queue."""
         for _ in range(workers):
             self._todo.put(None)
+
+    def cancel(self, workers: int) -> None:
+        """The read failed: what is still queued is dropped, and each worker ends
+        after the issue it is completing."""
+        while True:
+            try:
+                self._todo.get_nowait()
+            except Empty:
+                break
+        self.close(workers)
 
     def completed(self) -> dict[str, tuple[Issue, Issue]]:
         """key -> (the issue as read, completed)."""

@@ -16,7 +16,7 @@ import functools
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from queue import SimpleQueue
@@ -102,10 +102,18 @@ class Spare(Protocol):
     """Work for page workers that have no page left to read."""
 
     def work(self) -> None:
-        """Runs until :meth:`close`."""
+        """Runs until :meth:`close` or :meth:`cancel`."""
 
     def close(self, workers: int) -> None:
-        """Ends the ``work`` of that many workers."""
+        """Ends the ``work`` of that many workers once what is queued is done."""
+
+    def cancel(self, workers: int) -> None:
+        """Ends the ``work`` of that many workers, dropping what is queued."""
+
+
+#: Pages read and not yet converted, at most (25,600 issues): bounds the memory
+#: their text holds on a very large project.
+READ_AHEAD = 256
 
 
 def fetch_pages(
@@ -123,9 +131,11 @@ def fetch_pages(
     (parsing and converting its items), which runs here, in the calling thread,
     as the pages come in: the workers only wait on the network, and the CPU work
     is done in one thread instead of sixteen taking the interpreter lock from each
-    other (15 % less CPU for 20,000 issues). Workers left without a page do the
-    ``spare`` work until every page is converted. Stops at the first short page.
-    The pages read must add up to GitLab's ``X-Total`` where it states one.
+    other (15 % less CPU for 20,000 issues). At most :data:`READ_AHEAD` pages wait.
+    Workers left without a page do the ``spare`` work, which is closed once every
+    page is converted (and finished before this returns), or cancelled when the
+    read fails. Stops at the first short page. The pages read must add up to
+    GitLab's ``X-Total`` where it states one.
     """
     first, rest = get(1)
     converted = rest()
@@ -141,16 +151,21 @@ def fetch_pages(
     counts: dict[int, tuple[int | None, int]] = {1: (first.total, len(first.items))}
     #: (page number, the rest of its work) as workers read them; None: a worker ended.
     read: SimpleQueue[tuple[int, Callable[[], list[T]]] | None] = SimpleQueue()
+    #: A page read holds a place until it is converted (or dropped).
+    room = threading.BoundedSemaphore(READ_AHEAD)
 
     def read_pages() -> None:
-        while not failed.is_set():
+        while True:
+            room.acquire()
             with lock:
                 number = next(numbers)
-                if number > last[0]:
+                if failed.is_set() or number > last[0]:
+                    room.release()
                     return
             try:
                 page, rest = get(number)
             except BaseException:
+                room.release()
                 failed.set()
                 raise
             with lock:
@@ -168,25 +183,38 @@ def fetch_pages(
             spare.work()
 
     workers = max(1, min(concurrency, (total - 1) if total else concurrency))
+    futures: list[Future[None]] = []
+    running = 0  # workers started and not yet ended
     with ThreadPoolExecutor(workers, thread_name_prefix="secgate-gitlab") as pool:
-        futures = [pool.submit(worker) for _ in range(workers)]
-        running = workers
         try:
+            while len(futures) < workers:
+                futures.append(pool.submit(worker))
+                running += 1
             while running:
                 done = read.get()
                 if done is None:
                     running -= 1
-                else:
-                    pages[done[0]] = done[1]()
+                    continue
+                try:
+                    if not failed.is_set():  # a page could not be read: the read fails
+                        pages[done[0]] = done[1]()
+                finally:
+                    room.release()
         except BaseException:
             failed.set()
-            while running:  # let every worker see the failure and end
-                if read.get() is None:
+            while running:  # every worker sees the failure and ends
+                done = read.get()
+                if done is None:
                     running -= 1
+                else:
+                    room.release()
             raise
         finally:
             if spare is not None:
-                spare.close(workers)
+                if failed.is_set():
+                    spare.cancel(workers)
+                else:
+                    spare.close(workers)
     for future in futures:
         future.result()  # re-raise the first failure
     kept = [number for number in sorted(pages) if number <= last[0]]

@@ -40,7 +40,8 @@ BULK = 100  # issue/bulkfetch's maximum
 Rest = Callable[[], list[Issue]]
 #: A pool job: one read, returning the rest of its work.
 Job = Callable[[], Rest]
-#: Answers read and not yet mapped, at most: 25,600 issues, some 45 MB of JSON.
+#: Answers read and not yet mapped, at most: at 100 issues an answer (Cloud's bulk
+#: reads, Data Center's default page) 25,600 issues, some 45 MB of JSON.
 READ_AHEAD = 256
 
 

@@ -122,3 +122,21 @@ def test_an_early_failure_is_not_final(gl: GitLabHarness) -> None:
         connector.close()
     assert done.justification == f"{PREFIX} mitigated by design, finding 1"
     assert done.resolved_by == "rita.resolver"
+
+
+def test_a_cancelled_early_completion_drops_what_is_queued(gl: GitLabHarness) -> None:
+    store = gl.fake.store
+    officer = store.add_user("rita.resolver", "glpat-resolver-0123456789")["id"]
+    key = _residual(gl, officer, 2)
+    connector = GitLabConnector("gitlab", connector_settings(gl.fake.url), TOKEN)
+    try:
+        issue = connector._convert(gl._issue(key), "0" * 64)
+        early = residual.Early(connector.client, connector.settings)
+        early.offer([issue])
+        early.cancel(1)  # the read failed
+        gl.fake.reset_counters()
+        early.work()  # ends at once
+    finally:
+        connector.close()
+    assert early.completed() == {}
+    assert gl.fake.request_count == 0
