@@ -22,6 +22,7 @@ from secgate_tui.commands.context import UsageError, open_context
 from secgate_tui.config import ConfigError
 from secgate_tui.config_limits import MAX_NAME, url_problem
 from secgate_tui.domain.text import printable
+from secgate_tui.heap import keep_large_blocks_mapped
 from secgate_tui.services.store import StoreError
 
 #: Command name -> the module that registers and runs it. A command's module is
@@ -227,6 +228,7 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    keep_large_blocks_mapped()  # a sync's freed answers return to the system
     stdout = sys.stdout
     sys.stdout = _ReaderGone(stdout)
     try:
