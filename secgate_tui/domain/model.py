@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Category(StrEnum):
@@ -158,23 +158,30 @@ class Issue(BaseModel):
     updated: AwareDatetime
     url: str = ""
 
-    @field_validator("created", "updated", "closed_at", "resolved_on")
-    @classmethod
-    def _to_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else utc(value)
+    @model_validator(mode="after")
+    def _to_utc(self) -> Issue:
+        # One call for the issue's four times: a field validator costs a call per
+        # field, and a sync maps 20,000 issues (the store loads as many).
+        fields = self.__dict__
+        for name in _TIMES:
+            value = fields[name]
+            if value is not None and value.tzinfo is not UTC:
+                fields[name] = utc(value)
+        return self
 
-    # The issue's canonical JSON, kept once computed or once read from the store
-    # (which writes exactly that text): the snapshot digest of 100,000 issues
-    # then costs a join instead of a re-serialization. Never part of equality.
-    _canonical: bytes | None = PrivateAttr(default=None)
+    # The issue's canonical JSON is kept once computed or once read from the store
+    # (which writes exactly that text), under "_canonical" in pydantic's private
+    # dictionary: the snapshot digest of 100,000 issues then costs a join instead
+    # of a re-serialization. Never part of equality. The dictionary is made on
+    # first use: a declared private attribute would have pydantic set one up for
+    # every issue a sync maps (2 us each), most of which never need it.
 
     @classmethod
     def from_canonical_json(cls, data: str | bytes) -> Issue:
         """An issue read back from text that :meth:`canonical_json` produced."""
         issue = cls.model_validate_json(data)
-        private = issue.__pydantic_private__
-        assert private is not None
-        private["_canonical"] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        text = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        object.__setattr__(issue, "__pydantic_private__", {"_canonical": text})
         # Canonical text sets every field; one shared set instead of a 2 KB set
         # per issue keeps 100,000 loaded issues within the memory budget.
         # pydantic copies this set before changing it (model_copy).
@@ -187,19 +194,21 @@ class Issue(BaseModel):
 
     def canonical_json(self) -> bytes:
         """Compact JSON with sorted keys (fields are declared in sorted order)."""
-        # The private dict directly: pydantic's __getattr__ for private
-        # attributes costs microseconds, and this runs once per issue per verdict.
+        # The private dict directly: this runs once per issue per verdict.
         private = self.__pydantic_private__
-        assert private is not None
-        cached: bytes | None = private.get("_canonical")
+        cached: bytes | None = private.get("_canonical") if private is not None else None
         if cached is None:
             cached = self.__pydantic_serializer__.to_json(self)
-            private["_canonical"] = cached
+            if private is None:
+                object.__setattr__(self, "__pydantic_private__", {"_canonical": cached})
+            else:
+                private["_canonical"] = cached
         return cached
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Issue:
         copied = super().model_copy(update=update, deep=deep)
-        copied._canonical = None  # the cached text describes the original, not the copy
+        # The kept text describes the original, not the copy.
+        object.__setattr__(copied, "__pydantic_private__", None)
         return copied
 
     def __eq__(self, other: object) -> bool:
@@ -232,6 +241,7 @@ def canonical_texts(issues: Iterable[Issue]) -> list[bytes]:
 
 
 _ALL_FIELDS = set(Issue.model_fields)
+_TIMES = ("created", "updated", "closed_at", "resolved_on")
 _SHARED_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
