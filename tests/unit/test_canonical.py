@@ -91,6 +91,20 @@ def test_non_utc_times_are_normalized_before_hashing() -> None:
     assert snapshot_digest([a]) == snapshot_digest([b])
 
 
+def test_all_four_times_are_utc_however_the_issue_is_built() -> None:
+    plus2 = datetime(2026, 5, 1, 14, 0, tzinfo=UTC).astimezone(
+        __import__("datetime").timezone(timedelta(hours=2))
+    )
+    times = {"created": plus2, "updated": plus2, "closed_at": plus2, "resolved_on": plus2}
+    built = Issue(source="s", key="K-1", title="t", status="s", closed=True, **times)
+    as_text = json.dumps({**json.loads(built.canonical_json()), "created": plus2.isoformat()})
+    for issue in (built, Issue.model_validate_json(as_text), Issue.from_canonical_json(as_text)):
+        for name in times:
+            value = getattr(issue, name)
+            assert value == plus2 and value.tzinfo is UTC
+        assert b'"created":"2026-05-01T14:00:00Z"' in issue.model_dump_json().encode()
+
+
 def test_fields_added_later_are_left_out_while_unset() -> None:
     """An issue without acceptances, CWE, controls or safety impact keeps its old text."""
     at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
