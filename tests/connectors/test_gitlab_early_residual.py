@@ -9,11 +9,12 @@ and an early failure is not final.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from connectors.gitlab import GitLabConnector, residual
-from secgate_tui.domain.model import Disposition
+from secgate_tui.domain.model import Disposition, Issue
 from tests.contract.harness_gitlab import TOKEN, GitLabHarness, connector_settings
 from tests.fakes.gitlab_server import FakeGitLab
 
@@ -104,39 +105,36 @@ def test_an_issue_changed_after_its_early_completion_is_completed_again(
     assert issues[key].justification == f"{PREFIX} replaced by the watchdog"
 
 
-def test_an_early_failure_is_not_final(gl: GitLabHarness) -> None:
-    store = gl.fake.store
-    officer = store.add_user("rita.resolver", "glpat-resolver-0123456789")["id"]
-    key = _residual(gl, officer, 1)
+@contextmanager
+def _offered(gl: GitLabHarness, n: int) -> Iterator[tuple[GitLabConnector, Issue, residual.Early]]:
+    """A residual item, mapped but not completed, offered for early completion."""
+    officer = gl.fake.store.add_user(f"rita.resolver{n}", f"glpat-resolver-{n:016d}")["id"]
+    key = _residual(gl, officer, n)
     connector = GitLabConnector("gitlab", connector_settings(gl.fake.url), TOKEN)
     try:
         issue = connector._convert(gl._issue(key), "0" * 64)
         early = residual.Early(connector.client, connector.settings)
         early.offer([issue])
+        yield connector, issue, early
+    finally:
+        connector.close()
+
+
+def test_an_early_failure_is_not_final(gl: GitLabHarness) -> None:
+    with _offered(gl, 1) as (connector, issue, early):
         early.close(1)
         with gl.fake.fault("error"):
             early.work()  # every request fails; nothing is kept from it
         assert early.completed() == {}
         (done,) = residual.complete(connector.client, connector.settings, [issue], early)
-    finally:
-        connector.close()
     assert done.justification == f"{PREFIX} mitigated by design, finding 1"
-    assert done.resolved_by == "rita.resolver"
+    assert done.resolved_by == "rita.resolver1"
 
 
 def test_a_cancelled_early_completion_drops_what_is_queued(gl: GitLabHarness) -> None:
-    store = gl.fake.store
-    officer = store.add_user("rita.resolver", "glpat-resolver-0123456789")["id"]
-    key = _residual(gl, officer, 2)
-    connector = GitLabConnector("gitlab", connector_settings(gl.fake.url), TOKEN)
-    try:
-        issue = connector._convert(gl._issue(key), "0" * 64)
-        early = residual.Early(connector.client, connector.settings)
-        early.offer([issue])
+    with _offered(gl, 2) as (_, _, early):
         early.cancel(1)  # the read failed
         gl.fake.reset_counters()
         early.work()  # ends at once
-    finally:
-        connector.close()
     assert early.completed() == {}
     assert gl.fake.request_count == 0
